@@ -1,0 +1,171 @@
+/**
+ * DbState: the one vocabulary of the core. Both the schema side (map) and the
+ * migrations side (replay) produce it; diff compares two of them; rules never
+ * see anything else. Everything here is plain data so states can be cloned,
+ * cached and serialised.
+ *
+ * Canonical forms matter: the two producers must write the same value for the
+ * same database object, or the diff reports phantom changes. The helpers at the
+ * bottom of this file are the single definition of those forms.
+ */
+
+export type Provider = 'postgresql' | 'sqlite' | 'mysql';
+
+/**
+ * A column type in canonical form.
+ * PostgreSQL: the catalog name (`int4`, `int8`, `int2`, `float4`, `float8`,
+ * `numeric`, `varchar`, `bpchar`, `text`, `bool`, `timestamp`, `timestamptz`,
+ * `date`, `time`, `timetz`, `jsonb`, `json`, `bytea`, `uuid`, `xml`, `inet`,
+ * `citext`, `money`, `oid`, `bit`, `varbit`, ...); `serial` is `int4` plus an
+ * autoincrement default. SQLite: the declared type upper-cased (`TEXT`,
+ * `INTEGER`, `DATETIME`, `REAL`, `BOOLEAN`, `DECIMAL`, `BLOB`, `BIGINT`, `JSONB`).
+ * MySQL: lower-case (`varchar`, `int`, `datetime`, ...).
+ * User-defined enum types: `name` is the enum's key in `DbState.enums`,
+ * `isEnum` true.
+ */
+export interface ColumnType {
+  name: string;
+  /** Type modifiers: `varchar(255)` → [255], `numeric(65,30)` → [65, 30], `timestamp(3)` → [3]. */
+  args: number[];
+  array: boolean;
+  isEnum: boolean;
+  /** MySQL inline `ENUM('A','B')` values; undefined elsewhere. */
+  enumValues?: string[];
+}
+
+export type DbDefault =
+  /** serial / autoincrement / sequence-backed. */
+  | { kind: 'autoincrement' }
+  /** A constant or a stable expression, normalised with `normalizeDefaultSql`. */
+  | { kind: 'value'; sql: string }
+  /** A function call evaluated per row (`gen_random_uuid()`, `now()` is NOT volatile in PG terms but is per-statement). */
+  | { kind: 'expression'; sql: string; volatile: boolean };
+
+export interface DbColumn {
+  name: string;
+  type: ColumnType;
+  nullable: boolean;
+  default?: DbDefault;
+  /** GENERATED ALWAYS AS (...) STORED, identity columns etc., kept as text for drift-free comparison. */
+  generated?: string;
+}
+
+export interface DbIndex {
+  name: string;
+  /** Column names, in order. A `DESC` sort or an operator class is kept as a suffix (`"createdAt" DESC`). */
+  columns: string[];
+  unique: boolean;
+  /** Index method when not btree (`gin`, `gist`, `hash`, `brin`). */
+  method?: string;
+  /** Partial index predicate, as SQL; a Prisma schema cannot express it, so diff ignores such indexes. */
+  where?: string;
+}
+
+export type ReferentialAction = 'CASCADE' | 'RESTRICT' | 'NO ACTION' | 'SET NULL' | 'SET DEFAULT';
+
+export interface DbForeignKey {
+  name: string;
+  columns: string[];
+  referencedTable: string;
+  referencedColumns: string[];
+  onDelete: ReferentialAction;
+  onUpdate: ReferentialAction;
+}
+
+export interface DbPrimaryKey {
+  name?: string;
+  columns: string[];
+}
+
+export interface DbTable {
+  /** Database name of the table (after `@@map`). */
+  name: string;
+  /** Database schema (PostgreSQL `@@schema`); undefined means the default schema. */
+  schema?: string;
+  columns: DbColumn[];
+  primaryKey?: DbPrimaryKey;
+  /** Unique constraints and unique indexes both live here with `unique: true`. */
+  indexes: DbIndex[];
+  foreignKeys: DbForeignKey[];
+  /** PostgreSQL row-level security enabled on the table. */
+  rowLevelSecurity?: boolean;
+}
+
+export interface DbEnum {
+  name: string;
+  schema?: string;
+  values: string[];
+}
+
+export interface DbState {
+  provider: Provider;
+  /** Keyed by `tableKey(schema, name)`. */
+  tables: Record<string, DbTable>;
+  /** Keyed by `tableKey(schema, name)`. */
+  enums: Record<string, DbEnum>;
+}
+
+export function emptyState(provider: Provider): DbState {
+  return { provider, tables: {}, enums: {} };
+}
+
+/** `name` in the default schema, `schema.name` elsewhere. */
+export function tableKey(schema: string | undefined, name: string): string {
+  return schema && schema !== 'public' ? `${schema}.${name}` : name;
+}
+
+export function cloneState(state: DbState): DbState {
+  return structuredClone(state);
+}
+
+export function formatType(type: ColumnType): string {
+  let text = type.isEnum ? `enum ${type.name}` : type.name;
+  if (type.enumValues) text = `enum(${type.enumValues.map((v) => `'${v}'`).join(',')})`;
+  if (type.args.length > 0) text += `(${type.args.join(',')})`;
+  if (type.array) text += '[]';
+  return text;
+}
+
+export function sameType(a: ColumnType, b: ColumnType): boolean {
+  return formatType(a) === formatType(b);
+}
+
+/**
+ * Normalises default-value SQL so that `'USER'::"Role"`, `'USER'`, and
+ * `'USER'::text` compare equal, as do `CURRENT_TIMESTAMP` and `current_timestamp`,
+ * `now()` and `NOW()`. Both producers pass default SQL through here.
+ */
+export function normalizeDefaultSql(sql: string): string {
+  let text = sql.trim();
+  // Strip trailing casts (`::text`, `::"Role"`, `::character varying`, `::jsonb`, `::text[]`), repeatedly.
+  for (;;) {
+    const next = text.replace(/::\s*("[^"]+"|[a-z_][a-z0-9_ ]*(\([0-9, ]+\))?)(\[\])?\s*$/i, '').trim();
+    if (next === text) break;
+    text = next;
+  }
+  if (text.startsWith('(') && text.endsWith(')') && balanced(text.slice(1, -1))) {
+    return normalizeDefaultSql(text.slice(1, -1));
+  }
+  // Keywords and function names are case-insensitive; string literals are not.
+  return text.replace(/'(?:[^']|'')*'|[^']+/g, (part) => (part.startsWith("'") ? part : part.toLowerCase().replace(/\s+/g, ' ')));
+}
+
+function balanced(text: string): boolean {
+  let depth = 0;
+  for (const ch of text) {
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (depth < 0) return false;
+  }
+  return depth === 0;
+}
+
+export function sameDefault(a: DbDefault | undefined, b: DbDefault | undefined): boolean {
+  if (!a || !b) return !a && !b;
+  if (a.kind === 'autoincrement' || b.kind === 'autoincrement') return a.kind === b.kind;
+  return normalizeDefaultSql(a.sql) === normalizeDefaultSql(b.sql);
+}
+
+export function findColumn(table: DbTable, name: string): DbColumn | undefined {
+  return table.columns.find((c) => c.name === name);
+}
