@@ -1,0 +1,26 @@
+import type { Provider } from '../core/dbState';
+import type { Note } from '../core/notes';
+import type { Change } from '../diff/changes';
+import type { PrismaProject } from '../project/locate';
+import type { Finding } from '../rules/types';
+
+export interface MigrationStatus {
+  name: string;
+  /** Counts as deployed (baseline); otherwise pending. */
+  deployed: boolean;
+}
+
+/** Everything the surfaces (CLI, language server, report) need about one Prisma project. */
+export interface ProjectAnalysis {
+  project: PrismaProject;
+  provider: Provider;
+  findings: Finding[];
+  /** Baseline → edited schema: every change not yet deployed, safe ones included. */
+  changes: Change[];
+  /** Changes no migration file carries yet (all migrations → edited schema). */
+  unmigrated: Change[];
+  migrations: MigrationStatus[];
+  notes: Note[];
+  /** Milliseconds spent per stage, for the benchmark and the trace. */
+  timings: Record<string, number>;
+}

@@ -1,0 +1,31 @@
+import * as path from 'path';
+import type { ProjectAnalysis } from '../analysis/types';
+import type { Finding } from '../rules/types';
+
+/** Compiler-style text: `file:line:col severity rule-id message`, then the help line. */
+export function formatText(analysis: ProjectAnalysis): string {
+  const root = analysis.project.root;
+  const lines: string[] = [];
+  const findings = [...analysis.findings].sort(byPlace);
+  for (const finding of findings) {
+    const file = path.relative(root, finding.file) || finding.file;
+    lines.push(`${file}:${finding.range.start.line + 1}:${finding.range.start.character + 1} ${finding.severity} ${finding.ruleId} ${finding.message}`);
+    lines.push(`    help: ${finding.help}`);
+  }
+  for (const note of analysis.notes) {
+    const where = note.where ? `${path.relative(root, note.where.file) || note.where.file}:${note.where.range.start.line + 1}:${note.where.range.start.character + 1} ` : '';
+    lines.push(`${where}note: ${note.message}`);
+  }
+  const count = (severity: Finding['severity']): number => analysis.findings.filter((f) => f.severity === severity).length;
+  const pending = analysis.migrations.filter((m) => !m.deployed).length;
+  if (lines.length > 0) lines.push('');
+  lines.push(
+    `${count('error')} error(s), ${count('warning')} warning(s), ${count('info')} info in ${analysis.changes.length} pending change(s)` +
+      ` (${analysis.migrations.length - pending} deployed migration(s), ${pending} pending, ${analysis.unmigrated.length} schema change(s) without a migration)`,
+  );
+  return lines.join('\n') + '\n';
+}
+
+export function byPlace(a: Finding, b: Finding): number {
+  return a.file.localeCompare(b.file) || a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.ruleId.localeCompare(b.ruleId);
+}

@@ -1,0 +1,385 @@
+import {
+  type DbColumn,
+  type DbForeignKey,
+  type DbIndex,
+  type DbState,
+  type DbTable,
+  formatType,
+  sameDefault,
+} from '../core/dbState';
+import type { SchemaSources, SourceRef } from '../core/source';
+import type { Change } from './changes';
+
+export interface DiffInput {
+  /** The database the deployed migrations produce. */
+  baseline: DbState;
+  /** The database the edited schema describes. */
+  expected: DbState;
+  /** Where each expected object comes from in the schema. */
+  sources: SchemaSources;
+  /** `tableKey.column` → Prisma-level default (`uuid()`, `cuid()`, `@updatedAt`), which the database does not see. */
+  prismaDefaults?: Record<string, string>;
+}
+
+/**
+ * Pure: two states in, the list of changes out, ordered by table then by kind
+ * so output is stable. Likely renames (a dropped and an added column or table
+ * of the same shape) are reported as one rename, not as a drop and an add.
+ */
+export function diffStates(input: DiffInput): Change[] {
+  const { baseline, expected, sources } = input;
+  const changes: Change[] = [];
+  const baselineKeys = Object.keys(baseline.tables);
+  const expectedKeys = Object.keys(expected.tables);
+  const addedTables = expectedKeys.filter((key) => !(key in baseline.tables));
+  const droppedTables = baselineKeys.filter((key) => !(key in expected.tables));
+
+  const renamedTables = pairTableRenames(baseline, expected, droppedTables, addedTables);
+  for (const [fromKey, toKey] of renamedTables) {
+    const model = sources.tables[toKey];
+    changes.push({
+      kind: 'renameTable',
+      table: expected.tables[toKey].name,
+      tableKey: toKey,
+      from: baseline.tables[fromKey].name,
+      before: baseline.tables[fromKey],
+      after: expected.tables[toKey],
+      modelName: model?.modelName ?? expected.tables[toKey].name,
+      source: modelRef(sources, toKey),
+    });
+  }
+  const renamedFrom = new Set(renamedTables.map(([from]) => from));
+  const renamedTo = new Set(renamedTables.map(([, to]) => to));
+
+  for (const key of addedTables) {
+    if (renamedTo.has(key)) continue;
+    changes.push({
+      kind: 'addTable',
+      table: expected.tables[key].name,
+      tableKey: key,
+      after: expected.tables[key],
+      source: modelRef(sources, key),
+      ...m2mFlag(sources, key),
+    });
+  }
+  for (const key of droppedTables) {
+    if (renamedFrom.has(key)) continue;
+    changes.push({
+      kind: 'dropTable',
+      table: baseline.tables[key].name,
+      tableKey: key,
+      before: baseline.tables[key],
+      source: sources.fallback,
+      implicitManyToMany: looksLikeImplicitJoinTable(baseline.tables[key]) || undefined,
+    });
+  }
+  for (const key of expectedKeys) {
+    if (!(key in baseline.tables)) continue;
+    diffTable(key, baseline.tables[key], expected.tables[key], input, changes);
+  }
+  // A renamed table is compared column by column too, so a column change inside it is not lost.
+  for (const [fromKey, toKey] of renamedTables) {
+    diffTable(toKey, baseline.tables[fromKey], expected.tables[toKey], input, changes);
+  }
+  diffEnums(input, changes);
+  for (const change of changes) attachSchemaNames(change, sources);
+  return changes;
+}
+
+function attachSchemaNames(change: Change, sources: SchemaSources): void {
+  if (change.kind === 'addEnum' || change.kind === 'dropEnum' || change.kind === 'addEnumValue' || change.kind === 'removeEnumValue') {
+    const enumSource = sources.enums[change.tableKey];
+    if (enumSource) change.model = enumSource.enumName;
+    return;
+  }
+  const model = sources.tables[change.tableKey];
+  if (model) change.model = model.modelName;
+  if ('column' in change) {
+    const field = sources.columns[`${change.tableKey}.${change.column}`];
+    if (field) change.field = field.fieldName;
+  }
+}
+
+function diffTable(key: string, before: DbTable, after: DbTable, input: DiffInput, changes: Change[]): void {
+  const { sources } = input;
+  const table = after.name;
+  const tableRef = modelRef(sources, key);
+  const m2m = m2mFlag(sources, key);
+  const added = after.columns.filter((c) => !before.columns.some((b) => b.name === c.name));
+  const dropped = before.columns.filter((c) => !after.columns.some((a) => a.name === c.name));
+  const renames = pairColumnRenames(dropped, added);
+
+  for (const { from, to } of renames) {
+    const field = sources.columns[`${key}.${to.name}`];
+    changes.push({
+      kind: 'renameColumn',
+      table,
+      tableKey: key,
+      column: to.name,
+      from: from.name,
+      before: from,
+      after: to,
+      fieldName: field?.fieldName ?? to.name,
+      source: columnRef(sources, key, to.name, tableRef),
+      ...m2m,
+    });
+  }
+  for (const column of added) {
+    if (renames.some((r) => r.to === column)) continue;
+    const prismaDefault = input.prismaDefaults?.[`${key}.${column.name}`];
+    changes.push({
+      kind: 'addColumn',
+      table,
+      tableKey: key,
+      column: column.name,
+      after: column,
+      ...(prismaDefault ? { prismaDefault } : {}),
+      source: columnRef(sources, key, column.name, tableRef),
+      ...m2m,
+    });
+  }
+  for (const column of dropped) {
+    if (renames.some((r) => r.from === column)) continue;
+    changes.push({ kind: 'dropColumn', table, tableKey: key, column: column.name, before: column, source: tableRef, ...m2m });
+  }
+  for (const column of after.columns) {
+    const old = before.columns.find((c) => c.name === column.name);
+    if (!old) continue;
+    const ref = columnRef(sources, key, column.name, tableRef);
+    if (formatType(old.type) !== formatType(column.type)) {
+      changes.push({ kind: 'alterColumnType', table, tableKey: key, column: column.name, from: old.type, to: column.type, before: old, after: column, source: ref, ...m2m });
+    }
+    if (old.nullable && !column.nullable) {
+      changes.push({ kind: 'setNotNull', table, tableKey: key, column: column.name, before: old, after: column, source: ref, ...m2m });
+    } else if (!old.nullable && column.nullable) {
+      changes.push({ kind: 'dropNotNull', table, tableKey: key, column: column.name, before: old, after: column, source: ref, ...m2m });
+    }
+    if (!sameDefault(old.default, column.default)) {
+      if (column.default) {
+        changes.push({ kind: 'setDefault', table, tableKey: key, column: column.name, ...(old.default ? { from: old.default } : {}), to: column.default, source: ref, ...m2m });
+      } else if (old.default) {
+        const prismaDefault = input.prismaDefaults?.[`${key}.${column.name}`];
+        changes.push({ kind: 'dropDefault', table, tableKey: key, column: column.name, from: old.default, ...(prismaDefault ? { prismaDefault } : {}), source: ref, ...m2m });
+      }
+    }
+  }
+
+  diffPrimaryKey(key, before, after, input, changes);
+  diffIndexes(key, before, after, input, changes);
+  diffForeignKeys(key, before, after, input, changes);
+}
+
+function diffPrimaryKey(key: string, before: DbTable, after: DbTable, input: DiffInput, changes: Change[]): void {
+  const from = before.primaryKey;
+  const to = after.primaryKey;
+  if (!from && !to) return;
+  const sameColumns = !!from && !!to && from.columns.join(',') === to.columns.join(',');
+  const sameName = (from?.name ?? '') === (to?.name ?? '') || !from?.name || !to?.name;
+  if (sameColumns && sameName) return;
+  changes.push({
+    kind: 'changePrimaryKey',
+    table: after.name,
+    tableKey: key,
+    ...(from ? { from } : {}),
+    ...(to ? { to } : {}),
+    onlyName: sameColumns,
+    source: input.sources.primaryKeys[key] ?? modelRef(input.sources, key),
+    ...m2mFlag(input.sources, key),
+  });
+}
+
+/** Indexes Prisma cannot describe (partial, expression) are left alone: they come from hand-written SQL. */
+function describable(index: DbIndex): boolean {
+  return !index.where;
+}
+
+function indexShape(index: DbIndex): string {
+  return `${index.unique ? 'u' : 'i'}|${index.method ?? ''}|${index.columns.join(',')}`;
+}
+
+function diffIndexes(key: string, before: DbTable, after: DbTable, input: DiffInput, changes: Change[]): void {
+  const { sources } = input;
+  const oldIndexes = before.indexes.filter(describable);
+  const newIndexes = after.indexes;
+  const added = newIndexes.filter((i) => !oldIndexes.some((o) => o.name === i.name));
+  const removed = oldIndexes.filter((o) => !newIndexes.some((i) => i.name === o.name));
+  const tableRef = modelRef(sources, key);
+  const m2m = m2mFlag(sources, key);
+
+  for (const index of newIndexes) {
+    const old = oldIndexes.find((o) => o.name === index.name);
+    if (old && indexShape(old) !== indexShape(index)) {
+      // Same name, new definition: Prisma drops and recreates it.
+      removed.push(old);
+      added.push(index);
+    }
+  }
+  const renamedNew = new Set<DbIndex>();
+  const renamedOld = new Set<DbIndex>();
+  for (const index of added) {
+    const match = removed.find((o) => !renamedOld.has(o) && indexShape(o) === indexShape(index) && o.name !== index.name);
+    if (match) {
+      renamedNew.add(index);
+      renamedOld.add(match);
+      changes.push({ kind: 'renameIndex', table: after.name, tableKey: key, from: match.name, to: index.name, index, source: sources.indexes[`${key}#${index.name}`] ?? tableRef, ...m2m });
+    }
+  }
+  for (const index of removed) {
+    if (renamedOld.has(index)) continue;
+    changes.push({ kind: 'dropIndex', table: after.name, tableKey: key, index, unique: index.unique, source: tableRef, ...m2m });
+  }
+  for (const index of added) {
+    if (renamedNew.has(index)) continue;
+    changes.push({ kind: 'addIndex', table: after.name, tableKey: key, index, unique: index.unique, source: sources.indexes[`${key}#${index.name}`] ?? tableRef, ...m2m });
+  }
+}
+
+function foreignKeyShape(fk: DbForeignKey): string {
+  return `${fk.columns.join(',')}>${fk.referencedTable}(${fk.referencedColumns.join(',')})|${fk.onDelete}|${fk.onUpdate}`;
+}
+
+function diffForeignKeys(key: string, before: DbTable, after: DbTable, input: DiffInput, changes: Change[]): void {
+  const { sources } = input;
+  const tableRef = modelRef(sources, key);
+  const m2m = m2mFlag(sources, key);
+  const added = after.foreignKeys.filter((f) => !before.foreignKeys.some((o) => o.name === f.name && foreignKeyShape(o) === foreignKeyShape(f)));
+  const removed = before.foreignKeys.filter((o) => !after.foreignKeys.some((f) => f.name === o.name && foreignKeyShape(o) === foreignKeyShape(f)));
+  const renamedNew = new Set<DbForeignKey>();
+  const renamedOld = new Set<DbForeignKey>();
+  for (const fk of added) {
+    const match = removed.find((o) => !renamedOld.has(o) && foreignKeyShape(o) === foreignKeyShape(fk));
+    if (match) {
+      renamedNew.add(fk);
+      renamedOld.add(match);
+      changes.push({ kind: 'renameForeignKey', table: after.name, tableKey: key, from: match.name, to: fk.name, foreignKey: fk, source: sources.foreignKeys[`${key}#${fk.name}`] ?? tableRef, ...m2m });
+    }
+  }
+  for (const fk of removed) {
+    if (!renamedOld.has(fk)) changes.push({ kind: 'dropForeignKey', table: after.name, tableKey: key, foreignKey: fk, source: tableRef, ...m2m });
+  }
+  for (const fk of added) {
+    if (!renamedNew.has(fk)) changes.push({ kind: 'addForeignKey', table: after.name, tableKey: key, foreignKey: fk, source: sources.foreignKeys[`${key}#${fk.name}`] ?? tableRef, ...m2m });
+  }
+}
+
+function diffEnums(input: DiffInput, changes: Change[]): void {
+  const { baseline, expected, sources } = input;
+  for (const [key, after] of Object.entries(expected.enums)) {
+    const before = baseline.enums[key];
+    const ref = sources.enums[key] ?? sources.fallback;
+    if (!before) {
+      changes.push({ kind: 'addEnum', table: after.name, tableKey: key, after, source: ref });
+      continue;
+    }
+    const removedValues = before.values.filter((v) => !after.values.includes(v));
+    const addedValues = after.values.filter((v) => !before.values.includes(v));
+    for (const value of removedValues) {
+      const position = before.values.indexOf(value);
+      const candidate = after.values[position];
+      const renamedTo = candidate !== undefined && addedValues.includes(candidate) && removedValues.length === addedValues.length ? candidate : undefined;
+      changes.push({
+        kind: 'removeEnumValue',
+        table: after.name,
+        tableKey: key,
+        value,
+        ...(renamedTo ? { renamedTo } : {}),
+        usedBy: columnsUsingEnum(baseline, key),
+        source: (renamedTo && sources.enumValues[`${key}.${renamedTo}`]) || ref,
+      });
+    }
+    for (const value of addedValues) {
+      changes.push({ kind: 'addEnumValue', table: after.name, tableKey: key, value, source: sources.enumValues[`${key}.${value}`] ?? ref });
+    }
+  }
+  for (const [key, before] of Object.entries(baseline.enums)) {
+    if (!(key in expected.enums)) {
+      changes.push({ kind: 'dropEnum', table: before.name, tableKey: key, before, source: sources.fallback });
+    }
+  }
+}
+
+function columnsUsingEnum(state: DbState, enumKey: string): string[] {
+  const users: string[] = [];
+  for (const table of Object.values(state.tables)) {
+    for (const column of table.columns) {
+      if (column.type.isEnum && column.type.name === enumKey) users.push(`${table.name}.${column.name}`);
+    }
+  }
+  return users;
+}
+
+/**
+ * Pairs dropped and added columns of the same type. When several candidates
+ * share a type, the closest name wins; ties are not guessed.
+ */
+function pairColumnRenames(dropped: DbColumn[], added: DbColumn[]): { from: DbColumn; to: DbColumn }[] {
+  const pairs: { from: DbColumn; to: DbColumn }[] = [];
+  const usedFrom = new Set<DbColumn>();
+  for (const to of added) {
+    const candidates = dropped.filter((from) => !usedFrom.has(from) && formatType(from.type) === formatType(to.type));
+    if (candidates.length === 0) continue;
+    const scored = candidates.map((from) => ({ from, score: nameSimilarity(from.name, to.name) })).sort((a, b) => b.score - a.score);
+    if (scored.length > 1 && scored[0].score === scored[1].score) continue;
+    const addedOfType = added.filter((c) => formatType(c.type) === formatType(to.type));
+    // With several added columns of one type, only a clearly similar name is a rename.
+    if (addedOfType.length > 1 && scored[0].score < 0.5) continue;
+    usedFrom.add(scored[0].from);
+    pairs.push({ from: scored[0].from, to });
+  }
+  return pairs;
+}
+
+function pairTableRenames(baseline: DbState, expected: DbState, dropped: string[], added: string[]): [string, string][] {
+  const pairs: [string, string][] = [];
+  const used = new Set<string>();
+  for (const toKey of added) {
+    const shape = tableShape(expected.tables[toKey]);
+    const matches = dropped.filter((fromKey) => !used.has(fromKey) && tableShape(baseline.tables[fromKey]) === shape);
+    if (matches.length !== 1) continue;
+    used.add(matches[0]);
+    pairs.push([matches[0], toKey]);
+  }
+  return pairs;
+}
+
+function tableShape(table: DbTable): string {
+  return table.columns
+    .map((c) => `${c.name}:${formatType(c.type)}:${c.nullable ? '?' : '!'}`)
+    .sort()
+    .join(',');
+}
+
+/** Similarity in [0, 1] from the longest common subsequence, case-insensitive. */
+function nameSimilarity(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  const row = new Array<number>(y.length + 1).fill(0);
+  for (let i = 1; i <= x.length; i++) {
+    let previousDiagonal = 0;
+    for (let j = 1; j <= y.length; j++) {
+      const saved = row[j];
+      row[j] = x[i - 1] === y[j - 1] ? previousDiagonal + 1 : Math.max(row[j], row[j - 1]);
+      previousDiagonal = saved;
+    }
+  }
+  return (2 * row[y.length]) / (x.length + y.length || 1);
+}
+
+function looksLikeImplicitJoinTable(table: DbTable): boolean {
+  return table.name.startsWith('_') && table.columns.length === 2 && table.columns.every((c) => c.name === 'A' || c.name === 'B');
+}
+
+function modelRef(sources: SchemaSources, key: string): SourceRef {
+  const model = sources.tables[key];
+  if (!model) return sources.fallback;
+  return { file: model.file, range: model.nameRange };
+}
+
+function columnRef(sources: SchemaSources, key: string, column: string, fallback: SourceRef): SourceRef {
+  const field = sources.columns[`${key}.${column}`];
+  return field ? { file: field.file, range: field.range } : fallback;
+}
+
+function m2mFlag(sources: SchemaSources, key: string): { implicitManyToMany?: true } {
+  return sources.tables[key]?.implicitManyToMany ? { implicitManyToMany: true } : {};
+}

@@ -1,0 +1,65 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+/**
+ * Git facts needed to tell deployed migrations from pending ones. git is run
+ * with fixed arguments (no shell), read-only; outside a repository every answer
+ * is "unknown" and the caller treats all migrations as deployed.
+ */
+export interface GitView {
+  /** Absolute path of the repository root, or undefined outside git. */
+  root?: string;
+  /** Migration folder names committed at HEAD (or at the ref), relative to the migrations dir. */
+  committedFolders?: Set<string>;
+  /** Why the view is incomplete (no git, unknown ref, shallow clone). */
+  problem?: string;
+}
+
+function git(cwd: string, args: string[]): string {
+  return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+}
+
+/** Migration folders that exist at `ref` (HEAD when undefined) under `migrationsDir`. */
+export function committedMigrationFolders(migrationsDir: string, ref?: string): GitView {
+  let root: string;
+  const cwd = nearestExistingDir(migrationsDir);
+  try {
+    root = git(cwd, ['rev-parse', '--show-toplevel']).trim();
+  } catch {
+    return { problem: 'not a git repository' };
+  }
+  const relative = path.relative(root, migrationsDir).split(path.sep).join('/');
+  const target = ref ?? 'HEAD';
+  try {
+    git(root, ['rev-parse', '--verify', '--quiet', `${target}^{commit}`]);
+  } catch {
+    if (!ref) return { root, committedFolders: new Set(), problem: 'the repository has no commits yet' };
+    const shallow = safe(() => git(root, ['rev-parse', '--is-shallow-repository']).trim() === 'true');
+    return {
+      root,
+      problem: `git ref "${ref}" was not found${shallow ? ' (this is a shallow clone: fetch it, e.g. `git fetch --depth=1 origin main`)' : ''}`,
+    };
+  }
+  try {
+    const listing = git(root, ['ls-tree', '--name-only', '-z', `${target}:${relative}`]);
+    return { root, committedFolders: new Set(listing.split('\0').filter((name) => name.length > 0)) };
+  } catch {
+    // The folder does not exist at that ref: nothing there is deployed.
+    return { root, committedFolders: new Set() };
+  }
+}
+
+function nearestExistingDir(dir: string): string {
+  let current = dir;
+  while (!fs.existsSync(current) && path.dirname(current) !== current) current = path.dirname(current);
+  return current;
+}
+
+function safe<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch {
+    return undefined;
+  }
+}

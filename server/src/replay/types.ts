@@ -1,0 +1,37 @@
+import type { DbState, Provider } from '../core/dbState';
+import type { Note } from '../core/notes';
+import type { Range } from '../core/source';
+
+/** One migration folder's SQL, as read from disk. */
+export interface MigrationInput {
+  /** Folder name, e.g. `20240101000000_init`. */
+  name: string;
+  /** Absolute path of its `migration.sql`. */
+  file: string;
+  sql: string;
+}
+
+/** Where a database object was created: shown as related information on findings. */
+export interface ProvenanceEntry {
+  migration: string;
+  file: string;
+  range: Range;
+}
+
+/**
+ * A replayer owns a database state and applies migrations to it one at a time.
+ * Keys of `provenance()` follow SchemaSources: table key, `tableKey.column`,
+ * `tableKey#indexOrConstraintName`, enum key.
+ */
+export interface Replayer {
+  readonly provider: Provider;
+  /** Applies one migration; never throws on bad SQL: what it cannot apply comes back as notes. */
+  apply(migration: MigrationInput): Note[];
+  /** The current state (callers must not mutate it). */
+  state(): DbState;
+  provenance(): Record<string, ProvenanceEntry>;
+  /** An independent copy, so a cached replay can be continued without replaying from zero. */
+  fork(): Replayer;
+  /** Frees resources held outside the JS heap (a SQLite database); the replayer is unusable after. */
+  dispose(): void;
+}

@@ -1,0 +1,28 @@
+import type { SchemaRule } from './types';
+import { modelName } from './support/wording';
+
+const rule: SchemaRule = {
+  id: 'rename-column',
+  target: 'schema',
+  title: 'Column renamed',
+  defaultSeverity: 'error',
+  why: 'Prisma turns a renamed field or a changed @map into DROP COLUMN plus ADD COLUMN: every value in the old column is lost, and running code that reads the old name breaks.',
+  safePath: 'Rename only in code: keep the database column with @map("old_name"). For a real column rename, expand and contract: add the new column, write both, backfill, switch reads, drop the old one.',
+  providers: ['postgresql', 'sqlite', 'mysql'],
+  detect(change) {
+    if (change.kind !== 'renameColumn') return [];
+    const field = change.field ?? change.fieldName;
+    const fix = change.model ? { fix: { kind: 'keepColumnName' as const, model: change.model, field, column: change.from } } : {};
+    const mapChanged = field === change.from || field !== change.column;
+    const what = mapChanged
+      ? `The database name of \`${change.model ?? change.table}.${field}\` changed from \`${change.from}\` to \`${change.column}\``
+      : `\`${change.model ?? change.table}.${field}\` looks like \`${change.from}\` renamed`;
+    return [{
+      message: `${what}: Prisma drops column \`${change.from}\` of ${modelName(change)} with its data and adds an empty \`${change.column}\`, and running code that reads \`${change.from}\` breaks.`,
+      help: `Keep the column: add \`@map("${change.from}")\` to the field, so only the code name changes. For a real rename, add the new column, write both, backfill, switch reads, then drop the old one.`,
+      ...fix,
+    }];
+  },
+};
+
+export default rule;
