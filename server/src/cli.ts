@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { analyzeProjectDir } from './analysis/analyzeProject';
 import { formatJson } from './cli/formatJson';
 import { formatText } from './cli/formatText';
+import { CannotAnalyze } from './analysis/session';
 import { ProjectNotFound } from './project/locate';
 import type { Severity } from './rules/types';
 
@@ -62,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
     const code = (error as { code?: string }).code;
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;
     if (code?.startsWith('commander.')) return EXIT_CANNOT_RUN;
-    if (error instanceof ProjectNotFound) {
+    if (error instanceof ProjectNotFound || error instanceof CannotAnalyze) {
       process.stderr.write(`prisma-migration-guard: ${error.message}\n`);
       return EXIT_CANNOT_RUN;
     }

@@ -1,0 +1,55 @@
+import type { DbState, Provider } from '../core/dbState';
+import type { Note } from '../core/notes';
+import type { SchemaSources } from '../core/source';
+import type { Change } from '../diff/changes';
+import { diffStates } from '../diff/diff';
+import type { GuardConfig } from '../project/config';
+import type { ProvenanceEntry } from '../replay/types';
+import type { Finding } from '../rules/types';
+import { runSchemaRules } from './rulesRunner';
+import { applySuppressions, type Suppression } from './suppressions';
+
+export interface JudgeInput {
+  provider: Provider;
+  /** State after the deployed migrations. */
+  baseline: DbState;
+  /** State after every migration on disk, pending ones included. */
+  migrated: DbState;
+  /** State the edited schema describes, and where each object comes from. */
+  expected: DbState;
+  sources: SchemaSources;
+  prismaDefaults: Record<string, string>;
+  config: GuardConfig;
+  provenance: Record<string, ProvenanceEntry>;
+  suppressions: Suppression[];
+}
+
+export interface JudgeResult {
+  changes: Change[];
+  unmigrated: Change[];
+  findings: Finding[];
+  notes: Note[];
+}
+
+/**
+ * The pure core of an analysis: three states in, changes and findings out.
+ * The CLI, the language server and the fixture tests all come through here.
+ */
+export function judgeSchema(input: JudgeInput): JudgeResult {
+  const changes = diffStates({ baseline: input.baseline, expected: input.expected, sources: input.sources, prismaDefaults: input.prismaDefaults });
+  const unmigrated =
+    input.migrated === input.baseline
+      ? changes
+      : diffStates({ baseline: input.migrated, expected: input.expected, sources: input.sources, prismaDefaults: input.prismaDefaults });
+  const raw = runSchemaRules({
+    provider: input.provider,
+    baseline: input.baseline,
+    expected: input.expected,
+    pending: changes,
+    unmigrated,
+    config: input.config,
+    provenance: input.provenance,
+  });
+  const { findings, notes } = applySuppressions(raw, input.suppressions);
+  return { changes, unmigrated, findings, notes };
+}

@@ -1,0 +1,125 @@
+import { type DbState, type Provider, tableKey } from '../core/dbState';
+import type { SourceRef } from '../core/source';
+import type { Change } from '../diff/changes';
+import type { GuardConfig } from '../project/config';
+import type { ProvenanceEntry } from '../replay/types';
+import { schemaRules } from '../rules';
+import { docsPath, type Finding, type RuleContext, type SchemaRule } from '../rules/types';
+
+export interface SchemaRuleInput {
+  provider: Provider;
+  baseline: DbState;
+  expected: DbState;
+  /** Baseline → edited schema. */
+  pending: Change[];
+  /** All migrations → edited schema. */
+  unmigrated: Change[];
+  config: GuardConfig;
+  provenance: Record<string, ProvenanceEntry>;
+  rules?: readonly SchemaRule[];
+}
+
+export function ruleContext(provider: Provider, baseline: DbState, expected: DbState, config: GuardConfig): RuleContext {
+  const small = new Set(config.smallTables.map((t) => t.toLowerCase()));
+  return {
+    provider,
+    baseline,
+    expected,
+    postgresVersion: config.postgresVersion,
+    isSmallTable: (table) => small.has(table.toLowerCase()),
+  };
+}
+
+/** Pure: changes in, findings out (severity from config, `off` rules skipped). */
+export function runSchemaRules(input: SchemaRuleInput): Finding[] {
+  const context = ruleContext(input.provider, input.baseline, input.expected, input.config);
+  const rules = (input.rules ?? schemaRules).filter((rule) => rule.providers.includes(input.provider) && input.config.rules[rule.id] !== 'off');
+  const findings: Finding[] = [];
+  const flagged = new Set<string>();
+  for (const rule of rules.filter((r) => (r.judges ?? 'pending') === 'pending')) {
+    for (const change of input.pending) {
+      for (const report of rule.detect(change, context)) {
+        findings.push(toFinding(rule, change, report.where ?? change.source, report, input));
+        flagged.add(changeIdentity(change));
+      }
+    }
+  }
+  // A change that is both unsafe and unmigrated is reported once, by the safety rule: its fix creates the migration anyway.
+  for (const rule of rules.filter((r) => r.judges === 'unmigrated')) {
+    for (const change of input.unmigrated) {
+      if (flagged.has(changeIdentity(change))) continue;
+      for (const report of rule.detect(change, context)) {
+        findings.push(toFinding(rule, change, report.where ?? change.source, report, input));
+      }
+    }
+  }
+  return findings;
+}
+
+function toFinding(
+  rule: SchemaRule,
+  change: Change,
+  where: SourceRef,
+  report: ReturnType<SchemaRule['detect']>[number],
+  input: SchemaRuleInput,
+): Finding {
+  const configured = input.config.rules[rule.id];
+  const severity = configured && configured !== 'off' ? configured : (report.severity ?? rule.defaultSeverity);
+  return {
+    ruleId: rule.id,
+    severity,
+    message: report.message,
+    help: report.help,
+    file: where.file,
+    range: where.range,
+    change,
+    related: relatedFor(change, input.provenance),
+    docs: docsPath(rule.id),
+    ...(report.fix ? { fix: report.fix } : {}),
+  };
+}
+
+function changeIdentity(change: Change): string {
+  const column = 'column' in change ? change.column : '';
+  const detail = change.kind === 'addIndex' || change.kind === 'dropIndex' ? change.index.name : change.kind === 'addEnumValue' || change.kind === 'removeEnumValue' ? change.value : '';
+  return `${change.kind}|${change.tableKey}|${column}|${detail}`;
+}
+
+/** Points at the migration that created what the change touches, so the editor can link to it. */
+function relatedFor(change: Change, provenance: Record<string, ProvenanceEntry>): Finding['related'] {
+  const related: Finding['related'] = [];
+  const add = (key: string, what: string): void => {
+    const entry = provenance[key];
+    if (entry) related.push({ file: entry.file, range: entry.range, message: `${what} created by migration ${entry.migration}` });
+  };
+  switch (change.kind) {
+    case 'dropColumn':
+    case 'alterColumnType':
+    case 'setNotNull':
+    case 'dropNotNull':
+    case 'setDefault':
+    case 'dropDefault':
+      add(`${change.tableKey}.${change.column}`, `column \`${change.table}.${change.column}\``);
+      break;
+    case 'renameColumn':
+      add(`${change.tableKey}.${change.from}`, `column \`${change.table}.${change.from}\``);
+      break;
+    case 'dropTable':
+    case 'addColumn':
+    case 'addIndex':
+    case 'addForeignKey':
+    case 'changePrimaryKey':
+      add(change.tableKey, `table \`${change.table}\``);
+      break;
+    case 'renameTable':
+      add(tableKey(change.before.schema, change.before.name), `table \`${change.from}\``);
+      break;
+    case 'removeEnumValue':
+    case 'addEnumValue':
+      add(change.tableKey, `enum \`${change.table}\``);
+      break;
+    default:
+      break;
+  }
+  return related;
+}

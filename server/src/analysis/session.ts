@@ -1,0 +1,218 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import type { DbState, Provider } from '../core/dbState';
+import type { Note } from '../core/notes';
+import { mapSchema } from '../map/mapSchema';
+import { type GuardConfig, loadConfig } from '../project/config';
+import { committedMigrationFolders } from '../project/git';
+import type { PrismaProject } from '../project/locate';
+import { readMigrationsFolder, replayMigrations, type ReplayCache } from '../replay/migrations';
+import type { ProvenanceEntry } from '../replay/types';
+import { scanSchema } from '../scan/scanner';
+import type { ScannedSchema } from '../scan/types';
+import { lintSchema } from '../schema/prismaWasm';
+import { judgeSchema } from './judge';
+import { judgeMigrationSql } from './sqlAnalysis';
+import type { Suppression } from './suppressions';
+import type { MigrationStatus, ProjectAnalysis } from './types';
+
+export interface SessionOptions {
+  /** Overrides the configuration's `deployed` (the CLI's --base). */
+  deployed?: string;
+  /** Settings that apply over the project file (the editor's `migrationGuard.*`). */
+  configOverride?: (config: GuardConfig, notes: Note[]) => GuardConfig;
+  /** Run Prisma's own validator on the schema (costly on every keystroke; the editor has Prisma's extension for it). */
+  validate?: boolean;
+}
+
+/** Thrown when the analysis cannot run at all (a git ref that does not exist): the CLI exits 2. */
+export class CannotAnalyze extends Error {}
+
+interface MigrationsSnapshot {
+  key: string;
+  baseline: DbState;
+  migrated: DbState;
+  provenance: Record<string, ProvenanceEntry>;
+  statuses: MigrationStatus[];
+  notes: Note[];
+  pendingFiles: { name: string; file: string; sql: string }[];
+  lockProvider?: Provider;
+}
+
+/**
+ * One Prisma project, kept warm between analyses: the replayed migrations are
+ * cached (and extended incrementally when a migration is added), so an edit of
+ * the schema only costs scan → map → diff → rules.
+ */
+export class ProjectSession {
+  private deployedCache?: ReplayCache;
+  private migratedCache?: ReplayCache;
+  private snapshot?: MigrationsSnapshot;
+
+  constructor(
+    readonly project: PrismaProject,
+    private readonly options: SessionOptions = {},
+  ) {}
+
+  /** Forget the migrations state; the next analysis re-reads the folder (incrementally where it can). */
+  invalidateMigrations(): void {
+    this.snapshot = undefined;
+  }
+
+  async analyze(overrides: ReadonlyMap<string, string> = new Map(), isCancelled: () => boolean = () => false): Promise<ProjectAnalysis | undefined> {
+    const timings: Record<string, number> = {};
+    const notes: Note[] = [];
+    let started = performance.now();
+    const lap = (stage: string): void => {
+      const now = performance.now();
+      timings[stage] = (timings[stage] ?? 0) + (now - started);
+      started = now;
+    };
+
+    const { config, notes: configNotes } = loadConfig(this.project.root);
+    const effective = this.options.configOverride ? this.options.configOverride(config, configNotes) : config;
+    if (this.options.deployed) effective.deployed = this.options.deployed;
+    notes.push(...configNotes);
+
+    const files = this.project.schemaFiles.map((file) => ({ path: file, text: overrides.get(file) ?? readText(file, notes) }));
+    const scanned = scanSchema(files);
+    lap('scan');
+    const provider = providerOf(scanned, notes);
+    if (this.options.validate) {
+      for (const diagnostic of lintSchema(files)) {
+        if (!diagnostic.isWarning) notes.push({ level: 'warning', message: `Prisma reports: ${diagnostic.message}`, where: { file: diagnostic.file, range: diagnostic.range } });
+      }
+      lap('validate');
+    }
+    for (const problem of scanned.problems) notes.push({ level: 'warning', message: problem.message, where: { file: problem.file, range: problem.range } });
+    if (isCancelled()) return undefined;
+
+    const mapped = mapSchema(scanned, { provider, ...(this.project.prismaVersion ? { prismaVersion: this.project.prismaVersion } : {}) });
+    notes.push(...mapped.notes);
+    lap('map');
+
+    const migrations = await this.migrations(provider, effective);
+    notes.push(...migrations.notes);
+    lap('replay');
+    if (isCancelled()) return undefined;
+
+    const judged = judgeSchema({
+      provider,
+      baseline: migrations.baseline,
+      migrated: migrations.migrated,
+      expected: mapped.state,
+      sources: mapped.sources,
+      prismaDefaults: mapped.prismaDefaults ?? {},
+      config: effective,
+      provenance: migrations.provenance,
+      suppressions: scanned.suppressions.map(toSuppression),
+    });
+    notes.push(...judged.notes);
+    lap('judge');
+
+    const sql = judgeMigrationSql({ provider, baseline: migrations.baseline, pending: migrations.pendingFiles, config: effective });
+    notes.push(...sql.notes);
+    lap('sql');
+
+    return {
+      project: this.project,
+      provider,
+      findings: [...judged.findings, ...sql.findings],
+      changes: judged.changes,
+      unmigrated: judged.unmigrated,
+      migrations: migrations.statuses,
+      notes,
+      timings,
+    };
+  }
+
+  private async migrations(provider: Provider, config: GuardConfig): Promise<MigrationsSnapshot> {
+    const folder = readMigrationsFolder(this.project.migrationsDir);
+    const deployedNames = this.deployedNames(folder.migrations.map((m) => m.name), config.deployed);
+    const key = `${provider}|${config.deployed}|${folder.migrations.map((m) => `${m.name}:${m.hash}`).join(',')}|${[...deployedNames].join(',')}`;
+    if (this.snapshot?.key === key) return this.snapshot;
+
+    const notes: Note[] = [...folder.notes, ...deployedNames.notes];
+    if (folder.lockProvider && folder.lockProvider !== provider) {
+      notes.push({
+        level: 'warning',
+        message: `migration_lock.toml says "${folder.lockProvider}" but the schema's datasource is "${provider}": Prisma refuses to apply these migrations to a ${provider} database; start a new migration history for the new provider.`,
+        where: { file: path.join(this.project.migrationsDir, 'migration_lock.toml'), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } },
+      });
+    }
+    const deployedFolder = { ...folder, migrations: folder.migrations.filter((m) => deployedNames.has(m.name)) };
+    const deployed = await replayMigrations(deployedFolder, provider, this.deployedCache);
+    this.deployedCache = deployed.cache;
+    const allDeployed = deployedFolder.migrations.length === folder.migrations.length;
+    const migrated = allDeployed ? deployed : await replayMigrations(folder, provider, this.migratedCache);
+    if (!allDeployed) this.migratedCache = migrated.cache;
+    notes.push(...(allDeployed ? deployed.notes : migrated.notes));
+
+    this.snapshot = {
+      key,
+      baseline: deployed.state,
+      migrated: migrated.state,
+      provenance: migrated.provenance,
+      statuses: folder.migrations.map((m) => ({ name: m.name, deployed: deployedNames.has(m.name) })),
+      notes,
+      pendingFiles: folder.migrations.filter((m) => !deployedNames.has(m.name)).map((m) => ({ name: m.name, file: m.file, sql: m.sql })),
+      ...(folder.lockProvider ? { lockProvider: folder.lockProvider } : {}),
+    };
+    return this.snapshot;
+  }
+
+  /** Which migration folders count as deployed, per the `deployed` setting. */
+  private deployedNames(names: string[], deployed: string): Set<string> & { notes: Note[] } {
+    const result = new Set<string>() as Set<string> & { notes: Note[] };
+    result.notes = [];
+    if (deployed === 'all') {
+      names.forEach((n) => result.add(n));
+      return result;
+    }
+    const ref = deployed.startsWith('ref:') ? deployed.slice(4) : undefined;
+    const view = committedMigrationFolders(this.project.migrationsDir, ref);
+    if (ref && !view.committedFolders) {
+      throw new CannotAnalyze(`cannot tell which migrations are deployed: ${view.problem ?? `git ref ${ref} not readable`}`);
+    }
+    if (!view.committedFolders) {
+      // Outside git every migration on disk counts as deployed.
+      names.forEach((n) => result.add(n));
+      result.notes.push({ level: 'info', message: `Not in a git repository: all ${names.length} migration(s) count as deployed.` });
+      return result;
+    }
+    for (const name of names) if (view.committedFolders.has(name)) result.add(name);
+    return result;
+  }
+}
+
+function toSuppression(s: ScannedSchema['suppressions'][number]): Suppression {
+  return {
+    ruleId: s.ruleId,
+    ...(s.reason ? { reason: s.reason } : {}),
+    file: s.file,
+    range: s.range,
+    model: s.target.model,
+    ...(s.target.field !== undefined && s.target.kind !== 'enum' ? { field: s.target.field } : {}),
+  };
+}
+
+function providerOf(scanned: ScannedSchema, notes: Note[]): Provider {
+  const raw = scanned.datasource?.provider;
+  if (raw === 'postgresql' || raw === 'postgres' || raw === 'cockroachdb') return 'postgresql';
+  if (raw === 'sqlite') return 'sqlite';
+  if (raw === 'mysql') return 'mysql';
+  notes.push({
+    level: 'warning',
+    message: raw ? `Datasource provider "${raw}" is not supported; checking as PostgreSQL.` : 'No datasource provider found in the schema; checking as PostgreSQL.',
+  });
+  return 'postgresql';
+}
+
+function readText(file: string, notes: Note[]): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    notes.push({ level: 'error', message: `Could not read ${file}: ${(error as Error).message}` });
+    return '';
+  }
+}
