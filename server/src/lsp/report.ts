@@ -1,0 +1,218 @@
+/**
+ * The "Check migration safety" report: the analysis of each project as data
+ * for the client, and the same rendered as Markdown for people.
+ */
+import * as path from 'path';
+import type { ProjectAnalysis } from '../analysis/types';
+import type { Change } from '../diff/changes';
+import { summarizeChange } from '../diff/changes';
+import { describeChange } from '../diff/describe';
+import type { PrismaProject } from '../project/locate';
+import { ruleById } from '../rules';
+import type { Finding, Severity } from '../rules/types';
+import { isSqlFile } from './diagnostics';
+import { docsUri, pathToUri } from './paths';
+import type { ProjectReport, ReportChange, ReportFinding, ReportResult } from './protocol';
+
+function changeKey(change: Change): string {
+  return JSON.stringify(summarizeChange(change));
+}
+
+function toReportFinding(finding: Finding, root?: string): ReportFinding {
+  const rule = ruleById(finding.ruleId);
+  return {
+    ruleId: finding.ruleId,
+    title: rule?.title ?? finding.ruleId,
+    severity: finding.severity,
+    message: finding.message,
+    risk: rule?.why ?? '',
+    help: finding.help,
+    safePlan: rule?.safePath ?? finding.help,
+    file: finding.file,
+    range: finding.range,
+    docsUri: docsUri(finding.docs, root),
+    ...(finding.statement ? { migration: finding.statement.migration } : {}),
+  };
+}
+
+const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+export function projectReport(analysis: ProjectAnalysis, name: string, root?: string): ProjectReport {
+  const findings = [...analysis.findings].sort(
+    (a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.file.localeCompare(b.file) || a.range.start.line - b.range.start.line || a.ruleId.localeCompare(b.ruleId),
+  );
+  const unmigratedKeys = new Set(analysis.unmigrated.map(changeKey));
+  const changes: ReportChange[] = [];
+  const byKey = new Map<string, ReportChange>();
+  const addChange = (change: Change): ReportChange => {
+    const key = changeKey(change);
+    const existing = byKey.get(key);
+    if (existing) return existing;
+    const entry: ReportChange = {
+      description: describeChange(change),
+      kind: change.kind,
+      table: change.table,
+      file: change.source.file,
+      range: change.source.range,
+      unmigrated: unmigratedKeys.has(key),
+      findings: [],
+    };
+    byKey.set(key, entry);
+    changes.push(entry);
+    return entry;
+  };
+  const byPlace = (a: Change, b: Change): number =>
+    a.source.file.localeCompare(b.source.file) || a.source.range.start.line - b.source.range.start.line || a.source.range.start.character - b.source.range.start.character;
+  for (const change of [...analysis.changes].sort(byPlace)) addChange(change);
+  findings.forEach((finding, index) => {
+    if (finding.change) addChange(finding.change).findings.push(index);
+  });
+  const counts = { error: 0, warning: 0, info: 0 };
+  for (const finding of findings) counts[finding.severity]++;
+  return {
+    root: analysis.project.root,
+    name,
+    schemaFiles: analysis.project.schemaFiles,
+    migrationsDir: analysis.project.migrationsDir,
+    provider: analysis.provider,
+    changes,
+    findings: findings.map((f) => toReportFinding(f, root)),
+    migrations: analysis.migrations.map((m) => ({ name: m.name, deployed: m.deployed })),
+    notes: analysis.notes.map((note) => ({
+      level: note.level,
+      message: note.message,
+      ...(note.where ? { file: note.where.file, line: note.where.range.start.line + 1 } : {}),
+    })),
+    counts,
+  };
+}
+
+export function failedProjectReport(project: PrismaProject, name: string, error: string): ProjectReport {
+  return {
+    root: project.root,
+    name,
+    schemaFiles: project.schemaFiles,
+    migrationsDir: project.migrationsDir,
+    error,
+    changes: [],
+    findings: [],
+    migrations: [],
+    notes: [],
+    counts: { error: 0, warning: 0, info: 0 },
+  };
+}
+
+export function buildReport(projects: ProjectReport[]): ReportResult {
+  return { projects, markdown: renderMarkdown(projects) };
+}
+
+// ------------------------------------------------------------------ Markdown
+
+const PROVIDER_NAMES: Record<string, string> = { postgresql: 'PostgreSQL', mysql: 'MySQL', sqlite: 'SQLite' };
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/** Inline code that survives backticks inside the text. */
+function code(text: string): string {
+  return text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``;
+}
+
+function place(file: string, line: number, root: string): string {
+  const relative = path.relative(root, file) || path.basename(file);
+  return `[${relative}:${line}](${pathToUri(file)}#L${line})`;
+}
+
+function severityLabel(severity: Severity): string {
+  return severity === 'error' ? '**error**' : severity === 'warning' ? '**warning**' : 'info';
+}
+
+function renderFinding(finding: ReportFinding, root: string, out: string[]): void {
+  out.push(`- ${severityLabel(finding.severity)} ${code(finding.ruleId)} — ${finding.title}`);
+  out.push(`  - **What:** ${finding.message}`);
+  if (finding.risk) out.push(`  - **Risk:** ${finding.risk}`);
+  out.push(`  - **Safe plan:** ${finding.help}`);
+  if (finding.safePlan && finding.safePlan !== finding.help) out.push(`  - **In general:** ${finding.safePlan}`);
+  out.push(`  - **Where:** ${place(finding.file, finding.range.start.line + 1, root)} · [rule documentation](${finding.docsUri})`);
+}
+
+function renderProject(project: ProjectReport, out: string[]): void {
+  out.push(`## ${project.name === '.' ? path.basename(project.root) : project.name}`, '');
+  const schema = project.schemaFiles.map((f) => code(path.relative(project.root, f) || f)).join(', ');
+  if (project.error) {
+    out.push(`Schema: ${schema}`, '', `**The check could not run:** ${project.error}`, '');
+    return;
+  }
+  const deployed = project.migrations.filter((m) => m.deployed).length;
+  const pending = project.migrations.length - deployed;
+  const unmigrated = project.changes.filter((c) => c.unmigrated).length;
+  out.push(
+    `Schema: ${schema} · ${PROVIDER_NAMES[project.provider ?? ''] ?? project.provider ?? 'unknown database'} · ` +
+      `${plural(deployed, 'deployed migration')}, ${pending} pending · ${plural(unmigrated, 'schema change')} not in any migration yet`,
+    '',
+  );
+  const unsafe = project.counts.error + project.counts.warning;
+  out.push(
+    unsafe === 0
+      ? `**No unsafe changes** in ${plural(project.changes.length, 'pending change')}${project.counts.info ? ` (${project.counts.info} info)` : ''}.`
+      : `**${plural(unsafe, 'unsafe change')}** (${plural(project.counts.error, 'error')}, ${plural(project.counts.warning, 'warning')}, ${project.counts.info} info) in ${plural(project.changes.length, 'pending change')}.`,
+    '',
+  );
+
+  const schemaChanges = project.changes.filter((c) => !isSqlFile(c.file));
+  if (schemaChanges.length > 0) {
+    out.push('### Pending changes', '');
+    schemaChanges.forEach((change, index) => {
+      const verdict = change.findings.length === 0 ? 'safe' : change.findings.map((i) => project.findings[i].severity).sort((a, b) => SEVERITY_ORDER[a] - SEVERITY_ORDER[b])[0];
+      out.push(`#### ${index + 1}. ${change.description} — ${verdict}`, '');
+      out.push(`${place(change.file, change.range.start.line + 1, project.root)}${change.unmigrated ? ' · not in any migration yet' : ' · in a pending migration'}`, '');
+      for (const i of change.findings) renderFinding(project.findings[i], project.root, out);
+      if (change.findings.length > 0) out.push('');
+    });
+  }
+
+  const sqlFindings = project.findings.filter((f) => f.migration !== undefined);
+  if (sqlFindings.length > 0) {
+    out.push('### Pending migration files', '');
+    for (const migration of [...new Set(sqlFindings.map((f) => f.migration as string))]) {
+      out.push(`#### ${code(migration)}`, '');
+      for (const finding of sqlFindings.filter((f) => f.migration === migration)) renderFinding(finding, project.root, out);
+      out.push('');
+    }
+  }
+
+  const other = project.findings.filter((f, i) => f.migration === undefined && !project.changes.some((c) => c.findings.includes(i)));
+  if (other.length > 0) {
+    out.push('### Other findings', '');
+    for (const finding of other) renderFinding(finding, project.root, out);
+    out.push('');
+  }
+
+  if (project.migrations.length > 0) {
+    out.push('### Migrations', '', '| Migration | Status |', '| --- | --- |');
+    for (const migration of project.migrations) out.push(`| ${code(migration.name)} | ${migration.deployed ? 'deployed' : '**pending**'} |`);
+    out.push('');
+  }
+
+  if (project.notes.length > 0) {
+    out.push('### Notes', '');
+    for (const note of project.notes) {
+      const where = note.file ? ` (${place(note.file, note.line ?? 1, project.root)})` : '';
+      out.push(`- ${note.level}: ${note.message}${where}`);
+    }
+    out.push('');
+  }
+}
+
+export function renderMarkdown(projects: ProjectReport[]): string {
+  const out: string[] = ['# Migration safety report', ''];
+  if (projects.length === 0) {
+    out.push('No Prisma project found in this workspace (looked for `schema.prisma`, `prisma/schema/` and `package.json` "prisma.schema").', '');
+    return out.join('\n');
+  }
+  const unsafe = projects.reduce((sum, p) => sum + p.counts.error + p.counts.warning, 0);
+  out.push(`${plural(projects.length, 'Prisma project')} checked: ${unsafe === 0 ? 'no unsafe changes' : plural(unsafe, 'unsafe change')}.`, '');
+  for (const project of projects) renderProject(project, out);
+  return out.join('\n').replace(/\n{3,}/g, '\n\n');
+}
