@@ -1,0 +1,232 @@
+/**
+ * A small LSP client over the server's stdio, built on the real protocol
+ * library, for the end-to-end tests of the language server.
+ */
+import { type ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import {
+  type ClientCapabilities,
+  type CodeAction,
+  CodeActionRequest,
+  type Command,
+  ConfigurationRequest,
+  createMessageConnection,
+  type Diagnostic,
+  DidChangeTextDocumentNotification,
+  DidChangeWatchedFilesNotification,
+  DidCloseTextDocumentNotification,
+  DidOpenTextDocumentNotification,
+  DidSaveTextDocumentNotification,
+  ExecuteCommandRequest,
+  type FileEvent,
+  InitializedNotification,
+  InitializeRequest,
+  type InitializeResult,
+  LogMessageNotification,
+  type MessageConnection,
+  PublishDiagnosticsNotification,
+  type PublishDiagnosticsParams,
+  type Range,
+  RegistrationRequest,
+  ShowDocumentRequest,
+  ShowMessageNotification,
+  ShutdownRequest,
+  ExitNotification,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type TextDocumentContentChangeEvent,
+  UnregistrationRequest,
+  WorkDoneProgressCreateRequest,
+} from 'vscode-languageserver-protocol/node';
+import { URI } from 'vscode-uri';
+import { ReportRequest, type ReportParams, type ReportResult, StatusNotification, type StatusParams } from '../../server/src/lsp/protocol';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+export const SERVER_JS = path.join(REPO_ROOT, 'out', 'server', 'src', 'lsp', 'server.js');
+
+export function uriOf(file: string): string {
+  return URI.file(file).toString();
+}
+
+/** A fresh copy of an example project in the temp folder (outside git, so every migration counts as deployed). */
+export function copyExample(name: string, into?: string): string {
+  const target = into ?? fs.mkdtempSync(path.join(os.tmpdir(), `mg-lsp-${name}-`));
+  fs.cpSync(path.join(REPO_ROOT, 'examples', name), target, { recursive: true });
+  return target;
+}
+
+export interface StartOptions {
+  workspaceFolders: string[];
+  /** What the client answers to workspace/configuration (the `migrationGuard` section). */
+  settings?: unknown;
+  capabilities?: ClientCapabilities;
+  debounceMs?: number;
+  serverJs?: string;
+}
+
+export class LspClient {
+  readonly published: PublishDiagnosticsParams[] = [];
+  readonly logs: string[] = [];
+  readonly messages: string[] = [];
+  readonly shownDocuments: string[] = [];
+  readonly statuses: StatusParams[] = [];
+  readonly registrations: string[] = [];
+  stderr = '';
+  initializeResult!: InitializeResult;
+  private readonly waiters: (() => void)[] = [];
+  private exited = false;
+
+  private constructor(
+    readonly connection: MessageConnection,
+    readonly child: ChildProcess,
+    private readonly settings: unknown,
+  ) {}
+
+  static async start(options: StartOptions): Promise<LspClient> {
+    const child = spawn(process.execPath, [options.serverJs ?? SERVER_JS, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    const client = new LspClient(connection, child, options.settings ?? {});
+    child.stderr!.on('data', (chunk: Buffer) => (client.stderr += chunk.toString()));
+    child.on('exit', () => {
+      client.exited = true;
+      client.notify();
+    });
+    connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
+      client.published.push(params);
+      client.notify();
+    });
+    connection.onNotification(LogMessageNotification.type, (params) => client.logs.push(params.message));
+    connection.onNotification(ShowMessageNotification.type, (params) => {
+      client.messages.push(params.message);
+      client.notify();
+    });
+    connection.onNotification(StatusNotification.method, (params: StatusParams) => {
+      client.statuses.push(params);
+      client.notify();
+    });
+    connection.onRequest(ConfigurationRequest.type, (params) => params.items.map(() => client.settings));
+    connection.onRequest(RegistrationRequest.type, (params) => {
+      client.registrations.push(...params.registrations.map((r) => r.method));
+    });
+    connection.onRequest(UnregistrationRequest.type, () => undefined);
+    connection.onRequest(WorkDoneProgressCreateRequest.type, () => undefined);
+    connection.onRequest(ShowDocumentRequest.type, (params) => {
+      client.shownDocuments.push(params.uri);
+      return { success: true };
+    });
+    connection.listen();
+    const capabilities: ClientCapabilities = options.capabilities ?? {
+      workspace: {
+        configuration: true,
+        didChangeWatchedFiles: { dynamicRegistration: true },
+        workspaceEdit: { documentChanges: true },
+        workspaceFolders: true,
+      },
+      textDocument: {
+        publishDiagnostics: { relatedInformation: true, versionSupport: true, codeDescriptionSupport: true, dataSupport: true },
+        codeAction: { dataSupport: true, isPreferredSupport: true },
+      },
+      window: { showDocument: { support: true } },
+    };
+    client.initializeResult = await connection.sendRequest(InitializeRequest.type, {
+      processId: process.pid,
+      rootUri: options.workspaceFolders[0] ? uriOf(options.workspaceFolders[0]) : null,
+      workspaceFolders: options.workspaceFolders.map((f) => ({ uri: uriOf(f), name: path.basename(f) })),
+      capabilities,
+      initializationOptions: { debounceMs: options.debounceMs ?? 50 },
+    });
+    await connection.sendNotification(InitializedNotification.type, {});
+    return client;
+  }
+
+  private notify(): void {
+    for (const waiter of this.waiters.splice(0)) waiter();
+  }
+
+  /** Resolves once `check` returns a value (checked after every message), or rejects after the deadline. */
+  async until<T>(what: string, check: () => T | undefined, timeoutMs = 20000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = check();
+      if (value !== undefined) return value;
+      if (this.exited) throw new Error(`server exited while waiting for ${what}; stderr:\n${this.stderr}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${what}; logs:\n${this.logs.join('\n')}\nstderr:\n${this.stderr}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 250));
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  latest(uri: string): PublishDiagnosticsParams | undefined {
+    for (let i = this.published.length - 1; i >= 0; i--) if (this.published[i].uri === uri) return this.published[i];
+    return undefined;
+  }
+
+  /** Waits for a publication for `uri` after the `after`-th one that satisfies `accept`. */
+  async diagnostics(uri: string, accept: (params: PublishDiagnosticsParams) => boolean = () => true, after = 0): Promise<Diagnostic[]> {
+    const params = await this.until(`diagnostics for ${uri}`, () => this.published.slice(after).reverse().find((p) => p.uri === uri && accept(p)));
+    return params.diagnostics;
+  }
+
+  open(file: string, text: string, version = 1, languageId = 'prisma'): Promise<void> {
+    return this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri: uriOf(file), languageId, version, text } });
+  }
+
+  change(file: string, version: number, changes: TextDocumentContentChangeEvent[]): Promise<void> {
+    return this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: uriOf(file), version }, contentChanges: changes });
+  }
+
+  save(file: string): Promise<void> {
+    return this.connection.sendNotification(DidSaveTextDocumentNotification.type, { textDocument: { uri: uriOf(file) } });
+  }
+
+  close(file: string): Promise<void> {
+    return this.connection.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri: uriOf(file) } });
+  }
+
+  filesChanged(changes: FileEvent[]): Promise<void> {
+    return this.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes });
+  }
+
+  async codeActions(file: string, range: Range, diagnostics: Diagnostic[]): Promise<(CodeAction | Command)[]> {
+    return (await this.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri: uriOf(file) }, range, context: { diagnostics } })) ?? [];
+  }
+
+  executeCommand(command: string, args: unknown[]): Promise<unknown> {
+    return this.connection.sendRequest(ExecuteCommandRequest.type, { command, arguments: args });
+  }
+
+  report(params: ReportParams = {}): Promise<ReportResult> {
+    return this.connection.sendRequest<ReportResult>(ReportRequest.method, params);
+  }
+
+  get alive(): boolean {
+    return !this.exited;
+  }
+
+  async stop(): Promise<void> {
+    if (this.exited) return;
+    try {
+      await Promise.race([this.connection.sendRequest(ShutdownRequest.type), new Promise((resolve) => setTimeout(resolve, 2000))]);
+      await this.connection.sendNotification(ExitNotification.type);
+    } catch {
+      // The server may already be gone.
+    }
+    await Promise.race([new Promise((resolve) => this.child.once('exit', resolve)), new Promise((resolve) => setTimeout(resolve, 2000))]);
+    if (!this.exited) this.child.kill();
+    this.connection.dispose();
+  }
+}
+
+/** A compact, comparable form of a diagnostic: `line:col-line:col severity code`. */
+export function brief(diagnostic: Diagnostic): string {
+  const r = diagnostic.range;
+  return `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character} ${diagnostic.severity} ${String(diagnostic.code)} ${diagnostic.source}`;
+}
