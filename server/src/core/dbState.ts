@@ -33,12 +33,23 @@ export interface ColumnType {
   enumValues?: string[];
 }
 
+/**
+ * How a default is classified (both producers follow this; `sameDefault` compares
+ * only the normalised SQL, so the kind matters to rules, not to the diff):
+ * - `DEFAULT NULL` is no default;
+ * - `serial`, `nextval(...)` and identity columns are `autoincrement`;
+ * - a literal, a cast of a literal, or an array of literals (`'USER'::"Role"`, `0`,
+ *   `false`, `ARRAY[]::text[]`, `'{}'::jsonb`) is `value`;
+ * - anything else is `expression`: `CURRENT_TIMESTAMP`/`now()` (stable, so
+ *   `volatile: false`), `gen_random_uuid()` (`volatile: true`), operators.
+ * `sql` is stored normalised with `normalizeDefaultSql` in both kinds.
+ */
 export type DbDefault =
   /** serial / autoincrement / sequence-backed. */
   | { kind: 'autoincrement' }
-  /** A constant or a stable expression, normalised with `normalizeDefaultSql`. */
+  /** A literal (optionally cast), normalised with `normalizeDefaultSql`. */
   | { kind: 'value'; sql: string }
-  /** A function call evaluated per row (`gen_random_uuid()`, `now()` is NOT volatile in PG terms but is per-statement). */
+  /** A function call or other expression (`gen_random_uuid()` is volatile; `now()` is NOT volatile in PG terms but is per-statement). */
   | { kind: 'expression'; sql: string; volatile: boolean };
 
 export interface DbColumn {
@@ -52,7 +63,13 @@ export interface DbColumn {
 
 export interface DbIndex {
   name: string;
-  /** Column names, in order. A `DESC` sort or an operator class is kept as a suffix (`"createdAt" DESC`). */
+  /**
+   * Column names, in order. An operator class and a `DESC` sort are kept as a
+   * suffix after the bare name and one space, in SQL order: `createdAt DESC`,
+   * `email gin_trgm_ops`, `tags array_ops DESC`. An expression (replay only; a
+   * Prisma schema cannot write one) is its SQL and always contains a parenthesis:
+   * `lower(email)`, `(a + 1)`.
+   */
   columns: string[];
   unique: boolean;
   /** Index method when not btree (`gin`, `gist`, `hash`, `brin`). */
@@ -134,6 +151,9 @@ export function sameType(a: ColumnType, b: ColumnType): boolean {
  * Normalises default-value SQL so that `'USER'::"Role"`, `'USER'`, and
  * `'USER'::text` compare equal, as do `CURRENT_TIMESTAMP` and `current_timestamp`,
  * `now()` and `NOW()`. Both producers pass default SQL through here.
+ * `now()` and `transaction_timestamp()` are the same function as
+ * `CURRENT_TIMESTAMP` (Prisma treats them as one `now()` too), so they all
+ * normalise to `current_timestamp`.
  */
 export function normalizeDefaultSql(sql: string): string {
   let text = sql.trim();
@@ -147,7 +167,8 @@ export function normalizeDefaultSql(sql: string): string {
     return normalizeDefaultSql(text.slice(1, -1));
   }
   // Keywords and function names are case-insensitive; string literals are not.
-  return text.replace(/'(?:[^']|'')*'|[^']+/g, (part) => (part.startsWith("'") ? part : part.toLowerCase().replace(/\s+/g, ' ')));
+  const normalized = text.replace(/'(?:[^']|'')*'|[^']+/g, (part) => (part.startsWith("'") ? part : part.toLowerCase().replace(/\s+/g, ' ')));
+  return /^(now|transaction_timestamp)\s*\(\s*\)$/.test(normalized) ? 'current_timestamp' : normalized;
 }
 
 function balanced(text: string): boolean {

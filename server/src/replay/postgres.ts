@@ -1,0 +1,1316 @@
+/**
+ * Applies PostgreSQL migration DDL to a DbState the way PostgreSQL itself
+ * would, statement by statement, from libpg-query's syntax trees. What the
+ * state does not model (data, functions, views, policies, ...) is skipped
+ * with one info note per kind and migration; what PostgreSQL would refuse
+ * (altering a table that does not exist) is skipped with a warning. Nothing
+ * here throws on bad input: the replay of a half-written migration must still
+ * give the best state it can.
+ */
+import type {
+  AlterEnumStmt,
+  AlterObjectSchemaStmt,
+  AlterTableCmd,
+  AlterTableStmt,
+  ColumnDef,
+  Constraint,
+  CreateEnumStmt,
+  CreateStmt,
+  CreateTableAsStmt,
+  DropStmt,
+  IndexElem,
+  IndexStmt,
+  Node,
+  RangeVar,
+  RenameStmt,
+  TableLikeClause,
+  TypeName,
+} from 'libpg-query';
+import { emptyState, tableKey, type DbColumn, type DbEnum, type DbIndex, type DbState, type DbTable, type ReferentialAction } from '../core/dbState';
+import type { Note } from '../core/notes';
+import type { Range } from '../core/source';
+import { canonicalArrayDefault, castTypes, chooseName, classifyDefault, expressionSql, names, quoteIdent, resolveType, splitQualified, unwrap } from './pgTypes';
+import { parsePostgresStatements, postgresParserLoaded, type ParsedStatement } from './statements';
+import type { MigrationInput, ProvenanceEntry, Replayer } from './types';
+
+interface TableSources {
+  self?: ProvenanceEntry;
+  /** `.column` and `#indexOrConstraint` → entry; the table key is prefixed when flattened. */
+  items: Record<string, ProvenanceEntry>;
+}
+
+interface EnumSources {
+  self?: ProvenanceEntry;
+  values: Record<string, ProvenanceEntry>;
+}
+
+/**
+ * Everything a replayer carries between migrations. Plain data, so `fork()`
+ * is one structuredClone. Provenance is kept per table so that dropping or
+ * renaming a table moves one entry instead of scanning every key.
+ */
+interface ReplayData {
+  state: DbState;
+  tableSources: Record<string, TableSources>;
+  enumSources: Record<string, EnumSources>;
+  /** CHECK / EXCLUDE constraint names per table key: not modelled, but a later DROP or RENAME CONSTRAINT must find them. */
+  unmodelledConstraints: Record<string, string[]>;
+  /** Keys of temporary tables: session-scoped, so nothing done to them is persistent. */
+  temporaryTables: string[];
+  /** Keys of non-enum types migrations created (domains, composite and range types): a later DROP TYPE must find them. */
+  otherTypes: string[];
+  /**
+   * Table key → column → enum keys its default depends on. PostgreSQL records
+   * that dependency (the default is cast to the enum), so DROP TYPE ... CASCADE
+   * drops such defaults even after the column itself changed to another type.
+   */
+  defaultDependencies: Record<string, Record<string, string[]>>;
+}
+
+export function createPostgresReplayer(): Replayer {
+  if (!postgresParserLoaded()) throw new Error('createPostgresReplayer() needs loadPostgresParser() to have completed');
+  return new PostgresReplayer({
+    state: emptyState('postgresql'),
+    tableSources: {},
+    enumSources: {},
+    unmodelledConstraints: {},
+    temporaryTables: [],
+    otherTypes: [],
+    defaultDependencies: {},
+  });
+}
+
+/** Readable names for statement kinds that are skipped. */
+const SKIPPED_LABELS: Record<string, string> = {
+  InsertStmt: 'INSERT',
+  UpdateStmt: 'UPDATE',
+  DeleteStmt: 'DELETE',
+  MergeStmt: 'MERGE',
+  SelectStmt: 'SELECT',
+  DoStmt: 'DO block',
+  CreateFunctionStmt: 'CREATE FUNCTION',
+  AlterFunctionStmt: 'ALTER FUNCTION',
+  CreateTrigStmt: 'CREATE TRIGGER',
+  CreateEventTrigStmt: 'CREATE EVENT TRIGGER',
+  CreatePolicyStmt: 'CREATE POLICY',
+  AlterPolicyStmt: 'ALTER POLICY',
+  CreateExtensionStmt: 'CREATE EXTENSION',
+  AlterExtensionStmt: 'ALTER EXTENSION',
+  ViewStmt: 'CREATE VIEW',
+  CommentStmt: 'COMMENT',
+  GrantStmt: 'GRANT/REVOKE',
+  GrantRoleStmt: 'GRANT/REVOKE role',
+  AlterDefaultPrivilegesStmt: 'ALTER DEFAULT PRIVILEGES',
+  VariableSetStmt: 'SET',
+  TransactionStmt: 'BEGIN/COMMIT',
+  LockStmt: 'LOCK',
+  CreateSeqStmt: 'CREATE SEQUENCE',
+  AlterSeqStmt: 'ALTER SEQUENCE',
+  CreateRoleStmt: 'CREATE ROLE',
+  AlterRoleStmt: 'ALTER ROLE',
+  DropRoleStmt: 'DROP ROLE',
+  AlterOwnerStmt: 'ALTER ... OWNER',
+  CreateDomainStmt: 'CREATE DOMAIN',
+  CompositeTypeStmt: 'CREATE TYPE (composite)',
+  CreateRangeStmt: 'CREATE TYPE (range)',
+  RuleStmt: 'CREATE RULE',
+  NotifyStmt: 'NOTIFY',
+  VacuumStmt: 'VACUUM/ANALYZE',
+  ClusterStmt: 'CLUSTER',
+  ReindexStmt: 'REINDEX',
+  RefreshMatViewStmt: 'REFRESH MATERIALIZED VIEW',
+  CreateStatsStmt: 'CREATE STATISTICS',
+  ExplainStmt: 'EXPLAIN',
+  CallStmt: 'CALL',
+  CopyStmt: 'COPY',
+  TruncateStmt: 'TRUNCATE',
+  CreatePublicationStmt: 'CREATE PUBLICATION',
+  AlterPublicationStmt: 'ALTER PUBLICATION',
+};
+
+const FK_ACTIONS: Record<string, ReferentialAction> = {
+  a: 'NO ACTION',
+  r: 'RESTRICT',
+  c: 'CASCADE',
+  n: 'SET NULL',
+  d: 'SET DEFAULT',
+};
+
+/** ALTER TABLE subcommands that change nothing the state models. */
+const NEUTRAL_SUBCOMMANDS = new Set(['AT_ValidateConstraint', 'AT_AlterConstraint', 'AT_ForceRowSecurity', 'AT_NoForceRowSecurity', 'AT_SetIdentity']);
+
+function qualifiedLabel(kind: string): string {
+  return kind.replace(/^OBJECT_/, '').replace(/_/g, ' ');
+}
+
+/** Rewrites a SQL fragment's references to column `from` (quoted or bare) as `to`. */
+function renameInSql(sql: string, from: string, to: string): string {
+  return sql.replace(/"(?:[^"]|"")*"|'(?:[^']|'')*'|[A-Za-z_][A-Za-z0-9_$]*/g, (token) => {
+    if (token.startsWith("'")) return token;
+    const name = token.startsWith('"') ? token.slice(1, -1).replace(/""/g, '"') : token;
+    return name === from ? quoteIdent(to) : token;
+  });
+}
+
+function mentionsColumn(sql: string, column: string): boolean {
+  const pattern = /"(?:[^"]|"")*"|'(?:[^']|'')*'|[A-Za-z_][A-Za-z0-9_$]*/g;
+  for (let m = pattern.exec(sql); m; m = pattern.exec(sql)) {
+    const token = m[0];
+    if (token.startsWith("'")) continue;
+    const name = token.startsWith('"') ? token.slice(1, -1).replace(/""/g, '"') : token;
+    if (name === column) return true;
+  }
+  return false;
+}
+
+/*
+ * An index entry (DbIndex.columns) is a bare column name, the name followed by
+ * a space and a suffix (`createdAt DESC`, `email gin_trgm_ops`), or an
+ * expression, which always contains a parenthesis.
+ */
+function entryUsesColumn(entry: string, column: string): boolean {
+  if (entry === column) return true;
+  if (entry.includes('(')) return mentionsColumn(entry, column);
+  return entry.startsWith(`${column} `);
+}
+
+function renameEntry(entry: string, from: string, to: string): string {
+  if (entry === from) return to;
+  if (entry.includes('(')) return renameInSql(entry, from, to);
+  return entry.startsWith(`${from} `) ? to + entry.slice(from.length) : entry;
+}
+
+class PostgresReplayer implements Replayer {
+  readonly provider = 'postgresql' as const;
+  private migration: MigrationInput | undefined;
+  private statement: ParsedStatement | undefined;
+  private notes: Note[] = [];
+  private skipped = new Map<string, { count: number; range: Range }>();
+  private flat: Record<string, ProvenanceEntry> | undefined;
+
+  constructor(private data: ReplayData) {}
+
+  apply(migration: MigrationInput): Note[] {
+    this.migration = migration;
+    this.notes = [];
+    this.skipped = new Map();
+    this.flat = undefined;
+    let parsed;
+    try {
+      parsed = parsePostgresStatements(migration.sql, migration.file);
+    } catch (error) {
+      return [{ level: 'error', message: `Could not read ${migration.name}: ${(error as Error).message}`, where: { file: migration.file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } } }];
+    }
+    this.notes.push(...parsed.notes);
+    for (const statement of parsed.statements) {
+      this.statement = statement;
+      try {
+        this.applyStatement(statement);
+      } catch (error) {
+        // A shape of syntax tree this code did not expect must not stop the replay.
+        this.note('warning', `Could not apply this ${statement.kind} statement: ${(error as Error).message}`);
+      }
+    }
+    for (const [label, { count, range }] of this.skipped) {
+      this.notes.push({
+        level: 'info',
+        message: `${label}: ${count} statement${count === 1 ? '' : 's'} not replayed (not part of the modelled schema: tables, columns, indexes, constraints, enums).`,
+        where: { file: migration.file, range },
+      });
+    }
+    this.statement = undefined;
+    this.migration = undefined;
+    return this.notes;
+  }
+
+  state(): DbState {
+    return this.data.state;
+  }
+
+  provenance(): Record<string, ProvenanceEntry> {
+    if (this.flat) return this.flat;
+    const flat: Record<string, ProvenanceEntry> = {};
+    for (const [key, sources] of Object.entries(this.data.tableSources)) {
+      if (sources.self) flat[key] = sources.self;
+      for (const [item, entry] of Object.entries(sources.items)) flat[key + item] = entry;
+    }
+    for (const [key, sources] of Object.entries(this.data.enumSources)) {
+      if (sources.self) flat[key] = sources.self;
+      for (const [value, entry] of Object.entries(sources.values)) flat[`${key}.${value}`] = entry;
+    }
+    this.flat = flat;
+    return flat;
+  }
+
+  fork(): Replayer {
+    return new PostgresReplayer(structuredClone(this.data));
+  }
+
+  dispose(): void {
+    // Nothing outside the JS heap.
+  }
+
+  // -------------------------------------------------------------------------
+  // Notes and provenance
+
+  private note(level: Note['level'], message: string): void {
+    const where = this.migration && this.statement ? { where: { file: this.migration.file, range: this.statement.range } } : {};
+    this.notes.push({ level, message, ...where });
+  }
+
+  private skip(label: string): void {
+    const seen = this.skipped.get(label);
+    if (seen) seen.count++;
+    else if (this.statement) this.skipped.set(label, { count: 1, range: this.statement.range });
+  }
+
+  private here(): ProvenanceEntry {
+    return {
+      migration: this.migration?.name ?? '',
+      file: this.migration?.file ?? '',
+      range: this.statement?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    };
+  }
+
+  private sourcesOf(key: string): TableSources {
+    let sources = this.data.tableSources[key];
+    if (!sources) {
+      sources = { items: {} };
+      this.data.tableSources[key] = sources;
+    }
+    return sources;
+  }
+
+  private recordItem(key: string, item: string): void {
+    this.sourcesOf(key).items[item] = this.here();
+  }
+
+  private forgetItem(key: string, item: string): void {
+    const sources = this.data.tableSources[key];
+    if (sources) delete sources.items[item];
+  }
+
+  private moveItem(key: string, from: string, to: string): void {
+    const sources = this.data.tableSources[key];
+    if (!sources || !sources.items[from]) return;
+    sources.items[to] = sources.items[from];
+    delete sources.items[from];
+  }
+
+  // -------------------------------------------------------------------------
+  // Lookups
+
+  private get tables(): Record<string, DbTable> {
+    return this.data.state.tables;
+  }
+
+  private relation(rv: RangeVar | undefined): { key: string; name: string; schema?: string; temporary: boolean } {
+    const name = rv?.relname ?? '';
+    const schema = rv?.schemaname && rv.schemaname !== 'public' ? rv.schemaname : undefined;
+    const key = tableKey(schema, name);
+    const temporary = rv?.relpersistence === 't' || rv?.schemaname === 'pg_temp' || (!rv?.schemaname && this.data.temporaryTables.includes(name));
+    return { key, name, ...(schema ? { schema } : {}), temporary };
+  }
+
+  /** The table a statement acts on, or undefined after the right note (none for temporary tables or IF EXISTS). */
+  private table(rv: RangeVar | undefined, missingOk: boolean | undefined): { table: DbTable; key: string } | undefined {
+    const rel = this.relation(rv);
+    if (rel.temporary) return undefined;
+    const table = this.tables[rel.key];
+    if (table) return { table, key: rel.key };
+    if (!missingOk) this.note('warning', `Table "${rel.key}" does not exist at this point of the migrations; the statement is skipped.`);
+    return undefined;
+  }
+
+  private enumKey = (schema: string | undefined, name: string): string | undefined => {
+    const key = tableKey(schema, name);
+    return this.data.state.enums[key] ? key : undefined;
+  };
+
+  private inSchema(schema: string | undefined): [string, DbTable][] {
+    const result: [string, DbTable][] = [];
+    for (const key in this.tables) {
+      const table = this.tables[key];
+      if (table.schema === schema) result.push([key, table]);
+    }
+    return result;
+  }
+
+  /** Names that share PostgreSQL's relation and constraint namespaces in a schema, for choosing free names. */
+  private nameTaken(schema: string | undefined): (name: string) => boolean {
+    return (name) => {
+      for (const key in this.tables) {
+        const t = this.tables[key];
+        if (t.schema !== schema) continue;
+        if (t.name === name || t.primaryKey?.name === name) return true;
+        for (const i of t.indexes) if (i.name === name) return true;
+        for (const f of t.foreignKeys) if (f.name === name) return true;
+        if (this.data.unmodelledConstraints[key]?.includes(name)) return true;
+      }
+      return false;
+    };
+  }
+
+  private findIndex(schema: string | undefined, name: string): { key: string; table: DbTable; index?: DbIndex; primaryKey?: boolean } | undefined {
+    for (const [key, table] of this.inSchema(schema)) {
+      const index = table.indexes.find((i) => i.name === name);
+      if (index) return { key, table, index };
+      if (table.primaryKey?.name === name) return { key, table, primaryKey: true };
+    }
+    return undefined;
+  }
+
+  // -------------------------------------------------------------------------
+  // Dispatch
+
+  private applyStatement(statement: ParsedStatement): void {
+    if (statement.kind === 'Unparsed') return;
+    const [kind, body] = unwrap(statement.ast);
+    switch (kind) {
+      case 'CreateStmt':
+        return this.createTable(body as CreateStmt);
+      case 'AlterTableStmt':
+        return this.alterTable(body as AlterTableStmt);
+      case 'IndexStmt':
+        return this.createIndex(body as IndexStmt);
+      case 'DropStmt':
+        return this.drop(body as DropStmt);
+      case 'RenameStmt':
+        return this.rename(body as RenameStmt);
+      case 'CreateEnumStmt':
+        return this.createEnum(body as CreateEnumStmt);
+      case 'AlterEnumStmt':
+        return this.alterEnum(body as AlterEnumStmt);
+      case 'AlterObjectSchemaStmt':
+        return this.setSchema(body as AlterObjectSchemaStmt);
+      case 'CreateTableAsStmt':
+        return this.createTableAs(body as CreateTableAsStmt);
+      case 'SelectStmt': {
+        // SELECT ... INTO creates a table, like CREATE TABLE AS.
+        const into = (body as { intoClause?: CreateTableAsStmt['into'] }).intoClause;
+        return into ? this.createTableAs({ into, objtype: 'OBJECT_TABLE' }) : this.skip('SELECT');
+      }
+      case 'CreateSchemaStmt':
+        // Schemas are implied by table keys; an empty schema is nothing to compare.
+        return;
+      case 'CreateDomainStmt':
+      case 'CompositeTypeStmt':
+      case 'CreateRangeStmt': {
+        const typeName = kind === 'CompositeTypeStmt' ? [(body as { typevar?: RangeVar }).typevar?.schemaname, (body as { typevar?: RangeVar }).typevar?.relname].filter((x): x is string => !!x) : names((body as { domainname?: Node[]; typeName?: Node[] }).domainname ?? (body as { typeName?: Node[] }).typeName);
+        const { schema, name } = splitQualified(typeName);
+        this.data.otherTypes.push(tableKey(schema, name));
+        return this.skip(SKIPPED_LABELS[kind] ?? kind);
+      }
+      default:
+        return this.skip(SKIPPED_LABELS[kind] ?? kind.replace(/Stmt$/, ''));
+    }
+  }
+
+  // -------------------------------------------------------------------------
+  // Tables
+
+  private createTable(stmt: CreateStmt): void {
+    const rel = this.relation(stmt.relation);
+    if (stmt.relation?.relpersistence === 't') {
+      if (!this.data.temporaryTables.includes(rel.name)) this.data.temporaryTables.push(rel.name);
+      return this.skip('CREATE TEMPORARY TABLE');
+    }
+    if (stmt.partbound) return this.skip('CREATE TABLE ... PARTITION OF');
+    if (this.tables[rel.key]) {
+      if (!stmt.if_not_exists) this.note('warning', `Table "${rel.key}" already exists; the statement is skipped.`);
+      return;
+    }
+    const table: DbTable = { name: rel.name, ...(rel.schema ? { schema: rel.schema } : {}), columns: [], indexes: [], foreignKeys: [] };
+    const constraints: { constraint: Constraint; column?: string }[] = [];
+    for (const parent of stmt.inhRelations ?? []) {
+      const [kind, body] = unwrap(parent);
+      const source = kind === 'RangeVar' ? this.table(body as RangeVar, false) : undefined;
+      if (source) for (const column of source.table.columns) this.copyColumn(table, column, true);
+    }
+    for (const element of stmt.tableElts ?? []) {
+      const [kind, body] = unwrap(element);
+      if (kind === 'ColumnDef') {
+        const def = body as ColumnDef;
+        const built = this.buildColumn(def);
+        const existing = table.columns.findIndex((c) => c.name === built.column.name);
+        if (existing >= 0) table.columns[existing] = built.column;
+        else table.columns.push(built.column);
+        for (const constraint of built.constraints) constraints.push({ constraint, column: built.column.name });
+        this.setDefaultDependencies(rel.key, built.column, built.defaultExpr);
+      } else if (kind === 'Constraint') {
+        constraints.push({ constraint: body as Constraint });
+      } else if (kind === 'TableLikeClause') {
+        const like = body as TableLikeClause;
+        const source = this.table(like.relation, false);
+        // CREATE_TABLE_LIKE_DEFAULTS is bit 3 of the options mask.
+        if (source) for (const column of source.table.columns) this.copyColumn(table, column, ((like.options ?? 0) & (1 << 3)) !== 0);
+      }
+    }
+    this.tables[rel.key] = table;
+    this.data.tableSources[rel.key] = { self: this.here(), items: {} };
+    for (const column of table.columns) this.recordItem(rel.key, `.${column.name}`);
+    for (const { constraint, column } of constraints) this.addConstraint(rel.key, table, constraint, column);
+  }
+
+  private copyColumn(table: DbTable, column: DbColumn, withDefault: boolean): void {
+    const copy: DbColumn = structuredClone(column);
+    if (!withDefault || copy.default?.kind === 'autoincrement') delete copy.default;
+    delete copy.generated;
+    table.columns.push(copy);
+  }
+
+  private createTableAs(stmt: CreateTableAsStmt): void {
+    if (stmt.objtype === 'OBJECT_MATVIEW') return this.skip('CREATE MATERIALIZED VIEW');
+    const rel = this.relation(stmt.into?.rel);
+    if (stmt.into?.rel?.relpersistence === 't') {
+      if (!this.data.temporaryTables.includes(rel.name)) this.data.temporaryTables.push(rel.name);
+      return this.skip('CREATE TEMPORARY TABLE ... AS');
+    }
+    if (this.tables[rel.key]) {
+      if (!stmt.if_not_exists) this.note('warning', `Table "${rel.key}" already exists; the statement is skipped.`);
+      return;
+    }
+    // The columns come from a query this replay does not evaluate; an empty table keeps later statements about it working.
+    this.tables[rel.key] = { name: rel.name, ...(rel.schema ? { schema: rel.schema } : {}), columns: [], indexes: [], foreignKeys: [] };
+    this.data.tableSources[rel.key] = { self: this.here(), items: {} };
+    this.note('warning', `Table "${rel.key}" is created from a query; its columns are not known to the replay.`);
+  }
+
+  private buildColumn(def: ColumnDef): { column: DbColumn; constraints: Constraint[]; defaultExpr?: Node } {
+    const resolved = resolveType(def.typeName, this.enumKey);
+    const column: DbColumn = { name: def.colname ?? '', type: resolved.type, nullable: true };
+    if (resolved.serial) {
+      column.nullable = false;
+      column.default = { kind: 'autoincrement' };
+    }
+    const constraints: Constraint[] = [];
+    let defaultExpr: Node | undefined;
+    for (const node of def.constraints ?? []) {
+      const [kind, body] = unwrap(node);
+      if (kind !== 'Constraint') continue;
+      const c = body as Constraint;
+      switch (c.contype) {
+        case 'CONSTR_NOTNULL':
+          column.nullable = false;
+          break;
+        case 'CONSTR_NULL':
+          column.nullable = true;
+          break;
+        case 'CONSTR_DEFAULT': {
+          const value = classifyDefault(c.raw_expr);
+          if (value) column.default = canonicalArrayDefault(value, column.type);
+          else delete column.default;
+          defaultExpr = c.raw_expr;
+          break;
+        }
+        case 'CONSTR_IDENTITY':
+          column.generated = `GENERATED ${c.generated_when === 'a' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`;
+          column.default = { kind: 'autoincrement' };
+          column.nullable = false;
+          defaultExpr = undefined;
+          break;
+        case 'CONSTR_GENERATED':
+          column.generated = `GENERATED ALWAYS AS (${expressionSql(c.raw_expr)}) ${c.generated_kind === 'v' ? 'VIRTUAL' : 'STORED'}`;
+          break;
+        case 'CONSTR_PRIMARY':
+        case 'CONSTR_UNIQUE':
+        case 'CONSTR_FOREIGN':
+        case 'CONSTR_CHECK':
+        case 'CONSTR_EXCLUSION':
+          constraints.push(c);
+          break;
+        default:
+          // DEFERRABLE / INITIALLY ... / ENFORCED attach to the constraint before them; nothing to model.
+          break;
+      }
+    }
+    return { column, constraints, ...(defaultExpr && column.default?.kind !== 'autoincrement' ? { defaultExpr } : {}) };
+  }
+
+  /** Records which enums a column's default depends on (see ReplayData.defaultDependencies). */
+  private setDefaultDependencies(key: string, column: DbColumn, expr: Node | undefined): void {
+    const found = new Set<string>();
+    if (expr && column.default && column.default.kind !== 'autoincrement') {
+      if (column.type.isEnum) found.add(column.type.name);
+      for (const parts of castTypes(expr)) {
+        const { schema, name } = splitQualified(parts);
+        const enumKey = this.enumKey(schema, name);
+        if (enumKey) found.add(enumKey);
+      }
+    }
+    const byColumn = this.data.defaultDependencies[key];
+    if (found.size > 0) (this.data.defaultDependencies[key] ??= {})[column.name] = [...found];
+    else if (byColumn) delete byColumn[column.name];
+  }
+
+  // -------------------------------------------------------------------------
+  // Constraints
+
+  private addConstraint(key: string, table: DbTable, c: Constraint, column?: string): void {
+    const keys = names(c.keys);
+    const columns = keys.length > 0 ? keys : column ? [column] : [];
+    switch (c.contype) {
+      case 'CONSTR_PRIMARY': {
+        if (table.primaryKey) {
+          this.note('warning', `Table "${key}" already has a primary key ("${table.primaryKey.name ?? ''}"); PostgreSQL refuses a second one.`);
+          return;
+        }
+        let pkColumns = columns;
+        let name = c.conname;
+        if (c.indexname) {
+          const found = table.indexes.find((i) => i.name === c.indexname);
+          if (!found) {
+            this.note('warning', `Index "${c.indexname}" does not exist on table "${key}"; the primary key is not added.`);
+            return;
+          }
+          pkColumns = [...found.columns];
+          table.indexes = table.indexes.filter((i) => i !== found);
+          this.forgetItem(key, `#${found.name}`);
+          name = name ?? found.name;
+        }
+        if (!this.columnsExist(key, table, pkColumns)) return;
+        name = name ?? chooseName(table.name, [], 'pkey', this.nameTaken(table.schema));
+        table.primaryKey = { name, columns: pkColumns };
+        for (const col of table.columns) if (pkColumns.includes(col.name)) col.nullable = false;
+        this.recordItem(key, `#${name}`);
+        return;
+      }
+      case 'CONSTR_UNIQUE': {
+        if (c.indexname) {
+          const found = table.indexes.find((i) => i.name === c.indexname);
+          if (!found) {
+            this.note('warning', `Index "${c.indexname}" does not exist on table "${key}"; the constraint is not added.`);
+            return;
+          }
+          if (c.conname && c.conname !== found.name) {
+            this.moveItem(key, `#${found.name}`, `#${c.conname}`);
+            found.name = c.conname;
+          }
+          found.unique = true;
+          return;
+        }
+        if (!this.columnsExist(key, table, columns)) return;
+        const name = c.conname ?? chooseName(table.name, columns, 'key', this.nameTaken(table.schema));
+        if (this.nameTaken(table.schema)(name)) {
+          this.note('warning', `A relation or constraint named "${name}" already exists; the unique constraint is not added.`);
+          return;
+        }
+        table.indexes.push({ name, columns, unique: true });
+        this.recordItem(key, `#${name}`);
+        return;
+      }
+      case 'CONSTR_FOREIGN': {
+        const fkColumns = names(c.fk_attrs).length > 0 ? names(c.fk_attrs) : column ? [column] : [];
+        const target = this.relation(c.pktable);
+        const referenced = target.key === key ? table : this.tables[target.key];
+        if (!referenced) {
+          this.note('warning', `Foreign key on "${key}" references table "${target.key}", which does not exist; it is not added.`);
+          return;
+        }
+        let referencedColumns = names(c.pk_attrs);
+        if (referencedColumns.length === 0) referencedColumns = referenced.primaryKey ? [...referenced.primaryKey.columns] : [];
+        if (!this.columnsExist(key, table, fkColumns) || !this.columnsExist(target.key, referenced, referencedColumns)) return;
+        const name = c.conname ?? chooseName(table.name, fkColumns, 'fkey', this.nameTaken(table.schema));
+        if (table.foreignKeys.some((f) => f.name === name)) {
+          this.note('warning', `Constraint "${name}" already exists on table "${key}"; the foreign key is not added.`);
+          return;
+        }
+        table.foreignKeys.push({
+          name,
+          columns: fkColumns,
+          referencedTable: target.key,
+          referencedColumns,
+          onDelete: FK_ACTIONS[c.fk_del_action ?? 'a'] ?? 'NO ACTION',
+          onUpdate: FK_ACTIONS[c.fk_upd_action ?? 'a'] ?? 'NO ACTION',
+        });
+        this.recordItem(key, `#${name}`);
+        return;
+      }
+      case 'CONSTR_CHECK':
+      case 'CONSTR_EXCLUSION': {
+        const check = c.contype === 'CONSTR_CHECK';
+        const name = c.conname ?? chooseName(table.name, check ? (column ? [column] : firstColumn(c.raw_expr)) : [], check ? 'check' : 'excl', this.nameTaken(table.schema));
+        (this.data.unmodelledConstraints[key] ??= []).push(name);
+        return this.skip(check ? 'CHECK constraint' : 'EXCLUDE constraint');
+      }
+      case 'CONSTR_NOTNULL':
+        for (const col of table.columns) if (columns.includes(col.name)) col.nullable = false;
+        return;
+      default:
+        return;
+    }
+  }
+
+  private columnsExist(key: string, table: DbTable, columns: string[]): boolean {
+    const missing = columns.filter((name) => !table.columns.some((c) => c.name === name));
+    if (missing.length === 0) return true;
+    this.note('warning', `Column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} of table "${key}" do${missing.length > 1 ? '' : 'es'} not exist; the constraint is not added.`);
+    return false;
+  }
+
+  /** Drops a constraint or index object by name from a table, with PostgreSQL's dependants (FKs on a unique key). */
+  private dropConstraint(key: string, table: DbTable, name: string, cascade: boolean, missingOk: boolean): void {
+    if (table.primaryKey?.name === name) {
+      this.dropDependentForeignKeys(key, table.primaryKey.columns, cascade, name);
+      delete table.primaryKey;
+      this.forgetItem(key, `#${name}`);
+      return;
+    }
+    const index = table.indexes.find((i) => i.name === name);
+    if (index) {
+      if (index.unique) this.dropDependentForeignKeys(key, index.columns, cascade, name);
+      table.indexes = table.indexes.filter((i) => i !== index);
+      this.forgetItem(key, `#${name}`);
+      return;
+    }
+    const fk = table.foreignKeys.find((f) => f.name === name);
+    if (fk) {
+      table.foreignKeys = table.foreignKeys.filter((f) => f !== fk);
+      this.forgetItem(key, `#${name}`);
+      return;
+    }
+    const others = this.data.unmodelledConstraints[key] ?? [];
+    if (others.includes(name)) {
+      this.data.unmodelledConstraints[key] = others.filter((n) => n !== name);
+      return;
+    }
+    if (!missingOk) this.note('warning', `Constraint "${name}" does not exist on table "${key}"; the statement is skipped.`);
+  }
+
+  /** Foreign keys elsewhere that rely on a unique key of `key` over exactly `columns`. */
+  private dropDependentForeignKeys(key: string, columns: string[], cascade: boolean, constraint: string): void {
+    const wanted = columns.join('\u0000');
+    for (const [otherKey, other] of Object.entries(this.tables)) {
+      const dependants = other.foreignKeys.filter((f) => f.referencedTable === key && f.referencedColumns.join('\u0000') === wanted);
+      if (dependants.length === 0) continue;
+      // Another unique key over the same columns keeps the foreign keys valid.
+      const table = this.tables[key];
+      const alternatives = (table.primaryKey && table.primaryKey.name !== constraint && table.primaryKey.columns.join('\u0000') === wanted ? 1 : 0) +
+        table.indexes.filter((i) => i.unique && !i.where && i.name !== constraint && i.columns.join('\u0000') === wanted).length;
+      if (alternatives > 0) return;
+      if (!cascade) {
+        this.note('warning', `"${constraint}" is needed by foreign key${dependants.length > 1 ? 's' : ''} ${dependants.map((f) => `"${f.name}"`).join(', ')}; PostgreSQL refuses to drop it without CASCADE. The replay drops ${dependants.length > 1 ? 'them' : 'it'} too.`);
+      }
+      other.foreignKeys = other.foreignKeys.filter((f) => !dependants.includes(f));
+      for (const f of dependants) this.forgetItem(otherKey, `#${f.name}`);
+    }
+  }
+
+  // -------------------------------------------------------------------------
+  // ALTER TABLE
+
+  private alterTable(stmt: AlterTableStmt): void {
+    if (stmt.objtype && stmt.objtype !== 'OBJECT_TABLE') return this.skip(`ALTER ${qualifiedLabel(stmt.objtype)}`);
+    const found = this.table(stmt.relation, stmt.missing_ok);
+    if (!found) return;
+    const { table, key } = found;
+    for (const node of stmt.cmds ?? []) {
+      const [kind, body] = unwrap(node);
+      if (kind === 'AlterTableCmd') this.alterTableCommand(key, table, body as AlterTableCmd);
+    }
+  }
+
+  private column(key: string, table: DbTable, name: string | undefined, missingOk?: boolean): DbColumn | undefined {
+    const column = table.columns.find((c) => c.name === name);
+    if (!column && !missingOk) this.note('warning', `Column "${name ?? ''}" does not exist in table "${key}"; this part of the statement is skipped.`);
+    return column;
+  }
+
+  private alterTableCommand(key: string, table: DbTable, cmd: AlterTableCmd): void {
+    const subtype = cmd.subtype ?? '';
+    if (NEUTRAL_SUBCOMMANDS.has(subtype)) return;
+    switch (subtype) {
+      case 'AT_AddColumn': {
+        const def = unwrap(cmd.def)[1] as ColumnDef;
+        if (table.columns.some((c) => c.name === def.colname)) {
+          if (!cmd.missing_ok) this.note('warning', `Column "${def.colname ?? ''}" already exists in table "${key}"; it is not added again.`);
+          return;
+        }
+        const built = this.buildColumn(def);
+        table.columns.push(built.column);
+        this.recordItem(key, `.${built.column.name}`);
+        this.setDefaultDependencies(key, built.column, built.defaultExpr);
+        for (const constraint of built.constraints) this.addConstraint(key, table, constraint, built.column.name);
+        return;
+      }
+      case 'AT_DropColumn': {
+        if (!this.column(key, table, cmd.name, cmd.missing_ok)) return;
+        return this.dropColumn(key, table, cmd.name ?? '', cmd.behavior === 'DROP_CASCADE');
+      }
+      case 'AT_AlterColumnType': {
+        const column = this.column(key, table, cmd.name);
+        if (!column) return;
+        const def = unwrap(cmd.def)[1] as ColumnDef;
+        column.type = resolveType(def.typeName, this.enumKey).type;
+        // PostgreSQL casts an existing default to the new type: it now depends on that type too.
+        const deps = this.data.defaultDependencies[key]?.[column.name];
+        if (column.default && column.default.kind !== 'autoincrement' && column.type.isEnum) {
+          (this.data.defaultDependencies[key] ??= {})[column.name] = [...new Set([...(deps ?? []), column.type.name])];
+        }
+        return;
+      }
+      case 'AT_ColumnDefault': {
+        const column = this.column(key, table, cmd.name);
+        if (!column) return;
+        const value = cmd.def ? classifyDefault(cmd.def) : undefined;
+        if (value) column.default = canonicalArrayDefault(value, column.type);
+        else delete column.default;
+        this.setDefaultDependencies(key, column, cmd.def);
+        return;
+      }
+      case 'AT_SetNotNull':
+      case 'AT_DropNotNull': {
+        const column = this.column(key, table, cmd.name);
+        if (column) column.nullable = subtype === 'AT_DropNotNull';
+        return;
+      }
+      case 'AT_AddConstraint': {
+        const [kind, body] = unwrap(cmd.def);
+        if (kind === 'Constraint') this.addConstraint(key, table, body as Constraint);
+        return;
+      }
+      case 'AT_DropConstraint':
+        return this.dropConstraint(key, table, cmd.name ?? '', cmd.behavior === 'DROP_CASCADE', !!cmd.missing_ok);
+      case 'AT_EnableRowSecurity':
+        table.rowLevelSecurity = true;
+        return;
+      case 'AT_DisableRowSecurity':
+        // Absent means disabled: the schema side never sets the flag, so "off" has one spelling.
+        delete table.rowLevelSecurity;
+        return;
+      case 'AT_AddIdentity': {
+        const column = this.column(key, table, cmd.name);
+        if (!column) return;
+        const c = unwrap(cmd.def)[1] as Constraint;
+        column.generated = `GENERATED ${c.generated_when === 'a' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`;
+        column.default = { kind: 'autoincrement' };
+        column.nullable = false;
+        this.setDefaultDependencies(key, column, undefined);
+        return;
+      }
+      case 'AT_DropIdentity': {
+        const column = this.column(key, table, cmd.name, cmd.missing_ok);
+        if (!column) return;
+        delete column.generated;
+        delete column.default;
+        return;
+      }
+      case 'AT_DropExpression': {
+        const column = this.column(key, table, cmd.name, cmd.missing_ok);
+        if (column) delete column.generated;
+        return;
+      }
+      case 'AT_SetExpression': {
+        const column = this.column(key, table, cmd.name);
+        if (column) column.generated = `GENERATED ALWAYS AS (${expressionSql(cmd.def)}) STORED`;
+        return;
+      }
+      case 'AT_ChangeOwner':
+        return this.skip('ALTER TABLE ... OWNER TO');
+      default:
+        return this.skip(`ALTER TABLE ... ${subtype.replace(/^AT_/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase()}`);
+    }
+  }
+
+  private dropColumn(key: string, table: DbTable, name: string, cascade: boolean): void {
+    // Foreign keys elsewhere that point at the column need CASCADE.
+    for (const [otherKey, other] of Object.entries(this.tables)) {
+      if (otherKey === key) continue;
+      const dependants = other.foreignKeys.filter((f) => f.referencedTable === key && f.referencedColumns.includes(name));
+      if (dependants.length === 0) continue;
+      if (!cascade) {
+        this.note('warning', `Column "${name}" of "${key}" is referenced by foreign key${dependants.length > 1 ? 's' : ''} ${dependants.map((f) => `"${f.name}"`).join(', ')}; PostgreSQL refuses to drop it without CASCADE. The replay drops ${dependants.length > 1 ? 'them' : 'it'} too.`);
+      }
+      other.foreignKeys = other.foreignKeys.filter((f) => !dependants.includes(f));
+      for (const f of dependants) this.forgetItem(otherKey, `#${f.name}`);
+    }
+    table.columns = table.columns.filter((c) => c.name !== name);
+    this.forgetItem(key, `.${name}`);
+    if (this.data.defaultDependencies[key]) delete this.data.defaultDependencies[key][name];
+    // PostgreSQL drops every index and constraint of the table that involves the column.
+    for (const index of table.indexes.filter((i) => i.columns.some((entry) => entryUsesColumn(entry, name)) || (i.where !== undefined && mentionsColumn(i.where, name)))) {
+      if (index.unique) this.dropDependentForeignKeys(key, index.columns, true, index.name);
+      table.indexes = table.indexes.filter((i) => i !== index);
+      this.forgetItem(key, `#${index.name}`);
+    }
+    if (table.primaryKey?.columns.includes(name)) {
+      this.dropDependentForeignKeys(key, table.primaryKey.columns, true, table.primaryKey.name ?? '');
+      this.forgetItem(key, `#${table.primaryKey.name ?? ''}`);
+      delete table.primaryKey;
+    }
+    // The table's own foreign keys on the column, and self-references to it, go with it.
+    for (const fk of table.foreignKeys.filter((f) => f.columns.includes(name) || (f.referencedTable === key && f.referencedColumns.includes(name)))) {
+      table.foreignKeys = table.foreignKeys.filter((f) => f !== fk);
+      this.forgetItem(key, `#${fk.name}`);
+    }
+  }
+
+  // -------------------------------------------------------------------------
+  // Indexes
+
+  private createIndex(stmt: IndexStmt): void {
+    const found = this.table(stmt.relation, false);
+    if (!found) return;
+    const { table, key } = found;
+    const columns: string[] = [];
+    const nameParts: string[] = [];
+    for (const node of stmt.indexParams ?? []) {
+      const elem = unwrap(node)[1] as IndexElem;
+      columns.push(indexEntry(elem));
+      nameParts.push(elem.name ?? indexColumnName(elem.expr));
+    }
+    const plain = (stmt.indexParams ?? []).map((n) => (unwrap(n)[1] as IndexElem).name).filter((n): n is string => !!n);
+    if (!this.columnsExist(key, table, plain)) return;
+    const taken = this.nameTaken(table.schema);
+    const name = stmt.idxname ?? chooseName(table.name, nameParts, stmt.primary ? 'pkey' : stmt.unique ? 'key' : 'idx', taken);
+    if (taken(name)) {
+      if (!stmt.if_not_exists) this.note('warning', `A relation named "${name}" already exists; the index is not created.`);
+      return;
+    }
+    const index: DbIndex = { name, columns, unique: !!stmt.unique };
+    const method = (stmt.accessMethod ?? 'btree').toLowerCase();
+    if (method !== 'btree') index.method = method;
+    if (stmt.whereClause) index.where = expressionSql(stmt.whereClause);
+    table.indexes.push(index);
+    this.recordItem(key, `#${name}`);
+  }
+
+  // -------------------------------------------------------------------------
+  // DROP
+
+  private drop(stmt: DropStmt): void {
+    const cascade = stmt.behavior === 'DROP_CASCADE';
+    const missingOk = !!stmt.missing_ok;
+    switch (stmt.removeType) {
+      case 'OBJECT_TABLE':
+        for (const object of stmt.objects ?? []) this.dropTable(objectNames(object), cascade, missingOk);
+        return;
+      case 'OBJECT_INDEX':
+        for (const object of stmt.objects ?? []) this.dropIndex(objectNames(object), cascade, missingOk);
+        return;
+      case 'OBJECT_TYPE':
+        for (const object of stmt.objects ?? []) this.dropType(objectNames(object), cascade, missingOk);
+        return;
+      case 'OBJECT_DOMAIN':
+        for (const object of stmt.objects ?? []) {
+          const { schema, name } = splitQualified(objectNames(object));
+          this.data.otherTypes = this.data.otherTypes.filter((k) => k !== tableKey(schema, name));
+        }
+        return this.skip('DROP DOMAIN');
+      case 'OBJECT_SCHEMA':
+        for (const object of stmt.objects ?? []) this.dropSchema(objectNames(object)[0] ?? '', cascade);
+        return;
+      default:
+        return this.skip(`DROP ${qualifiedLabel(stmt.removeType ?? 'OBJECT_UNKNOWN')}`);
+    }
+  }
+
+  private dropTable(parts: string[], cascade: boolean, missingOk: boolean): void {
+    const { schema, name } = splitQualified(parts);
+    if (parts.length === 1 && this.data.temporaryTables.includes(name)) {
+      this.data.temporaryTables = this.data.temporaryTables.filter((t) => t !== name);
+      return;
+    }
+    const key = tableKey(schema, name);
+    if (!this.tables[key]) {
+      if (!missingOk) this.note('warning', `Table "${key}" does not exist at this point of the migrations; DROP TABLE is skipped.`);
+      return;
+    }
+    this.removeTable(key, cascade);
+  }
+
+  private removeTable(key: string, cascade: boolean): void {
+    delete this.tables[key];
+    delete this.data.tableSources[key];
+    delete this.data.unmodelledConstraints[key];
+    delete this.data.defaultDependencies[key];
+    for (const [otherKey, other] of Object.entries(this.tables)) {
+      const dependants = other.foreignKeys.filter((f) => f.referencedTable === key);
+      if (dependants.length === 0) continue;
+      if (!cascade) {
+        this.note('warning', `Table "${key}" is referenced by foreign key${dependants.length > 1 ? 's' : ''} ${dependants.map((f) => `"${f.name}"`).join(', ')} of "${otherKey}"; PostgreSQL refuses to drop it without CASCADE. The replay drops ${dependants.length > 1 ? 'them' : 'it'} too.`);
+      }
+      other.foreignKeys = other.foreignKeys.filter((f) => !dependants.includes(f));
+      for (const f of dependants) this.forgetItem(otherKey, `#${f.name}`);
+    }
+  }
+
+  private dropIndex(parts: string[], cascade: boolean, missingOk: boolean): void {
+    const { schema, name } = splitQualified(parts);
+    const found = this.findIndex(schema, name);
+    if (!found) {
+      if (!missingOk) this.note('warning', `Index "${tableKey(schema, name)}" does not exist at this point of the migrations; DROP INDEX is skipped.`);
+      return;
+    }
+    if (found.primaryKey) {
+      this.note('warning', `"${name}" is the index of the primary key of "${found.key}"; PostgreSQL refuses to drop it with DROP INDEX. Skipped.`);
+      return;
+    }
+    if (found.index?.unique) this.dropDependentForeignKeys(found.key, found.index.columns, cascade, name);
+    found.table.indexes = found.table.indexes.filter((i) => i !== found.index);
+    this.forgetItem(found.key, `#${name}`);
+  }
+
+  private dropSchema(schema: string, cascade: boolean): void {
+    const tables = Object.keys(this.tables).filter((k) => this.tables[k].schema === schema);
+    const enums = Object.keys(this.data.state.enums).filter((k) => this.data.state.enums[k].schema === schema);
+    if (!cascade && tables.length + enums.length > 0) {
+      this.note('warning', `Schema "${schema}" still holds ${tables.length} table(s) and ${enums.length} enum(s); PostgreSQL refuses to drop it without CASCADE. The replay drops them.`);
+    }
+    for (const key of tables) this.removeTable(key, true);
+    for (const key of enums) {
+      delete this.data.state.enums[key];
+      delete this.data.enumSources[key];
+    }
+  }
+
+  // -------------------------------------------------------------------------
+  // RENAME
+
+  private rename(stmt: RenameStmt): void {
+    switch (stmt.renameType) {
+      case 'OBJECT_TABLE':
+        return this.renameTable(stmt);
+      case 'OBJECT_COLUMN': {
+        if (stmt.relationType && stmt.relationType !== 'OBJECT_TABLE') return this.skip(`ALTER ${qualifiedLabel(stmt.relationType)} RENAME COLUMN`);
+        const found = this.table(stmt.relation, stmt.missing_ok);
+        if (!found) return;
+        return this.renameColumn(found.key, found.table, stmt.subname ?? '', stmt.newname ?? '');
+      }
+      case 'OBJECT_TABCONSTRAINT': {
+        const found = this.table(stmt.relation, stmt.missing_ok);
+        if (!found) return;
+        return this.renameConstraint(found.key, found.table, stmt.subname ?? '', stmt.newname ?? '');
+      }
+      case 'OBJECT_INDEX': {
+        const { schema, name } = splitQualified([stmt.relation?.schemaname, stmt.relation?.relname].filter((x): x is string => !!x));
+        const found = this.findIndex(schema, name);
+        if (!found) {
+          if (!stmt.missing_ok) this.note('warning', `Index "${tableKey(schema, name)}" does not exist at this point of the migrations; the rename is skipped.`);
+          return;
+        }
+        // Renaming a constraint's index renames the constraint: both are one object in the state.
+        return this.renameConstraint(found.key, found.table, name, stmt.newname ?? '');
+      }
+      case 'OBJECT_TYPE':
+        return this.renameEnum(objectNames(stmt.object), stmt.newname ?? '', !!stmt.missing_ok);
+      default:
+        return this.skip(`ALTER ${qualifiedLabel(stmt.renameType ?? 'OBJECT_UNKNOWN')} RENAME`);
+    }
+  }
+
+  private renameTable(stmt: RenameStmt): void {
+    const rel = this.relation(stmt.relation);
+    const newName = stmt.newname ?? '';
+    if (rel.temporary) {
+      this.data.temporaryTables = this.data.temporaryTables.map((t) => (t === rel.name ? newName : t));
+      return;
+    }
+    const found = this.table(stmt.relation, stmt.missing_ok);
+    if (!found) return;
+    const newKey = tableKey(found.table.schema, newName);
+    if (this.tables[newKey]) {
+      this.note('warning', `Table "${newKey}" already exists; the rename is skipped.`);
+      return;
+    }
+    this.moveTable(found.key, newKey, (t) => {
+      t.name = newName;
+    });
+  }
+
+  private moveTable(oldKey: string, newKey: string, change: (table: DbTable) => void): void {
+    const table = this.tables[oldKey];
+    change(table);
+    delete this.tables[oldKey];
+    this.tables[newKey] = table;
+    const sources = this.data.tableSources[oldKey];
+    delete this.data.tableSources[oldKey];
+    if (sources) this.data.tableSources[newKey] = sources;
+    const others = this.data.unmodelledConstraints[oldKey];
+    delete this.data.unmodelledConstraints[oldKey];
+    if (others) this.data.unmodelledConstraints[newKey] = others;
+    const dependencies = this.data.defaultDependencies[oldKey];
+    delete this.data.defaultDependencies[oldKey];
+    if (dependencies) this.data.defaultDependencies[newKey] = dependencies;
+    for (const other of Object.values(this.tables)) {
+      for (const fk of other.foreignKeys) if (fk.referencedTable === oldKey) fk.referencedTable = newKey;
+    }
+  }
+
+  private renameColumn(key: string, table: DbTable, from: string, to: string): void {
+    const column = this.column(key, table, from);
+    if (!column) return;
+    if (table.columns.some((c) => c.name === to)) {
+      this.note('warning', `Column "${to}" already exists in table "${key}"; the rename is skipped.`);
+      return;
+    }
+    column.name = to;
+    this.moveItem(key, `.${from}`, `.${to}`);
+    const dependencies = this.data.defaultDependencies[key];
+    if (dependencies?.[from]) {
+      dependencies[to] = dependencies[from];
+      delete dependencies[from];
+    }
+    for (const index of table.indexes) {
+      index.columns = index.columns.map((entry) => renameEntry(entry, from, to));
+      if (index.where !== undefined) index.where = renameInSql(index.where, from, to);
+    }
+    if (table.primaryKey) table.primaryKey.columns = table.primaryKey.columns.map((c) => (c === from ? to : c));
+    for (const fk of table.foreignKeys) fk.columns = fk.columns.map((c) => (c === from ? to : c));
+    for (const other of Object.values(this.tables)) {
+      for (const fk of other.foreignKeys) {
+        if (fk.referencedTable === key) fk.referencedColumns = fk.referencedColumns.map((c) => (c === from ? to : c));
+      }
+    }
+  }
+
+  private renameConstraint(key: string, table: DbTable, from: string, to: string): void {
+    if (this.nameTaken(table.schema)(to)) {
+      this.note('warning', `A relation or constraint named "${to}" already exists; the rename is skipped.`);
+      return;
+    }
+    const target =
+      (table.primaryKey?.name === from ? table.primaryKey : undefined) ??
+      table.indexes.find((i) => i.name === from) ??
+      table.foreignKeys.find((f) => f.name === from);
+    if (target) {
+      target.name = to;
+      this.moveItem(key, `#${from}`, `#${to}`);
+      return;
+    }
+    const others = this.data.unmodelledConstraints[key] ?? [];
+    if (others.includes(from)) {
+      this.data.unmodelledConstraints[key] = others.map((n) => (n === from ? to : n));
+      return;
+    }
+    this.note('warning', `Constraint "${from}" does not exist on table "${key}"; the rename is skipped.`);
+  }
+
+  // -------------------------------------------------------------------------
+  // Enums
+
+  private createEnum(stmt: CreateEnumStmt): void {
+    const { schema, name } = splitQualified(names(stmt.typeName));
+    const key = tableKey(schema, name);
+    if (this.data.state.enums[key] || this.data.otherTypes.includes(key) || this.tables[key]) {
+      this.note('warning', `Type "${key}" already exists; CREATE TYPE is skipped.`);
+      return;
+    }
+    const values = names(stmt.vals);
+    const created: DbEnum = { name, ...(schema ? { schema } : {}), values };
+    this.data.state.enums[key] = created;
+    const here = this.here();
+    this.data.enumSources[key] = { self: here, values: Object.fromEntries(values.map((v) => [v, here])) };
+  }
+
+  private alterEnum(stmt: AlterEnumStmt): void {
+    const { schema, name } = splitQualified(names(stmt.typeName));
+    const key = tableKey(schema, name);
+    const target = this.data.state.enums[key];
+    if (!target) {
+      if (this.data.otherTypes.includes(key)) return this.skip('ALTER TYPE');
+      this.note('warning', `Enum "${key}" does not exist at this point of the migrations; ALTER TYPE is skipped.`);
+      return;
+    }
+    const sources = (this.data.enumSources[key] ??= { values: {} });
+    const newValue = stmt.newVal ?? '';
+    if (stmt.oldVal !== undefined) {
+      const at = target.values.indexOf(stmt.oldVal);
+      if (at < 0) {
+        this.note('warning', `Enum "${key}" has no value '${stmt.oldVal}'; RENAME VALUE is skipped.`);
+        return;
+      }
+      if (target.values.includes(newValue)) {
+        this.note('warning', `Enum "${key}" already has a value '${newValue}'; RENAME VALUE is skipped.`);
+        return;
+      }
+      target.values[at] = newValue;
+      const entry = sources.values[stmt.oldVal];
+      delete sources.values[stmt.oldVal];
+      sources.values[newValue] = entry ?? this.here();
+      return;
+    }
+    if (target.values.includes(newValue)) {
+      if (!stmt.skipIfNewValExists) this.note('warning', `Enum "${key}" already has a value '${newValue}'; ADD VALUE is skipped.`);
+      return;
+    }
+    let at = target.values.length;
+    if (stmt.newValNeighbor !== undefined) {
+      const neighbor = target.values.indexOf(stmt.newValNeighbor);
+      if (neighbor < 0) {
+        this.note('warning', `Enum "${key}" has no value '${stmt.newValNeighbor}' to add '${newValue}' next to; ADD VALUE is skipped.`);
+        return;
+      }
+      at = stmt.newValIsAfter ? neighbor + 1 : neighbor;
+    }
+    target.values.splice(at, 0, newValue);
+    sources.values[newValue] = this.here();
+  }
+
+  private renameEnum(parts: string[], newName: string, missingOk: boolean): void {
+    const { schema, name } = splitQualified(parts);
+    const key = tableKey(schema, name);
+    if (!this.data.state.enums[key]) {
+      if (this.data.otherTypes.includes(key)) {
+        this.data.otherTypes = this.data.otherTypes.map((k) => (k === key ? tableKey(schema, newName) : k));
+        return this.skip('ALTER TYPE ... RENAME');
+      }
+      if (!missingOk) this.note('warning', `Enum "${key}" does not exist at this point of the migrations; the rename is skipped.`);
+      return;
+    }
+    const newKey = tableKey(schema, newName);
+    if (this.data.state.enums[newKey] || this.data.otherTypes.includes(newKey)) {
+      this.note('warning', `Type "${newKey}" already exists; the rename is skipped.`);
+      return;
+    }
+    this.moveEnum(key, newKey, (e) => {
+      e.name = newName;
+    });
+  }
+
+  private moveEnum(oldKey: string, newKey: string, change: (e: DbEnum) => void): void {
+    const target = this.data.state.enums[oldKey];
+    change(target);
+    delete this.data.state.enums[oldKey];
+    this.data.state.enums[newKey] = target;
+    const sources = this.data.enumSources[oldKey];
+    delete this.data.enumSources[oldKey];
+    if (sources) this.data.enumSources[newKey] = sources;
+    for (const table of Object.values(this.tables)) {
+      for (const column of table.columns) if (column.type.isEnum && column.type.name === oldKey) column.type.name = newKey;
+    }
+    for (const byColumn of Object.values(this.data.defaultDependencies)) {
+      for (const column of Object.keys(byColumn)) byColumn[column] = byColumn[column].map((k) => (k === oldKey ? newKey : k));
+    }
+  }
+
+  private dropType(parts: string[], cascade: boolean, missingOk: boolean): void {
+    const { schema, name } = splitQualified(parts);
+    const key = tableKey(schema, name);
+    if (!this.data.state.enums[key]) {
+      if (this.data.otherTypes.includes(key)) {
+        this.data.otherTypes = this.data.otherTypes.filter((k) => k !== key);
+        return this.skip('DROP TYPE (not an enum)');
+      }
+      if (!missingOk) this.note('warning', `Type "${key}" does not exist at this point of the migrations; DROP TYPE is skipped.`);
+      return;
+    }
+    const users: [string, DbTable, string][] = [];
+    for (const [tk, table] of Object.entries(this.tables)) {
+      for (const column of table.columns) if (column.type.isEnum && column.type.name === key) users.push([tk, table, column.name]);
+    }
+    const defaults: [string, DbTable, string][] = [];
+    for (const [tk, byColumn] of Object.entries(this.data.defaultDependencies)) {
+      for (const [column, enums] of Object.entries(byColumn)) {
+        if (enums.includes(key) && !users.some(([k, , c]) => k === tk && c === column) && this.tables[tk]) defaults.push([tk, this.tables[tk], column]);
+      }
+    }
+    if (users.length + defaults.length > 0 && !cascade) {
+      const what = [...users.map(([tk, , c]) => `column "${tk}"."${c}"`), ...defaults.map(([tk, , c]) => `the default of "${tk}"."${c}"`)];
+      this.note('warning', `Enum "${key}" is still used by ${what.join(', ')}; PostgreSQL refuses to drop it without CASCADE. Skipped.`);
+      return;
+    }
+    // DROP TYPE ... CASCADE drops the columns of that type and the defaults that cast to it.
+    for (const [tk, table, column] of defaults) {
+      const target = table.columns.find((c) => c.name === column);
+      if (target) delete target.default;
+      delete this.data.defaultDependencies[tk][column];
+    }
+    for (const [tk, table, column] of users) this.dropColumn(tk, table, column, true);
+    delete this.data.state.enums[key];
+    delete this.data.enumSources[key];
+  }
+
+  // -------------------------------------------------------------------------
+  // SET SCHEMA
+
+  private setSchema(stmt: AlterObjectSchemaStmt): void {
+    const newSchema = stmt.newschema && stmt.newschema !== 'public' ? stmt.newschema : undefined;
+    if (stmt.objectType === 'OBJECT_TABLE') {
+      const found = this.table(stmt.relation, stmt.missing_ok);
+      if (!found) return;
+      const newKey = tableKey(newSchema, found.table.name);
+      if (this.tables[newKey]) {
+        this.note('warning', `Table "${newKey}" already exists; SET SCHEMA is skipped.`);
+        return;
+      }
+      return this.moveTable(found.key, newKey, (t) => {
+        if (newSchema) t.schema = newSchema;
+        else delete t.schema;
+      });
+    }
+    if (stmt.objectType === 'OBJECT_TYPE') {
+      const { schema, name } = splitQualified(objectNames(stmt.object));
+      const key = tableKey(schema, name);
+      if (!this.data.state.enums[key]) {
+        if (!stmt.missing_ok && !this.data.otherTypes.includes(key)) this.note('warning', `Type "${key}" does not exist at this point of the migrations; SET SCHEMA is skipped.`);
+        return;
+      }
+      return this.moveEnum(key, tableKey(newSchema, name), (e) => {
+        if (newSchema) e.schema = newSchema;
+        else delete e.schema;
+      });
+    }
+    return this.skip(`ALTER ${qualifiedLabel(stmt.objectType ?? 'OBJECT_UNKNOWN')} SET SCHEMA`);
+  }
+}
+
+/** The names of a DROP/RENAME object: a List of Strings, a String, or a TypeName. */
+function objectNames(node: Node | undefined): string[] {
+  const [kind, body] = unwrap(node);
+  if (kind === 'List') return names((body as { items?: Node[] }).items);
+  if (kind === 'String') return [String((body as { sval?: string }).sval ?? '')];
+  if (kind === 'TypeName') return names((body as TypeName).names);
+  return [];
+}
+
+/** One entry of DbIndex.columns: a bare name, `"name" <suffix>`, or an expression. */
+function indexEntry(elem: IndexElem): string {
+  const suffix: string[] = [];
+  if (elem.collation?.length) suffix.push(`COLLATE ${names(elem.collation).map(quoteIdent).join('.')}`);
+  if (elem.opclass?.length) suffix.push(names(elem.opclass).join('.'));
+  const descending = elem.ordering === 'SORTBY_DESC';
+  if (descending) suffix.push('DESC');
+  // NULLS LAST is the default ascending and NULLS FIRST descending; only the other one is worth keeping.
+  if (elem.nulls_ordering === 'SORTBY_NULLS_FIRST' && !descending) suffix.push('NULLS FIRST');
+  if (elem.nulls_ordering === 'SORTBY_NULLS_LAST' && descending) suffix.push('NULLS LAST');
+  if (elem.name !== undefined) return suffix.length > 0 ? `${elem.name} ${suffix.join(' ')}` : elem.name;
+  const [kind] = unwrap(elem.expr);
+  const text = kind === 'FuncCall' ? expressionSql(elem.expr) : `(${expressionSql(elem.expr)})`;
+  return suffix.length > 0 ? `${text} ${suffix.join(' ')}` : text;
+}
+
+/** What PostgreSQL's FigureColname calls an index expression when it names the index. */
+function indexColumnName(expr: Node | undefined): string {
+  const [kind, body] = unwrap(expr);
+  if (kind === 'FuncCall') {
+    const parts = names((body as { funcname?: Node[] }).funcname);
+    return parts[parts.length - 1] ?? 'expr';
+  }
+  if (kind === 'ColumnRef') {
+    const fields = names((body as { fields?: Node[] }).fields);
+    return fields[fields.length - 1] ?? 'expr';
+  }
+  return 'expr';
+}
+
+/** The first column a CHECK expression mentions, which PostgreSQL uses to name an unnamed table CHECK. */
+function firstColumn(expr: Node | undefined): string[] {
+  let found: string | undefined;
+  const visit = (node: unknown): void => {
+    if (found || !node || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item);
+      return;
+    }
+    const record = node as Record<string, unknown>;
+    if (record.ColumnRef) {
+      const fields = names((record.ColumnRef as { fields?: Node[] }).fields);
+      found = fields[fields.length - 1];
+      return;
+    }
+    for (const value of Object.values(record)) visit(value);
+  };
+  visit(expr);
+  return found ? [found] : [];
+}
