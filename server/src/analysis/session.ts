@@ -1,12 +1,11 @@
 import * as fs from 'fs';
-import * as path from 'path';
 import type { DbState, Provider } from '../core/dbState';
 import type { Note } from '../core/notes';
 import { mapSchema } from '../map/mapSchema';
 import { type GuardConfig, loadConfig } from '../project/config';
 import { committedMigrationFolders } from '../project/git';
 import type { PrismaProject } from '../project/locate';
-import { readMigrationsFolder, replayMigrations, type ReplayCache } from '../replay/migrations';
+import { lockProviderMismatch, readMigrationsFolder, replayMigrationsUpTo, type ReplayCache } from '../replay/migrations';
 import type { ProvenanceEntry } from '../replay/types';
 import { scanSchema } from '../scan/scanner';
 import type { ScannedSchema } from '../scan/types';
@@ -45,8 +44,7 @@ interface MigrationsSnapshot {
  * the schema only costs scan → map → diff → rules.
  */
 export class ProjectSession {
-  private deployedCache?: ReplayCache;
-  private migratedCache?: ReplayCache;
+  private replayCache?: ReplayCache;
   private snapshot?: MigrationsSnapshot;
 
   constructor(
@@ -79,9 +77,11 @@ export class ProjectSession {
     lap('scan');
     const provider = providerOf(scanned, notes);
     if (this.options.validate) {
-      for (const diagnostic of lintSchema(files)) {
-        if (!diagnostic.isWarning) notes.push({ level: 'warning', message: `Prisma reports: ${diagnostic.message}`, where: { file: diagnostic.file, range: diagnostic.range } });
+      const lint = lintSchema(files);
+      for (const diagnostic of lint.diagnostics) {
+        if (diagnostic.severity === 'error') notes.push({ level: 'warning', message: `Prisma reports: ${diagnostic.message}`, where: { file: diagnostic.file, range: diagnostic.range } });
       }
+      if (lint.failure) notes.push({ level: 'warning', message: `Prisma's schema validator could not run: ${lint.failure.message}` });
       lap('validate');
     }
     for (const problem of scanned.problems) notes.push({ level: 'warning', message: problem.message, where: { file: problem.file, range: problem.range } });
@@ -133,26 +133,18 @@ export class ProjectSession {
     if (this.snapshot?.key === key) return this.snapshot;
 
     const notes: Note[] = [...folder.notes, ...deployedNames.notes];
-    if (folder.lockProvider && folder.lockProvider !== provider) {
-      notes.push({
-        level: 'warning',
-        message: `migration_lock.toml says "${folder.lockProvider}" but the schema's datasource is "${provider}": Prisma refuses to apply these migrations to a ${provider} database; start a new migration history for the new provider.`,
-        where: { file: path.join(this.project.migrationsDir, 'migration_lock.toml'), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } },
-      });
-    }
-    const deployedFolder = { ...folder, migrations: folder.migrations.filter((m) => deployedNames.has(m.name)) };
-    const deployed = await replayMigrations(deployedFolder, provider, this.deployedCache);
-    this.deployedCache = deployed.cache;
-    const allDeployed = deployedFolder.migrations.length === folder.migrations.length;
-    const migrated = allDeployed ? deployed : await replayMigrations(folder, provider, this.migratedCache);
-    if (!allDeployed) this.migratedCache = migrated.cache;
-    notes.push(...(allDeployed ? deployed.notes : migrated.notes));
+    const mismatch = lockProviderMismatch(folder, provider);
+    if (mismatch) notes.push(mismatch);
+    // One pass: the baseline is kept on the way through the full replay.
+    const replayed = await replayMigrationsUpTo(folder, provider, deployedNames, this.replayCache);
+    this.replayCache = replayed.full.cache;
+    notes.push(...replayed.full.notes);
 
     this.snapshot = {
       key,
-      baseline: deployed.state,
-      migrated: migrated.state,
-      provenance: migrated.provenance,
+      baseline: replayed.baseline.state,
+      migrated: replayed.full.state,
+      provenance: replayed.full.provenance,
       statuses: folder.migrations.map((m) => ({ name: m.name, deployed: deployedNames.has(m.name) })),
       notes,
       pendingFiles: folder.migrations.filter((m) => !deployedNames.has(m.name)).map((m) => ({ name: m.name, file: m.file, sql: m.sql })),

@@ -107,7 +107,7 @@ function diffTable(key: string, before: DbTable, after: DbTable, input: DiffInpu
   const m2m = m2mFlag(sources, key);
   const added = after.columns.filter((c) => !before.columns.some((b) => b.name === c.name));
   const dropped = before.columns.filter((c) => !after.columns.some((a) => a.name === c.name));
-  const renames = pairColumnRenames(dropped, added);
+  const renames = pairColumnRenames(before, after, dropped, added);
 
   for (const { from, to } of renames) {
     const field = sources.columns[`${key}.${to.name}`];
@@ -309,19 +309,23 @@ function columnsUsingEnum(state: DbState, enumKey: string): string[] {
 }
 
 /**
- * Pairs dropped and added columns of the same type. When several candidates
- * share a type, the closest name wins; ties are not guessed.
+ * Pairs dropped and added columns of the same type. With several candidates,
+ * the closest name wins, then the one that stood at the same position in the
+ * table (a field renamed in place keeps its line); a tie is not guessed.
  */
-function pairColumnRenames(dropped: DbColumn[], added: DbColumn[]): { from: DbColumn; to: DbColumn }[] {
+function pairColumnRenames(before: DbTable, after: DbTable, dropped: DbColumn[], added: DbColumn[]): { from: DbColumn; to: DbColumn }[] {
   const pairs: { from: DbColumn; to: DbColumn }[] = [];
   const usedFrom = new Set<DbColumn>();
   for (const to of added) {
     const candidates = dropped.filter((from) => !usedFrom.has(from) && formatType(from.type) === formatType(to.type));
     if (candidates.length === 0) continue;
-    const scored = candidates.map((from) => ({ from, score: nameSimilarity(from.name, to.name) })).sort((a, b) => b.score - a.score);
+    const position = after.columns.indexOf(to);
+    const scored = candidates
+      .map((from) => ({ from, score: nameSimilarity(from.name, to.name) + (before.columns.indexOf(from) === position ? 0.5 : 0) }))
+      .sort((a, b) => b.score - a.score);
     if (scored.length > 1 && scored[0].score === scored[1].score) continue;
     const addedOfType = added.filter((c) => formatType(c.type) === formatType(to.type));
-    // With several added columns of one type, only a clearly similar name is a rename.
+    // With several added columns of one type, only a clearly similar name or place is a rename.
     if (addedOfType.length > 1 && scored[0].score < 0.5) continue;
     usedFrom.add(scored[0].from);
     pairs.push({ from: scored[0].from, to });

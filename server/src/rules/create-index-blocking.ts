@@ -16,7 +16,7 @@ const rule: SchemaRule = {
     if (context.provider === 'postgresql') {
       return [{
         message: `New index \`${change.index.name}\` on ${modelName(change)} (${columns}): CREATE INDEX blocks all writes to the table until the build finishes.`,
-        help: 'Create it with `CREATE INDEX CONCURRENTLY` in a migration file of its own, then let Prisma see it as already applied.',
+        help: 'Create the migration with `prisma migrate dev --create-only`, change it to `CREATE INDEX CONCURRENTLY`, and keep that statement alone in its file.',
         ...severity,
       }];
     }

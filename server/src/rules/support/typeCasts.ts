@@ -46,8 +46,10 @@ function classifyPostgres(from: ColumnType, to: ColumnType): CastCost {
       return p2 - s2 >= p1 - s1 && s2 >= s1 ? 'rewrite' : 'mayFail';
     }
     if (a === 'timestamp' || a === 'timestamptz' || a === 'time' || a === 'timetz') {
-      // Precision changes rewrite; lowering it rounds values rather than failing.
-      return 'rewrite';
+      // Raising the precision is metadata-only (PostgreSQL 9.2+); lowering it rounds every value, so the table is rewritten.
+      const fromPrecision = from.args[0] ?? 6;
+      const toPrecision = to.args[0] ?? 6;
+      return toPrecision >= fromPrecision ? 'free' : 'rewrite';
     }
     return 'free';
   }

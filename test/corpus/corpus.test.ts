@@ -1,0 +1,170 @@
+/**
+ * The engine on real projects (../shared/corpus, see its README):
+ * (a) every head: replaying the migrations and mapping the head schema give the
+ *     same database, except the drift the project really has (recorded with its
+ *     reason in expected-head-drift.json);
+ * (b) every pair whose "before" can be rebuilt: the changes we compute between
+ *     the replayed state and after.prisma equal what Prisma's own engine
+ *     generates for it (prisma-engine.sql), and we measure how often they also
+ *     equal the migration.sql the authors shipped (hand edits allowed).
+ * Figures are printed; misses must be listed with a reason in known-pair-misses.json.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { DbState, Provider } from '../../server/src/core/dbState';
+import { summarizeChange } from '../../server/src/diff/changes';
+import { diffStates } from '../../server/src/diff/diff';
+import { mapSchema } from '../../server/src/map/mapSchema';
+import { loadPostgresParser } from '../../server/src/replay/statements';
+import { createReplayer } from '../../server/src/replay/migrations';
+import type { Replayer } from '../../server/src/replay/types';
+import { scanSchema } from '../../server/src/scan/scanner';
+
+const repo = path.resolve(__dirname, '../../..');
+const corpusCandidates = [path.resolve(repo, '..', 'shared', 'corpus'), '/work/shared/corpus'];
+const corpus = corpusCandidates.find((dir) => fs.existsSync(dir));
+const dataDir = path.join(repo, 'test/corpus');
+
+type Summary = Record<string, unknown>;
+
+function readProvider(project: string): Provider | undefined {
+  const lock = path.join(project, 'head/migrations/migration_lock.toml');
+  const text = fs.existsSync(lock) ? fs.readFileSync(lock, 'utf8') : '';
+  const match = /provider\s*=\s*"(\w+)"/.exec(text);
+  return (match?.[1] as Provider | undefined) ?? undefined;
+}
+
+function headSchemaFiles(project: string): { path: string; text: string }[] {
+  const single = path.join(project, 'head/schema.prisma');
+  if (fs.existsSync(single)) return [{ path: single, text: fs.readFileSync(single, 'utf8') }];
+  const files: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.prisma')) files.push(full);
+    }
+  };
+  walk(path.join(project, 'head/schema'));
+  return files.sort().map((file) => ({ path: file, text: fs.readFileSync(file, 'utf8') }));
+}
+
+function mapFiles(files: { path: string; text: string }[], provider: Provider) {
+  return mapSchema(scanSchema(files), { provider });
+}
+
+function migrationNames(project: string): string[] {
+  const dir = path.join(project, 'head/migrations');
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && fs.existsSync(path.join(dir, e.name, 'migration.sql')))
+    .map((e) => e.name)
+    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+}
+
+async function apply(replayer: Replayer, project: string, name: string): Promise<void> {
+  const file = path.join(project, 'head/migrations', name, 'migration.sql');
+  replayer.apply({ name, file, sql: fs.readFileSync(file, 'utf8') });
+}
+
+function changesBetween(before: DbState, after: DbState, provider: Provider): Summary[] {
+  const mapped = { tables: {}, columns: {}, indexes: {}, foreignKeys: {}, primaryKeys: {}, enums: {}, enumValues: {}, fallback: { file: '', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } } };
+  void provider;
+  return diffStates({ baseline: before, expected: after, sources: mapped }).map(summarizeChange);
+}
+
+function sortSummaries(list: Summary[]): string[] {
+  return list.map((s) => JSON.stringify(s)).sort();
+}
+
+function loadJson<T>(file: string, fallback: T): T {
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as T) : fallback;
+}
+
+describe('corpus: real projects', function () {
+  this.timeout(600000);
+  before(async function () {
+    if (!corpus) this.skip();
+    await loadPostgresParser();
+  });
+
+  const projects = corpus ? fs.readdirSync(corpus).filter((name) => fs.existsSync(path.join(corpus, name, 'head'))).sort() : [];
+  const expectedHeadDrift = loadJson<Record<string, { changes: Summary[]; reason: string }>>(path.join(dataDir, 'expected-head-drift.json'), {});
+  const knownMisses = loadJson<Record<string, string>>(path.join(dataDir, 'known-pair-misses.json'), {});
+  const figures: string[] = [];
+
+  after(() => {
+    if (figures.length) console.log('\n    corpus figures:\n' + figures.map((l) => `      ${l}`).join('\n'));
+  });
+
+  for (const name of projects) {
+    const project = path.join(corpus ?? '', name);
+    const provider = readProvider(project);
+    describe(name, () => {
+      it('head: replayed migrations equal the head schema (except recorded real drift)', async function () {
+        if (!provider || provider === 'mysql') this.skip();
+        const replayer = await createReplayer(provider);
+        const started = performance.now();
+        const names = migrationNames(project);
+        for (const migration of names) await apply(replayer, project, migration);
+        const replayMs = performance.now() - started;
+        const mapped = mapFiles(headSchemaFiles(project), provider);
+        const drift = changesBetween(replayer.state(), mapped.state, provider);
+        figures.push(`${name}: head ${names.length} migrations replayed in ${replayMs.toFixed(0)} ms, ${Object.keys(mapped.state.tables).length} tables, ${drift.length} drift change(s)`);
+        assert.deepStrictEqual(sortSummaries(drift), sortSummaries(expectedHeadDrift[name]?.changes ?? []));
+        replayer.dispose();
+      });
+
+      it('pairs: our changes equal those of Prisma\'s engine and of the shipped migration', async function () {
+        if (!provider || provider === 'mysql') this.skip();
+        const pairsDir = path.join(project, 'pairs');
+        const headNames = migrationNames(project);
+        const misses: string[] = [];
+        let evaluated = 0;
+        let agreeEngine = 0;
+        let engineAvailable = 0;
+        let agreeShipped = 0;
+        let skipped = 0;
+        for (const pair of fs.readdirSync(pairsDir).filter((p) => fs.statSync(path.join(pairsDir, p)).isDirectory()).sort()) {
+          const dir = path.join(pairsDir, pair);
+          const meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as { provider: string; missing_from_head: string[] };
+          const before = fs.readFileSync(path.join(dir, 'migrations_before.txt'), 'utf8').split('\n').filter((l) => l.length > 0);
+          if (meta.provider !== provider || meta.missing_from_head.length > 0 || before.some((n) => !headNames.includes(n))) {
+            skipped++;
+            continue;
+          }
+          evaluated++;
+          const replayer = await createReplayer(provider);
+          for (const migration of before) await apply(replayer, project, migration);
+          const beforeState = replayer.state();
+          const afterText = fs.readFileSync(path.join(dir, 'after.prisma'), 'utf8');
+          const expected = mapFiles([{ path: path.join(dir, 'after.prisma'), text: afterText }], provider).state;
+          const ours = sortSummaries(changesBetween(beforeState, expected, provider));
+
+          const engineFile = path.join(dir, 'prisma-engine.sql');
+          let engineOk = true;
+          if (fs.existsSync(engineFile)) {
+            engineAvailable++;
+            const engine = replayer.fork();
+            engine.apply({ name: 'prisma-engine', file: engineFile, sql: fs.readFileSync(engineFile, 'utf8') });
+            const theirs = sortSummaries(changesBetween(beforeState, engine.state(), provider));
+            engineOk = JSON.stringify(ours) === JSON.stringify(theirs);
+            if (engineOk) agreeEngine++;
+            else if (!knownMisses[`${name}/${pair}`]) misses.push(`${pair}:\n   ours:   ${ours.join('\n           ')}\n   engine: ${theirs.join('\n           ')}`);
+            engine.dispose();
+          }
+          const shipped = replayer.fork();
+          shipped.apply({ name: pair, file: path.join(dir, 'migration.sql'), sql: fs.readFileSync(path.join(dir, 'migration.sql'), 'utf8') });
+          if (JSON.stringify(ours) === JSON.stringify(sortSummaries(changesBetween(beforeState, shipped.state(), provider)))) agreeShipped++;
+          shipped.dispose();
+          replayer.dispose();
+        }
+        figures.push(
+          `${name}: pairs ${evaluated} evaluated (${skipped} not rebuildable), agree with Prisma's engine ${agreeEngine}/${engineAvailable}, with the shipped migration.sql ${agreeShipped}/${evaluated}`,
+        );
+        assert.deepStrictEqual(misses, []);
+      });
+    });
+  }
+});

@@ -1,0 +1,93 @@
+/**
+ * Rule fixtures: test/fixtures/rules/<rule-id>/<ok-|err-case>/ with
+ *   before.prisma (the deployed state, mapped) or migrations/ (replayed),
+ *   after.prisma (the edited schema), optional config.json,
+ *   expected.json: the complete list of findings (every rule but schema-drift,
+ *   unless the folder is schema-drift's own), with ranges and messages.
+ * UPDATE_FIXTURES=1 writes expected.json from the current output, for review.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { judgeSchema } from '../../server/src/analysis/judge';
+import type { DbState } from '../../server/src/core/dbState';
+import { mapSchema } from '../../server/src/map/mapSchema';
+import { defaultConfig, mergeConfig } from '../../server/src/project/config';
+import { readMigrationsFolder, replayMigrations } from '../../server/src/replay/migrations';
+import { loadPostgresParser } from '../../server/src/replay/statements';
+import { schemaRules } from '../../server/src/rules';
+import { scanSchema } from '../../server/src/scan/scanner';
+
+const repo = path.resolve(__dirname, '../../..');
+const root = path.join(repo, 'test/fixtures/rules');
+
+export interface ExpectedFinding {
+  ruleId: string;
+  severity: string;
+  range: string;
+  message: string;
+  help: string;
+}
+
+function formatRange(range: { start: { line: number; character: number }; end: { line: number; character: number } }): string {
+  return `${range.start.line}:${range.start.character}-${range.end.line}:${range.end.character}`;
+}
+
+function mapFile(file: string) {
+  const scanned = scanSchema([{ path: file, text: fs.readFileSync(file, 'utf8') }]);
+  const provider = (scanned.datasource?.provider === 'sqlite' ? 'sqlite' : scanned.datasource?.provider === 'mysql' ? 'mysql' : 'postgresql') as DbState['provider'];
+  return { scanned, provider, mapped: mapSchema(scanned, { provider }) };
+}
+
+async function runCase(ruleId: string, dir: string): Promise<ExpectedFinding[]> {
+  const after = mapFile(path.join(dir, 'after.prisma'));
+  let baseline: DbState;
+  let provenance = {};
+  if (fs.existsSync(path.join(dir, 'migrations'))) {
+    const replayed = await replayMigrations(readMigrationsFolder(path.join(dir, 'migrations')), after.provider);
+    baseline = replayed.state;
+    provenance = replayed.provenance;
+  } else {
+    baseline = mapFile(path.join(dir, 'before.prisma')).mapped.state;
+  }
+  const configFile = path.join(dir, 'config.json');
+  const config = mergeConfig(defaultConfig, fs.existsSync(configFile) ? JSON.parse(fs.readFileSync(configFile, 'utf8')) : undefined, [], 'config.json');
+  if (ruleId !== 'schema-drift') {
+    for (const rule of schemaRules) if (rule.judges === 'unmigrated') config.rules = { ...config.rules, [rule.id]: 'off' };
+  }
+  const result = judgeSchema({
+    provider: after.provider,
+    baseline,
+    migrated: baseline,
+    expected: after.mapped.state,
+    sources: after.mapped.sources,
+    prismaDefaults: after.mapped.prismaDefaults ?? {},
+    config,
+    provenance,
+    suppressions: after.scanned.suppressions.map((s) => ({ ruleId: s.ruleId, ...(s.reason ? { reason: s.reason } : {}), file: s.file, range: s.range, model: s.target.model, ...(s.target.field && s.target.kind !== 'enum' ? { field: s.target.field } : {}) })),
+  });
+  return result.findings.map((f) => ({ ruleId: f.ruleId, severity: f.severity, range: formatRange(f.range), message: f.message, help: f.help }));
+}
+
+describe('rule fixtures', () => {
+  before(async () => {
+    await loadPostgresParser();
+  });
+  const rules = fs.existsSync(root) ? fs.readdirSync(root).sort() : [];
+  for (const ruleId of rules) {
+    describe(ruleId, () => {
+      for (const name of fs.readdirSync(path.join(root, ruleId)).sort()) {
+        const dir = path.join(root, ruleId, name);
+        it(name, async () => {
+          const actual = await runCase(ruleId, dir);
+          const expectedFile = path.join(dir, 'expected.json');
+          if (process.env.UPDATE_FIXTURES) fs.writeFileSync(expectedFile, JSON.stringify(actual, null, 2) + '\n');
+          const expected = JSON.parse(fs.readFileSync(expectedFile, 'utf8')) as ExpectedFinding[];
+          assert.deepStrictEqual(actual, expected);
+          if (name.startsWith('ok-')) assert.ok(!actual.some((f) => f.ruleId === ruleId && f.severity !== 'info'), `${name} is an ok case but ${ruleId} reports`);
+          if (name.startsWith('err-')) assert.ok(actual.some((f) => f.ruleId === ruleId), `${name} is an err case but ${ruleId} is silent`);
+        });
+      }
+    });
+  }
+});
