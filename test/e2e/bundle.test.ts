@@ -56,7 +56,7 @@ describe('bundled extension (scripts/build-extension.js)', function () {
   });
 
   it('runs the bundled server over stdio with the same diagnostics, linking to the shipped docs', async () => {
-    client = await LspClient.start({ workspaceFolders: [workspace], serverJs: path.join(install, 'dist', 'server.js') });
+    client = await LspClient.start({ workspaceFolders: [workspace], serverJs: path.join(install, 'dist', 'server.js'), settings: { deployed: 'all' } });
     assert.deepStrictEqual(client.initializeResult.serverInfo, { name: 'prisma-migration-guard' });
     const schema = path.join(workspace, 'prisma', 'schema.prisma');
     const diagnostics = await client.diagnostics(uriOf(schema));

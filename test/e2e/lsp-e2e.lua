@@ -8,6 +8,7 @@
 --   LSP_RULE      rule id whose code actions are listed (default add-required-column)
 --   LSP_ACTION    title prefix of the action to apply (default: the preferred one)
 --   LSP_WAIT_MS   how long to wait for each round of diagnostics (default 20000)
+--   LSP_SETTINGS_JSON  client settings, answered to workspace/configuration (e.g. {"migrationGuard":{"deployed":"all"}})
 --
 -- Prints DIAG lines (first diagnostics), ACTION lines, LINE lines (the buffer after
 -- the edit), AFTER lines (diagnostics once the server saw the edit), MSG lines
@@ -26,6 +27,12 @@ local file = vim.fn.fnamemodify(vim.fn.argv(0), ':p')
 local root = os.getenv('LSP_ROOT') or vim.fn.fnamemodify(file, ':h')
 local ok_cmd, cmd = pcall(vim.fn.json_decode, os.getenv('LSP_CMD_JSON') or '')
 if not ok_cmd or type(cmd) ~= 'table' then return fail('LSP_CMD_JSON must be a JSON array') end
+local settings = {}
+if os.getenv('LSP_SETTINGS_JSON') then
+  local ok_settings, decoded = pcall(vim.fn.json_decode, os.getenv('LSP_SETTINGS_JSON'))
+  if not ok_settings then return fail('LSP_SETTINGS_JSON is not JSON') end
+  settings = decoded
+end
 
 vim.cmd('edit ' .. vim.fn.fnameescape(file))
 vim.bo.filetype = 'prisma'
@@ -37,6 +44,7 @@ local client_id = vim.lsp.start_client({
   cmd = cmd,
   root_dir = root,
   init_options = { debounceMs = 50 },
+  settings = settings,
   handlers = {
     ['window/showMessage'] = function(_, result)
       table.insert(messages, result.message)

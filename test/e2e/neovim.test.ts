@@ -31,6 +31,8 @@ function runNeovim(root: string, file: string, env: Record<string, string>): Pro
         ...process.env,
         LSP_CMD_JSON: JSON.stringify([process.execPath, SERVER_JS, '--stdio']),
         LSP_ROOT: root,
+        // Neovim answers workspace/configuration from these: every migration counts as deployed wherever the temp folder is.
+        LSP_SETTINGS_JSON: JSON.stringify({ migrationGuard: { deployed: 'all' } }),
         // Neovim must not read or write the user's state.
         XDG_CONFIG_HOME: path.join(root, '.nvim', 'config'),
         XDG_DATA_HOME: path.join(root, '.nvim', 'data'),

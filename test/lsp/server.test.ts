@@ -3,12 +3,20 @@
  * the LSP protocol library, on temp copies of examples/shop.
  */
 import * as assert from 'assert';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { CodeAction, Diagnostic, TextDocumentEdit } from 'vscode-languageserver-protocol';
 import { applyEdits } from '../../server/src/lsp/schemaEdits';
 import { brief, copyExample, LspClient, REPO_ROOT, uriOf } from './lspClient';
+
+/**
+ * Every migration on disk counts as deployed, whether or not the temp folder
+ * happens to sit inside a git checkout (TMPDIR may point into one); the git
+ * mode has a test of its own below.
+ */
+const ALL_DEPLOYED = { deployed: 'all' };
 
 const DOCS = (rule: string): string => uriOf(path.join(REPO_ROOT, 'docs', 'rules', `${rule}.md`));
 
@@ -51,7 +59,7 @@ describe('language server over stdio (examples/shop)', function () {
     schema = path.join(root, 'prisma', 'schema.prisma');
     uri = uriOf(schema);
     text = fs.readFileSync(schema, 'utf8');
-    client = await LspClient.start({ workspaceFolders: [root] });
+    client = await LspClient.start({ workspaceFolders: [root], settings: ALL_DEPLOYED });
   });
 
   after(async () => {
@@ -275,11 +283,8 @@ describe('language server over stdio (examples/shop)', function () {
     // Notes are the engine's words; what matters here is which notes arrive, and where (the part before `;`).
     assert.deepStrictEqual(
       project.notes.map((n) => ({ ...n, message: n.message.replace(/;.*$/, '') })),
-      [
-        { level: 'info', message: 'Not in a git repository: all 3 migration(s) count as deployed.' },
-        // The session replays incrementally: after the earlier test deleted a migration it resumes from the cached state before it.
-        { level: 'info', message: 'Migration 20240401000000_add_user_phone is no longer in the migrations folder', file: path.join(root, 'prisma', 'migrations'), line: 1 },
-      ],
+      // The session replays incrementally: after the earlier test deleted a migration it resumes from the cached state before it.
+      [{ level: 'info', message: 'Migration 20240401000000_add_user_phone is no longer in the migrations folder', file: path.join(root, 'prisma', 'migrations'), line: 1 }],
     );
 
     const headings = report.markdown.split('\n').filter((l) => l.startsWith('#'));
@@ -351,7 +356,7 @@ describe('language server settings and workspaces', function () {
     cleanup.push(root);
     const client = await LspClient.start({
       workspaceFolders: [root],
-      settings: { rules: { 'create-index-blocking': 'off', 'drop-column': 'warning' }, postgresVersion: null, deployed: null, smallTables: null, trace: { server: 'off' } },
+      settings: { rules: { 'create-index-blocking': 'off', 'drop-column': 'warning' }, postgresVersion: null, deployed: 'all', smallTables: null, trace: { server: 'off' } },
     });
     try {
       const schema = path.join(root, 'prisma', 'schema.prisma');
@@ -361,6 +366,47 @@ describe('language server settings and workspaces', function () {
         // With its safety rule off, the new index is still a change without a migration.
         INITIAL.map((d) => d.replace(' 1 drop-column', ' 2 drop-column').replace('2 create-index-blocking', '2 schema-drift')),
       );
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('in git mode keeps a risk marked while its migration is not committed, and clears it on commit', async () => {
+    const root = copyExample('shop');
+    cleanup.push(root);
+    const git = (...args: string[]): void => {
+      execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', '-c', 'init.defaultBranch=main', '-c', 'commit.gpgsign=false', ...args], { cwd: root, stdio: 'ignore' });
+    };
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'shop');
+    const client = await LspClient.start({ workspaceFolders: [root] });
+    try {
+      const schema = path.join(root, 'prisma', 'schema.prisma');
+      const uri = uriOf(schema);
+      assert.deepStrictEqual((await client.diagnostics(uri)).map(brief), INITIAL);
+
+      // `prisma migrate dev` wrote the migration: not committed, so not deployed, so the risk stays marked.
+      const folder = path.join(root, 'prisma', 'migrations', '20240401000000_add_user_phone');
+      fs.mkdirSync(folder);
+      fs.writeFileSync(path.join(folder, 'migration.sql'), 'ALTER TABLE "User" ADD COLUMN "phone" TEXT NOT NULL;\n');
+      let before = client.published.length;
+      await client.filesChanged([{ uri: uriOf(path.join(folder, 'migration.sql')), type: 1 }]);
+      assert.deepStrictEqual((await client.diagnostics(uri, () => true, before)).map(brief), INITIAL);
+      const [pending] = (await client.report()).projects;
+      assert.deepStrictEqual(pending.migrations.map((m) => [m.name, m.deployed]), [
+        ['20240105120000_init', true],
+        ['20240212093000_add_categories', true],
+        ['20240320150000_add_order_notes', true],
+        ['20240401000000_add_user_phone', false],
+      ]);
+
+      // Committed: the migration counts as deployed, and the column is no longer a pending change.
+      git('add', '-A');
+      git('commit', '-q', '-m', 'add phone');
+      before = client.published.length;
+      await client.filesChanged([{ uri: uriOf(path.join(root, '.git', 'refs', 'heads', 'main')), type: 2 }]);
+      assert.deepStrictEqual((await client.diagnostics(uri, () => true, before)).map(brief), [INITIAL[0], ...INITIAL.slice(2)]);
     } finally {
       await client.stop();
     }
@@ -379,7 +425,7 @@ describe('language server settings and workspaces', function () {
     const dbSchema = path.join(mono, 'packages', 'db', 'prisma', 'schema.prisma');
     fs.writeFileSync(dbSchema, fs.readFileSync(dbSchema, 'utf8').replace('phone     String', 'phone     String?'));
 
-    const client = await LspClient.start({ workspaceFolders: [mono, other] });
+    const client = await LspClient.start({ workspaceFolders: [mono, other], settings: ALL_DEPLOYED });
     try {
       const report = await client.report();
       assert.deepStrictEqual(

@@ -292,6 +292,13 @@ export class GuardServer {
       const file = uriToPath(change.uri);
       if (!file) continue;
       const base = path.basename(file);
+      const gitDir = file.split(path.sep).indexOf('.git');
+      if (gitDir > 0) {
+        // A commit or a checkout changes which migrations count as deployed (the default `git` mode).
+        const repository = file.split(path.sep).slice(0, gitDir).join(path.sep) || path.sep;
+        for (const entry of this.entries.values()) if (isInside(entry.project.root, repository)) reanalyse.add(entry);
+        continue;
+      }
       for (const entry of this.entriesForMigrationPath(file)) {
         // A new or deleted migration moves the baseline; the session replays only what changed.
         entry.session.invalidateMigrations();

@@ -141,6 +141,9 @@ connection.onInitialized(
             { globPattern: '**/migrations/**', kind },
             { globPattern: '**/.migration-guard.json', kind },
             { globPattern: '**/prisma.config.{ts,mts,js,mjs}', kind },
+            // Commits and checkouts move migrations between pending and deployed.
+            { globPattern: '**/.git/HEAD', kind },
+            { globPattern: '**/.git/refs/heads/**', kind },
           ],
         })
         .catch((error: unknown) => log('warning', `Could not watch files: ${describeError(error)}`));
