@@ -28,6 +28,20 @@ const dataDir = path.join(repo, 'test/corpus');
 
 type Summary = Record<string, unknown>;
 
+/**
+ * Differences that are only a convention: index names PostgreSQL cut at 63
+ * characters, and implicit many-to-many join tables that Prisma 5 keyed with a
+ * unique index `_AB_unique` where Prisma 6+ uses a primary key `_AB_pkey`.
+ */
+function conventionOnly(change: Summary): boolean {
+  if (change.kind === 'renameIndex' || change.kind === 'renameForeignKey') return true;
+  const joinTable = String(change.table).startsWith('_');
+  const ab = (list: unknown): boolean => JSON.stringify(list) === '["A","B"]';
+  if (joinTable && change.kind === 'changePrimaryKey') return ab(change.to) || ab(change.from);
+  if (joinTable && (change.kind === 'dropIndex' || change.kind === 'addIndex')) return ab(change.columns) && change.unique === true;
+  return false;
+}
+
 function readProvider(project: string): Provider | undefined {
   const lock = path.join(project, 'head/migrations/migration_lock.toml');
   const text = fs.existsSync(lock) ? fs.readFileSync(lock, 'utf8') : '';
@@ -125,6 +139,7 @@ describe('corpus: real projects', function () {
         let agreeEngine = 0;
         let engineAvailable = 0;
         let agreeShipped = 0;
+        let agreeShippedNaming = 0;
         let skipped = 0;
         for (const pair of fs.readdirSync(pairsDir).filter((p) => fs.statSync(path.join(pairsDir, p)).isDirectory()).sort()) {
           const dir = path.join(pairsDir, pair);
@@ -137,31 +152,32 @@ describe('corpus: real projects', function () {
           evaluated++;
           const replayer = await createReplayer(provider);
           for (const migration of before) await apply(replayer, project, migration);
-          const beforeState = replayer.state();
           const afterText = fs.readFileSync(path.join(dir, 'after.prisma'), 'utf8');
           const expected = mapFiles([{ path: path.join(dir, 'after.prisma'), text: afterText }], provider).state;
-          const ours = sortSummaries(changesBetween(beforeState, expected, provider));
 
           const engineFile = path.join(dir, 'prisma-engine.sql');
-          let engineOk = true;
           if (fs.existsSync(engineFile)) {
             engineAvailable++;
             const engine = replayer.fork();
             engine.apply({ name: 'prisma-engine', file: engineFile, sql: fs.readFileSync(engineFile, 'utf8') });
-            const theirs = sortSummaries(changesBetween(beforeState, engine.state(), provider));
-            engineOk = JSON.stringify(ours) === JSON.stringify(theirs);
-            if (engineOk) agreeEngine++;
-            else if (!knownMisses[`${name}/${pair}`]) misses.push(`${pair}:\n   ours:   ${ours.join('\n           ')}\n   engine: ${theirs.join('\n           ')}`);
+            // Agreement: the database Prisma's SQL produces is the one we expect from after.prisma.
+            const residue = sortSummaries(changesBetween(engine.state(), expected, provider));
+            if (residue.length === 0) agreeEngine++;
+            else if (!knownMisses[`${name}/${pair}`]) misses.push(`${pair}: after Prisma's SQL, still ${residue.join(' ')}`);
             engine.dispose();
           }
           const shipped = replayer.fork();
           shipped.apply({ name: pair, file: path.join(dir, 'migration.sql'), sql: fs.readFileSync(path.join(dir, 'migration.sql'), 'utf8') });
-          if (JSON.stringify(ours) === JSON.stringify(sortSummaries(changesBetween(beforeState, shipped.state(), provider)))) agreeShipped++;
+          const shippedResidue = changesBetween(shipped.state(), expected, provider);
+          if (shippedResidue.length === 0) agreeShipped++;
+          else if (shippedResidue.every(conventionOnly)) agreeShippedNaming++;
+          else if (process.env.CORPUS_DEBUG) console.log(`      shipped ${name}/${pair}: ${sortSummaries(shippedResidue).join(' ')}`);
           shipped.dispose();
           replayer.dispose();
         }
         figures.push(
-          `${name}: pairs ${evaluated} evaluated (${skipped} not rebuildable), agree with Prisma's engine ${agreeEngine}/${engineAvailable}, with the shipped migration.sql ${agreeShipped}/${evaluated}`,
+          `${name}: pairs ${evaluated} evaluated (${skipped} not rebuildable), agree with Prisma's engine ${agreeEngine}/${engineAvailable}, with the shipped migration.sql ${agreeShipped}/${evaluated}` +
+            (agreeShippedNaming ? ` (+${agreeShippedNaming} that differ only by naming conventions)` : ''),
         );
         assert.deepStrictEqual(misses, []);
       });

@@ -87,14 +87,15 @@ export class ProjectSession {
     for (const problem of scanned.problems) notes.push({ level: 'warning', message: problem.message, where: { file: problem.file, range: problem.range } });
     if (isCancelled()) return undefined;
 
-    const mapped = mapSchema(scanned, { provider, ...(this.project.prismaVersion ? { prismaVersion: this.project.prismaVersion } : {}) });
-    notes.push(...mapped.notes);
-    lap('map');
-
     const migrations = await this.migrations(provider, effective);
     notes.push(...migrations.notes);
     lap('replay');
     if (isCancelled()) return undefined;
+
+    const prismaVersion = this.project.prismaVersion ?? inferPrismaVersion(migrations.baseline);
+    const mapped = mapSchema(scanned, { provider, ...(prismaVersion ? { prismaVersion } : {}) });
+    notes.push(...mapped.notes);
+    lap('map');
 
     const judged = judgeSchema({
       provider,
@@ -175,6 +176,18 @@ export class ProjectSession {
     for (const name of names) if (view.committedFolders.has(name)) result.add(name);
     return result;
   }
+}
+
+/**
+ * Without a declared Prisma version, the migrations tell: join tables of implicit
+ * many-to-many relations keyed by a unique index `_AB_unique` were made by Prisma 5
+ * or older, so the schema is mapped with those conventions and not reported as drifting.
+ */
+function inferPrismaVersion(baseline: DbState): string | undefined {
+  for (const table of Object.values(baseline.tables)) {
+    if (table.name.startsWith('_') && !table.primaryKey && table.indexes.some((i) => i.unique && i.name.endsWith('_AB_unique'))) return '5.22.0';
+  }
+  return undefined;
 }
 
 function toSuppression(s: ScannedSchema['suppressions'][number]): Suppression {

@@ -149,9 +149,11 @@ function diffTable(key: string, before: DbTable, after: DbTable, input: DiffInpu
     if (formatType(old.type) !== formatType(column.type)) {
       changes.push({ kind: 'alterColumnType', table, tableKey: key, column: column.name, from: old.type, to: column.type, before: old, after: column, source: ref, ...m2m });
     }
-    if (old.nullable && !column.nullable) {
+    // Prisma does not manage the nullability of scalar lists: a NOT NULL added by hand to an array column is not drift.
+    const listColumn = old.type.array && column.type.array;
+    if (!listColumn && old.nullable && !column.nullable) {
       changes.push({ kind: 'setNotNull', table, tableKey: key, column: column.name, before: old, after: column, source: ref, ...m2m });
-    } else if (!old.nullable && column.nullable) {
+    } else if (!listColumn && !old.nullable && column.nullable) {
       changes.push({ kind: 'dropNotNull', table, tableKey: key, column: column.name, before: old, after: column, source: ref, ...m2m });
     }
     if (!sameDefault(old.default, column.default)) {
@@ -190,7 +192,7 @@ function diffPrimaryKey(key: string, before: DbTable, after: DbTable, input: Dif
 
 /** Indexes Prisma cannot describe (partial, expression) are left alone: they come from hand-written SQL. */
 function describable(index: DbIndex): boolean {
-  return !index.where;
+  return !index.where && !index.columns.some((column) => column.includes('('));
 }
 
 function indexShape(index: DbIndex): string {
@@ -213,6 +215,11 @@ function diffIndexes(key: string, before: DbTable, after: DbTable, input: DiffIn
       removed.push(old);
       added.push(index);
     }
+  }
+  // A redundant copy of an index that stays (same columns, another name) is invisible to Prisma, which keeps it.
+  for (const index of [...removed]) {
+    const twin = oldIndexes.find((o) => o !== index && indexShape(o) === indexShape(index) && newIndexes.some((n) => n.name === o.name && indexShape(n) === indexShape(o)));
+    if (twin) removed.splice(removed.indexOf(index), 1);
   }
   const renamedNew = new Set<DbIndex>();
   const renamedOld = new Set<DbIndex>();
