@@ -1,0 +1,158 @@
+import { type ColumnType, type DbDefault, type Provider, normalizeDefaultSql } from '../core/dbState';
+import type { ScannedValue } from '../scan/types';
+import { renderPostgresType } from './columnTypes';
+
+/**
+ * `@default(...)` → the database default Prisma creates, or none.
+ *
+ * `uuid()`, `cuid()`, `nanoid()`, `ulid()` (and `@updatedAt`, handled by the
+ * caller) are filled in by Prisma Client: the column gets no database default,
+ * which is exactly what makes "add a required column with @default(uuid())"
+ * fail on a populated table. They come back as `prisma` so the rules can say so.
+ */
+export interface MappedDefault {
+  db?: DbDefault;
+  /** Prisma-level default as written, e.g. `uuid()`, `cuid(2)`. */
+  prisma?: string;
+  /** Why the default could not be mapped. */
+  problem?: string;
+}
+
+export interface DefaultContext {
+  provider: Provider;
+  /** Prisma scalar type (`String`, `DateTime`, ...) or 'enum' / 'unsupported'. */
+  scalar: string;
+  columnType: ColumnType;
+  list: boolean;
+  /** For enum fields: Prisma value name → database value (after `@map`). */
+  enumValues?: Map<string, string>;
+  /** SQL name of the enum type, for the cast in list defaults. */
+  enumSqlName?: string;
+}
+
+const PRISMA_LEVEL_FUNCTIONS = new Set(['uuid', 'cuid', 'nanoid', 'ulid', 'auto']);
+
+const VOLATILE_RE = /\b(gen_random_uuid|uuid_generate_v1|uuid_generate_v1mc|uuid_generate_v4|random|clock_timestamp|timeofday|nextval|gen_random_bytes|txid_current|uuidv7|uuidv4)\s*\(/i;
+
+/** A constant default (literal, optionally cast) as opposed to an expression evaluated on insert. */
+function isLiteralSql(normalized: string): boolean {
+  if (/^'(?:[^']|'')*'$/.test(normalized)) return true;
+  if (/^e'(?:[^'\\]|''|\\.)*'$/.test(normalized)) return true;
+  if (/^[-+]?\d+(\.\d+)?(e[-+]?\d+)?$/.test(normalized)) return true;
+  if (normalized === 'true' || normalized === 'false' || normalized === 'null') return true;
+  if (/^array\[.*\]$/.test(normalized) && !normalized.includes('(')) return true;
+  return false;
+}
+
+/**
+ * The one place where default SQL becomes a DbDefault on the schema side:
+ * normalised with core's `normalizeDefaultSql`, literals as 'value', anything
+ * else as 'expression' with volatility (per-row functions like gen_random_uuid()).
+ */
+export function defaultFromSql(sql: string): DbDefault {
+  const normalized = normalizeDefaultSql(sql);
+  if (isLiteralSql(normalized)) return { kind: 'value', sql: normalized };
+  return { kind: 'expression', sql: normalized, volatile: VOLATILE_RE.test(normalized) };
+}
+
+function quote(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/** Prisma stores DateTime defaults as `'YYYY-MM-DD HH:MM:SS[.fff] +HH:MM'` (chrono's display form). */
+function renderDateTime(value: string): string | undefined {
+  const match = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(?::(\d{2}))?(\.\d+)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i.exec(value.trim());
+  if (!match) return undefined;
+  const [, date, hm = '00:00', seconds = '00', fraction = '', zone = 'Z'] = match;
+  let frac = '';
+  const digits = fraction.slice(1).replace(/0+$/, '');
+  if (digits.length > 0) frac = `.${digits.padEnd(digits.length <= 3 ? 3 : digits.length <= 6 ? 6 : 9, '0')}`;
+  let offset = '+00:00';
+  if (zone.toUpperCase() !== 'Z') {
+    const z = zone.replace(':', '');
+    offset = `${z.slice(0, 3)}:${z.length > 3 ? z.slice(3, 5) : '00'}`;
+  }
+  return `${date} ${hm}:${seconds}${frac} ${offset}`;
+}
+
+function bytesHex(base64: string): string | undefined {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) return undefined;
+  return Buffer.from(base64, 'base64').toString('hex');
+}
+
+/** Renders one constant as Prisma writes it in SQL; undefined when the value does not fit the type. */
+function renderConstant(value: ScannedValue, context: DefaultContext): string | undefined {
+  const { scalar } = context;
+  switch (value.kind) {
+    case 'string':
+      if (scalar === 'DateTime') return renderDateTime(value.value) !== undefined ? quote(renderDateTime(value.value) as string) : undefined;
+      if (scalar === 'Bytes') {
+        const hex = bytesHex(value.value);
+        if (hex === undefined) return undefined;
+        return context.provider === 'postgresql' ? `'\\x${hex}'` : quote(hex);
+      }
+      if (scalar === 'enum') return undefined;
+      return quote(value.value);
+    case 'number':
+      if (scalar === 'Int' || scalar === 'BigInt' || scalar === 'Float' || scalar === 'Decimal' || scalar === 'unsupported') return value.raw;
+      return undefined;
+    case 'identifier':
+      if (scalar === 'Boolean' && (value.name === 'true' || value.name === 'false')) return value.name;
+      if (scalar === 'enum') {
+        const dbValue = context.enumValues?.get(value.name);
+        return dbValue === undefined ? undefined : quote(dbValue);
+      }
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+export function mapDefault(value: ScannedValue | undefined, context: DefaultContext): MappedDefault {
+  if (!value) return { problem: '`@default` needs a value.' };
+  if (value.kind === 'call') {
+    const name = value.name;
+    if (PRISMA_LEVEL_FUNCTIONS.has(name)) return { prisma: `${name}(${value.argsText.trim()})` };
+    if (name === 'autoincrement' || name === 'sequence') return { db: { kind: 'autoincrement' } };
+    if (name === 'now') return { db: defaultFromSql('CURRENT_TIMESTAMP') };
+    if (name === 'dbgenerated') {
+      const arg = value.args[0]?.value;
+      // `dbgenerated()` without text tells Prisma "the database has some default, leave it alone".
+      if (!arg) return {};
+      if (arg.kind !== 'string') return { problem: '`dbgenerated` takes the SQL expression as a string.' };
+      return { db: defaultFromSql(arg.value) };
+    }
+    return { problem: `Unknown default function \`${name}()\`.` };
+  }
+  if (value.kind === 'array') {
+    if (!context.list) return { problem: 'A list default needs a list field.' };
+    if (context.provider !== 'postgresql') return { problem: 'Scalar lists are only supported on PostgreSQL.' };
+    const items: string[] = [];
+    for (const item of value.items) {
+      const rendered = renderConstant(item, context);
+      if (rendered === undefined) return { problem: `Default list item \`${textOf(item)}\` does not fit the field type.` };
+      items.push(rendered);
+    }
+    return { db: defaultFromSql(`ARRAY[${items.join(', ')}]::${renderPostgresType(context.columnType, context.enumSqlName)}`) };
+  }
+  const rendered = renderConstant(value, context);
+  if (rendered === undefined) return { problem: `Default \`${textOf(value)}\` does not fit the field type.` };
+  return { db: defaultFromSql(rendered) };
+}
+
+function textOf(value: ScannedValue): string {
+  switch (value.kind) {
+    case 'string':
+      return value.raw;
+    case 'number':
+      return value.raw;
+    case 'identifier':
+      return value.name;
+    case 'call':
+      return `${value.name}(${value.argsText})`;
+    case 'array':
+      return `[${value.items.map(textOf).join(', ')}]`;
+    case 'invalid':
+      return value.text;
+  }
+}

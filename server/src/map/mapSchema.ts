@@ -1,0 +1,741 @@
+import {
+  type ColumnType,
+  type DbColumn,
+  type DbEnum,
+  type DbForeignKey,
+  type DbIndex,
+  type DbState,
+  type DbTable,
+  type Provider,
+  type ReferentialAction,
+  emptyState,
+  tableKey,
+} from '../core/dbState';
+import type { Note } from '../core/notes';
+import type { FieldSource, ModelSource, Range, SchemaSources, SourceRef } from '../core/source';
+import { argument, fieldReferences, findAttribute, findAttributes, identifierArgument, stringArgument, type FieldReference } from '../scan/access';
+import type { ScannedAttribute, ScannedEnum, ScannedField, ScannedModel, ScannedSchema } from '../scan/types';
+import { SCALAR_TYPES, nativeColumnType, scalarColumnType, unsupportedColumnType } from './columnTypes';
+import { type DefaultContext, mapDefault } from './defaults';
+import {
+  defaultRelationName,
+  foreignKeyName,
+  indexName,
+  postgresTruncate,
+  postgresVariant,
+  primaryKeyName,
+  uniqueIndexName,
+} from './naming';
+
+export interface MapOptions {
+  /** The project's Prisma version (`5.22.0`, `^6.1.0`): decides version-dependent conventions. Default: 6 or later. */
+  prismaVersion?: string;
+  /** Overrides the datasource's provider. */
+  provider?: Provider;
+}
+
+export interface ImplicitManyToManyInfo {
+  relationName: string;
+  /** Model whose id column `A` holds (first in byte order). */
+  modelA: string;
+  modelB: string;
+  /** `_AB_unique` unique index before Prisma 6 (and always outside PostgreSQL), `_AB_pkey` primary key since. */
+  convention: 'unique-index' | 'primary-key';
+}
+
+export interface MappedSchema {
+  provider: Provider;
+  /** The database the schema describes. */
+  state: DbState;
+  sources: SchemaSources;
+  notes: Note[];
+  /** `tableKey.column` → default Prisma Client fills in without a database default: `uuid()`, `cuid()`, `@updatedAt`. */
+  prismaDefaults: Record<string, string>;
+  /**
+   * `tableKey#name` → other names the same index or constraint has in databases
+   * whose SQL spelled out an over-long name (PostgreSQL cut it at 63 bytes
+   * instead of Prisma): a difference that is only a naming convention.
+   */
+  nameVariants: Record<string, string[]>;
+  /** Tables (`@@ignore`) and columns (`tableKey.column`, `@ignore`) Prisma Client ignores but the database keeps. */
+  ignored: { tables: string[]; columns: string[] };
+  /** Join tables of implicit many-to-many relations, by table key. */
+  implicitManyToMany: Record<string, ImplicitManyToManyInfo>;
+}
+
+/** Major version out of a package.json range or version (`^5.22.0` → 5); undefined when unreadable. */
+export function prismaMajorVersion(version: string | undefined): number | undefined {
+  if (!version) return undefined;
+  const match = /(\d+)(?:\.\d+)?/.exec(version);
+  return match ? Number(match[1]) : undefined;
+}
+
+export function providerFromDatasource(provider: string | undefined): Provider | undefined {
+  switch (provider) {
+    case 'postgresql':
+    case 'postgres':
+    case 'cockroachdb':
+      return 'postgresql';
+    case 'sqlite':
+      return 'sqlite';
+    case 'mysql':
+      return 'mysql';
+    default:
+      return undefined;
+  }
+}
+
+const REFERENTIAL_ACTIONS: Record<string, ReferentialAction> = {
+  Cascade: 'CASCADE',
+  Restrict: 'RESTRICT',
+  NoAction: 'NO ACTION',
+  SetNull: 'SET NULL',
+  SetDefault: 'SET DEFAULT',
+};
+
+const INDEX_METHODS: Record<string, string | undefined> = {
+  BTree: undefined,
+  Hash: 'hash',
+  Gist: 'gist',
+  Gin: 'gin',
+  SpGist: 'spgist',
+  Brin: 'brin',
+};
+
+/** Prisma spells PostgreSQL operator classes in PascalCase: `JsonbPathOps` → `jsonb_path_ops`, `Int4MinMaxMultiOps` → `int4_minmax_multi_ops`. */
+export function operatorClassName(prismaName: string): string {
+  return prismaName
+    .replace(/MinMax/g, 'Minmax')
+    .replace(/TimestampTz/g, 'Timestamptz')
+    .replace(/TimeTz/g, 'Timetz')
+    .replace(/VarBit/g, 'Varbit')
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase();
+}
+
+/** One index column as DbIndex keeps it: the name, then an operator class, then `DESC`. */
+export function indexColumnText(column: string, sort?: 'Asc' | 'Desc', opclass?: string): string {
+  let text = column;
+  if (opclass) text += ` ${opclass}`;
+  if (sort === 'Desc') text += ' DESC';
+  return text;
+}
+
+interface ModelInfo {
+  model: ScannedModel;
+  table: string;
+  schema?: string;
+  key: string;
+  fields: Map<string, ScannedField>;
+  /** Field name → column name, for scalar fields. */
+  columns: Map<string, string>;
+  dbTable: DbTable;
+}
+
+interface EnumInfo {
+  scanned: ScannedEnum;
+  name: string;
+  schema?: string;
+  key: string;
+  values: Map<string, string>;
+}
+
+class SchemaMapper {
+  private readonly provider: Provider;
+  private readonly major: number | undefined;
+  private readonly foreignKeys: boolean;
+  /** `db.` for `datasource db`: native type attributes are named after the datasource. */
+  private readonly nativePrefix: string;
+  private readonly state: DbState;
+  private readonly notes: Note[] = [];
+  private readonly sources: SchemaSources;
+  private readonly prismaDefaults: Record<string, string> = {};
+  private readonly nameVariants: Record<string, string[]> = {};
+  private readonly ignored: { tables: string[]; columns: string[] } = { tables: [], columns: [] };
+  private readonly implicit: Record<string, ImplicitManyToManyInfo> = {};
+
+  private readonly models = new Map<string, ModelInfo>();
+  private readonly views = new Set<string>();
+  private readonly composites = new Set<string>();
+  private readonly enums = new Map<string, EnumInfo>();
+
+  constructor(
+    private readonly scanned: ScannedSchema,
+    options: MapOptions,
+  ) {
+    const datasource = scanned.datasource;
+    const fromDatasource = providerFromDatasource(datasource?.provider);
+    this.provider = options.provider ?? fromDatasource ?? 'postgresql';
+    if (!options.provider && !fromDatasource) {
+      this.note(
+        'warning',
+        datasource?.provider
+          ? `Provider \`${datasource.provider}\` is not supported; mapped as PostgreSQL.`
+          : 'No datasource provider found; mapped as PostgreSQL.',
+        datasource ? { file: datasource.file, range: datasource.providerRange ?? datasource.block.nameRange } : undefined,
+      );
+    }
+    if (datasource?.provider === 'cockroachdb') {
+      this.note('info', 'CockroachDB is mapped with PostgreSQL conventions.', { file: datasource.file, range: datasource.providerRange ?? datasource.block.nameRange });
+    }
+    if (this.provider === 'mysql') {
+      this.note('info', 'MySQL mapping is provisional: types and names are not verified against real migrations yet.', this.fallbackRef());
+    }
+    this.major = prismaMajorVersion(options.prismaVersion);
+    this.foreignKeys = datasource?.relationMode !== 'prisma';
+    this.nativePrefix = `${datasource?.name ?? 'db'}.`;
+    this.state = emptyState(this.provider);
+    this.sources = {
+      tables: {},
+      columns: {},
+      indexes: {},
+      foreignKeys: {},
+      primaryKeys: {},
+      enums: {},
+      enumValues: {},
+      fallback: this.fallbackRef(),
+    };
+  }
+
+  run(): MappedSchema {
+    this.collectEnums();
+    this.collectModels();
+    for (const info of this.models.values()) this.mapColumns(info);
+    for (const info of this.models.values()) {
+      this.mapPrimaryKey(info);
+      this.mapUniques(info);
+      this.mapIndexes(info);
+    }
+    for (const info of this.models.values()) this.mapForeignKeys(info);
+    this.mapImplicitManyToMany();
+    return {
+      provider: this.provider,
+      state: this.state,
+      sources: this.sources,
+      notes: this.notes,
+      prismaDefaults: this.prismaDefaults,
+      nameVariants: this.nameVariants,
+      ignored: this.ignored,
+      implicitManyToMany: this.implicit,
+    };
+  }
+
+  // ------------------------------------------------------------ helpers
+
+  private fallbackRef(): SourceRef {
+    const datasource = this.scanned.datasource;
+    if (datasource) {
+      return { file: datasource.file, range: { start: datasource.block.blockRange.start, end: datasource.block.nameRange.end } };
+    }
+    const file = this.scanned.files[0]?.path ?? '';
+    return { file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
+  }
+
+  private note(level: Note['level'], message: string, where?: SourceRef): void {
+    this.notes.push(where ? { level, message, where } : { level, message });
+  }
+
+  private ref(file: string, range: Range): SourceRef {
+    return { file, range };
+  }
+
+  /** `@@schema("x")`; the default schema is left undefined so both sides of the diff agree on it. */
+  private schemaOf(attributes: ScannedAttribute[]): string | undefined {
+    const schema = stringArgument(findAttribute(attributes, 'schema'), 'name', 0);
+    return schema && schema !== 'public' ? schema : undefined;
+  }
+
+  private addVariant(key: string, base: string, suffix: string): void {
+    const variant = postgresVariant(base, suffix, this.provider);
+    if (variant === undefined) return;
+    (this.nameVariants[key] ??= []).push(variant);
+  }
+
+  // ------------------------------------------------------------ collection
+
+  private collectEnums(): void {
+    for (const scanned of this.scanned.enums) {
+      if (this.enums.has(scanned.name)) {
+        this.note('error', `Enum \`${scanned.name}\` is declared twice.`, this.ref(scanned.file, scanned.nameRange));
+        continue;
+      }
+      const name = stringArgument(findAttribute(scanned.attributes, 'map'), 'name', 0) ?? scanned.name;
+      const schema = this.schemaOf(scanned.attributes);
+      const values = new Map<string, string>();
+      for (const value of scanned.values) {
+        values.set(value.name, stringArgument(findAttribute(value.attributes, 'map'), 'name', 0) ?? value.name);
+      }
+      const info: EnumInfo = { scanned, name, key: tableKey(schema, name), values };
+      if (schema !== undefined) info.schema = schema;
+      this.enums.set(scanned.name, info);
+      // Only PostgreSQL has enum types; SQLite stores text and MySQL declares the values inline.
+      if (this.provider !== 'postgresql') continue;
+      const dbEnum: DbEnum = { name, values: [...values.values()] };
+      if (schema !== undefined) dbEnum.schema = schema;
+      this.state.enums[info.key] = dbEnum;
+      this.sources.enums[info.key] = { file: scanned.file, range: scanned.nameRange, enumName: scanned.name };
+      for (const value of scanned.values) {
+        this.sources.enumValues[`${info.key}.${values.get(value.name)}`] = this.ref(scanned.file, value.range);
+      }
+    }
+  }
+
+  private collectModels(): void {
+    for (const model of this.scanned.compositeTypes) this.composites.add(model.name);
+    for (const model of this.scanned.models) {
+      if (model.kind === 'view') {
+        this.views.add(model.name);
+        continue;
+      }
+      if (this.models.has(model.name)) {
+        this.note('error', `Model \`${model.name}\` is declared twice.`, this.ref(model.file, model.nameRange));
+        continue;
+      }
+      const table = stringArgument(findAttribute(model.attributes, 'map'), 'name', 0) ?? model.name;
+      const schema = this.schemaOf(model.attributes);
+      const key = tableKey(schema, table);
+      if (this.state.tables[key]) {
+        this.note('error', `Model \`${model.name}\` maps to table \`${table}\`, which another model already uses.`, this.ref(model.file, model.nameRange));
+        continue;
+      }
+      const dbTable: DbTable = { name: table, columns: [], indexes: [], foreignKeys: [] };
+      if (schema !== undefined) dbTable.schema = schema;
+      const fields = new Map<string, ScannedField>();
+      for (const field of model.fields) if (!fields.has(field.name)) fields.set(field.name, field);
+      const info: ModelInfo = { model, table, key, fields, columns: new Map(), dbTable };
+      if (schema !== undefined) info.schema = schema;
+      this.models.set(model.name, info);
+      this.state.tables[key] = dbTable;
+      const source: ModelSource = {
+        file: model.file,
+        range: model.nameRange,
+        modelName: model.name,
+        nameRange: model.nameRange,
+        blockRange: model.blockRange,
+      };
+      this.sources.tables[key] = source;
+      if (findAttribute(model.attributes, 'ignore')) this.ignored.tables.push(key);
+    }
+  }
+
+  // ------------------------------------------------------------ columns
+
+  private isRelationField(field: ScannedField): boolean {
+    return this.models.has(field.typeName) || this.views.has(field.typeName);
+  }
+
+  private mapColumns(info: ModelInfo): void {
+    const names = new Set<string>();
+    for (const field of info.model.fields) {
+      if (field.typeName === '' || this.isRelationField(field)) continue;
+      const column = this.mapColumn(info, field);
+      if (!column) continue;
+      if (names.has(column.name)) {
+        this.note('error', `Column \`${column.name}\` of table \`${info.table}\` is mapped twice.`, this.ref(info.model.file, field.nameRange));
+        continue;
+      }
+      names.add(column.name);
+      info.columns.set(field.name, column.name);
+      info.dbTable.columns.push(column);
+      const columnKey = `${info.key}.${column.name}`;
+      const source: FieldSource = {
+        file: info.model.file,
+        range: field.range,
+        modelName: info.model.name,
+        fieldName: field.name,
+        nameRange: field.nameRange,
+      };
+      this.sources.columns[columnKey] = source;
+      if (findAttribute(field.attributes, 'ignore')) this.ignored.columns.push(columnKey);
+    }
+  }
+
+  private mapColumn(info: ModelInfo, field: ScannedField): DbColumn | undefined {
+    const where = this.ref(info.model.file, field.range);
+    // One pass over the attributes: this runs for every field on every keystroke.
+    let mapAttribute: ScannedAttribute | undefined;
+    let defaultAttribute: ScannedAttribute | undefined;
+    let updatedAt = false;
+    for (const attribute of field.attributes) {
+      if (attribute.name === 'map') mapAttribute ??= attribute;
+      else if (attribute.name === 'default') defaultAttribute ??= attribute;
+      else if (attribute.name === 'updatedAt') updatedAt = true;
+    }
+    const name = stringArgument(mapAttribute, 'name', 0) ?? field.name;
+    let columnType: ColumnType | undefined;
+    let scalar: string;
+    let enumInfo: EnumInfo | undefined;
+    if (field.typeName === 'Unsupported') {
+      scalar = 'unsupported';
+      columnType = unsupportedColumnType(field.unsupported ?? '', this.provider);
+    } else if (SCALAR_TYPES.has(field.typeName)) {
+      scalar = field.typeName;
+      columnType = this.nativeType(field, where) ?? scalarColumnType(field.typeName, this.provider);
+    } else if (this.enums.has(field.typeName)) {
+      scalar = 'enum';
+      enumInfo = this.enums.get(field.typeName) as EnumInfo;
+      if (this.provider === 'postgresql') columnType = { name: enumInfo.key, args: [], array: false, isEnum: true };
+      else if (this.provider === 'sqlite') columnType = { name: 'TEXT', args: [], array: false, isEnum: false };
+      else columnType = { name: 'enum', args: [], array: false, isEnum: false, enumValues: [...enumInfo.values.values()] };
+    } else if (this.composites.has(field.typeName)) {
+      this.note('warning', `Field \`${info.model.name}.${field.name}\` uses composite type \`${field.typeName}\`, which only MongoDB supports: no column mapped.`, where);
+      return undefined;
+    } else {
+      this.note('error', `Field \`${info.model.name}.${field.name}\` has unknown type \`${field.typeName}\`: no column mapped.`, this.ref(info.model.file, field.typeRange));
+      return undefined;
+    }
+    if (!columnType) return undefined;
+    if (field.list) {
+      if (this.provider === 'postgresql') columnType.array = true;
+      else this.note('warning', `Scalar lists are only supported on PostgreSQL (\`${info.model.name}.${field.name}\`).`, where);
+    }
+    // Prisma writes list columns without NOT NULL; only required scalars are NOT NULL.
+    const column: DbColumn = { name, type: columnType, nullable: field.optional || (field.list && this.provider === 'postgresql') };
+    const columnKey = `${info.key}.${name}`;
+    if (defaultAttribute) {
+      const context: DefaultContext = { provider: this.provider, scalar, columnType, list: field.list };
+      if (enumInfo) {
+        context.enumValues = enumInfo.values;
+        context.enumSqlName = enumInfo.schema ? `${enumInfo.schema}"."${enumInfo.name}` : enumInfo.name;
+      }
+      const mapped = mapDefault(argument(defaultAttribute, 'value', 0), context);
+      if (mapped.db) column.default = mapped.db;
+      if (mapped.prisma) this.prismaDefaults[columnKey] = mapped.prisma;
+      if (mapped.problem) this.note('warning', `\`${info.model.name}.${field.name}\`: ${mapped.problem}`, this.ref(info.model.file, defaultAttribute.range));
+    }
+    if (updatedAt && !column.default && !this.prismaDefaults[columnKey]) {
+      this.prismaDefaults[columnKey] = '@updatedAt';
+    }
+    return column;
+  }
+
+  private nativeType(field: ScannedField, where: SourceRef): ColumnType | undefined {
+    const prefix = this.nativePrefix;
+    let attribute: ScannedAttribute | undefined;
+    for (const candidate of field.attributes) {
+      if (candidate.name.startsWith(prefix)) {
+        attribute = candidate;
+        break;
+      }
+    }
+    if (!attribute) return undefined;
+    const native = attribute.name.slice(prefix.length);
+    if (this.provider === 'sqlite') {
+      this.note('warning', `SQLite has no native type attributes; \`@${attribute.name}\` is ignored.`, this.ref(where.file, attribute.range));
+      return undefined;
+    }
+    const args: number[] = [];
+    for (const arg of attribute.args) if (arg.value?.kind === 'number') args.push(arg.value.value);
+    const mapped = nativeColumnType(native, args, this.provider);
+    if (!mapped) this.note('warning', `Unknown native type \`@${attribute.name}\` for ${this.provider}; the default type of \`${field.typeName}\` is used.`, this.ref(where.file, attribute.range));
+    return mapped;
+  }
+
+  // ------------------------------------------------------------ keys and indexes
+
+  /** Field names in an attribute's field list → column names, with a note for names that are not scalar fields. */
+  private columnsOf(info: ModelInfo, references: FieldReference[], attribute: ScannedAttribute): string[] {
+    return references.map((reference) => {
+      const column = info.columns.get(reference.name);
+      if (column !== undefined) return column;
+      this.note('warning', `\`${info.model.name}\` has no scalar field \`${reference.name}\` (in \`@${attribute.block ? '@' : ''}${attribute.name}\`).`, this.ref(info.model.file, reference.range));
+      return reference.name;
+    });
+  }
+
+  private mapPrimaryKey(info: ModelInfo): void {
+    const { model } = info;
+    let columns: string[] | undefined;
+    let map: string | undefined;
+    let attribute: ScannedAttribute | undefined;
+    const blockId = findAttribute(model.attributes, 'id');
+    if (blockId) {
+      attribute = blockId;
+      columns = this.columnsOf(info, fieldReferences(argument(blockId, 'fields', 0)), blockId);
+      map = stringArgument(blockId, 'map');
+    } else {
+      for (const field of model.fields) {
+        const id = findAttribute(field.attributes, 'id');
+        if (!id) continue;
+        attribute = id;
+        const column = info.columns.get(field.name);
+        if (column === undefined) continue;
+        columns = [column];
+        map = stringArgument(id, 'map');
+        break;
+      }
+    }
+    if (!columns || !attribute || columns.length === 0) return;
+    // SQLite and MySQL primary keys carry no name Prisma controls.
+    const name = this.provider === 'postgresql' ? (map ?? primaryKeyName(info.table, this.provider)) : undefined;
+    info.dbTable.primaryKey = name !== undefined ? { name, columns } : { columns };
+    for (const column of columns) {
+      const dbColumn = info.dbTable.columns.find((candidate) => candidate.name === column);
+      if (dbColumn) dbColumn.nullable = false;
+    }
+    const ref = this.ref(model.file, attribute.range);
+    this.sources.primaryKeys[info.key] = ref;
+    if (name !== undefined) this.sources.primaryKeys[`${info.key}#${name}`] = ref;
+    if (map === undefined && name !== undefined) this.addVariant(`${info.key}#${name}`, info.table, '_pkey');
+  }
+
+  private addIndex(info: ModelInfo, index: DbIndex, attribute: ScannedAttribute, variantBase?: { base: string; suffix: string }): void {
+    if (info.dbTable.indexes.some((existing) => existing.name === index.name)) {
+      this.note('warning', `Index name \`${index.name}\` is used twice on table \`${info.table}\`.`, this.ref(info.model.file, attribute.range));
+      return;
+    }
+    info.dbTable.indexes.push(index);
+    const key = `${info.key}#${index.name}`;
+    this.sources.indexes[key] = this.ref(info.model.file, attribute.range);
+    if (variantBase) this.addVariant(key, variantBase.base, variantBase.suffix);
+  }
+
+  private indexColumns(info: ModelInfo, references: FieldReference[], attribute: ScannedAttribute): { plain: string[]; texts: string[] } {
+    const plain = this.columnsOf(info, references, attribute);
+    const texts = references.map((reference, i) => {
+      const opclass = reference.ops ? (reference.ops.raw ? reference.ops.name : operatorClassName(reference.ops.name)) : undefined;
+      return indexColumnText(plain[i], reference.sort, this.provider === 'postgresql' ? opclass : undefined);
+    });
+    return { plain, texts };
+  }
+
+  private mapUniques(info: ModelInfo): void {
+    const { model } = info;
+    for (const field of model.fields) {
+      const unique = findAttribute(field.attributes, 'unique');
+      if (!unique) continue;
+      const column = info.columns.get(field.name);
+      if (column === undefined) continue;
+      const sort = identifierArgument(unique, 'sort');
+      const map = stringArgument(unique, 'map');
+      const name = map ?? uniqueIndexName(info.table, [column], this.provider);
+      this.addIndex(
+        info,
+        { name, columns: [indexColumnText(column, sort === 'Desc' ? 'Desc' : undefined)], unique: true },
+        unique,
+        map === undefined ? { base: `${info.table}_${column}`, suffix: '_key' } : undefined,
+      );
+    }
+    for (const attribute of findAttributes(model.attributes, 'unique')) {
+      const references = fieldReferences(argument(attribute, 'fields', 0));
+      if (references.length === 0) continue;
+      const { plain, texts } = this.indexColumns(info, references, attribute);
+      // `name` on @@unique only names the Prisma Client accessor; `map` is the database name.
+      const map = stringArgument(attribute, 'map');
+      const name = map ?? uniqueIndexName(info.table, plain, this.provider);
+      const index: DbIndex = { name, columns: texts, unique: true };
+      const where = this.whereOf(info, attribute);
+      if (where !== undefined) index.where = where;
+      this.addIndex(info, index, attribute, map === undefined ? { base: `${info.table}_${plain.join('_')}`, suffix: '_key' } : undefined);
+    }
+  }
+
+  private mapIndexes(info: ModelInfo): void {
+    const { model } = info;
+    for (const attribute of [...findAttributes(model.attributes, 'index'), ...findAttributes(model.attributes, 'fulltext')]) {
+      const fulltext = attribute.name === 'fulltext';
+      if (fulltext && this.provider !== 'mysql') {
+        this.note('warning', '`@@fulltext` is only supported on MySQL; no index mapped.', this.ref(model.file, attribute.range));
+        continue;
+      }
+      const references = fieldReferences(argument(attribute, 'fields', 0));
+      if (references.length === 0) continue;
+      const { plain, texts } = this.indexColumns(info, references, attribute);
+      // Before Prisma 3 `name` was the database name of an index; Prisma still accepts it as such on @@index.
+      const map = stringArgument(attribute, 'map') ?? stringArgument(attribute, 'name');
+      const name = map ?? indexName(info.table, plain, this.provider);
+      const index: DbIndex = { name, columns: texts, unique: false };
+      if (fulltext) index.method = 'fulltext';
+      const type = identifierArgument(attribute, 'type');
+      if (type !== undefined) {
+        if (!(type in INDEX_METHODS)) {
+          this.note('warning', `Unknown index type \`${type}\`.`, this.ref(model.file, attribute.range));
+        } else if (INDEX_METHODS[type] !== undefined && this.provider === 'postgresql') {
+          index.method = INDEX_METHODS[type];
+        }
+      }
+      const where = this.whereOf(info, attribute);
+      if (where !== undefined) index.where = where;
+      this.addIndex(info, index, attribute, map === undefined ? { base: `${info.table}_${plain.join('_')}`, suffix: '_idx' } : undefined);
+    }
+  }
+
+  /** `where: raw("...")` of a partial index (Prisma 7 `partialIndexes`). */
+  private whereOf(info: ModelInfo, attribute: ScannedAttribute): string | undefined {
+    const where = argument(attribute, 'where');
+    if (!where) return undefined;
+    if (where.kind === 'call' && where.name === 'raw' && where.args[0]?.value?.kind === 'string') return where.args[0].value.value;
+    this.note('info', 'Partial index condition kept as written; only `where: raw("...")` is read exactly.', this.ref(info.model.file, where.range));
+    return where.kind === 'call' ? `${where.name}(${where.argsText})` : where.kind === 'invalid' ? where.text : JSON.stringify(where);
+  }
+
+  // ------------------------------------------------------------ relations
+
+  private relationName(field: ScannedField): string {
+    const relation = findAttribute(field.attributes, 'relation');
+    return stringArgument(relation, 'name', 0) ?? '';
+  }
+
+  private mapForeignKeys(info: ModelInfo): void {
+    const { model } = info;
+    for (const field of model.fields) {
+      const target = this.models.get(field.typeName);
+      if (!target) continue;
+      const relation = findAttribute(field.attributes, 'relation');
+      if (!relation) continue;
+      const fieldRefs = fieldReferences(argument(relation, 'fields'));
+      if (fieldRefs.length === 0) continue;
+      const referenceRefs = fieldReferences(argument(relation, 'references'));
+      const where = this.ref(model.file, relation.range);
+      if (referenceRefs.length !== fieldRefs.length) {
+        this.note('warning', `\`@relation\` of \`${model.name}.${field.name}\` needs as many \`references\` as \`fields\`.`, where);
+        continue;
+      }
+      if (!this.foreignKeys) continue;
+      const columns = this.columnsOf(info, fieldRefs, relation);
+      const referencedColumns = this.columnsOf(target, referenceRefs, relation);
+      const map = stringArgument(relation, 'map');
+      const name = map ?? foreignKeyName(info.table, columns, this.provider);
+      const onDeleteName = identifierArgument(relation, 'onDelete');
+      const onUpdateName = identifierArgument(relation, 'onUpdate');
+      const onDelete = onDeleteName !== undefined ? REFERENTIAL_ACTIONS[onDeleteName] : undefined;
+      const onUpdate = onUpdateName !== undefined ? REFERENTIAL_ACTIONS[onUpdateName] : undefined;
+      if ((onDeleteName !== undefined && !onDelete) || (onUpdateName !== undefined && !onUpdate)) {
+        this.note('warning', `Unknown referential action on \`${model.name}.${field.name}\`.`, where);
+      }
+      const foreignKey: DbForeignKey = {
+        name,
+        columns,
+        referencedTable: target.key,
+        referencedColumns,
+        // Prisma's defaults: an optional relation sets NULL, a required one restricts; updates cascade.
+        onDelete: onDelete ?? (field.optional ? 'SET NULL' : 'RESTRICT'),
+        onUpdate: onUpdate ?? 'CASCADE',
+      };
+      if (info.dbTable.foreignKeys.some((existing) => existing.name === name)) {
+        this.note('warning', `Foreign key name \`${name}\` is used twice on table \`${info.table}\`.`, where);
+        continue;
+      }
+      info.dbTable.foreignKeys.push(foreignKey);
+      const key = `${info.key}#${name}`;
+      this.sources.foreignKeys[key] = where;
+      if (map === undefined) this.addVariant(key, `${info.table}_${columns.join('_')}`, '_fkey');
+    }
+  }
+
+  private mapImplicitManyToMany(): void {
+    const seen = new Set<ScannedField>();
+    for (const info of this.models.values()) {
+      for (const field of info.model.fields) {
+        if (!field.list || seen.has(field)) continue;
+        const other = this.models.get(field.typeName);
+        if (!other) continue;
+        if (fieldReferences(argument(findAttribute(field.attributes, 'relation'), 'fields')).length > 0) continue;
+        const relationName = this.relationName(field);
+        const counterpart = other.model.fields.find(
+          (candidate) =>
+            candidate !== field &&
+            !seen.has(candidate) &&
+            candidate.typeName === info.model.name &&
+            this.relationName(candidate) === relationName &&
+            fieldReferences(argument(findAttribute(candidate.attributes, 'relation'), 'fields')).length === 0,
+        );
+        if (!counterpart || !counterpart.list) continue;
+        seen.add(field);
+        seen.add(counterpart);
+        this.mapJoinTable(info, field, other, counterpart, relationName);
+      }
+    }
+  }
+
+  private mapJoinTable(left: ModelInfo, leftField: ScannedField, right: ModelInfo, rightField: ScannedField, relationName: string): void {
+    // `A` holds the ids of the model first in byte order; for a self-relation, of the field first by name.
+    let a = { info: left, field: leftField };
+    let b = { info: right, field: rightField };
+    const swap = left.model.name === right.model.name ? rightField.name < leftField.name : right.model.name < left.model.name;
+    if (swap) [a, b] = [b, a];
+    const name = relationName || defaultRelationName(left.model.name, right.model.name);
+    const table = `_${name}`;
+    const schema = a.info.schema;
+    const key = tableKey(schema, table);
+    const fieldRef = (side: { info: ModelInfo; field: ScannedField }): SourceRef => this.ref(side.info.model.file, side.field.range);
+    const idColumn = (side: { info: ModelInfo; field: ScannedField }): DbColumn | undefined => {
+      const pk = side.info.dbTable.primaryKey;
+      if (!pk || pk.columns.length !== 1) {
+        this.note('error', `Implicit many-to-many relation \`${name}\` needs a single-field @id on \`${side.info.model.name}\`.`, fieldRef(side));
+        return undefined;
+      }
+      return side.info.dbTable.columns.find((column) => column.name === pk.columns[0]);
+    };
+    const idA = idColumn(a);
+    const idB = idColumn(b);
+    if (!idA || !idB) return;
+    if (this.state.tables[key]) {
+      this.note('error', `Implicit many-to-many table \`${table}\` clashes with another table.`, fieldRef(a));
+      return;
+    }
+    const joinType = (id: DbColumn): ColumnType => ({ ...id.type, args: [...id.type.args], array: false });
+    const usePrimaryKey = this.provider === 'postgresql' && (this.major === undefined || this.major >= 6);
+    const pg = this.provider === 'postgresql';
+    // These names are not Prisma-truncated; PostgreSQL cuts them itself if they are too long.
+    const limit = (text: string): string => postgresTruncate(text);
+    const dbTable: DbTable = {
+      name: table,
+      columns: [
+        { name: 'A', type: joinType(idA), nullable: false },
+        { name: 'B', type: joinType(idB), nullable: false },
+      ],
+      indexes: [],
+      foreignKeys: [],
+    };
+    if (schema !== undefined) dbTable.schema = schema;
+    const abName = pg ? limit(`${table}_AB_${usePrimaryKey ? 'pkey' : 'unique'}`) : `${table}_AB_unique`;
+    if (usePrimaryKey) dbTable.primaryKey = { name: abName, columns: ['A', 'B'] };
+    else dbTable.indexes.push({ name: abName, columns: ['A', 'B'], unique: true });
+    const bIndex = pg ? limit(`${table}_B_index`) : `${table}_B_index`;
+    dbTable.indexes.push({ name: bIndex, columns: ['B'], unique: false });
+    if (this.foreignKeys) {
+      for (const [column, side, id] of [['A', a, idA], ['B', b, idB]] as const) {
+        const fkName = pg ? limit(`${table}_${column}_fkey`) : `${table}_${column}_fkey`;
+        dbTable.foreignKeys.push({ name: fkName, columns: [column], referencedTable: side.info.key, referencedColumns: [id.name], onDelete: 'CASCADE', onUpdate: 'CASCADE' });
+        this.sources.foreignKeys[`${key}#${fkName}`] = fieldRef(side);
+      }
+    }
+    this.state.tables[key] = dbTable;
+    this.implicit[key] = { relationName: name, modelA: a.info.model.name, modelB: b.info.model.name, convention: usePrimaryKey ? 'primary-key' : 'unique-index' };
+    this.sources.tables[key] = {
+      file: a.info.model.file,
+      range: a.field.range,
+      modelName: a.info.model.name,
+      nameRange: a.field.nameRange,
+      blockRange: a.info.model.blockRange,
+      implicitManyToMany: true,
+    };
+    for (const [column, side] of [['A', a], ['B', b]] as const) {
+      this.sources.columns[`${key}.${column}`] = {
+        file: side.info.model.file,
+        range: side.field.range,
+        modelName: side.info.model.name,
+        fieldName: side.field.name,
+        nameRange: side.field.nameRange,
+      };
+    }
+    if (usePrimaryKey) {
+      this.sources.primaryKeys[key] = fieldRef(a);
+      this.sources.primaryKeys[`${key}#${abName}`] = fieldRef(a);
+    } else {
+      this.sources.indexes[`${key}#${abName}`] = fieldRef(a);
+    }
+    this.sources.indexes[`${key}#${bIndex}`] = fieldRef(b);
+  }
+}
+
+/**
+ * The database a scanned schema describes, following Prisma's own conventions
+ * for the provider: names after `@map`/`@@map`, native types, database defaults
+ * (not Prisma-level ones), constraint names, implicit many-to-many tables.
+ * Never throws; whatever it cannot map becomes a note.
+ */
+export function mapSchema(scanned: ScannedSchema, options: MapOptions = {}): MappedSchema {
+  return new SchemaMapper(scanned, options).run();
+}
