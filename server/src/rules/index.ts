@@ -2,29 +2,41 @@
  * The rule registry. Each rule lives in the file named after its id; the
  * meta-test checks that every file here is listed and ids equal file names.
  */
+import addForeignKey from './add-foreign-key';
 import addRequiredColumn from './add-required-column';
 import addUniqueConstraint from './add-unique-constraint';
 import changeColumnType from './change-column-type';
+import changePrimaryKey from './change-primary-key';
 import createIndexBlocking from './create-index-blocking';
 import dropColumn from './drop-column';
+import dropNotNull from './drop-not-null';
 import dropTable from './drop-table';
+import implicitM2mChange from './implicit-m2m-change';
 import makeColumnRequired from './make-column-required';
 import removeEnumValue from './remove-enum-value';
 import renameColumn from './rename-column';
+import renameTable from './rename-table';
 import schemaDrift from './schema-drift';
+import volatileDefault from './volatile-default';
 import type { Rule, SchemaRule, SqlRule } from './types';
 
 export const allRules: readonly Rule[] = [
+  addForeignKey,
   addRequiredColumn,
   addUniqueConstraint,
   changeColumnType,
+  changePrimaryKey,
   createIndexBlocking,
   dropColumn,
+  dropNotNull,
   dropTable,
+  implicitM2mChange,
   makeColumnRequired,
   removeEnumValue,
   renameColumn,
+  renameTable,
   schemaDrift,
+  volatileDefault,
 ];
 
 export const schemaRules: readonly SchemaRule[] = allRules.filter((r): r is SchemaRule => r.target === 'schema');
