@@ -46,6 +46,7 @@ export function diffStates(input: DiffInput): Change[] {
       after: expected.tables[toKey],
       modelName: model?.modelName ?? expected.tables[toKey].name,
       source: modelRef(sources, toKey),
+      ...m2mFlag(sources, toKey),
     });
   }
   const renamedFrom = new Set(renamedTables.map(([from]) => from));

@@ -8,7 +8,7 @@ const rule: SchemaRule = {
   why: 'Prisma names the hidden join table of an implicit many-to-many relation after the models or the relation name: renaming either drops the table with every link in it and creates an empty one.',
   safePath: 'Keep the old relation name with @relation("OldName"), or turn the relation into an explicit join model mapped to the existing table (@@map("_AToB")) before renaming anything.',
   providers: ['postgresql', 'sqlite', 'mysql'],
-  detect(change) {
+  detect(change, context) {
     if (!change.implicitManyToMany) return [];
     if (change.kind === 'dropTable') {
       return [{
@@ -23,6 +23,19 @@ const rule: SchemaRule = {
         help: `Keep the join table: name the relation after the old table on both sides (\`@relation("${change.from.replace(/^_/, '')}")\`), or switch to an explicit join model with \`@@map("${change.from}")\`.`,
         severity: 'error',
       }];
+    }
+    if (change.kind === 'addForeignKey') {
+      // Prisma orders A and B by model name: renaming a model can swap which side each column points at.
+      const column = change.foreignKey.columns[0];
+      const before = context.baseline.tables[change.tableKey]?.foreignKeys.find((fk) => fk.columns[0] === column);
+      if (before && before.referencedTable !== change.foreignKey.referencedTable) {
+        return [{
+          message: `Column \`${column}\` of the implicit many-to-many table \`${change.table}\` now points at \`${change.foreignKey.referencedTable}\` instead of \`${before.referencedTable}\` (Prisma orders A and B by model name, and a model was renamed): the existing links would pair the wrong rows, or the new foreign key fails.`,
+          help: 'Keep the model order (pick a name that sorts the same way), or switch to an explicit join model mapped to the existing table and columns.',
+          severity: 'error',
+        }];
+      }
+      return [];
     }
     if (change.kind === 'changePrimaryKey' && !change.onlyName) {
       return [{

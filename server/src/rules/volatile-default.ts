@@ -12,10 +12,12 @@ const rule: SchemaRule = {
   detect(change, context) {
     if (change.kind !== 'addColumn' || !change.after.default) return [];
     const def = change.after.default;
+    // A sequence default is add-required-column's concern (it fills every row too).
+    if (def.kind === 'autoincrement') return [];
     const perRow = def.kind === 'expression' && def.volatile;
-    const oldPostgres = context.postgresVersion < 11 && def.kind !== 'autoincrement';
+    const oldPostgres = context.postgresVersion < 11;
     if (!perRow && !oldPostgres) return [];
-    const expression = def.kind === 'autoincrement' ? 'autoincrement()' : def.sql;
+    const expression = def.sql;
     const reason = perRow
       ? `its default \`${expression}\` is computed per row`
       : `PostgreSQL ${context.postgresVersion} writes every default into each row`;
