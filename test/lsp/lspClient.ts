@@ -59,6 +59,8 @@ export function copyExample(name: string, into?: string): string {
 
 export interface StartOptions {
   workspaceFolders: string[];
+  /** Sent as rootUri when there are no workspace folders (older clients). */
+  rootUri?: string;
   /** What the client answers to workspace/configuration (the `migrationGuard` section). */
   settings?: unknown;
   capabilities?: ClientCapabilities;
@@ -132,8 +134,8 @@ export class LspClient {
     };
     client.initializeResult = await connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
-      rootUri: options.workspaceFolders[0] ? uriOf(options.workspaceFolders[0]) : null,
-      workspaceFolders: options.workspaceFolders.map((f) => ({ uri: uriOf(f), name: path.basename(f) })),
+      rootUri: options.rootUri ? uriOf(options.rootUri) : options.workspaceFolders[0] ? uriOf(options.workspaceFolders[0]) : null,
+      workspaceFolders: options.workspaceFolders.length > 0 ? options.workspaceFolders.map((f) => ({ uri: uriOf(f), name: path.basename(f) })) : null,
       capabilities,
       initializationOptions: { debounceMs: options.debounceMs ?? 50 },
     });

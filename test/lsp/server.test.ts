@@ -371,6 +371,41 @@ describe('language server settings and workspaces', function () {
     }
   });
 
+  it('works with a bare client: no configuration, no watchers, no versioned edits, no workspace folders', async () => {
+    const root = copyExample('shop');
+    cleanup.push(root);
+    // Without workspace/configuration the project's own file is the only configuration.
+    fs.writeFileSync(path.join(root, '.migration-guard.json'), JSON.stringify({ deployed: 'all', rules: { 'schema-drift': 'info' } }));
+    const client = await LspClient.start({ workspaceFolders: [], rootUri: root, capabilities: {} });
+    try {
+      const schema = path.join(root, 'prisma', 'schema.prisma');
+      const text = fs.readFileSync(schema, 'utf8');
+      await client.open(schema, text, 0);
+      const diagnostics = await client.diagnostics(uriOf(schema), (p) => p.version === 0);
+      assert.deepStrictEqual(diagnostics.map(brief), INITIAL.map((d) => d.replace('2 schema-drift', '3 schema-drift')));
+      assert.deepStrictEqual(client.registrations, []);
+      const required = diagnostics[1];
+      const [fix] = (await client.codeActions(schema, required.range, [required])) as CodeAction[];
+      assert.deepStrictEqual(fix.edit, { changes: { [uriOf(schema)]: [{ range: { start: { line: 22, character: 18 }, end: { line: 22, character: 18 } }, newText: '?' }] } });
+      // A migration written and saved in the editor stands in for the file watcher this client does not have.
+      const folder = path.join(root, 'prisma', 'migrations', '20240401000000_add_user_phone');
+      const sql = path.join(folder, 'migration.sql');
+      fs.mkdirSync(folder);
+      fs.writeFileSync(sql, '');
+      const opened = client.published.length;
+      await client.open(sql, '', 0, 'sql');
+      // Opening it re-checks the project (an empty migration changes nothing).
+      assert.deepStrictEqual((await client.diagnostics(uriOf(schema), () => true, opened)).map(brief), INITIAL.map((d) => d.replace('2 schema-drift', '3 schema-drift')));
+      await client.change(sql, 1, [{ text: 'ALTER TABLE "User" ADD COLUMN "phone" TEXT NOT NULL;\n' }]);
+      fs.writeFileSync(sql, 'ALTER TABLE "User" ADD COLUMN "phone" TEXT NOT NULL;\n');
+      const before = client.published.length;
+      await client.save(sql);
+      assert.deepStrictEqual((await client.diagnostics(uriOf(schema), () => true, before)).map(brief), [INITIAL[0], ...INITIAL.slice(2)].map((d) => d.replace('2 schema-drift', '3 schema-drift')));
+    } finally {
+      await client.stop();
+    }
+  });
+
   it('in git mode keeps a risk marked while its migration is not committed, and clears it on commit', async () => {
     const root = copyExample('shop');
     cleanup.push(root);

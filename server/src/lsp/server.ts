@@ -72,6 +72,7 @@ let folders: string[] = [];
 let canRegisterWatchers = false;
 let canRegisterConfiguration = false;
 let canShowDocument = false;
+let supportsFolderEvents = false;
 
 const host: ServerHost = {
   publishDiagnostics: (params) => {
@@ -107,6 +108,8 @@ connection.onInitialize(
     canRegisterWatchers = capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     canRegisterConfiguration = capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true;
     canShowDocument = capabilities.window?.showDocument?.support === true;
+    // The library throws when subscribing to folder events the client never sends.
+    supportsFolderEvents = capabilities.workspace?.workspaceFolders === true;
     folders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((f): f is string => f !== undefined);
     if (folders.length === 0) {
       const root = params.rootUri ? uriToPath(params.rootUri) : (params.rootPath ?? undefined);
@@ -151,14 +154,16 @@ connection.onInitialized(
     if (canRegisterConfiguration) {
       void connection.client.register(DidChangeConfigurationNotification.type, { section: 'migrationGuard' }).catch(() => undefined);
     }
-    connection.workspace.onDidChangeWorkspaceFolders(
-      guardedNotification('workspace folders', (event) => {
-        const added = event.added.map((f) => uriToPath(f.uri)).filter((f): f is string => f !== undefined);
-        const removed = event.removed.map((f) => uriToPath(f.uri)).filter((f): f is string => f !== undefined);
-        server?.foldersChanged(added, removed);
-      }),
-    );
     void server?.start(folders).catch((error: unknown) => log('error', `Starting failed: ${describeError(error)}`));
+    if (supportsFolderEvents) {
+      connection.workspace.onDidChangeWorkspaceFolders(
+        guardedNotification('workspace folders', (event) => {
+          const added = event.added.map((f) => uriToPath(f.uri)).filter((f): f is string => f !== undefined);
+          const removed = event.removed.map((f) => uriToPath(f.uri)).filter((f): f is string => f !== undefined);
+          server?.foldersChanged(added, removed);
+        }),
+      );
+    }
   }),
 );
 
