@@ -128,13 +128,13 @@ function severityLabel(severity: Severity): string {
   return severity === 'error' ? '**error**' : severity === 'warning' ? '**warning**' : 'info';
 }
 
-function renderFinding(finding: ReportFinding, root: string, out: string[]): void {
+function renderFinding(finding: ReportFinding, root: string, out: string[], showPlace = true): void {
   out.push(`- ${severityLabel(finding.severity)} ${code(finding.ruleId)} — ${finding.title}`);
   out.push(`  - **What:** ${finding.message}`);
   if (finding.risk) out.push(`  - **Risk:** ${finding.risk}`);
   out.push(`  - **Safe plan:** ${finding.help}`);
   if (finding.safePlan && finding.safePlan !== finding.help) out.push(`  - **In general:** ${finding.safePlan}`);
-  out.push(`  - **Where:** ${place(finding.file, finding.range.start.line + 1, root)} · [rule documentation](${finding.docsUri})`);
+  out.push(showPlace ? `  - **Where:** ${place(finding.file, finding.range.start.line + 1, root)} · [rule documentation](${finding.docsUri})` : `  - [Rule documentation](${finding.docsUri})`);
 }
 
 function renderProject(project: ProjectReport, out: string[]): void {
@@ -167,7 +167,11 @@ function renderProject(project: ProjectReport, out: string[]): void {
       const verdict = change.findings.length === 0 ? 'safe' : change.findings.map((i) => project.findings[i].severity).sort((a, b) => SEVERITY_ORDER[a] - SEVERITY_ORDER[b])[0];
       out.push(`#### ${index + 1}. ${change.description} — ${verdict}`, '');
       out.push(`${place(change.file, change.range.start.line + 1, project.root)}${change.unmigrated ? ' · not in any migration yet' : ' · in a pending migration'}`, '');
-      for (const i of change.findings) renderFinding(project.findings[i], project.root, out);
+      // The change's place is on the line above; a finding elsewhere (a migration file) keeps its own.
+      for (const i of change.findings) {
+        const finding = project.findings[i];
+        renderFinding(finding, project.root, out, finding.file !== change.file || finding.range.start.line !== change.range.start.line);
+      }
       if (change.findings.length > 0) out.push('');
     });
   }
