@@ -131,7 +131,7 @@ describe('map: naming conventions', () => {
 
   it('classifies default SQL as constant or (volatile) expression', () => {
     assert.deepStrictEqual(
-      ["'USER'::\"Role\"", 'CURRENT_TIMESTAMP', 'gen_random_uuid()', '0', "ARRAY['a']::TEXT[]", "(now() + '1 day'::interval)"].map(defaultFromSql),
+      ["'USER'::\"Role\"", 'CURRENT_TIMESTAMP', 'gen_random_uuid()', '0', "ARRAY['a']::TEXT[]", "(now() + '1 day'::interval)", 'my_id_generator()', "lower('X')"].map((sql) => defaultFromSql(sql)),
       [
         { kind: 'value', sql: "'USER'" },
         { kind: 'expression', sql: 'current_timestamp', volatile: false },
@@ -139,6 +139,18 @@ describe('map: naming conventions', () => {
         { kind: 'value', sql: '0' },
         { kind: 'value', sql: "array['a']" },
         { kind: 'expression', sql: "now() + '1 day'", volatile: false },
+        // Unknown (user-defined) functions are volatile unless declared otherwise, as in PostgreSQL.
+        { kind: 'expression', sql: 'my_id_generator()', volatile: true },
+        { kind: 'expression', sql: "lower('X')", volatile: false },
+      ],
+    );
+    // SQLite's describer counts the time keywords as constants.
+    assert.deepStrictEqual(
+      ['CURRENT_TIMESTAMP', "'x'", 'random()'].map((sql) => defaultFromSql(sql, 'sqlite')),
+      [
+        { kind: 'value', sql: 'current_timestamp' },
+        { kind: 'value', sql: "'x'" },
+        { kind: 'expression', sql: 'random()', volatile: true },
       ],
     );
   });
@@ -290,6 +302,18 @@ describe('map: version- and mode-dependent conventions', () => {
       { level: 'warning', message: '`A` has no scalar field `nope` (in `@@index`).', where: { file: FILE, range: R(7, 11, 15) } },
     ]);
     assert.deepStrictEqual(mapped.state.tables.A.columns.map((c) => c.name), ['id', 'y']);
+  });
+
+  it('SQLite: a lone INTEGER primary key is the rowid, autoincrement with or without @default(autoincrement())', () => {
+    const mapped = map('datasource db {\n  provider = "sqlite"\n}\nmodel A {\n  id Int @id\n}\nmodel B {\n  id BigInt @id\n}\nmodel C {\n  a Int\n  b Int\n  @@id([a, b])\n}\n');
+    assert.deepStrictEqual(
+      Object.values(mapped.state.tables).map((t) => [t.name, t.columns.map((c) => [c.name, c.type.name, c.default])]),
+      [
+        ['A', [['id', 'INTEGER', { kind: 'autoincrement' }]]],
+        ['B', [['id', 'BIGINT', undefined]]],
+        ['C', [['a', 'INTEGER', undefined], ['b', 'INTEGER', undefined]]],
+      ],
+    );
   });
 
   it('maps without a datasource as PostgreSQL, with a warning', () => {

@@ -32,27 +32,61 @@ export interface DefaultContext {
 
 const PRISMA_LEVEL_FUNCTIONS = new Set(['uuid', 'cuid', 'nanoid', 'ulid', 'auto']);
 
-const VOLATILE_RE = /\b(gen_random_uuid|uuid_generate_v1|uuid_generate_v1mc|uuid_generate_v4|random|clock_timestamp|timeofday|nextval|gen_random_bytes|txid_current|uuidv7|uuidv4)\s*\(/i;
+/**
+ * Functions known not to be VOLATILE in PostgreSQL (the "current time" family is
+ * STABLE). Anything else called in a default counts as volatile, as PostgreSQL
+ * itself assumes for user-defined functions. Mirrors the migrations side
+ * (replay/pgTypes.ts) so both sides classify a default alike.
+ */
+const NON_VOLATILE_FUNCTIONS = new Set([
+  'now', 'transaction_timestamp', 'statement_timestamp', 'current_setting', 'current_database', 'current_schema',
+  'lower', 'upper', 'length', 'concat', 'concat_ws', 'md5', 'sha256', 'encode', 'decode', 'btrim', 'ltrim', 'rtrim', 'trim',
+  'substring', 'substr', 'replace', 'left', 'right', 'lpad', 'rpad', 'to_char', 'to_date', 'to_timestamp', 'to_number',
+  'date_trunc', 'date_part', 'extract', 'make_interval', 'make_date', 'make_timestamp', 'make_timestamptz', 'timezone',
+  'jsonb_build_object', 'json_build_object', 'jsonb_build_array', 'json_build_array', 'to_jsonb', 'to_json',
+  'array_length', 'cardinality', 'abs', 'round', 'floor', 'ceil', 'ceiling', 'greatest', 'least', 'coalesce',
+  'to_tsvector', 'to_tsquery', 'plainto_tsquery', 'setweight', 'int4', 'int8', 'text', 'numeric', 'current_timestamp',
+]);
+
+/** SQL keywords that look like calls in default expressions but are not functions. */
+const NOT_FUNCTIONS = new Set(['array', 'and', 'or', 'not', 'in', 'is', 'as', 'cast', 'case', 'when', 'then', 'else', 'end', 'any', 'all']);
+
+/** Names of the functions an SQL expression calls, outside string literals. */
+function calledFunctions(normalized: string): string[] {
+  const code = normalized.replace(/'(?:[^']|'')*'/g, "''");
+  const names: string[] = [];
+  for (const match of code.matchAll(/([a-z_][a-z0-9_$]*(?:\.[a-z_][a-z0-9_$]*)?)\s*\(/g)) {
+    const name = match[1].split('.').pop() as string;
+    if (!NOT_FUNCTIONS.has(name)) names.push(name);
+  }
+  return names;
+}
 
 /** A constant default (literal, optionally cast) as opposed to an expression evaluated on insert. */
-function isLiteralSql(normalized: string): boolean {
+function isLiteralSql(normalized: string, provider: Provider): boolean {
   if (/^'(?:[^']|'')*'$/.test(normalized)) return true;
   if (/^e'(?:[^'\\]|''|\\.)*'$/.test(normalized)) return true;
   if (/^[-+]?\d+(\.\d+)?(e[-+]?\d+)?$/.test(normalized)) return true;
   if (normalized === 'true' || normalized === 'false' || normalized === 'null') return true;
-  if (/^array\[.*\]$/.test(normalized) && !normalized.includes('(')) return true;
+  if (/^array\[.*\]$/.test(normalized) && calledFunctions(normalized).length === 0) return true;
+  // SQLite's own describer (and our replay of it) counts the time keywords as constants.
+  if (provider === 'sqlite' && /^current_(timestamp|date|time)$/.test(normalized)) return true;
   return false;
 }
 
 /**
  * The one place where default SQL becomes a DbDefault on the schema side:
  * normalised with core's `normalizeDefaultSql`, literals as 'value', anything
- * else as 'expression' with volatility (per-row functions like gen_random_uuid()).
+ * else as 'expression', volatile when it calls a function not known to be
+ * stable (PostgreSQL) or random()/randomblob() (SQLite).
  */
-export function defaultFromSql(sql: string): DbDefault {
+export function defaultFromSql(sql: string, provider: Provider = 'postgresql'): DbDefault {
   const normalized = normalizeDefaultSql(sql);
-  if (isLiteralSql(normalized)) return { kind: 'value', sql: normalized };
-  return { kind: 'expression', sql: normalized, volatile: VOLATILE_RE.test(normalized) };
+  if (isLiteralSql(normalized, provider)) return { kind: 'value', sql: normalized };
+  if (provider === 'sqlite') return { kind: 'expression', sql: normalized, volatile: /\brandom(?:blob)?\s*\(/.test(normalized) };
+  const functions = calledFunctions(normalized);
+  // `current_timestamp` and friends are keywords, not calls; they are stable.
+  return { kind: 'expression', sql: normalized, volatile: functions.some((name) => !NON_VOLATILE_FUNCTIONS.has(name)) };
 }
 
 function quote(text: string): string {
@@ -114,13 +148,13 @@ export function mapDefault(value: ScannedValue | undefined, context: DefaultCont
     const name = value.name;
     if (PRISMA_LEVEL_FUNCTIONS.has(name)) return { prisma: `${name}(${value.argsText.trim()})` };
     if (name === 'autoincrement' || name === 'sequence') return { db: { kind: 'autoincrement' } };
-    if (name === 'now') return { db: defaultFromSql('CURRENT_TIMESTAMP') };
+    if (name === 'now') return { db: defaultFromSql('CURRENT_TIMESTAMP', context.provider) };
     if (name === 'dbgenerated') {
       const arg = value.args[0]?.value;
       // `dbgenerated()` without text tells Prisma "the database has some default, leave it alone".
       if (!arg) return {};
       if (arg.kind !== 'string') return { problem: '`dbgenerated` takes the SQL expression as a string.' };
-      return { db: defaultFromSql(arg.value) };
+      return { db: defaultFromSql(arg.value, context.provider) };
     }
     return { problem: `Unknown default function \`${name}()\`.` };
   }
@@ -133,11 +167,11 @@ export function mapDefault(value: ScannedValue | undefined, context: DefaultCont
       if (rendered === undefined) return { problem: `Default list item \`${textOf(item)}\` does not fit the field type.` };
       items.push(rendered);
     }
-    return { db: defaultFromSql(`ARRAY[${items.join(', ')}]::${renderPostgresType(context.columnType, context.enumSqlName)}`) };
+    return { db: defaultFromSql(`ARRAY[${items.join(', ')}]::${renderPostgresType(context.columnType, context.enumSqlName)}`, context.provider) };
   }
   const rendered = renderConstant(value, context);
   if (rendered === undefined) return { problem: `Default \`${textOf(value)}\` does not fit the field type.` };
-  return { db: defaultFromSql(rendered) };
+  return { db: defaultFromSql(rendered, context.provider) };
 }
 
 function textOf(value: ScannedValue): string {

@@ -473,6 +473,13 @@ class SchemaMapper {
       const dbColumn = info.dbTable.columns.find((candidate) => candidate.name === column);
       if (dbColumn) dbColumn.nullable = false;
     }
+    // On SQLite a lone INTEGER primary key is the rowid, which numbers rows by
+    // itself: Prisma's describer (and the replay) read it as autoincrement with
+    // or without `@default(autoincrement())`.
+    if (this.provider === 'sqlite' && columns.length === 1) {
+      const dbColumn = info.dbTable.columns.find((candidate) => candidate.name === columns?.[0]);
+      if (dbColumn && dbColumn.type.name === 'INTEGER' && !dbColumn.type.array && !dbColumn.default) dbColumn.default = { kind: 'autoincrement' };
+    }
     const ref = this.ref(model.file, attribute.range);
     this.sources.primaryKeys[info.key] = ref;
     if (name !== undefined) this.sources.primaryKeys[`${info.key}#${name}`] = ref;
