@@ -316,6 +316,12 @@ describe('map: version- and mode-dependent conventions', () => {
     );
   });
 
+  it('index columns with a sort order are spelled as each replay spells them', () => {
+    const schema = (provider: string) => `datasource db {\n  provider = "${provider}"\n}\nmodel A {\n  id Int @id\n  at DateTime\n  @@index([at(sort: Desc), id])\n}\n`;
+    assert.deepStrictEqual(map(schema('postgresql')).state.tables.A.indexes, [{ name: 'A_at_id_idx', columns: ['at DESC', 'id'], unique: false }]);
+    assert.deepStrictEqual(map(schema('sqlite')).state.tables.A.indexes, [{ name: 'A_at_id_idx', columns: ['"at" DESC', 'id'], unique: false }]);
+  });
+
   it('maps without a datasource as PostgreSQL, with a warning', () => {
     const mapped = map('model A {\n  id Int @id\n}\n');
     assert.deepStrictEqual([mapped.provider, mapped.notes], ['postgresql', [{ level: 'warning', message: 'No datasource provider found; mapped as PostgreSQL.' }]]);

@@ -113,12 +113,19 @@ export function operatorClassName(prismaName: string): string {
     .toLowerCase();
 }
 
-/** One index column as DbIndex keeps it: the name, then an operator class, then `DESC`. */
-export function indexColumnText(column: string, sort?: 'Asc' | 'Desc', opclass?: string): string {
-  let text = column;
-  if (opclass) text += ` ${opclass}`;
-  if (sort === 'Desc') text += ' DESC';
-  return text;
+/**
+ * One index column as DbIndex keeps it: the name, then an operator class, then
+ * `DESC`. The spelling follows the replays so both sides meet: the PostgreSQL
+ * replay writes the bare name (`createdAt DESC`), the SQLite replay quotes a
+ * name that carries a suffix (`"createdAt" DESC`).
+ */
+export function indexColumnText(column: string, sort?: 'Asc' | 'Desc', opclass?: string, provider: Provider = 'postgresql'): string {
+  const suffix: string[] = [];
+  if (opclass) suffix.push(opclass);
+  if (sort === 'Desc') suffix.push('DESC');
+  if (suffix.length === 0) return column;
+  const name = provider === 'sqlite' ? `"${column.replace(/"/g, '""')}"` : column;
+  return `${name} ${suffix.join(' ')}`;
 }
 
 interface ModelInfo {
@@ -501,7 +508,7 @@ class SchemaMapper {
     const plain = this.columnsOf(info, references, attribute);
     const texts = references.map((reference, i) => {
       const opclass = reference.ops ? (reference.ops.raw ? reference.ops.name : operatorClassName(reference.ops.name)) : undefined;
-      return indexColumnText(plain[i], reference.sort, this.provider === 'postgresql' ? opclass : undefined);
+      return indexColumnText(plain[i], reference.sort, this.provider === 'postgresql' ? opclass : undefined, this.provider);
     });
     return { plain, texts };
   }
@@ -518,7 +525,7 @@ class SchemaMapper {
       const name = map ?? uniqueIndexName(info.table, [column], this.provider);
       this.addIndex(
         info,
-        { name, columns: [indexColumnText(column, sort === 'Desc' ? 'Desc' : undefined)], unique: true },
+        { name, columns: [indexColumnText(column, sort === 'Desc' ? 'Desc' : undefined, undefined, this.provider)], unique: true },
         unique,
         map === undefined ? { base: `${info.table}_${column}`, suffix: '_key' } : undefined,
       );
