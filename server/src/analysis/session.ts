@@ -29,6 +29,8 @@ export class CannotAnalyze extends Error {}
 
 interface MigrationsSnapshot {
   key: string;
+  /** Provider and `deployed` setting the snapshot was computed for. */
+  setting: string;
   baseline: DbState;
   migrated: DbState;
   provenance: Record<string, ProvenanceEntry>;
@@ -128,10 +130,13 @@ export class ProjectSession {
   }
 
   private async migrations(provider: Provider, config: GuardConfig): Promise<MigrationsSnapshot> {
+    // The folder is read again only after invalidateMigrations() (a watcher saw a change) or a settings change.
+    if (this.snapshot && this.snapshot.setting === `${provider}|${config.deployed}`) return this.snapshot;
     const folder = readMigrationsFolder(this.project.migrationsDir);
     const deployedNames = this.deployedNames(folder.migrations.map((m) => m.name), config.deployed);
     const key = `${provider}|${config.deployed}|${folder.migrations.map((m) => `${m.name}:${m.hash}`).join(',')}|${[...deployedNames].join(',')}`;
     if (this.snapshot?.key === key) return this.snapshot;
+    const setting = `${provider}|${config.deployed}`;
 
     const notes: Note[] = [...folder.notes, ...deployedNames.notes];
     const mismatch = lockProviderMismatch(folder, provider);
@@ -143,6 +148,7 @@ export class ProjectSession {
 
     this.snapshot = {
       key,
+      setting,
       baseline: replayed.baseline.state,
       migrated: replayed.full.state,
       provenance: replayed.full.provenance,

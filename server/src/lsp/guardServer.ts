@@ -296,7 +296,11 @@ export class GuardServer {
       if (gitDir > 0) {
         // A commit or a checkout changes which migrations count as deployed (the default `git` mode).
         const repository = file.split(path.sep).slice(0, gitDir).join(path.sep) || path.sep;
-        for (const entry of this.entries.values()) if (isInside(entry.project.root, repository)) reanalyse.add(entry);
+        for (const entry of this.entries.values()) {
+          if (!isInside(entry.project.root, repository)) continue;
+          entry.session.invalidateMigrations();
+          reanalyse.add(entry);
+        }
         continue;
       }
       for (const entry of this.entriesForMigrationPath(file)) {
