@@ -322,6 +322,11 @@ describe('map: version- and mode-dependent conventions', () => {
     assert.deepStrictEqual(map(schema('sqlite')).state.tables.A.indexes, [{ name: 'A_at_id_idx', columns: ['"at" DESC', 'id'], unique: false }]);
   });
 
+  it('leaves out a model that is still being typed (no fields yet, block not readable)', () => {
+    const mapped = map('datasource db {\n  provider = "postgresql"\n}\nmodel A {\n  id Int @id\n}\nmodel New {\n');
+    assert.deepStrictEqual([Object.keys(mapped.state.tables), mapped.notes], [['A'], [{ level: 'info', message: 'Model `New` is still being written; it is left out until it has fields.', where: { file: FILE, range: R(6, 6, 9) } }]]);
+  });
+
   it('maps without a datasource as PostgreSQL, with a warning', () => {
     const mapped = map('model A {\n  id Int @id\n}\n');
     assert.deepStrictEqual([mapped.provider, mapped.notes], ['postgresql', [{ level: 'warning', message: 'No datasource provider found; mapped as PostgreSQL.' }]]);

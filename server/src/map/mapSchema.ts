@@ -298,6 +298,11 @@ class SchemaMapper {
         this.note('error', `Model \`${model.name}\` is declared twice.`, this.ref(model.file, model.nameRange));
         continue;
       }
+      if (model.fields.length === 0 && model.problems.length > 0) {
+        // `model Foo {` just typed: not a table yet, or every keystroke would report a new empty table.
+        this.note('info', `Model \`${model.name}\` is still being written; it is left out until it has fields.`, this.ref(model.file, model.nameRange));
+        continue;
+      }
       const table = stringArgument(findAttribute(model.attributes, 'map'), 'name', 0) ?? model.name;
       const schema = this.schemaOf(model.attributes);
       const key = tableKey(schema, table);
