@@ -190,3 +190,19 @@ export function sameDefault(a: DbDefault | undefined, b: DbDefault | undefined):
 export function findColumn(table: DbTable, name: string): DbColumn | undefined {
   return table.columns.find((c) => c.name === name);
 }
+
+/**
+ * PostgreSQL functions marked IMMUTABLE or STABLE that appear in column defaults
+ * (the "current time" family is STABLE: evaluated once per statement). Any other
+ * function counts as volatile, as PostgreSQL assumes for user functions. Both the
+ * schema side and the migrations side classify defaults with this one list.
+ */
+export const NON_VOLATILE_FUNCTIONS: ReadonlySet<string> = new Set([
+  'now', 'transaction_timestamp', 'statement_timestamp', 'current_setting', 'current_database', 'current_schema',
+  'lower', 'upper', 'length', 'concat', 'concat_ws', 'md5', 'sha256', 'encode', 'decode', 'btrim', 'ltrim', 'rtrim', 'trim',
+  'substring', 'substr', 'replace', 'left', 'right', 'lpad', 'rpad', 'to_char', 'to_date', 'to_timestamp', 'to_number',
+  'date_trunc', 'date_part', 'extract', 'make_interval', 'make_date', 'make_timestamp', 'make_timestamptz', 'timezone',
+  'jsonb_build_object', 'json_build_object', 'jsonb_build_array', 'json_build_array', 'to_jsonb', 'to_json',
+  'array_length', 'cardinality', 'abs', 'round', 'floor', 'ceil', 'ceiling', 'greatest', 'least', 'coalesce',
+  'to_tsvector', 'to_tsquery', 'plainto_tsquery', 'setweight', 'int4', 'int8', 'text', 'numeric', 'current_timestamp',
+]);

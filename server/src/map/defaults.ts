@@ -1,4 +1,4 @@
-import { type ColumnType, type DbDefault, type Provider, normalizeDefaultSql } from '../core/dbState';
+import { type ColumnType, type DbDefault, type Provider, normalizeDefaultSql, NON_VOLATILE_FUNCTIONS } from '../core/dbState';
 import type { ScannedValue } from '../scan/types';
 import { renderPostgresType } from './columnTypes';
 
@@ -32,21 +32,6 @@ export interface DefaultContext {
 
 const PRISMA_LEVEL_FUNCTIONS = new Set(['uuid', 'cuid', 'nanoid', 'ulid', 'auto']);
 
-/**
- * Functions known not to be VOLATILE in PostgreSQL (the "current time" family is
- * STABLE). Anything else called in a default counts as volatile, as PostgreSQL
- * itself assumes for user-defined functions. Mirrors the migrations side
- * (replay/pgTypes.ts) so both sides classify a default alike.
- */
-const NON_VOLATILE_FUNCTIONS = new Set([
-  'now', 'transaction_timestamp', 'statement_timestamp', 'current_setting', 'current_database', 'current_schema',
-  'lower', 'upper', 'length', 'concat', 'concat_ws', 'md5', 'sha256', 'encode', 'decode', 'btrim', 'ltrim', 'rtrim', 'trim',
-  'substring', 'substr', 'replace', 'left', 'right', 'lpad', 'rpad', 'to_char', 'to_date', 'to_timestamp', 'to_number',
-  'date_trunc', 'date_part', 'extract', 'make_interval', 'make_date', 'make_timestamp', 'make_timestamptz', 'timezone',
-  'jsonb_build_object', 'json_build_object', 'jsonb_build_array', 'json_build_array', 'to_jsonb', 'to_json',
-  'array_length', 'cardinality', 'abs', 'round', 'floor', 'ceil', 'ceiling', 'greatest', 'least', 'coalesce',
-  'to_tsvector', 'to_tsquery', 'plainto_tsquery', 'setweight', 'int4', 'int8', 'text', 'numeric', 'current_timestamp',
-]);
 
 /** SQL keywords that look like calls in default expressions but are not functions. */
 const NOT_FUNCTIONS = new Set(['array', 'and', 'or', 'not', 'in', 'is', 'as', 'cast', 'case', 'when', 'then', 'else', 'end', 'any', 'all']);

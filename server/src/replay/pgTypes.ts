@@ -30,7 +30,7 @@ import type {
   TypeCast,
   TypeName,
 } from 'libpg-query';
-import { normalizeDefaultSql, type ColumnType, type DbDefault } from '../core/dbState';
+import { normalizeDefaultSql, type ColumnType, type DbDefault, NON_VOLATILE_FUNCTIONS } from '../core/dbState';
 
 /** A node's type name and body: libpg-query wraps every node as `{ Kind: body }`. */
 export function unwrap(node: unknown): [string, Record<string, unknown>] {
@@ -348,16 +348,6 @@ function aExprSql(e: A_Expr): string {
 // ---------------------------------------------------------------------------
 // Defaults
 
-/** Functions PostgreSQL marks IMMUTABLE or STABLE that appear in defaults; any other function counts as volatile. */
-const NON_VOLATILE_FUNCTIONS = new Set([
-  'now', 'transaction_timestamp', 'statement_timestamp', 'current_setting', 'current_database', 'current_schema',
-  'lower', 'upper', 'length', 'concat', 'concat_ws', 'md5', 'sha256', 'encode', 'decode', 'btrim', 'ltrim', 'rtrim', 'trim',
-  'substring', 'substr', 'replace', 'left', 'right', 'lpad', 'rpad', 'to_char', 'to_date', 'to_timestamp', 'to_number',
-  'date_trunc', 'date_part', 'extract', 'make_interval', 'make_date', 'make_timestamp', 'make_timestamptz', 'timezone',
-  'jsonb_build_object', 'json_build_object', 'jsonb_build_array', 'json_build_array', 'to_jsonb', 'to_json',
-  'array_length', 'cardinality', 'abs', 'round', 'floor', 'ceil', 'ceiling', 'greatest', 'least', 'coalesce',
-  'to_tsvector', 'to_tsquery', 'plainto_tsquery', 'setweight', 'int4', 'int8', 'text', 'numeric', 'current_timestamp',
-]);
 
 interface Calls {
   functions: string[];
