@@ -24,7 +24,7 @@ const rule: SchemaRule = {
     }
     if (change.prismaDefault) {
       return [{
-        message: `Required column ${column} added to ${modelName(change)} with \`@default(${change.prismaDefault})\`, which Prisma Client fills in but the database does not: existing rows get no value, so the migration fails on a table that has rows${small}.`,
+        message: `Required column ${column} added to ${modelName(change)} with ${prismaDefaultText(change.prismaDefault)}, which Prisma Client fills in but the database does not: existing rows get no value, so the migration fails on a table that has rows${small}.`,
         help: 'Add it as optional, backfill existing rows with generated values in batches, then make it required.',
         ...(fix ? { fix } : {}),
       }];
@@ -36,5 +36,10 @@ const rule: SchemaRule = {
     }];
   },
 };
+
+/** `@updatedAt` is an attribute of its own; everything else is written as `@default(...)`. */
+function prismaDefaultText(value: string): string {
+  return value.startsWith('@') ? `\`${value}\`` : `\`@default(${value})\``;
+}
 
 export default rule;
