@@ -1,14 +1,24 @@
 import * as path from 'path';
+import { lockTraceJson, type LockTrace } from '../analysis/lockTrace';
+import type { FindingOrigin } from '../analysis/origin';
 import type { ProjectAnalysis } from '../analysis/types';
+import type { Finding } from '../rules/types';
 import { summarizeChange } from '../diff/changes';
 import { byPlace } from './formatText';
 
-/** The JSON contract of `check --format json` (see README): findings, changes, notes. */
-export function formatJson(analysis: ProjectAnalysis): string {
-  return JSON.stringify(toJson(analysis), null, 2) + '\n';
+export interface JsonOptions {
+  /** Adds `origin` to each finding: `{kind: "schema", file, line}` or `{kind: "migration", migration, file, line}` (0-based line). */
+  origins?: ReadonlyMap<Finding, FindingOrigin>;
+  /** Adds `lockTrace` (check --lock-trace). */
+  lockTrace?: LockTrace;
 }
 
-export function toJson(analysis: ProjectAnalysis): Record<string, unknown> {
+/** The JSON contract of `check --format json` (see README): findings, changes, notes. */
+export function formatJson(analysis: ProjectAnalysis, options: JsonOptions = {}): string {
+  return JSON.stringify(toJson(analysis, options), null, 2) + '\n';
+}
+
+export function toJson(analysis: ProjectAnalysis, options: JsonOptions = {}): Record<string, unknown> {
   const root = analysis.project.root;
   const relative = (file: string): string => path.relative(root, file) || file;
   return {
@@ -27,6 +37,7 @@ export function toJson(analysis: ProjectAnalysis): Record<string, unknown> {
       ...(finding.statement ? { statement: finding.statement } : {}),
       docs: finding.docs,
       related: finding.related.map((r) => ({ ...r, file: relative(r.file) })),
+      ...originJson(options.origins?.get(finding), relative),
     })),
     changes: analysis.changes.map((change) => ({ ...summarizeChange(change), file: relative(change.source.file), range: change.source.range })),
     unmigrated: analysis.unmigrated.map(summarizeChange),
@@ -36,5 +47,10 @@ export function toJson(analysis: ProjectAnalysis): Record<string, unknown> {
       message: note.message,
       ...(note.where ? { file: relative(note.where.file), range: note.where.range } : {}),
     })),
+    ...(options.lockTrace ? { lockTrace: lockTraceJson(options.lockTrace, relative) } : {}),
   };
+}
+
+function originJson(origin: FindingOrigin | undefined, relative: (file: string) => string): Record<string, unknown> {
+  return origin ? { origin: { ...origin, file: relative(origin.file) } } : {};
 }

@@ -1,9 +1,17 @@
 import * as path from 'path';
+import { describeOrigin, type FindingOrigin } from '../analysis/origin';
 import type { ProjectAnalysis } from '../analysis/types';
 import type { Finding } from '../rules/types';
 
+export interface TextOptions {
+  /** Where each finding was introduced: printed under schema findings, whose place alone does not say whether a migration carries them. */
+  origins?: ReadonlyMap<Finding, FindingOrigin>;
+  /** More lines (the lock trace) printed before the summary, which stays last. */
+  appendix?: string[];
+}
+
 /** Compiler-style text: `file:line:col severity rule-id message`, then the help line. */
-export function formatText(analysis: ProjectAnalysis): string {
+export function formatText(analysis: ProjectAnalysis, options: TextOptions = {}): string {
   const root = analysis.project.root;
   const lines: string[] = [];
   const findings = [...analysis.findings].sort(byPlace);
@@ -11,11 +19,14 @@ export function formatText(analysis: ProjectAnalysis): string {
     const file = path.relative(root, finding.file) || finding.file;
     lines.push(`${file}:${finding.range.start.line + 1}:${finding.range.start.character + 1} ${finding.severity} ${finding.ruleId} ${finding.message}`);
     lines.push(`    help: ${finding.help}`);
+    const origin = finding.statement ? undefined : options.origins?.get(finding);
+    if (origin) lines.push(`    ${describeOrigin(origin, (f) => path.relative(root, f) || f)}`);
   }
   for (const note of analysis.notes) {
     const where = note.where ? `${path.relative(root, note.where.file) || note.where.file}:${note.where.range.start.line + 1}:${note.where.range.start.character + 1} ` : '';
     lines.push(`${where}note: ${note.message}`);
   }
+  if (options.appendix && options.appendix.length > 0) lines.push(...(lines.length > 0 ? [''] : []), ...options.appendix);
   const count = (severity: Finding['severity']): number => analysis.findings.filter((f) => f.severity === severity).length;
   const pending = analysis.migrations.filter((m) => !m.deployed).length;
   if (lines.length > 0) lines.push('');
