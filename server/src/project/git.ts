@@ -50,6 +50,11 @@ export function committedMigrationFolders(migrationsDir: string, ref?: string): 
   }
 }
 
+/** The root of the git repository holding `dir`, or undefined outside git. */
+export function repositoryRoot(dir: string): string | undefined {
+  return safe(() => git(nearestExistingDir(dir), ['rev-parse', '--show-toplevel']).trim()) || undefined;
+}
+
 function nearestExistingDir(dir: string): string {
   let current = dir;
   while (!fs.existsSync(current) && path.dirname(current) !== current) current = path.dirname(current);
