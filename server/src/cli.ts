@@ -11,26 +11,87 @@ import { formatText } from './cli/formatText';
 import { CannotAnalyze } from './analysis/session';
 import { ProjectNotFound } from './project/locate';
 import type { Severity } from './rules/types';
+import * as path from 'path';
+import { traceProjectLocks, withLockTrace, formatLockTraceText, type LockTrace } from './analysis/lockTrace';
+import { findingOrigins } from './analysis/origin';
+import { readDatabaseSizes, readStatsFile, TableSizesError, type TableSizes } from './analysis/tableSizes';
+import { formatGithub } from './cli/formatGithub';
+import { formatSarif } from './cli/formatSarif';
+import { repositoryRoot } from './project/git';
 
 const EXIT_CANNOT_RUN = 2;
 
 interface CheckOptions {
   schema?: string;
   migrations?: string;
-  format: 'text' | 'json';
+  format: 'text' | 'json' | 'sarif' | 'github';
   failOn: 'error' | 'warning' | 'never';
   base?: string;
+  databaseUrl?: string;
+  databaseUrlEnv?: string;
+  stats?: string;
+  lockTrace?: boolean;
 }
 
 async function runCheck(projectDir: string | undefined, options: CheckOptions): Promise<number> {
+  const sizes = await loadTableSizes(options);
   const analysis = await analyzeProjectDir(projectDir ?? '.', {
     ...(options.schema ? { schema: options.schema } : {}),
     ...(options.migrations ? { migrations: options.migrations } : {}),
     ...(options.base ? { deployed: `ref:${options.base}` } : {}),
+    ...(sizes.sizes ? { tableSizes: sizes.sizes } : {}),
   });
-  process.stdout.write(options.format === 'json' ? formatJson(analysis) : formatText(analysis));
+  if (sizes.problem) analysis.notes.push({ level: 'warning', message: `Table sizes not used: ${sizes.problem}` });
+  const origins = await findingOrigins(analysis);
+  let lockTrace: LockTrace | undefined;
+  if (options.lockTrace) {
+    lockTrace = await traceProjectLocks(analysis);
+    analysis.findings = withLockTrace(analysis.findings, lockTrace);
+  }
+  const relative = (file: string): string => path.relative(analysis.project.root, file) || file;
+  switch (options.format) {
+    case 'json':
+      process.stdout.write(formatJson(analysis, { origins, ...(lockTrace ? { lockTrace } : {}) }));
+      break;
+    case 'sarif':
+      process.stdout.write(formatSarif(analysis, { origins }));
+      break;
+    case 'github':
+      process.stdout.write(formatGithub(analysis, { base: repositoryRoot(analysis.project.root) ?? process.cwd(), origins }));
+      break;
+    default:
+      process.stdout.write(formatText(analysis, { origins, ...(lockTrace ? { appendix: formatLockTraceText(lockTrace, relative) } : {}) }));
+  }
   const failing: Severity[] = options.failOn === 'never' ? [] : options.failOn === 'warning' ? ['error', 'warning'] : ['error'];
   return analysis.findings.some((f) => failing.includes(f.severity)) ? 1 : 0;
+}
+
+/**
+ * Row estimates for --stats / --database-url / --database-url-env. A stats file
+ * that cannot be read stops the check (exit 2: the command line is wrong); a
+ * database that cannot be read only costs the size-aware severities (a fork's
+ * pull request has no secrets, and without sizes every finding keeps its
+ * default, conservative severity).
+ */
+async function loadTableSizes(options: CheckOptions): Promise<{ sizes?: TableSizes; problem?: string }> {
+  if (options.stats) return { sizes: readStatsFile(options.stats) };
+  let url = options.databaseUrl;
+  if (options.databaseUrlEnv) {
+    url = process.env[options.databaseUrlEnv];
+    if (!url) return warnSizes(`the environment variable ${options.databaseUrlEnv} (--database-url-env) is not set.`);
+  }
+  if (!url) return {};
+  try {
+    return { sizes: await readDatabaseSizes(url) };
+  } catch (error) {
+    if (error instanceof TableSizesError) return warnSizes(error.message);
+    throw error;
+  }
+}
+
+function warnSizes(problem: string): { problem: string } {
+  process.stderr.write(`prisma-migration-guard: table sizes not used: ${problem}\n`);
+  return { problem };
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -47,12 +108,16 @@ export async function main(argv: string[]): Promise<number> {
     .argument('[project-dir]', 'the project folder (default: the current folder)')
     .option('--schema <path>', 'schema file or folder (default: found the way Prisma finds it)')
     .option('--migrations <path>', 'migrations folder (default: next to the schema)')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--format <format>', 'output format (sarif: SARIF 2.1.0 for code scanning; github: workflow-command annotations)').choices(['text', 'json', 'sarif', 'github']).default('text'))
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding has this severity or worse').choices(['error', 'warning', 'never']).default('error'))
     .option('--base <git-ref>', 'migrations present at this git ref count as deployed (default: those committed at HEAD)', (value: string) => {
       if (!value.trim()) throw new InvalidArgumentError('a git ref is required');
       return value;
     })
+    .addOption(new Option('--database-url <url>', 'read table row estimates from this PostgreSQL database (read-only); prefer --database-url-env').conflicts(['databaseUrlEnv', 'stats']))
+    .addOption(new Option('--database-url-env <name>', 'the same, with the URL taken from this environment variable').conflicts(['stats']))
+    .option('--stats <file>', 'table row counts from a JSON file ({"Post": 12000000}) instead of a database')
+    .option('--lock-trace', 'run the pending migrations on an embedded PostgreSQL (PGlite) and report the locks each statement takes')
     .action(async (projectDir: string | undefined, options: CheckOptions) => {
       exitCode = await runCheck(projectDir, options);
     });
@@ -63,7 +128,7 @@ export async function main(argv: string[]): Promise<number> {
     const code = (error as { code?: string }).code;
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;
     if (code?.startsWith('commander.')) return EXIT_CANNOT_RUN;
-    if (error instanceof ProjectNotFound || error instanceof CannotAnalyze) {
+    if (error instanceof ProjectNotFound || error instanceof CannotAnalyze || error instanceof TableSizesError) {
       process.stderr.write(`prisma-migration-guard: ${error.message}\n`);
       return EXIT_CANNOT_RUN;
     }

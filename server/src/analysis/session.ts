@@ -13,6 +13,7 @@ import { lintSchema } from '../schema/prismaWasm';
 import { judgeSchema } from './judge';
 import { judgeMigrationSql } from './sqlAnalysis';
 import type { Suppression } from './suppressions';
+import { applyTableSizes, type TableSizes } from './tableSizes';
 import type { MigrationStatus, ProjectAnalysis } from './types';
 
 export interface SessionOptions {
@@ -22,6 +23,8 @@ export interface SessionOptions {
   configOverride?: (config: GuardConfig, notes: Note[]) => GuardConfig;
   /** Run Prisma's own validator on the schema (costly on every keystroke; the editor has Prisma's extension for it). */
   validate?: boolean;
+  /** Row estimates (a stats file, or read from a database on request): asked at each analysis, applied to the findings. */
+  tableSizes?: () => TableSizes | undefined;
 }
 
 /** Thrown when the analysis cannot run at all (a git ref that does not exist): the CLI exits 2. */
@@ -117,10 +120,18 @@ export class ProjectSession {
     notes.push(...sql.notes);
     lap('sql');
 
+    let findings = [...judged.findings, ...sql.findings];
+    const sizes = this.options.tableSizes?.();
+    if (sizes) {
+      const sized = applyTableSizes(findings, sizes, { provider, config: effective });
+      findings = sized.findings;
+      notes.push(...sized.notes);
+    }
+
     return {
       project: this.project,
       provider,
-      findings: [...judged.findings, ...sql.findings],
+      findings,
       changes: judged.changes,
       unmigrated: judged.unmigrated,
       migrations: migrations.statuses,
