@@ -1,0 +1,434 @@
+/**
+ * Plans for column changes: a required column added, a field made required,
+ * a column renamed, a column type changed. All follow expand → backfill →
+ * contract; they differ in what the code must do between the phases.
+ */
+import { type DbColumn, formatType } from '../../core/dbState';
+import type { AddColumn, AlterColumnType, RenameColumn, SetNotNull } from '../../diff/changes';
+import { freeName, migrationSlug, prismaIdentifier, suffixed } from '../naming';
+import { columnRoles, fieldDeclaration, prismaTypeFor } from '../prismaText';
+import { guardBlock, quote, redefineTableSqlite, renderDefault, renderType, tableName } from '../sql';
+import type { Phase, PlannedMigration } from '../types';
+import {
+  PlanBuilder,
+  type Planned,
+  type PlannerInput,
+  backfillArtifacts,
+  backfillStep,
+  fieldLabel,
+  fillValue,
+  lt,
+  markerMigration,
+  migration,
+  modelAndField,
+  notNullCheckName,
+  rewrite,
+  snakeWhat,
+} from './common';
+import { addNullableColumn, dropColumn, dropNotNull, providerName, replaceColumn, requireColumn, withColumns } from './providerSql';
+import { summarizeChange } from '../../diff/changes';
+
+const ROLLBACK_DOWN = 'Apply the down.sql of each of its migrations, newest first, then mark them rolled back (`prisma migrate resolve --rolled-back <name>`) and delete their folders.';
+
+function backfillPhase(builder: PlanBuilder, what: string, title: string, steps: Parameters<typeof backfillArtifacts>[5], review: string[], phase: Pick<Phase, 'requires' | 'beforeNext' | 'schema'>): Phase | string {
+  const number = builder.phases.length + 1;
+  const { migration: m, backfill } = backfillArtifacts(builder, number, 'backfill', what, title, steps, review);
+  return builder.phase({
+    key: 'backfill',
+    title,
+    does: `Fills existing rows in batches of ${backfill.batchSize} along the primary key, one short transaction per batch. The migration runs the batches itself on deploy; on a large table run the script \`${backfill.scriptName}\` first (it has --dry-run and resumes where it stopped), and the migration then finds nothing left to do.`,
+    requires: phase.requires,
+    beforeNext: phase.beforeNext,
+    rollback: 'Nothing to undo in the schema: the backfill only wrote values into rows that needed one.',
+    migrations: [m],
+    schema: phase.schema,
+    backfill,
+    preflight: { description: 'Rows the backfill still has to update (0 when it is done):', sql: steps.map((s) => `SELECT count(*) FROM ${tableName({ name: s.table, ...(s.schema ? { schema: s.schema } : {}) }, builder.provider)} WHERE ${s.pending};`).join('\n') },
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Required column added
+
+export function planAddRequiredColumn(input: PlannerInput, change: AddColumn): Planned {
+  const { ctx, options } = input;
+  const table = ctx.before.tables[change.tableKey];
+  if (!table) return `\`${change.table}\` is a new table: a required column in it needs no phases.`;
+  if (change.after.default && change.after.default.kind !== 'autoincrement') return `\`${fieldLabel(change)}\` has a database default: adding it is already safe.`;
+  if (change.after.default?.kind === 'autoincrement') return `\`${fieldLabel(change)}\` is an auto-increment column; filling one for existing rows is not planned yet: add it to a new table, or add a nullable column and fill it with a sequence by hand.`;
+  const found = modelAndField(ctx, change.model, change.field);
+  if (typeof found === 'string') return `Cannot plan \`${fieldLabel(change)}\`: ${found}.`;
+  const fill = fillValue(change.after, ctx.provider, ctx.target, options, change.prismaDefault);
+  if (typeof fill === 'string') return `Cannot choose a value for existing rows of \`${fieldLabel(change)}\` (${fill}): plan again with --backfill '<sql expression>'.`;
+  const label = fieldLabel(change);
+  const model = change.model as string;
+  const field = change.field as string;
+  const what = snakeWhat(field, 'in', model);
+  const builder = new PlanBuilder(
+    input,
+    'add-required-column',
+    'add-required-column',
+    change,
+    migrationSlug('add', field, 'to', model),
+    `Add the required field ${label}`,
+    'Adding a NOT NULL column without a database default fails on a table that has rows, and running code inserts rows without it.',
+  );
+  const provider = ctx.provider;
+
+  builder.phase({
+    key: 'expand',
+    title: `Add ${label} as optional`,
+    does: `Adds column "${change.column}" to "${table.name}" without NOT NULL: instant, and the running code, which does not know the column, keeps working. The schema gets \`${field}\` as optional for now.`,
+    requires: [],
+    beforeNext: `Deploy code that sets \`${label}\` on every create (Prisma Client has it as optional now; treat it as required in your code), so that no new row is left without a value.`,
+    rollback: `${ROLLBACK_DOWN} The down script drops the new column; nothing else uses it yet.`,
+    migrations: [addNullableColumn(builder, table, change.after, migrationSlug('expand', 'add', field, 'to', model), `Add ${table.name}.${change.column} as nullable`)],
+    schema: [{ op: 'setOptional', model, field, optional: true }],
+  });
+
+  const step = backfillStep(table, provider, ctx.before, [{ column: change.column, expression: fill.sql }], `${quote(change.column, provider)} IS NULL`, `${table.name}.${change.column}`);
+  if (typeof step === 'string') return `Cannot backfill \`${label}\` in batches: ${step}.`;
+  const backfill = backfillPhase(builder, what, `Backfill ${label} for existing rows`, [step], fill.review ? [fill.review] : [], {
+    requires: [`The code from phase 1 is deployed: new rows already get \`${label}\`.`],
+    beforeNext: 'Nothing to deploy. The backfill must have finished: the next phase checks and stops, changing nothing, while any row still lacks a value.',
+    schema: [],
+  });
+  if (typeof backfill === 'string') return backfill;
+  if (fill.review) builder.notes.push(fill.review);
+
+  const nullableTable = withColumns(table, (cols) => [...cols, { ...change.after, nullable: true }]);
+  builder.phase({
+    key: 'contract',
+    title: `Make ${label} required`,
+    does: provider === 'postgresql'
+      ? `Adds \`CHECK ("${change.column}" IS NOT NULL) NOT VALID\` (instant), validates it in a migration of its own (a scan that does not block writes), then sets NOT NULL, which PostgreSQL proves from the check without another scan, and drops the check. The schema gets the field back as required.`
+      : provider === 'sqlite'
+        ? `SQLite cannot alter a column: the table is copied into one where "${change.column}" is NOT NULL (Prisma's table redefinition). The whole database is locked while it copies.`
+        : `Makes the column NOT NULL in place (InnoDB online DDL: reads and writes continue).`,
+    requires: ['The backfill of phase 2 has finished.'],
+    beforeNext: '',
+    rollback: `${ROLLBACK_DOWN} The down scripts make the column nullable again; the values stay.`,
+    migrations: requireColumn(builder, nullableTable, change.column, what, `Run the backfill of phase 2 (its migration, or the script in migration-plans/${builder.id}/phase-2-backfill) until it reports 0 rows, then deploy again.`),
+    schema: [{ op: 'setOptional', model, field, optional: false }],
+  });
+  return builder.build(summarizeChange(change));
+}
+
+// ---------------------------------------------------------------------------
+// Optional field made required
+
+export function planMakeColumnRequired(input: PlannerInput, change: SetNotNull): Planned {
+  const { ctx, options } = input;
+  const table = ctx.before.tables[change.tableKey];
+  if (!table) return `\`${change.table}\` is not in the migrated database.`;
+  const found = modelAndField(ctx, change.model, change.field);
+  if (typeof found === 'string') return `Cannot plan \`${fieldLabel(change)}\`: ${found}.`;
+  const fill = fillValue(change.before, ctx.provider, ctx.before, options);
+  if (typeof fill === 'string') return `Cannot choose a value for the NULLs of \`${fieldLabel(change)}\` (${fill}): plan again with --backfill '<sql expression>'.`;
+  const label = fieldLabel(change);
+  const model = change.model as string;
+  const field = change.field as string;
+  const what = snakeWhat(field, 'in', model);
+  const builder = new PlanBuilder(
+    input,
+    'make-column-required',
+    'make-column-required',
+    change,
+    migrationSlug('require', field, 'in', model),
+    `Make ${label} required`,
+    'SET NOT NULL fails if any row holds NULL, and on PostgreSQL it scans the whole table under an ACCESS EXCLUSIVE lock.',
+  );
+  const step = backfillStep(table, ctx.provider, ctx.before, [{ column: change.column, expression: fill.sql }], `${quote(change.column, ctx.provider)} IS NULL`, `${table.name}.${change.column}`);
+  if (typeof step === 'string') return `Cannot backfill \`${label}\` in batches: ${step}.`;
+  const backfill = backfillPhase(builder, what, `Backfill the NULLs of ${label}`, [step], fill.review ? [fill.review] : [], {
+    requires: [`Running code never writes NULL into \`${label}\`: deploy that first, or new NULLs appear behind the backfill.`],
+    beforeNext: 'Nothing to deploy. The backfill must have finished: the next phase checks and stops, changing nothing, while a NULL remains.',
+    schema: [{ op: 'setOptional', model, field, optional: true }],
+  });
+  if (typeof backfill === 'string') return backfill;
+  if (fill.review) builder.notes.push(fill.review);
+  builder.phase({
+    key: 'contract',
+    title: `Make ${label} required`,
+    does: ctx.provider === 'postgresql'
+      ? 'CHECK ... NOT VALID, VALIDATE in its own migration, then SET NOT NULL without a scan and drop the check. The schema gets the field as required.'
+      : ctx.provider === 'sqlite'
+        ? 'Copies the table into one where the column is NOT NULL (SQLite cannot alter a column).'
+        : 'Makes the column NOT NULL in place.',
+    requires: ['The backfill of phase 1 has finished.'],
+    beforeNext: '',
+    rollback: `${ROLLBACK_DOWN} The column becomes nullable again; the values stay.`,
+    migrations: requireColumn(builder, table, change.column, what, `Run the backfill of phase 1 until it reports 0 rows, then deploy again.`),
+    schema: [{ op: 'setOptional', model, field, optional: false }],
+  });
+  return builder.build(summarizeChange(change));
+}
+
+// ---------------------------------------------------------------------------
+// Column renamed
+
+export function planRenameColumn(input: PlannerInput, change: RenameColumn): Planned {
+  const { ctx } = input;
+  const table = ctx.before.tables[change.tableKey];
+  if (!table) return `\`${change.table}\` is not in the migrated database.`;
+  const roles = columnRoles(table, change.from);
+  if (roles.length > 0) return `"${change.from}" is part of ${roles.join(', ')}; this plan does not move keys and indexes yet. Keep the column with \`@map("${change.from}")\` (a rename in code only), or move the ${roles.length > 1 ? 'keys' : 'key'} by hand.`;
+  const fieldName = change.field ?? change.fieldName;
+  const found = modelAndField(ctx, change.model, fieldName);
+  if (typeof found === 'string') return `Cannot plan the rename of \`${change.table}.${change.from}\`: ${found}.`;
+  const model = found.model.name;
+  const provider = ctx.provider;
+  const taken = new Set(found.model.fields.map((f) => f.name));
+  const oldField = freeName(prismaIdentifier(change.from), (n) => taken.has(n));
+  const what = snakeWhat(change.from, 'to', change.column, 'in', model);
+  const builder = new PlanBuilder(
+    input,
+    'rename-column',
+    'rename-column',
+    change,
+    migrationSlug('rename', change.from, 'to', change.column, 'in', model),
+    `Rename ${change.table}.${change.from} to ${change.column}`,
+    'Prisma renames a column as DROP COLUMN plus ADD COLUMN: every value is lost, and running code that reads the old name breaks.',
+  );
+
+  const oldDecl = (ignored: boolean): string => {
+    const r = rewrite(found).rename(oldField).removeAttribute('unique').removeAttribute('id').optional(change.before.nullable || ignored);
+    if (oldField !== change.from) r.map(change.from);
+    else r.removeAttribute('map');
+    if (ignored) r.append('@ignore');
+    return r.text();
+  };
+  const targetDecl = rewrite(found).original();
+  const expandDecl = rewrite(found).optional(true).removeAttribute('default').text();
+
+  builder.phase({
+    key: 'expand',
+    title: `Add "${change.column}" next to "${change.from}"`,
+    does: `Adds column "${change.column}" (nullable, no default yet). The schema keeps the old column as \`${oldField}\` and has \`${fieldName}\` as optional, so the code can write both.`,
+    requires: [],
+    beforeNext: `Deploy code that writes both \`${oldField}\` and \`${fieldName}\` with the same value on every create and update.`,
+    rollback: `${ROLLBACK_DOWN} The down script drops the new column.`,
+    migrations: [addNullableColumn(builder, table, change.after, migrationSlug('expand', 'add', change.column, 'to', model), `Add ${table.name}.${change.column} as nullable`)],
+    schema: [
+      { op: 'replaceField', model, field: fieldName, declaration: expandDecl },
+      { op: 'addField', model, field: oldField, declaration: oldDecl(false), after: fieldName },
+    ],
+  });
+
+  const step = backfillStep(table, provider, ctx.before, [{ column: change.column, expression: quote(change.from, provider) }], `${quote(change.column, provider)} IS NULL AND ${quote(change.from, provider)} IS NOT NULL`, `${table.name}.${change.column} from ${change.from}`);
+  if (typeof step === 'string') return `Cannot copy \`${change.from}\` in batches: ${step}.`;
+  const backfill = backfillPhase(builder, snakeWhat(change.column, 'in', model), `Copy "${change.from}" into "${change.column}"`, [step], [], {
+    requires: ['The dual-writing code from phase 1 is deployed.'],
+    beforeNext: `Deploy code that reads \`${fieldName}\` instead of \`${oldField}\` (keep writing both until phase 3 is deployed).`,
+    schema: [],
+  });
+  if (typeof backfill === 'string') return backfill;
+
+  const withNew = withColumns(table, (cols) => [...cols, { ...change.after, nullable: true }]);
+  delete (withNew.columns[withNew.columns.length - 1] as DbColumn).default;
+  const t = tableName(table, provider);
+  const relax = change.before.nullable ? undefined : dropNotNull(builder, withNew, change.from);
+  const setDefault = renderDefault(change.after.default, change.after.type, provider, ctx.target);
+  const switchMigrations: PlannedMigration[] = [];
+  if (!change.after.nullable) {
+    if (provider === 'postgresql') {
+      switchMigrations.push(...requireColumn(builder, withNew, change.column, snakeWhat(change.column, 'in', model), 'Run the copy of phase 2 until it reports 0 rows, then deploy again.', {
+        postgresSql: [...(relax?.sql ?? []), ...(setDefault ? [`ALTER TABLE ${t} ALTER COLUMN ${quote(change.column, provider)} SET DEFAULT ${setDefault};`] : [])],
+        postgresDown: [...(setDefault ? [`ALTER TABLE ${t} ALTER COLUMN ${quote(change.column, provider)} DROP DEFAULT;`] : []), ...(relax?.down ?? [])],
+      }));
+    } else {
+      const final = replaceColumn(replaceColumn(withNew, change.column, (c) => ({ ...c, nullable: false, ...(change.after.default ? { default: change.after.default } : {}) })), change.from, (c) => ({ ...c, nullable: true }));
+      switchMigrations.push(...requireColumn(builder, withNew, change.column, snakeWhat(change.column, 'in', model), 'Run the copy of phase 2 first.', { finalTable: final }));
+    }
+  } else if (relax || setDefault) {
+    switchMigrations.push(migration(migrationSlug('switch', what), `Prepare ${table.name} for code that no longer writes "${change.from}"`, [
+      ...(provider === 'postgresql' ? [lt(builder)] : []),
+      ...(relax?.sql ?? []),
+      ...(setDefault && provider !== 'sqlite' ? [`ALTER TABLE ${t} ALTER COLUMN ${quote(change.column, provider)} SET DEFAULT ${setDefault};`] : []),
+    ], [...(relax?.down ?? [])]));
+  } else {
+    switchMigrations.push(markerMigration(migrationSlug('switch', what), `Code stops using ${table.name}.${change.from}`, `"${change.from}" is kept, ignored by Prisma Client, until phase 4 drops it.`));
+  }
+  builder.phase({
+    key: 'switch',
+    title: `Switch to "${change.column}"`,
+    does: `${change.after.nullable ? '' : `Makes "${change.column}" NOT NULL the safe way and `}${relax ? `makes "${change.from}" nullable, so that code which no longer writes it can insert. ` : ''}The schema gets \`${fieldName}\` as you wrote it and keeps the old column as \`${oldField}\` with \`@ignore\`: Prisma Client stops reading and writing it.`,
+    requires: ['The copy of phase 2 has finished.', `The deployed code reads \`${fieldName}\`.`],
+    beforeNext: `Deploy code built from this schema: it reads and writes only \`${fieldName}\`. Old instances must be gone before phase 4 drops the column.`,
+    rollback: `${ROLLBACK_DOWN} "${change.from}" becomes required again; fill any NULLs written since first.`,
+    migrations: switchMigrations,
+    schema: [
+      { op: 'replaceField', model, field: fieldName, declaration: targetDecl },
+      { op: 'replaceField', model, field: oldField, declaration: oldDecl(true) },
+    ],
+  });
+
+  const finalTable = replaceColumn(withNew, change.from, (c) => ({ ...c, nullable: true }));
+  const restore = [`-- Restore the values from "${change.column}", which held the same data until this phase.\nUPDATE ${t} SET ${quote(change.from, provider)} = ${quote(change.column, provider)};`];
+  builder.phase({
+    key: 'contract',
+    title: `Drop the old column "${change.from}"`,
+    does: `Drops "${change.from}"; its values live on in "${change.column}". The schema loses \`${oldField}\`.`,
+    requires: [`No running code uses "${change.from}" (the code from phase 3 is deployed everywhere).`],
+    beforeNext: '',
+    rollback: `${ROLLBACK_DOWN} The down script adds "${change.from}" back and copies the values from "${change.column}".`,
+    migrations: [dropColumn(builder, finalTable, { ...change.before, nullable: true }, migrationSlug('contract', 'remove', change.from, 'from', model), `Drop ${table.name}.${change.from}`, restore)],
+    schema: [{ op: 'removeField', model, field: oldField }],
+  });
+  return builder.build(summarizeChange(change));
+}
+
+// ---------------------------------------------------------------------------
+// Column type changed
+
+export function planChangeColumnType(input: PlannerInput, change: AlterColumnType): Planned {
+  const { ctx, options } = input;
+  const table = ctx.before.tables[change.tableKey];
+  if (!table) return `\`${change.table}\` is not in the migrated database.`;
+  const found = modelAndField(ctx, change.model, change.field);
+  if (typeof found === 'string') return `Cannot plan the type change of \`${fieldLabel(change)}\`: ${found}.`;
+  const label = fieldLabel(change);
+  const model = found.model.name;
+  const field = found.field.name;
+  const provider = ctx.provider;
+  const roles = columnRoles(table, change.column);
+  if (roles.length > 0) return `"${change.column}" is part of ${roles.join(', ')}; changing the type of a key or indexed column is not planned yet (the ${roles.length > 1 ? 'keys and indexes' : roles[0].split(' ')[0]} would have to move to the new column too).`;
+  const newType = renderType(change.to, provider, ctx.target);
+  const builder = new PlanBuilder(
+    input,
+    'change-column-type',
+    'change-column-type',
+    change,
+    migrationSlug('change', field, 'to', change.to.name, 'in', model),
+    `Change ${label} from ${formatType(change.from)} to ${formatType(change.to)}`,
+    'ALTER COLUMN TYPE rewrites the table under an ACCESS EXCLUSIVE lock, can fail on values that do not convert, and for types Prisma cannot cast it drops the column with its values.',
+  );
+  const what = snakeWhat(field, 'in', model);
+  const castOf = (ref: string): string => options.backfill
+    ? options.backfill.replace(new RegExp(`"${change.column.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`, 'g'), ref)
+    : change.from.isEnum || change.to.isEnum ? `CAST(CAST(${ref} AS text) AS ${newType})` : `CAST(${ref} AS ${newType})`;
+
+  if (provider !== 'postgresql') {
+    const after = replaceColumn(table, change.column, (c) => ({ ...c, type: change.to }));
+    const sql = provider === 'sqlite'
+      ? [
+          '-- SQLite cannot change a column type: Prisma copies the table. This copy converts every value explicitly instead of',
+          '-- relying on type affinity, and fails as a whole, changing nothing, if a value does not convert.',
+          redefineTableSqlite(after, ctx.before, new Map(after.columns.map((c) => [c.name, c.name === change.column ? castOf(quote(c.name, 'sqlite')) : quote(c.name, 'sqlite')]))),
+        ]
+      : [
+          '-- InnoDB copies the table for most type changes (writes wait for the copy); on a large table use an online',
+          '-- schema-change tool (gh-ost, pt-online-schema-change) instead of this statement.',
+          `-- AlterTable\nALTER TABLE ${tableName(table, 'mysql')} MODIFY ${quote(change.column, 'mysql')} ${newType}${change.after.nullable ? ' NULL' : ' NOT NULL'};`,
+        ];
+    const down = provider === 'sqlite'
+      ? [redefineTableSqlite(table, ctx.before, new Map(table.columns.map((c) => [c.name, c.name === change.column ? `CAST(${quote(c.name, 'sqlite')} AS ${renderType(change.from, 'sqlite', ctx.before)})` : quote(c.name, 'sqlite')])))]
+      : [`ALTER TABLE ${tableName(table, 'mysql')} MODIFY ${quote(change.column, 'mysql')} ${renderType(change.from, 'mysql', ctx.before)}${change.before.nullable ? ' NULL' : ' NOT NULL'};`];
+    builder.notes.push(`${providerName(provider)} has no way to change a column type without copying the table; this plan makes the copy explicit and reversible, and says when to schedule it.`);
+    builder.phase({
+      key: 'convert',
+      title: `Convert ${label}`,
+      does: provider === 'sqlite' ? 'Copies the table with the converted column (SQLite locks the whole database while it copies).' : 'Modifies the column; InnoDB copies the table.',
+      requires: ['A quiet period: the table is copied while writes wait.', 'Code that copes with both types is deployed.'],
+      beforeNext: '',
+      rollback: `${ROLLBACK_DOWN} The down script converts back, which fails on values the old type cannot hold.`,
+      migrations: [migration(migrationSlug('convert', what), `Convert ${table.name}.${change.column} to ${newType}`, sql, down)],
+      schema: [],
+    });
+    return builder.build(summarizeChange(change));
+  }
+
+  // PostgreSQL: a shadow column kept in step by a trigger, filled in batches, then swapped in one short transaction.
+  const temp = freeName(suffixed(change.column, '_new', provider), (n) => table.columns.some((c) => c.name === n));
+  const tempField = freeName(prismaIdentifier(`${field}_new`), (n) => found.model.fields.some((f) => f.name === n));
+  const fn = quote(suffixed(`${table.name}_${change.column}`, '_sync', provider), provider);
+  const t = tableName(table, provider);
+  const c = quote(change.column, provider);
+  const tc = quote(temp, provider);
+  const oldType = prismaTypeFor(change.from, provider, ctx.names);
+  const targetDecl = rewrite(found).original();
+  const oldDecl = rewrite(found).type(oldType.base, oldType.native).text();
+  const tempColumn: DbColumn = { name: temp, type: change.to, nullable: true };
+  const tempDecl = fieldDeclaration(tempField, tempColumn, provider, ctx.names, { attributes: ['@ignore'] });
+  const trigger = [
+    `-- CreateFunction: keeps "${temp}" in step with every write of "${change.column}" until the swap.`,
+    `CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $sync$\nBEGIN\n  NEW.${tc} := ${castOf(`NEW.${c}`)};\n  RETURN NEW;\nEND\n$sync$;`,
+    `-- CreateTrigger\nCREATE TRIGGER ${fn} BEFORE INSERT OR UPDATE OF ${c} ON ${t} FOR EACH ROW EXECUTE FUNCTION ${fn}();`,
+  ];
+  const dropTrigger = [`DROP TRIGGER IF EXISTS ${fn} ON ${t};`, `DROP FUNCTION IF EXISTS ${fn}();`];
+  builder.phase({
+    key: 'expand',
+    title: `Add "${temp}" of type ${newType}, kept in step by a trigger`,
+    does: `Adds column "${temp}" (${newType}, nullable) and a trigger that sets it from "${change.column}" on every insert and update. The running code does not change: it keeps using "${change.column}". The schema keeps \`${field}\` with its old type for now and lists the new column as \`${tempField}\` with \`@ignore\`.`,
+    requires: [],
+    beforeNext: 'Nothing to deploy: the trigger copies every write.',
+    rollback: `${ROLLBACK_DOWN} The down script drops the trigger, its function and the new column.`,
+    migrations: [migration(migrationSlug('expand', 'add', temp, 'to', model), `Add ${table.name}.${temp} and its sync trigger`, [lt(builder), `-- AlterTable\nALTER TABLE ${t} ADD COLUMN     ${tc} ${newType};`, ...trigger], [lt(builder), ...dropTrigger, `ALTER TABLE ${t} DROP COLUMN IF EXISTS ${tc};`])],
+    schema: [
+      { op: 'replaceField', model, field, declaration: oldDecl },
+      { op: 'addField', model, field: tempField, declaration: tempDecl, after: field },
+    ],
+  });
+
+  const step = backfillStep(table, provider, ctx.before, [{ column: temp, expression: castOf(c) }], `${tc} IS NULL AND ${c} IS NOT NULL`, `${table.name}.${temp} from ${change.column}`);
+  if (typeof step === 'string') return `Cannot convert \`${label}\` in batches: ${step}.`;
+  const backfill = backfillPhase(builder, snakeWhat(temp, 'in', model), `Convert existing values of ${label} into "${temp}"`, [step], [], {
+    requires: [],
+    beforeNext: 'Nothing to deploy. The conversion must have finished: the swap checks and stops, changing nothing, while a value is missing.',
+    schema: [],
+  });
+  if (typeof backfill === 'string') return backfill;
+  if (options.backfill) builder.notes.push(`Values convert with \`${castOf(c)}\` (from --backfill).`);
+  else builder.notes.push(`Values convert with \`${castOf(c)}\`; a value that does not convert stops the batch with PostgreSQL's error. To convert differently, edit the expression in the trigger, the backfill and the script, or plan again with --backfill '<sql using "${change.column}">'.`);
+
+  const withTemp = withColumns(table, (cols) => [...cols, tempColumn]);
+  const migrations: PlannedMigration[] = [];
+  const notNull = !change.before.nullable;
+  const check = quote(notNullCheckName(withTemp, temp, provider), provider);
+  const missing = `SELECT 1 FROM ${t} WHERE ${tc} IS NULL AND ${c} IS NOT NULL`;
+  const guard = guardBlock(missing, `${table.name}.${temp} is missing converted values`, 'Run the conversion of phase 2 (its migration or its script) until it reports 0 rows, then deploy again.');
+  if (notNull) {
+    const [addCheck, validate] = requireColumn(builder, withTemp, temp, snakeWhat(temp, 'in', model), 'Run the conversion of phase 2 until it reports 0 rows, then deploy again.');
+    migrations.push(addCheck, validate);
+  }
+  const fallback = renderDefault(change.after.default, change.to, provider, ctx.target);
+  const oldFallback = renderDefault(change.before.default, change.from, provider, ctx.before);
+  const swap = [
+    '-- Swap: one short transaction under ACCESS EXCLUSIVE; no scan, no rewrite.',
+    guard,
+    lt(builder),
+    ...dropTrigger,
+    `-- AlterTable\nALTER TABLE ${t} DROP COLUMN ${c};`,
+    `ALTER TABLE ${t} RENAME COLUMN ${tc} TO ${c};`,
+    ...(notNull ? [`ALTER TABLE ${t} ALTER COLUMN ${c} SET NOT NULL;`, `ALTER TABLE ${t} DROP CONSTRAINT ${check};`] : []),
+    ...(fallback ? [`ALTER TABLE ${t} ALTER COLUMN ${c} SET DEFAULT ${fallback};`] : []),
+  ];
+  const oldTypeSql = renderType(change.from, provider, ctx.before);
+  const unswap = [
+    lt(builder),
+    `ALTER TABLE ${t} RENAME COLUMN ${c} TO ${tc};`,
+    ...(fallback ? [`ALTER TABLE ${t} ALTER COLUMN ${tc} DROP DEFAULT;`] : []),
+    ...(notNull ? [`ALTER TABLE ${t} ALTER COLUMN ${tc} DROP NOT NULL;`, `ALTER TABLE ${t} ADD CONSTRAINT ${check} CHECK (${tc} IS NOT NULL);`] : []),
+    `ALTER TABLE ${t} ADD COLUMN ${c} ${oldTypeSql};`,
+    `-- Converts every value back in one statement (a rollback, not a routine step).\nUPDATE ${t} SET ${c} = CAST(${options.backfill ? `CAST(${tc} AS text)` : change.from.isEnum || change.to.isEnum ? `CAST(${tc} AS text)` : tc} AS ${oldTypeSql});`,
+    ...(notNull ? [`ALTER TABLE ${t} ALTER COLUMN ${c} SET NOT NULL;`] : []),
+    ...(oldFallback ? [`ALTER TABLE ${t} ALTER COLUMN ${c} SET DEFAULT ${oldFallback};`] : []),
+    ...trigger,
+  ];
+  migrations.push(migration(migrationSlug('swap', what), `Swap "${temp}" in as ${table.name}.${change.column}`, swap, unswap));
+  builder.phase({
+    key: 'swap',
+    title: `Swap the converted column in`,
+    does: `Drops the trigger and the old column and renames "${temp}" to "${change.column}" in one short transaction${notNull ? ', after validating a NOT NULL check on it in migrations of their own' : ''}. Code built from either schema keeps working against the same column name. The schema gets \`${field}\` as you wrote it.`,
+    requires: ['The conversion of phase 2 has finished.', `Running code copes with reading ${newType} values from "${change.column}" (for example BigInt instead of Int) — deploy that first if it does not.`],
+    beforeNext: '',
+    rollback: `${ROLLBACK_DOWN} The down script of the swap converts the values back into a column of the old type and restores the trigger.`,
+    migrations,
+    schema: [
+      { op: 'replaceField', model, field, declaration: targetDecl },
+      { op: 'removeField', model, field: tempField },
+    ],
+  });
+  builder.notes.push(`After the swap "${change.column}" is the last column of "${table.name}": PostgreSQL adds columns at the end, and Prisma does not mind the order.`);
+  return builder.build(summarizeChange(change));
+}

@@ -1,0 +1,231 @@
+/**
+ * Plans for constraints and indexes on tables that have rows: a unique
+ * constraint (duplicates stop the plan before anything is built), an index
+ * built without blocking writes, a foreign key added NOT VALID and validated
+ * separately.
+ */
+import type { DbTable } from '../../core/dbState';
+import { type AddForeignKey, type AddIndex, summarizeChange } from '../../diff/changes';
+import { migrationSlug } from '../naming';
+import {
+  addColumnStatement,
+  createIndexStatement,
+  dropColumnStatement,
+  dropIndexStatement,
+  foreignKeyClause,
+  guardBlock,
+  indexColumnNames,
+  quote,
+  redefineTableSqlite,
+  sameColumns,
+  sqliteGuard,
+  tableName,
+} from '../sql';
+import type { PlannedMigration } from '../types';
+import { PlanBuilder, type Planned, type PlannerInput, lt, migration, snakeWhat } from './common';
+import { withColumns } from './providerSql';
+
+const ROLLBACK_DOWN = 'Apply the down.sql of each of its migrations, newest first, then mark them rolled back (`prisma migrate resolve --rolled-back <name>`) and delete their folders.';
+
+function modelOf(change: { model?: string; table: string }): string {
+  return change.model ?? change.table;
+}
+
+function duplicatesQuery(table: DbTable, columns: string[], provider: PlanBuilder['provider']): string {
+  const cols = columns.map((c) => quote(c, provider));
+  return `SELECT ${cols.join(', ')} FROM ${tableName(table, provider)} WHERE ${cols.map((c) => `${c} IS NOT NULL`).join(' AND ')} GROUP BY ${cols.join(', ')} HAVING count(*) > 1`;
+}
+
+export function planAddIndex(input: PlannerInput, change: AddIndex): Planned {
+  const { ctx } = input;
+  const table = ctx.before.tables[change.tableKey];
+  if (!table) return `\`${change.table}\` is a new table: its indexes are built while it is empty, which needs no phases.`;
+  const columns = indexColumnNames(change.index);
+  const missing = columns.filter((c) => !table.columns.some((col) => col.name === c));
+  if (missing.length > 0) return `The index uses new column(s) ${missing.map((m) => `"${m}"`).join(', ')}: migrate ${missing.length > 1 ? 'them' : 'it'} first (a new column holds only NULLs, so ${change.unique ? 'no duplicates' : 'nothing to index'} yet).`;
+  const provider = ctx.provider;
+  const model = modelOf(change);
+  const unique = change.unique;
+  const kind = unique ? 'add-unique-constraint' : 'create-index';
+  const builder = new PlanBuilder(
+    input,
+    kind,
+    unique ? 'add-unique-constraint' : 'create-index-blocking',
+    change,
+    migrationSlug('add', unique ? 'unique' : 'index', ...columns, 'to', model),
+    `${unique ? 'Unique constraint' : 'Index'} ${change.index.name} on ${model} (${columns.join(', ')})`,
+    unique
+      ? 'Building a unique index fails on duplicate values, and CREATE INDEX blocks every write to the table while it builds.'
+      : 'CREATE INDEX blocks every write to the table for as long as the build takes.',
+  );
+  const what = snakeWhat(...columns, 'on', model);
+  const migrations: PlannedMigration[] = [];
+  const dupes = duplicatesQuery(table, columns, provider);
+  const hint = `Find them with: ${dupes}; resolve them, mark this migration rolled back (prisma migrate resolve --rolled-back <its folder name>) and deploy again.`;
+  if (provider === 'postgresql') {
+    if (unique) {
+      migrations.push(migration(
+        migrationSlug('guard', 'unique', what),
+        `Stop if ${table.name} holds duplicates of (${columns.join(', ')})`,
+        [
+          '-- Its own migration: the index build that follows must be alone in its file, and a failed concurrent build',
+          '-- leaves an invalid index behind; this check fails first, cleanly.',
+          guardBlock(dupes, `Unique index "${change.index.name}" cannot be built: values of ${table.name}(${columns.join(', ')}) occur more than once`, hint),
+        ],
+        ['-- Nothing to undo: the guard only reads.'],
+      ));
+    }
+    migrations.push({
+      slug: migrationSlug('build', unique ? 'unique_index' : 'index', what),
+      summary: `Build ${change.index.name} without blocking writes`,
+      sql: [
+        '-- CONCURRENTLY builds the index while reads and writes go on. It cannot run in a transaction block, so this',
+        '-- statement is alone in its migration. No lock_timeout here: a timeout while the build waits for older',
+        '-- transactions would cancel it halfway and leave an INVALID index behind.',
+        createIndexStatement(table, change.index, provider, { concurrently: true }),
+        '',
+      ].join('\n'),
+      down: `-- Also removes an INVALID index left by a failed build.\n${dropIndexStatement(table, change.index, provider, { concurrently: true })}\n`,
+      transactional: false,
+    });
+  } else if (provider === 'sqlite') {
+    migrations.push(migration(
+      migrationSlug('build', unique ? 'unique_index' : 'index', what),
+      `Build ${change.index.name}`,
+      [
+        ...(unique ? [sqliteGuard(dupes, `duplicates_in_${table.name}_${columns.join('_')}_must_be_resolved_first`)] : []),
+        '-- SQLite locks the database while it builds the index.',
+        createIndexStatement(table, change.index, provider),
+      ],
+      [dropIndexStatement(table, change.index, provider)],
+    ));
+  } else {
+    migrations.push(migration(
+      migrationSlug('build', unique ? 'unique_index' : 'index', what),
+      `Build ${change.index.name} online`,
+      [
+        '-- InnoDB builds the index in place while reads and writes continue.',
+        createIndexStatement(table, change.index, provider).replace(/;$/, ' ALGORITHM=INPLACE LOCK=NONE;'),
+      ],
+      [dropIndexStatement(table, change.index, provider)],
+    ));
+  }
+  builder.phase({
+    key: 'build',
+    title: `Build ${change.index.name}`,
+    does: provider === 'postgresql'
+      ? `${unique ? 'Checks for duplicates in a migration of its own, then builds' : 'Builds'} the index with CREATE ${unique ? 'UNIQUE ' : ''}INDEX CONCURRENTLY, alone in its migration. The schema already describes it.`
+      : `${unique ? 'Checks for duplicates, then builds' : 'Builds'} the index.`,
+    requires: unique
+      ? ['Resolve existing duplicates (the preflight query lists them).', 'Deploy code that never writes a duplicate: a duplicate written during the build makes the build fail.']
+      : [],
+    beforeNext: '',
+    rollback: `${ROLLBACK_DOWN} If a concurrent build failed, its down.sql also drops the invalid index it left; resolve the migration as rolled back and deploy again.`,
+    migrations,
+    schema: [],
+    ...(unique ? { preflight: { description: 'Duplicate values (must return no rows):', sql: `${dupes};` } } : {}),
+  });
+  return builder.build(summarizeChange(change));
+}
+
+export function planAddForeignKey(input: PlannerInput, change: AddForeignKey): Planned {
+  const { ctx } = input;
+  const provider = ctx.provider;
+  const table = ctx.before.tables[change.tableKey];
+  if (!table) return `\`${change.table}\` is a new table: its foreign keys are checked while it is empty, which needs no phases.`;
+  const fk = change.foreignKey;
+  const referenced = ctx.before.tables[fk.referencedTable];
+  if (!referenced) return `The foreign key points to \`${fk.referencedTable}\`, which no migration creates yet: migrate that table first.`;
+  const target = ctx.target.tables[change.tableKey];
+  const newColumns = fk.columns.filter((c) => !table.columns.some((col) => col.name === c)).map((c) => target?.columns.find((col) => col.name === c));
+  if (newColumns.some((c) => !c)) return 'The foreign key names columns the schema does not have.';
+  const required = newColumns.filter((c) => c && !c.nullable);
+  if (required.length > 0) return `The foreign key needs the new required column(s) ${required.map((c) => `"${c?.name}"`).join(', ')}: plan them first (add-required-column), then the relation.`;
+  const model = modelOf(change);
+  const what = snakeWhat(...fk.columns, 'on', model);
+  const builder = new PlanBuilder(
+    input,
+    'add-foreign-key',
+    'add-foreign-key',
+    change,
+    migrationSlug('add', 'foreign_key', ...fk.columns, 'to', model),
+    `Foreign key ${fk.name} from ${model} (${fk.columns.join(', ')}) to ${fk.referencedTable}`,
+    'ADD FOREIGN KEY checks every existing row while it holds locks that block writes to both tables, and fails on a row that points nowhere.',
+  );
+  const t = tableName(table, provider);
+  const r = tableName(referenced, provider);
+  const existing = newColumns.length === 0;
+  const match = fk.columns.map((c, i) => `p.${quote(fk.referencedColumns[i], provider)} = c.${quote(c, provider)}`).join(' AND ');
+  const orphans = `SELECT 1 FROM ${t} AS c WHERE ${fk.columns.map((col) => `c.${quote(col, provider)} IS NOT NULL`).join(' AND ')} AND NOT EXISTS (SELECT 1 FROM ${r} AS p WHERE ${match})`;
+  const hint = `Find them with: ${orphans}; point them at existing rows or set them to NULL, mark this migration rolled back and deploy again.`;
+  const addColumns = newColumns.map((c) => (c ? addColumnStatement(table, c, provider, ctx.before) : ''));
+  const dropColumns = newColumns.map((c) => (c ? dropColumnStatement(table, c.name, provider) : ''));
+  const migrations: PlannedMigration[] = [];
+  if (provider === 'postgresql') {
+    const name = quote(fk.name, provider);
+    migrations.push(migration(
+      migrationSlug('add', 'foreign_key', what),
+      `Add ${fk.name} NOT VALID (no scan; new writes are checked)`,
+      [
+        ...(existing ? [guardBlock(orphans, `Foreign key "${fk.name}" cannot be validated: rows of ${table.name} point to missing ${referenced.name} rows`, hint)] : []),
+        lt(builder),
+        ...addColumns,
+        `-- AddForeignKey\nALTER TABLE ${t} ADD ${foreignKeyClause(fk, provider, ctx.before)} NOT VALID;`,
+      ],
+      [lt(builder), `ALTER TABLE ${t} DROP CONSTRAINT IF EXISTS ${name};`, ...dropColumns.reverse()],
+    ));
+    migrations.push(migration(
+      migrationSlug('validate', 'foreign_key', what),
+      `Validate ${fk.name} (scans without blocking writes)`,
+      [
+        '-- Alone in its migration: VALIDATE scans under SHARE UPDATE EXCLUSIVE (reads and writes go on), not under the',
+        '-- stronger lock the ADD CONSTRAINT took.',
+        lt(builder),
+        `-- ValidateConstraint\nALTER TABLE ${t} VALIDATE CONSTRAINT ${name};`,
+      ],
+      ['-- A validated constraint cannot be made NOT VALID again; dropping and re-adding it restores the catalog state.', lt(builder), `ALTER TABLE ${t} DROP CONSTRAINT ${name};\nALTER TABLE ${t} ADD ${foreignKeyClause(fk, provider, ctx.before)} NOT VALID;`],
+    ));
+  } else if (provider === 'sqlite') {
+    const withNew = withColumns(table, (cols) => [...cols, ...newColumns.filter((c): c is NonNullable<typeof c> => !!c)]);
+    const after: DbTable = { ...withNew, foreignKeys: [...withNew.foreignKeys, fk] };
+    migrations.push(migration(
+      migrationSlug('add', 'foreign_key', what),
+      `Copy ${table.name} into a table with ${fk.name} (SQLite cannot add a foreign key in place)`,
+      [
+        ...(existing ? [sqliteGuard(orphans, `rows_of_${table.name}_point_to_missing_${referenced.name}_rows`)] : []),
+        redefineTableSqlite(after, ctx.before, sameColumns(table, after)),
+      ],
+      [redefineTableSqlite(table, ctx.before, sameColumns(after, table))],
+    ));
+  } else {
+    migrations.push(migration(
+      migrationSlug('add', 'foreign_key', what),
+      `Add ${fk.name} in place`,
+      [
+        '-- With foreign_key_checks off InnoDB adds the key in place without checking existing rows: run the preflight',
+        '-- query first, it must return no rows.',
+        'SET FOREIGN_KEY_CHECKS=0;',
+        ...addColumns,
+        `-- AddForeignKey\nALTER TABLE ${t} ADD ${foreignKeyClause(fk, provider, ctx.before)}, ALGORITHM=INPLACE, LOCK=NONE;`,
+        'SET FOREIGN_KEY_CHECKS=1;',
+      ],
+      [`ALTER TABLE ${t} DROP FOREIGN KEY ${quote(fk.name, provider)};`, ...dropColumns.reverse()],
+    ));
+  }
+  builder.phase({
+    key: 'constrain',
+    title: `Add ${fk.name}`,
+    does: provider === 'postgresql'
+      ? 'Adds the foreign key NOT VALID (instant; every new write is checked from then on), then validates the existing rows in a migration of its own, which does not block writes. The schema already describes it.'
+      : provider === 'sqlite'
+        ? 'Copies the table into one with the foreign key (Prisma\'s table redefinition), after checking that no row points nowhere.'
+        : 'Adds the foreign key in place, without checking existing rows (the preflight query does that).',
+    requires: ['Rows that point to nothing are fixed (the preflight query lists them).', 'Deployed code never writes a reference to a missing row.'],
+    beforeNext: '',
+    rollback: `${ROLLBACK_DOWN} The down scripts drop the constraint${newColumns.length > 0 ? ' and the column(s) it added' : ''}.`,
+    migrations,
+    schema: [],
+    preflight: { description: 'Rows that point to a missing row (must return no rows):', sql: `${orphans};` },
+  });
+  return builder.build(summarizeChange(change));
+}
