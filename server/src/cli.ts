@@ -9,6 +9,7 @@ import { analyzeProjectDir } from './analysis/analyzeProject';
 import { formatJson } from './cli/formatJson';
 import { formatText } from './cli/formatText';
 import { CannotAnalyze } from './analysis/session';
+import { type PlanCommandOptions, runPlanCommand } from './phases/cliPlan';
 import { ProjectNotFound } from './project/locate';
 import type { Severity } from './rules/types';
 import * as path from 'path';
@@ -120,6 +121,31 @@ export async function main(argv: string[]): Promise<number> {
     .option('--lock-trace', 'run the pending migrations on an embedded PostgreSQL (PGlite) and report the locks each statement takes')
     .action(async (projectDir: string | undefined, options: CheckOptions) => {
       exitCode = await runCheck(projectDir, options);
+    });
+  program
+    .command('plan')
+    .description('show the phased migration for an unsafe pending change, write its first phase, or advance a plan to its next phase')
+    .argument('[project-dir]', 'the project folder (default: the current folder)')
+    .option('--schema <path>', 'schema file or folder (default: found the way Prisma finds it)')
+    .option('--migrations <path>', 'migrations folder (default: next to the schema)')
+    .option('--rule <rule-id>', 'only changes this rule reports (add-required-column, rename-column, ...)')
+    .option('--target <name>', 'only the change about this field, table, index or enum value (User.phone, Post_slug_key, Status.DELETED)')
+    .option('--apply-first-phase', 'write the plan next to the schema, put its first phase into the migrations folder and edit the schema')
+    .option('--advance', 'move the next phase of a plan into the migrations folder and edit the schema')
+    .option('--plan <plan-id>', 'with --advance: the plan to advance (default: the oldest with a phase left)')
+    .option('--force', 'with --advance: even when the previous phase is not committed to git')
+    .option('--status', 'list the plans and where each stands')
+    .option('--backfill <sql>', 'SQL expression existing rows get (a new required column, NULLs of a field made required, or a type conversion)')
+    .option('--replace-with <value>', 'enum value rows holding a removed value move to')
+    .option('--batch-size <rows>', 'rows per backfill batch (default 1000)', (value: string) => {
+      const rows = Number(value);
+      if (!Number.isInteger(rows) || rows < 1) throw new InvalidArgumentError('a positive whole number is required');
+      return rows;
+    })
+    .option('--lock-timeout <duration>', "lock_timeout for statements that take strong locks (default '5s')")
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (projectDir: string | undefined, options: PlanCommandOptions) => {
+      exitCode = await runPlanCommand(projectDir, options, { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) });
     });
   try {
     await program.parseAsync(argv, { from: 'user' });
