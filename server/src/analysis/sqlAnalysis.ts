@@ -1,9 +1,12 @@
+import * as path from 'path';
 import type { DbState, Provider } from '../core/dbState';
 import type { Note } from '../core/notes';
 import { LineIndex } from '../core/source';
 import type { GuardConfig } from '../project/config';
-import { parsePostgresStatements } from '../replay/statements';
+import { readMigrationsFolder } from '../replay/migrations';
+import { parsePostgresStatements, type ParsedStatement } from '../replay/statements';
 import { sqlRules } from '../rules';
+import { attachFacts, NotNullChecks, parsePrismaWarnings, PendingTables, type MigrationFacts, type TableView } from '../rules/support/sqlAst';
 import { docsPath, type Finding, type SqlRule, type SqlRuleContext } from '../rules/types';
 import { ruleContext } from './rulesRunner';
 import { applySuppressions, type Suppression } from './suppressions';
@@ -13,8 +16,21 @@ export interface SqlJudgeInput {
   baseline: DbState;
   /** Migration files not yet deployed, in order. */
   pending: { name: string; file: string; sql: string }[];
+  /**
+   * The deployed migration files, in order. Only read when a rule needs what
+   * the replayed state does not model (CHECK constraints); when absent, the
+   * folder of the pending files is read, lazily, for the same.
+   */
+  deployed?: { name: string; sql: string }[];
   config: GuardConfig;
   rules?: readonly SqlRule[];
+}
+
+interface PendingFile {
+  name: string;
+  file: string;
+  sql: string;
+  statements: ParsedStatement[];
 }
 
 /** Runs the SQL rules over each pending migration file, statement by statement. */
@@ -22,21 +38,44 @@ export function judgeMigrationSql(input: SqlJudgeInput): { findings: Finding[]; 
   const rules = (input.rules ?? sqlRules).filter((rule) => rule.providers.includes(input.provider) && input.config.rules[rule.id] !== 'off');
   const findings: Finding[] = [];
   const notes: Note[] = [];
-  if (input.provider !== 'postgresql' || input.pending.length === 0) return { findings, notes };
+  if (input.pending.length === 0 || rules.length === 0) return { findings, notes };
+  const postgres = input.provider === 'postgresql';
+
+  const files: PendingFile[] = [];
+  for (const migration of input.pending) {
+    if (postgres) {
+      const parsed = parsePostgresStatements(migration.sql, migration.file);
+      notes.push(...parsed.notes);
+      files.push({ ...migration, statements: parsed.statements });
+    } else {
+      // The rules for MySQL and SQLite (only migration-name so far) read statement text, not a syntax tree.
+      files.push({ ...migration, statements: splitPlainStatements(migration.sql) });
+    }
+  }
+
   const base = ruleContext(input.provider, input.baseline, input.baseline, input.config);
   const existingTables = new Set(Object.values(input.baseline.tables).map((t) => t.name));
-  for (const migration of input.pending) {
-    const parsed = parsePostgresStatements(migration.sql);
-    for (const note of parsed.notes) notes.push({ ...note, where: note.where ?? { file: migration.file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } } });
+  const views = tableViews(input.baseline, files);
+  const checksAtStart = lazyChecks(input, files);
+
+  files.forEach((migration, index) => {
+    const warnings = parsePrismaWarnings(migration.sql);
     const context: SqlRuleContext = {
       ...base,
       migration: migration.name,
-      statements: parsed.statements,
+      statements: migration.statements,
       existingTables,
-      prismaWarnings: prismaWarnings(migration.sql),
+      prismaWarnings: warnings.map((w) => w.kind),
     };
+    const facts: MigrationFacts = {
+      file: migration.file,
+      before: (statement) => views.get(statement) ?? emptyView,
+      notNullCheck: (table, column) => checksAtStart(index).state(table, column),
+      warnings,
+    };
+    attachFacts(context, facts);
     const raw: Finding[] = [];
-    for (const statement of parsed.statements) {
+    for (const statement of migration.statements) {
       for (const rule of rules) {
         for (const report of rule.detect(statement, context)) {
           const configured = input.config.rules[rule.id];
@@ -54,46 +93,155 @@ export function judgeMigrationSql(input: SqlJudgeInput): { findings: Finding[]; 
         }
       }
     }
-    const suppressed = applySuppressions(raw, sqlSuppressions(migration.file, migration.sql));
+    const suppressed = applySuppressions(raw, sqlSuppressions(migration.file, migration.sql, migration.statements));
     findings.push(...suppressed.findings);
     notes.push(...suppressed.notes);
-  }
+  });
   return { findings, notes };
+}
+
+const emptyView: TableView = {
+  isLive: () => false,
+  holdsRows: () => false,
+  deployedTable: () => undefined,
+  deployedColumn: () => undefined,
+};
+
+/** The tables as each pending statement finds them: earlier pending files count (a table created there has no rows). */
+function tableViews(baseline: DbState, files: PendingFile[]): Map<ParsedStatement, TableView> {
+  const tables = new PendingTables(baseline);
+  const views = new Map<ParsedStatement, TableView>();
+  for (const file of files) {
+    for (const statement of file.statements) {
+      views.set(statement, tables.view());
+      if (statement.ast) tables.apply(statement);
+    }
+  }
+  return views;
+}
+
+/**
+ * CHECK constraints at the start of each pending file. Costly (it parses the
+ * deployed history), so computed on the first question only: most migrations
+ * have no SET NOT NULL and never ask.
+ */
+function lazyChecks(input: SqlJudgeInput, files: PendingFile[]): (fileIndex: number) => NotNullChecks {
+  let starts: NotNullChecks[] | undefined;
+  return (fileIndex) => {
+    if (!starts) {
+      const checks = new NotNullChecks();
+      for (const migration of input.deployed ?? deployedFromDisk(files)) {
+        // Only statements naming constraints, columns or tables can change a CHECK; most files have none.
+        if (!/check|constraint|rename|drop/i.test(migration.sql)) continue;
+        for (const statement of parsePostgresStatements(migration.sql).statements) checks.apply(statement);
+      }
+      starts = [];
+      for (const file of files) {
+        starts.push(checks.snapshot());
+        for (const statement of file.statements) checks.apply(statement);
+      }
+    }
+    return starts[fileIndex] ?? new NotNullChecks();
+  };
+}
+
+/** The other folders of the pending files' migrations folder: the deployed history, as far as disk tells. */
+function deployedFromDisk(files: PendingFile[]): { name: string; sql: string }[] {
+  const first = files[0];
+  if (!first) return [];
+  const pendingNames = new Set(files.map((f) => f.name));
+  const folder = readMigrationsFolder(path.dirname(path.dirname(first.file)));
+  return folder.migrations.filter((m) => !pendingNames.has(m.name));
 }
 
 /** The bullet kinds of Prisma's `-- Warnings:` comment block at the top of a generated migration. */
 export function prismaWarnings(sql: string): string[] {
-  const match = /\/\*\s*\n\s*Warnings:([\s\S]*?)\*\//.exec(sql);
-  if (!match) return [];
-  const kinds: string[] = [];
-  for (const line of match[1].split('\n')) {
-    const text = line.replace(/^\s*-\s*/, '').trim();
-    if (!text) continue;
-    if (/column .* would be dropped/i.test(text) || /You are about to drop the column/i.test(text)) kinds.push('drop_column');
-    else if (/You are about to drop the `?[^`]*`? table/i.test(text)) kinds.push('drop_table');
-    else if (/unique constraint covering the columns/i.test(text)) kinds.push('unique_constraint_added');
-    else if (/Added the required column/i.test(text)) kinds.push('required_column_no_default');
-    else if (/Made the column .* required/i.test(text)) kinds.push('made_required');
-    else if (/The values \[.*\] on the enum/i.test(text)) kinds.push('enum_values_removed');
-    else if (/You are about to alter the column/i.test(text)) kinds.push('alter_column');
-    else if (/primary key for the/i.test(text)) kinds.push('primary_key_changed');
-    else kinds.push('other');
-  }
-  return kinds;
+  return parsePrismaWarnings(sql).map((w) => w.kind);
 }
 
-/** `-- migration-guard-ignore <rule-id> -- <reason>` lines; each covers the statement that follows it. */
-function sqlSuppressions(file: string, sql: string): Suppression[] {
+/**
+ * `-- migration-guard-ignore <rule-id> -- <reason>` lines; each covers the
+ * statement it sits in or the one that follows it, from the line below the comment.
+ */
+function sqlSuppressions(file: string, sql: string, statements: ParsedStatement[]): Suppression[] {
   const suppressions: Suppression[] = [];
   const lines = new LineIndex(sql);
   const pattern = /--\s*migration-guard-ignore\s+([a-z0-9-]+)(?:\s+--\s*(.*))?$/gm;
   for (let match = pattern.exec(sql); match; match = pattern.exec(sql)) {
     const range = lines.rangeAt(match.index, match.index + match[0].length);
     const reason = match[2]?.trim();
-    // The statement below: up to the next semicolon after the comment.
-    const end = sql.indexOf(';', match.index + match[0].length);
-    const endLine = lines.positionAt(end === -1 ? sql.length : end).line;
-    suppressions.push({ ruleId: match[1], ...(reason ? { reason } : {}), file, range, coversLines: { start: range.start.line + 1, end: endLine } });
+    const covered = statements.find((s) => s.endOffset > match!.index);
+    const end = covered ? covered.range.end.line : lines.positionAt(sql.length).line;
+    suppressions.push({ ruleId: match[1], ...(reason ? { reason } : {}), file, range, coversLines: { start: range.start.line + 1, end } });
   }
   return suppressions;
+}
+
+/**
+ * Statements of a MySQL or SQLite file, cut at top-level semicolons (quotes,
+ * backticks and comments respected), as `Unparsed` statements with ranges.
+ */
+export function splitPlainStatements(sql: string): ParsedStatement[] {
+  const lines = new LineIndex(sql);
+  const statements: ParsedStatement[] = [];
+  let start = 0;
+  const flush = (end: number): void => {
+    let s = start;
+    let comment = '';
+    // Leading whitespace and comments belong before the statement, as in the PostgreSQL reader.
+    for (;;) {
+      while (s < end && /\s/.test(sql[s])) s++;
+      if (sql.startsWith('--', s) || sql[s] === '#') {
+        const nl = sql.indexOf('\n', s);
+        const stop = nl < 0 || nl > end ? end : nl;
+        comment += (comment ? '\n' : '') + sql.slice(s, stop).trimEnd();
+        s = stop;
+      } else if (sql.startsWith('/*', s)) {
+        const close = sql.indexOf('*/', s + 2);
+        const stop = close < 0 || close + 2 > end ? end : close + 2;
+        comment += (comment ? '\n' : '') + sql.slice(s, stop);
+        s = stop;
+      } else break;
+    }
+    let e = end;
+    while (e > s && /\s/.test(sql[e - 1])) e--;
+    if (e > s) {
+      statements.push({
+        text: sql.slice(s, e),
+        startOffset: s,
+        endOffset: e,
+        range: lines.rangeAt(s, e),
+        kind: 'Unparsed',
+        ...(comment ? { leadingComment: comment } : {}),
+      });
+    }
+  };
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i];
+    if (c === "'" || c === '"' || c === '`') {
+      let j = i + 1;
+      while (j < sql.length) {
+        if (sql[j] === '\\' && c !== '`') j += 2;
+        else if (sql[j] === c && sql[j + 1] === c) j += 2;
+        else if (sql[j] === c) break;
+        else j++;
+      }
+      i = j + 1;
+    } else if ((c === '-' && sql[i + 1] === '-') || c === '#') {
+      const nl = sql.indexOf('\n', i);
+      i = nl < 0 ? sql.length : nl + 1;
+    } else if (c === '/' && sql[i + 1] === '*') {
+      const close = sql.indexOf('*/', i + 2);
+      i = close < 0 ? sql.length : close + 2;
+    } else if (c === ';') {
+      flush(i);
+      start = i + 1;
+      i++;
+    } else {
+      i++;
+    }
+  }
+  flush(sql.length);
+  return statements;
 }
