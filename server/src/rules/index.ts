@@ -13,10 +13,21 @@ import dropNotNull from './drop-not-null';
 import dropTable from './drop-table';
 import implicitM2mChange from './implicit-m2m-change';
 import makeColumnRequired from './make-column-required';
+import migrationName from './migration-name';
 import removeEnumValue from './remove-enum-value';
 import renameColumn from './rename-column';
 import renameTable from './rename-table';
+import rlsMissingOnNewTable from './rls-missing-on-new-table';
 import schemaDrift from './schema-drift';
+import sqlConcurrentlyInTransaction from './sql-concurrently-in-transaction';
+import sqlDropColumn from './sql-drop-column';
+import sqlDropTable from './sql-drop-table';
+import sqlForeignKeyNotValid from './sql-foreign-key-not-valid';
+import sqlIndexNotConcurrent from './sql-index-not-concurrent';
+import sqlMissingLockTimeout from './sql-missing-lock-timeout';
+import sqlRlsLeftDisabled from './sql-rls-left-disabled';
+import sqlSetNotNullScan from './sql-set-not-null-scan';
+import sqlUnbatchedBackfill from './sql-unbatched-backfill';
 import volatileDefault from './volatile-default';
 import type { Rule, SchemaRule, SqlRule } from './types';
 
@@ -32,10 +43,21 @@ export const allRules: readonly Rule[] = [
   dropTable,
   implicitM2mChange,
   makeColumnRequired,
+  migrationName,
   removeEnumValue,
   renameColumn,
   renameTable,
+  rlsMissingOnNewTable,
   schemaDrift,
+  sqlConcurrentlyInTransaction,
+  sqlDropColumn,
+  sqlDropTable,
+  sqlForeignKeyNotValid,
+  sqlIndexNotConcurrent,
+  sqlMissingLockTimeout,
+  sqlRlsLeftDisabled,
+  sqlSetNotNullScan,
+  sqlUnbatchedBackfill,
   volatileDefault,
 ];
 

@@ -1,0 +1,62 @@
+import { bodyOf, concurrentLabel } from './support/sqlAst';
+import type { SqlRule } from './types';
+import type { ParsedStatement } from '../replay/statements';
+
+// MySQL and SQLite have no CONCURRENTLY; nothing to port.
+const rule: SqlRule = {
+  id: 'sql-concurrently-in-transaction',
+  target: 'sql',
+  title: 'CONCURRENTLY statement that will run inside a transaction',
+  defaultSeverity: 'error',
+  why: 'PostgreSQL refuses CREATE/DROP INDEX CONCURRENTLY inside a transaction block, and Prisma runs a migration file with several statements as one transaction: the migration fails and blocks every deploy after it.',
+  safePath: 'Put each CONCURRENTLY statement alone in a migration folder of its own: no other statement, no SET, no BEGIN/COMMIT.',
+  providers: ['postgresql'],
+  detect(statement, context) {
+    const label = concurrentLabel(statement) ?? concurrentInDoBlock(statement);
+    if (!label) return [];
+    const help = `Move it into a migration folder of its own (\`prisma migrate dev --create-only --name ...\`) that sorts after this one, as the only statement of that file (comments are fine; a \`SET lock_timeout\` is not).`;
+    if (statement.kind === 'DoStmt') {
+      return [{
+        message: `This DO block runs ${label}, but a DO block always runs inside a transaction: PostgreSQL refuses it ("cannot run inside a transaction block"), the migration fails and \`prisma migrate deploy\` stops there.`,
+        help: 'Write the statement itself, outside any DO block, alone in a migration folder of its own.',
+      }];
+    }
+    const begin = openTransaction(statement, context.statements);
+    if (begin) {
+      return [{
+        message: `${label} between BEGIN and COMMIT fails: PostgreSQL refuses it inside a transaction block ("cannot run inside a transaction block"), so the migration is rolled back and marked failed, and \`prisma migrate deploy\` stops there.`,
+        help: `Remove the BEGIN/COMMIT around it. ${help}`,
+      }];
+    }
+    const others = context.statements.filter((s) => s !== statement);
+    if (others.length === 0) return [];
+    const lines = others.map((s) => s.range.start.line + 1);
+    const where = lines.length === 1 ? `line ${lines[0]}` : lines.length <= 3 ? `lines ${lines.slice(0, -1).join(', ')} and ${lines[lines.length - 1]}` : `from line ${lines[0]}`;
+    return [{
+      message: `${label} shares its file with ${others.length} other statement${others.length > 1 ? 's' : ''} (${where}): Prisma sends the file as one script, which PostgreSQL runs as a single transaction, so it fails with "cannot run inside a transaction block", the whole file is rolled back and \`prisma migrate deploy\` stops there.`,
+      help,
+    }];
+  },
+};
+
+/** `DO $$ ... EXECUTE 'CREATE INDEX CONCURRENTLY ...' ... $$`: the body is opaque to the parser but not to a search. */
+function concurrentInDoBlock(statement: ParsedStatement): string | undefined {
+  if (statement.kind !== 'DoStmt') return undefined;
+  const match = /\b(CREATE\s+(?:UNIQUE\s+)?INDEX|DROP\s+INDEX|REINDEX)\b[^;]*?\bCONCURRENTLY\b/i.exec(statement.text);
+  return match ? `${match[1].replace(/\s+/g, ' ').toUpperCase()} CONCURRENTLY` : undefined;
+}
+
+/** The BEGIN still open when `statement` runs, if any. */
+function openTransaction(statement: ParsedStatement, statements: ParsedStatement[]): ParsedStatement | undefined {
+  let open: ParsedStatement | undefined;
+  for (const s of statements) {
+    if (s === statement) return open;
+    const [kind, body] = bodyOf(s);
+    if (kind !== 'TransactionStmt') continue;
+    if (body.kind === 'TRANS_STMT_BEGIN' || body.kind === 'TRANS_STMT_START') open = s;
+    else if (['TRANS_STMT_COMMIT', 'TRANS_STMT_ROLLBACK', 'TRANS_STMT_COMMIT_PREPARED', 'TRANS_STMT_PREPARE'].includes(String(body.kind))) open = undefined;
+  }
+  return undefined;
+}
+
+export default rule;

@@ -1,0 +1,44 @@
+import type { DropStmt } from 'libpg-query';
+import { at, bodyOf, clauseRange, droppedKeys, factsOf, identPattern, quoted } from './support/sqlAst';
+import type { RuleReport, SqlRule } from './types';
+
+// SQLite counterpart (a later task): Prisma's table redefinition drops the old table after
+// copying it to new_<table>; only the columns the INSERT ... SELECT omits are lost there.
+const rule: SqlRule = {
+  id: 'sql-drop-table',
+  target: 'sql',
+  title: 'Table with deployed data dropped',
+  defaultSeverity: 'error',
+  why: 'DROP TABLE deletes every row with the table, its indexes, triggers and policies; only a backup restores them, and code still running fails on every query of the model.',
+  safePath: 'Retire the model in code first (@@ignore) and deploy; archive the table, then drop it in a later migration with a suppression that says why it is safe then.',
+  providers: ['postgresql'],
+  detect(statement, context) {
+    const [kind, body] = bodyOf(statement);
+    if (kind !== 'DropStmt') return [];
+    const stmt = body as DropStmt;
+    if (stmt.removeType !== 'OBJECT_TABLE') return [];
+    const facts = factsOf(context);
+    const view = facts.before(statement);
+    const keys = droppedKeys(stmt);
+    const reports: RuleReport[] = [];
+    for (const key of keys) {
+      // Tables created by the pending migrations hold no deployed rows.
+      const deployed = view.deployedTable(key);
+      if (!deployed) continue;
+      const names = new Set([deployed, key].map((k) => k.slice(k.lastIndexOf('.') + 1)));
+      const prisma = facts.warnings.some((w) => w.kind === 'drop_table' && names.has(w.table ?? ''))
+        ? " Prisma's `Warnings:` note at the top of this file names the same drop: this is that risk, still in the SQL."
+        : '';
+      const cascade = stmt.behavior === 'DROP_CASCADE' ? ' CASCADE also drops the foreign keys and views that depend on it, in other tables.' : '';
+      const name = key.slice(key.lastIndexOf('.') + 1);
+      reports.push({
+        message: `Drops table ${quoted(key)} with all its rows, indexes, triggers and policies: only a backup restores them, and code still running fails on every query of the model until it is replaced.${cascade}${prisma}`,
+        help: 'Retire the model in code first (`@@ignore`) and deploy; archive the table (`pg_dump --table`), then drop it in a later migration with `-- migration-guard-ignore sql-drop-table -- <why it is safe now>`.',
+        ...(keys.length > 1 ? at(context, clauseRange(statement, new RegExp(identPattern(name)))) : {}),
+      });
+    }
+    return reports;
+  },
+};
+
+export default rule;

@@ -1,0 +1,93 @@
+/**
+ * SQL rule fixtures: test/fixtures/rules/<sql-rule-id>/<ok-|err-case>/ with
+ *   before/    a migrations folder (<timestamp>_<name>/migration.sql): the deployed database, replayed;
+ *   pending/   the migration folder(s) not yet deployed, judged in order;
+ *   config.json (optional): project configuration, plus `provider` (default postgresql);
+ *   expected.json: the complete list of findings of every SQL rule, with ranges and messages.
+ * UPDATE_FIXTURES=1 writes expected.json from the current output, for review.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { judgeMigrationSql } from '../../server/src/analysis/sqlAnalysis';
+import type { Provider } from '../../server/src/core/dbState';
+import { defaultConfig, mergeConfig } from '../../server/src/project/config';
+import { readMigrationsFolder, replayMigrations } from '../../server/src/replay/migrations';
+import { loadPostgresParser } from '../../server/src/replay/statements';
+import { allRules } from '../../server/src/rules';
+
+const repo = path.resolve(__dirname, '../../..');
+const root = path.join(repo, 'test/fixtures/rules');
+
+export interface ExpectedSqlFinding {
+  ruleId: string;
+  severity: string;
+  file: string;
+  range: string;
+  message: string;
+  help: string;
+}
+
+function formatRange(range: { start: { line: number; character: number }; end: { line: number; character: number } }): string {
+  return `${range.start.line}:${range.start.character}-${range.end.line}:${range.end.character}`;
+}
+
+async function runCase(dir: string): Promise<{ findings: ExpectedSqlFinding[]; notes: string[] }> {
+  const configFile = path.join(dir, 'config.json');
+  const raw = fs.existsSync(configFile) ? (JSON.parse(fs.readFileSync(configFile, 'utf8')) as Record<string, unknown>) : {};
+  const { provider = 'postgresql', ...projectConfig } = raw as { provider?: Provider };
+  const config = mergeConfig(defaultConfig, projectConfig, [], 'config.json');
+  const before = readMigrationsFolder(path.join(dir, 'before'));
+  const replayed = await replayMigrations(before, provider);
+  const pending = readMigrationsFolder(path.join(dir, 'pending'));
+  const result = judgeMigrationSql({
+    provider,
+    baseline: replayed.state,
+    pending: pending.migrations.map((m) => ({ name: m.name, file: m.file, sql: m.sql })),
+    deployed: before.migrations.map((m) => ({ name: m.name, sql: m.sql })),
+    config,
+  });
+  const findings = result.findings.map((f) => ({
+    ruleId: f.ruleId,
+    severity: f.severity,
+    file: path.relative(dir, f.file).split(path.sep).join('/'),
+    range: formatRange(f.range),
+    message: f.message,
+    help: f.help,
+  }));
+  // Suppression notes belong to the expectation too: a missing reason or an unused ignore is reported.
+  const notes = result.notes.filter((n) => n.message.includes('migration-guard-ignore') || n.message.startsWith('Unused suppression')).map((n) => n.message);
+  return { findings, notes };
+}
+
+describe('SQL rule fixtures', () => {
+  before(async () => {
+    await loadPostgresParser();
+  });
+  const sqlRuleIds = new Set(allRules.filter((r) => r.target === 'sql').map((r) => r.id));
+  const folders = fs.existsSync(root) ? fs.readdirSync(root).filter((id) => sqlRuleIds.has(id)).sort() : [];
+  for (const ruleId of folders) {
+    describe(ruleId, () => {
+      for (const name of fs.readdirSync(path.join(root, ruleId)).sort()) {
+        const dir = path.join(root, ruleId, name);
+        it(name, async () => {
+          const { findings, notes } = await runCase(dir);
+          const expectedFile = path.join(dir, 'expected.json');
+          const notesFile = path.join(dir, 'expected-notes.json');
+          if (process.env.UPDATE_FIXTURES) {
+            fs.writeFileSync(expectedFile, JSON.stringify(findings, null, 2) + '\n');
+            if (notes.length > 0) fs.writeFileSync(notesFile, JSON.stringify(notes, null, 2) + '\n');
+            else if (fs.existsSync(notesFile)) fs.unlinkSync(notesFile);
+          }
+          const expected = JSON.parse(fs.readFileSync(expectedFile, 'utf8')) as ExpectedSqlFinding[];
+          assert.deepStrictEqual(findings, expected);
+          assert.deepStrictEqual(notes, fs.existsSync(notesFile) ? (JSON.parse(fs.readFileSync(notesFile, 'utf8')) as string[]) : []);
+          // An info-level rule's ok case must be silent; others may still mention small tables at info.
+          const infoRule = allRules.find((r) => r.id === ruleId)?.defaultSeverity === 'info';
+          if (name.startsWith('ok-')) assert.ok(!findings.some((f) => f.ruleId === ruleId && (infoRule || f.severity !== 'info')), `${name} is an ok case but ${ruleId} reports`);
+          if (name.startsWith('err-')) assert.ok(findings.some((f) => f.ruleId === ruleId), `${name} is an err case but ${ruleId} is silent`);
+        });
+      }
+    });
+  }
+});
