@@ -304,7 +304,7 @@ export async function readDatabaseSizes(url: string, options: DatabaseReadOption
     await client.connect();
     await client.query('BEGIN READ ONLY');
     const readOnly = (await client.query<{ transaction_read_only: string }>('SHOW transaction_read_only')).rows[0]?.transaction_read_only === 'on';
-    const result = await client.query<{ schema: string; name: string; reltuples: number; relpages: number; live: string | null; partition_rows: number | null }>(SIZE_QUERY);
+    const result = await client.query<{ schema: string; name: string; reltuples: number; relpages: number; live: string | null; partition_rows: number | null }>(SIZE_QUERY.trim());
     await client.query('ROLLBACK');
     const rows = new Map<string, number>();
     for (const row of result.rows) {
