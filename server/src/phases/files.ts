@@ -225,14 +225,15 @@ export function applyFirstPhase(project: PrismaProject, plan: Plan, options: Wri
   const written: string[] = [planDir];
   try {
     for (const phase of stored.phases) writePhaseFiles(planDir, phase, written);
-    const folders = writeMigrations(project, first, first.migrations, now, written);
+    const phase1 = stored.phases[0];
+    const folders = writeMigrations(project, phase1, phase1.migrations, now, written);
     writeNew(path.join(planDir, PLAN_FILE), JSON.stringify(stored, null, 2) + '\n', written);
     writeNew(
       path.join(planDir, 'plan.md'),
       renderPlan(stored, { appliedFolders: folders, plansDir: rel(project, root), migrationsDir: rel(project, project.migrationsDir) }),
       written,
     );
-    return { plan: stored, phase: first, written, migrationFolders: folders, schemaEdits: edits.edits, schemaTexts: texts, planDir, notes: [] };
+    return { plan: stored, phase: phase1, written, migrationFolders: folders, schemaEdits: edits.edits, schemaTexts: texts, planDir, notes: [] };
   } catch (error) {
     if (error instanceof PlanRefused) throw new PlanRefused(`${error.message} Written so far: ${written.map((w) => rel(project, w)).join(', ')}.`);
     throw error;
