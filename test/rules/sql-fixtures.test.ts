@@ -8,6 +8,7 @@
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { judgeMigrationSql } from '../../server/src/analysis/sqlAnalysis';
 import type { Provider } from '../../server/src/core/dbState';
@@ -90,4 +91,33 @@ describe('SQL rule fixtures', () => {
       }
     });
   }
+});
+
+describe('SQL rules: deployed history read from disk', () => {
+  before(async () => {
+    await loadPostgresParser();
+  });
+
+  it('without the deployed files, reads the CHECKs of earlier migrations from the pending files\' folder', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mg-sql-'));
+    try {
+      const write = (name: string, sql: string): void => {
+        fs.mkdirSync(path.join(dir, name));
+        fs.writeFileSync(path.join(dir, name, 'migration.sql'), sql);
+      };
+      write('20240101000000_init', 'CREATE TABLE "User" ("id" SERIAL PRIMARY KEY, "name" TEXT);\n');
+      write('20240102000000_add_user_name_check', 'ALTER TABLE "User" ADD CONSTRAINT "User_name_not_null" CHECK ("name" IS NOT NULL) NOT VALID;\n');
+      write('20240103000000_validate_user_name_check', 'ALTER TABLE "User" VALIDATE CONSTRAINT "User_name_not_null";\n');
+      write('20240104000000_make_name_required_in_user', 'SET lock_timeout = \'5s\';\nALTER TABLE "User" ALTER COLUMN "name" SET NOT NULL;\n');
+      const folder = readMigrationsFolder(dir);
+      const deployed = { ...folder, migrations: folder.migrations.slice(0, 3) };
+      const baseline = (await replayMigrations(deployed, 'postgresql')).state;
+      const pending = folder.migrations.slice(3).map((m) => ({ name: m.name, file: m.file, sql: m.sql }));
+      const judged = (config: typeof defaultConfig) => judgeMigrationSql({ provider: 'postgresql', baseline, pending, config }).findings.map((f) => f.ruleId);
+      assert.deepStrictEqual(judged(defaultConfig), []);
+      assert.deepStrictEqual(judged({ ...defaultConfig, postgresVersion: 11 }), ['sql-set-not-null-scan']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
