@@ -162,3 +162,30 @@ function serverUser(): string {
   execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', 'pmg-postgres']);
   return (cachedUser = 'pmg-postgres');
 }
+
+// ---------------------------------------------------------------------------
+// SARIF validation against the official 2.1.0 schema
+
+let sarifValidator: ((log: unknown) => string[]) | undefined;
+
+/**
+ * Schema errors of a SARIF log (empty when valid). The schema is OASIS's
+ * sarif-2.1.0-rtm.5 as @microsoft/jest-sarif ships it: JSON Schema draft-04,
+ * hence ajv's draft-04 class; one of its patterns is not valid with the `u`
+ * flag, hence `unicodeRegExp: false`.
+ */
+export function sarifSchemaErrors(log: unknown): string[] {
+  if (!sarifValidator) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const Ajv = require('ajv-draft-04') as new (options: object) => { compile(schema: object): ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] | null } };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const addFormats = require('ajv-formats') as (ajv: unknown) => void;
+    const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+    addFormats(ajv);
+    const schema = JSON.parse(fs.readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8')) as { title: string };
+    if (!schema.title.includes('2.1.0')) throw new Error(`unexpected schema: ${schema.title}`);
+    const validate = ajv.compile(schema);
+    sarifValidator = (data) => (validate(data) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`));
+  }
+  return sarifValidator(log);
+}
