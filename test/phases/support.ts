@@ -134,17 +134,31 @@ export async function digest(db: PGlite, sql: string): Promise<string> {
 // ---------------------------------------------------------------------------
 // Running a generated backfill script
 
+/** The two raw-query methods a generated script uses, over whichever database a test runs. */
+export interface RawClient {
+  query(sql: string, params: unknown[]): Promise<unknown[]>;
+  execute(sql: string, params: unknown[]): Promise<number>;
+}
+
+export function pgliteClient(db: PGlite): RawClient {
+  return {
+    query: async (sql, params) => (await db.query(sql, params)).rows,
+    execute: async (sql, params) => (await db.query(sql, params)).affectedRows ?? 0,
+  };
+}
+
 /**
  * Runs the TypeScript data-migration script a plan wrote, for real: transpiled
- * with TypeScript, with `PrismaClient` standing on PGlite (the raw-query
- * methods the script uses, nothing else). Returns what it printed.
+ * with TypeScript, with `PrismaClient` standing on the test database (the
+ * raw-query methods the script uses, nothing else). Returns what it printed.
  */
 export async function runBackfillScript(
-  db: PGlite,
+  client: RawClient | PGlite,
   scriptFile: string,
   args: string[] = [],
   options: { failAfterUpdates?: number } = {},
 ): Promise<{ output: string[]; executed: string[]; exitCode: number | undefined }> {
+  const raw: RawClient = 'execute' in client ? client : pgliteClient(client);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ts = require('typescript') as typeof import('typescript');
   const source = fs.readFileSync(scriptFile, 'utf8');
@@ -154,13 +168,13 @@ export async function runBackfillScript(
   class PrismaClient {
     async $queryRawUnsafe(sql: string, ...params: unknown[]): Promise<unknown[]> {
       executed.push(sql);
-      return (await db.query(sql, params)).rows;
+      return raw.query(sql, params);
     }
     async $executeRawUnsafe(sql: string, ...params: unknown[]): Promise<number> {
       // Stands for a connection lost in the middle of a run.
       if (options.failAfterUpdates !== undefined && executed.filter((s) => s.startsWith('UPDATE')).length >= options.failAfterUpdates) throw new Error('connection lost');
       executed.push(sql);
-      return (await db.query(sql, params)).affectedRows ?? 0;
+      return raw.execute(sql, params);
     }
     async $disconnect(): Promise<void> {}
   }

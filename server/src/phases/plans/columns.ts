@@ -263,7 +263,12 @@ export function planRenameColumn(input: PlannerInput, change: RenameColumn): Pla
     ],
   });
 
-  const finalTable = replaceColumn(withNew, change.from, (c) => ({ ...c, nullable: true }));
+  // The table as phase 3 leaves it: SQLite's drop copies it, so the new column must carry its final shape.
+  const finalTable = replaceColumn(
+    replaceColumn(withNew, change.column, (c) => ({ ...c, nullable: change.after.nullable, ...(change.after.default ? { default: change.after.default } : {}) })),
+    change.from,
+    (c) => ({ ...c, nullable: true }),
+  );
   const restore = [`-- Restore the values from "${change.column}", which held the same data until this phase.\nUPDATE ${t} SET ${quote(change.from, provider)} = ${quote(change.column, provider)};`];
   builder.phase({
     key: 'contract',
