@@ -219,11 +219,12 @@ describe('replay/migrations', () => {
       assert.strictEqual(second.state, baseline.baseline.state);
     });
 
-    it('says MySQL is not replayed yet and gives an empty state', async () => {
+    it('hands MySQL migrations to the MySQL replayer', async () => {
       const dir = project({ '1_init/migration.sql': 'CREATE TABLE `a` (`id` INT NOT NULL);' });
       const outcome = await replayMigrations(readMigrationsFolder(dir), 'mysql');
-      assert.deepStrictEqual(outcome.state, { provider: 'mysql', tables: {}, enums: {} });
-      assert.deepStrictEqual(messages(outcome.notes), ['warning: MySQL replay is not supported yet: the migrated state is empty, so every table in the schema looks new.']);
+      assert.strictEqual(outcome.state.provider, 'mysql');
+      assert.deepStrictEqual(tableNames(outcome.state), ['a']);
+      assert.deepStrictEqual(messages(outcome.notes), []);
     });
 
     it('hands SQLite migrations to the SQLite replayer', async () => {

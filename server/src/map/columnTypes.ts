@@ -1,4 +1,5 @@
 import type { ColumnType, Provider } from '../core/dbState';
+import { canonicalMysqlType } from './mysqlTypes';
 
 /**
  * Prisma scalar and native types → canonical DbState column types (see
@@ -38,7 +39,7 @@ const SQLITE_SCALARS: Record<string, ColumnType> = {
   Bytes: type('BLOB'),
 };
 
-// Provisional: MySQL is not analysed yet, but a MySQL schema must still map without errors.
+// What Prisma writes on MySQL (VARCHAR(191), INTEGER, BOOLEAN, DATETIME(3), ...) as MySQL reports it (map/mysqlTypes.ts).
 const MYSQL_SCALARS: Record<string, ColumnType> = {
   String: type('varchar', [191]),
   Int: type('int'),
@@ -139,6 +140,8 @@ export function nativeColumnType(native: string, args: number[], provider: Provi
   const spec = table?.[native];
   if (!spec) return undefined;
   const used = args.slice(0, spec.maxArgs);
+  // MySQL: the form the server reports (`@db.Timestamp(0)` is `timestamp`, `@db.Char` is `char(1)`).
+  if (provider === 'mysql') return canonicalMysqlType({ name: spec.name, args: used });
   return type(spec.name, used.length > 0 ? used : [...(spec.implicitArgs ?? [])]);
 }
 
@@ -210,7 +213,8 @@ export function unsupportedColumnType(text: string, provider: Provider): ColumnT
   }
   if (provider === 'mysql') {
     const lower = name.toLowerCase().replace(/\s+/g, ' ');
-    return { name: argText !== undefined && args.length === 0 ? `${lower}(${argText})` : lower, args, array, isEnum: false };
+    if (argText !== undefined && args.length === 0) return { name: `${lower}(${argText})`, args, array, isEnum: false };
+    return { ...canonicalMysqlType({ name: lower, args }), array };
   }
   const quoted = /^"(.*)"$/.exec(name);
   let canonical = quoted ? quoted[1] : name.toLowerCase().replace(/\s+/g, ' ');

@@ -17,6 +17,7 @@ import { argument, fieldReferences, findAttribute, findAttributes, identifierArg
 import type { ScannedAttribute, ScannedEnum, ScannedField, ScannedModel, ScannedSchema } from '../scan/types';
 import { SCALAR_TYPES, nativeColumnType, scalarColumnType, unsupportedColumnType } from './columnTypes';
 import { type DefaultContext, mapDefault } from './defaults';
+import { finishMysqlState } from './mysql';
 import {
   defaultRelationName,
   foreignKeyName,
@@ -185,9 +186,6 @@ class SchemaMapper {
     if (datasource?.provider === 'cockroachdb') {
       this.note('info', 'CockroachDB is mapped with PostgreSQL conventions.', { file: datasource.file, range: datasource.providerRange ?? datasource.block.nameRange });
     }
-    if (this.provider === 'mysql') {
-      this.note('info', 'MySQL mapping is provisional: types and names are not verified against real migrations yet.', this.fallbackRef());
-    }
     this.major = prismaMajorVersion(options.prismaVersion);
     this.foreignKeys = datasource?.relationMode !== 'prisma';
     this.nativePrefix = `${datasource?.name ?? 'db'}.`;
@@ -215,6 +213,7 @@ class SchemaMapper {
     }
     for (const info of this.models.values()) this.mapForeignKeys(info);
     this.mapImplicitManyToMany();
+    if (this.provider === 'mysql') finishMysqlState(this.state, this.sources);
     return {
       provider: this.provider,
       state: this.state,

@@ -10,6 +10,7 @@ import * as path from 'path';
 import { emptyState, type DbState, type Provider } from '../core/dbState';
 import type { Note } from '../core/notes';
 import { range, type SourceRef } from '../core/source';
+import { createMysqlReplayer } from './mysql';
 import { createPostgresReplayer } from './postgres';
 import { loadPostgresParser } from './statements';
 import type { MigrationInput, ProvenanceEntry, Replayer } from './types';
@@ -406,8 +407,7 @@ async function replayerFactory(provider: Provider, notes: Note[]): Promise<() =>
       }
     };
   }
-  notes.push({ level: 'warning', message: 'MySQL replay is not supported yet: the migrated state is empty, so every table in the schema looks new.' });
-  return async () => new EmptyReplayer(provider);
+  return async () => createMysqlReplayer();
 }
 
 /** The SQLite replayer lives in its own module, loaded only when needed (and tolerated when absent). */

@@ -1,0 +1,227 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { DbState } from '../../server/src/core/dbState';
+import type { Note } from '../../server/src/core/notes';
+import { createMysqlReplayer, splitMysqlStatements } from '../../server/src/replay/mysql';
+import type { MigrationInput, ProvenanceEntry, Replayer } from '../../server/src/replay/types';
+
+// Compiled to out/test/replay; fixtures stay in the source tree.
+const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/replay-mysql');
+const corpus = [path.resolve(__dirname, '../../../..', 'shared/corpus'), '/work/shared/corpus'].find((dir) => fs.existsSync(dir));
+
+function readMigrations(dir: string): MigrationInput[] {
+  return fs
+    .readdirSync(dir)
+    .filter((name) => fs.existsSync(path.join(dir, name, 'migration.sql')))
+    .sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+    .map((name) => {
+      const file = path.join(dir, name, 'migration.sql');
+      return { name, file, sql: fs.readFileSync(file, 'utf8') };
+    });
+}
+
+function migration(name: string, sql: string): MigrationInput {
+  return { name, file: `/virtual/${name}/migration.sql`, sql };
+}
+
+async function replay(...migrations: MigrationInput[]): Promise<{ replayer: Replayer; notes: Note[] }> {
+  const replayer = await createMysqlReplayer();
+  const notes = migrations.flatMap((m) => replayer.apply(m));
+  return { replayer, notes };
+}
+
+/** One line per table: `col:type?=default`, indexes (`!` unique), foreign keys. */
+function compact(state: DbState): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, table] of Object.entries(state.tables)) {
+    out[key] = {
+      columns: table.columns.map((c) => {
+        const args = c.type.args.length ? `(${c.type.args.join(',')})` : '';
+        const values = c.type.enumValues ? `[${c.type.enumValues.join(',')}]` : '';
+        const dflt = c.default ? `=${c.default.kind === 'autoincrement' ? 'autoincrement' : c.default.sql}` : '';
+        return `${c.name}:${c.type.name}${args}${values}${c.nullable ? '?' : ''}${dflt}`;
+      }),
+      primaryKey: table.primaryKey?.columns.join(','),
+      indexes: table.indexes.map((i) => `${i.name}${i.unique ? '!' : ''}(${i.columns.join(',')})${i.method ? ` ${i.method}` : ''}`),
+      foreignKeys: table.foreignKeys.map((f) => `${f.name}(${f.columns.join(',')})->${f.referencedTable}(${f.referencedColumns.join(',')}) ${f.onDelete}/${f.onUpdate}`),
+    };
+  }
+  return out;
+}
+
+function messages(notes: Note[]): string[] {
+  return notes.map((n) => `${n.level}: ${n.message}`);
+}
+
+function at(entry: ProvenanceEntry | undefined): string {
+  return entry ? `${entry.migration}@${entry.range.start.line + 1}` : 'none';
+}
+
+describe('MySQL replayer', () => {
+  describe('statement splitting', () => {
+    it('cuts at top-level semicolons only, past quotes, backticks and comments', () => {
+      const sql = [
+        "INSERT INTO `a;b` VALUES ('x;y', \"p;q\", 'it''s;', 'back\\'slash;');",
+        '-- a comment; with a semicolon',
+        '# another one;',
+        '/* block; comment */ SELECT 1;',
+        'SELECT 2',
+      ].join('\n');
+      const pieces = splitMysqlStatements(sql).map((p) => sql.slice(p.start, p.end));
+      assert.deepStrictEqual(pieces, ["INSERT INTO `a;b` VALUES ('x;y', \"p;q\", 'it''s;', 'back\\'slash;')", 'SELECT 1', 'SELECT 2']);
+    });
+
+    it('keeps the body of a stored program together', () => {
+      const sql = 'CREATE TRIGGER t BEFORE INSERT ON x FOR EACH ROW BEGIN IF NEW.a IS NULL THEN SET NEW.a = 1; END IF; SET NEW.b = CASE WHEN 1 THEN 2 END; END;\nSELECT 3;';
+      const pieces = splitMysqlStatements(sql).map((p) => sql.slice(p.start, p.end));
+      assert.strictEqual(pieces.length, 2);
+      assert.ok(pieces[0].endsWith('END'));
+      assert.strictEqual(pieces[1], 'SELECT 3');
+    });
+
+    it('does not take `--` without a following space for a comment (MySQL reads it as two minus signs)', () => {
+      const sql = 'SELECT 1 --1;\nSELECT 2;';
+      assert.deepStrictEqual(splitMysqlStatements(sql).map((p) => sql.slice(p.start, p.end)), ['SELECT 1 --1', 'SELECT 2']);
+    });
+  });
+
+  describe('Prisma-style migrations', () => {
+    it('replays foreign keys, enums, renames and the indexes InnoDB makes by itself, as MariaDB does', async () => {
+      const { replayer, notes } = await replay(...readMigrations(path.join(FIXTURES, 'prisma-features')));
+      assert.deepStrictEqual(messages(notes), [
+        'info: INSERT: 1 statement not replayed (not part of the modelled schema: tables, columns, indexes, constraints).',
+        'info: UPDATE: 1 statement not replayed (not part of the modelled schema: tables, columns, indexes, constraints).',
+      ]);
+      // The same state information_schema reports after running these files on MariaDB (mysql-real.test.ts).
+      assert.deepStrictEqual(compact(replayer.state()), {
+        User: {
+          columns: [
+            'id:int=autoincrement',
+            "email:varchar(191)",
+            "name:varchar(191)=''",
+            'nickname:varchar(50)?',
+            "role:enum[USER,ADMIN,EDITOR]='USER'",
+            'active:tinyint(1)=true',
+            'balance:decimal(65,30)=0',
+            'score:double=2',
+            "motto:varchar(191)='it''s fine'",
+            'createdAt:datetime(3)=current_timestamp',
+            'updatedAt:datetime(3)',
+            'birthday:date?',
+            'profile:json?',
+            'visits:bigint unsigned',
+            'level:int=0',
+            "plan:enum[FREE,PRO]='FREE'",
+          ],
+          primaryKey: 'id',
+          indexes: ['User_email_key!(email)'],
+          foreignKeys: [],
+        },
+        Post: {
+          columns: ['id:int=autoincrement', 'title:varchar(191)', 'authorId:int', "status:enum[DRAFT,PUBLISHED]='DRAFT'", 'published_at:datetime(3)?', 'body:text?', 'editorId:int?'],
+          primaryKey: 'id',
+          // Post_authorId_fkey (made by InnoDB for the key) gave way to Post_authorId_idx; `editorId` is InnoDB's name for an unnamed key's index.
+          indexes: ['Post_authorId_idx(authorId)', 'Post_heading_idx(title DESC)', 'editorId(editorId)'],
+          foreignKeys: ['Post_authorId_fkey(authorId)->User(id) RESTRICT/CASCADE', 'Post_ibfk_1(editorId)->User(id) RESTRICT/RESTRICT'],
+        },
+        _PostToTag: {
+          columns: ['A:int', 'B:int'],
+          primaryKey: undefined,
+          indexes: ['_PostToTag_AB_unique!(A,B)'],
+          foreignKeys: ['_PostToTag_A_fkey(A)->Post(id) CASCADE/CASCADE'],
+        },
+        ArchivedPost: {
+          columns: ['id:int=autoincrement', 'title:varchar(191)', 'authorId:int', "status:enum[DRAFT,PUBLISHED]='DRAFT'", 'published_at:datetime(3)?', 'body:text?', 'editorId:int?', 'archivedAt:timestamp?=current_timestamp'],
+          primaryKey: 'id',
+          indexes: ['ArchivedPost_archivedAt_idx(archivedAt)', 'Post_authorId_idx(authorId)', 'Post_heading_idx(title DESC)', 'editorId(editorId)'],
+          foreignKeys: [],
+        },
+        Legacy: {
+          columns: ['id:int', 'tagId:int'],
+          primaryKey: 'id',
+          indexes: ['Legacy_tagId_fkey(tagId)'],
+          foreignKeys: ['Legacy_tagId_fkey(tagId)->Tag(id) RESTRICT/RESTRICT'],
+        },
+      });
+    });
+
+    it('records where each object was made, and keeps a renamed column\'s origin', async () => {
+      const { replayer } = await replay(...readMigrations(path.join(FIXTURES, 'prisma-features')));
+      const provenance = replayer.provenance();
+      assert.strictEqual(at(provenance.Post), '01_init@24');
+      assert.strictEqual(at(provenance['Post.published_at']), '01_init@24');
+      assert.strictEqual(at(provenance['Post#Post_authorId_fkey']), '01_init@54');
+      assert.strictEqual(at(provenance['Post#Post_heading_idx']), '01_init@24');
+      assert.strictEqual(at(provenance['User.nickname']), '02_evolve@7');
+      assert.strictEqual(at(provenance['User.avatar']), 'none');
+    });
+  });
+
+  it('replays the umami MySQL head without a warning', async function () {
+    const dir = corpus && path.join(corpus, 'umami-software__umami__mysql/head/migrations');
+    if (!dir || !fs.existsSync(dir)) this.skip();
+    const { replayer, notes } = await replay(...readMigrations(dir as string));
+    assert.deepStrictEqual(notes.filter((n) => n.level !== 'info'), []);
+    assert.deepStrictEqual(Object.keys(replayer.state().tables).sort(), ['event_data', 'report', 'session', 'session_data', 'team', 'team_user', 'user', 'website', 'website_event']);
+    const session = replayer.state().tables.session;
+    assert.deepStrictEqual(session.columns.map((c) => c.name), ['session_id', 'website_id', 'browser', 'os', 'device', 'screen', 'language', 'country', 'region', 'city', 'created_at', 'distinct_id']);
+    assert.ok(!session.indexes.some((i) => i.name === 'session_website_id_created_at_subdivision1_idx'));
+  });
+
+  describe('what MySQL would refuse, and what is not modelled', () => {
+    it('skips a statement it cannot parse with a warning naming the line, and reads on', async () => {
+      const { replayer, notes } = await replay(
+        migration('1', 'CREATE TABLE `a` (`id` INT NOT NULL, PRIMARY KEY (`id`));\n\nALTER TABLE "a" ADD COLUMN "b" INT NULL;\nALTER TABLE `a` ADD COLUMN `c` INT NULL;'),
+      );
+      assert.deepStrictEqual(messages(notes), ['warning: Line 3: MySQL syntax not understood (unexpected `I`); the statement is skipped and the rest of the file is still read.']);
+      assert.deepStrictEqual(replayer.state().tables.a.columns.map((c) => c.name), ['id', 'c']);
+      assert.deepStrictEqual(notes[0].where?.range, { start: { line: 2, character: 0 }, end: { line: 2, character: 39 } });
+    });
+
+    it('reads the ALTER TABLE clauses the parser lacks token by token (RENAME INDEX, ALTER COLUMN ... DEFAULT)', async () => {
+      const { replayer, notes } = await replay(
+        migration('1', "CREATE TABLE `a` (`id` INT NOT NULL, `n` INT NOT NULL DEFAULT 1, `s` VARCHAR(5) NULL, INDEX `a_n_idx`(`n`), PRIMARY KEY (`id`));"),
+        migration('2', "ALTER TABLE `a` RENAME INDEX `a_n_idx` TO `a_n_key`, ALTER COLUMN `n` DROP DEFAULT, ALTER `s` SET DEFAULT 'x', MODIFY `id` BIGINT NOT NULL;"),
+      );
+      assert.deepStrictEqual(notes, []);
+      assert.deepStrictEqual(compact(replayer.state()).a, { columns: ['id:bigint', 'n:int', "s:varchar(5)?='x'"], primaryKey: 'id', indexes: ['a_n_key(n)'], foreignKeys: [] });
+    });
+
+    it('refuses to drop a table another one references while foreign_key_checks is on', async () => {
+      const { replayer, notes } = await replay(
+        migration('1', 'CREATE TABLE `p` (`id` INT NOT NULL, PRIMARY KEY (`id`));\nCREATE TABLE `c` (`id` INT NOT NULL, `p` INT NOT NULL, PRIMARY KEY (`id`), CONSTRAINT `c_p_fkey` FOREIGN KEY (`p`) REFERENCES `p`(`id`));\nDROP TABLE `p`;'),
+      );
+      assert.deepStrictEqual(messages(notes), ['warning: Line 3: MySQL refuses to drop `p` while foreign key `c_p_fkey` of `c` references it (foreign_key_checks is on); the statement is skipped.']);
+      assert.ok(replayer.state().tables.p);
+    });
+
+    it('keeps an index a foreign key needs, and drops a column from the indexes that use it', async () => {
+      const { replayer, notes } = await replay(
+        migration('1', 'CREATE TABLE `p` (`id` INT NOT NULL, PRIMARY KEY (`id`));\nCREATE TABLE `c` (`id` INT NOT NULL, `p` INT NOT NULL, `x` INT, `y` INT, INDEX `c_x_y_idx`(`x`, `y`), INDEX `c_y_idx`(`y`), PRIMARY KEY (`id`), CONSTRAINT `c_p_fkey` FOREIGN KEY (`p`) REFERENCES `p`(`id`));'),
+        migration('2', 'DROP INDEX `c_p_fkey` ON `c`;\nALTER TABLE `c` DROP COLUMN `y`;'),
+      );
+      assert.deepStrictEqual(messages(notes), ['warning: Line 1: MySQL refuses to drop index `c_p_fkey`: foreign key `c_p_fkey` needs it. The statement is skipped.']);
+      assert.deepStrictEqual(compact(replayer.state()).c, { columns: ['id:int', 'p:int', 'x:int?'], primaryKey: 'id', indexes: ['c_p_fkey(p)', 'c_x_y_idx(x)'], foreignKeys: ['c_p_fkey(p)->p(id) RESTRICT/RESTRICT'] });
+    });
+
+    it('counts data statements and unmodelled objects in one info note per kind', async () => {
+      const { notes } = await replay(
+        migration('1', "CREATE TABLE `a` (`id` INT NOT NULL);\nINSERT INTO `a` VALUES (1);\nINSERT INTO `a` VALUES (2);\nCREATE VIEW `v` AS SELECT 1;\nSET NAMES utf8mb4;"),
+      );
+      assert.deepStrictEqual(messages(notes), [
+        'info: INSERT: 2 statements not replayed (not part of the modelled schema: tables, columns, indexes, constraints).',
+        'info: CREATE VIEW: 1 statement not replayed (not part of the modelled schema: tables, columns, indexes, constraints).',
+        'info: SET (not parsed): 1 statement not replayed (not part of the modelled schema: tables, columns, indexes, constraints).',
+      ]);
+    });
+  });
+
+  it('forks into an independent copy', async () => {
+    const { replayer } = await replay(migration('1', 'CREATE TABLE `a` (`id` INT NOT NULL);'));
+    const copy = replayer.fork();
+    copy.apply(migration('2', 'ALTER TABLE `a` ADD COLUMN `b` INT NULL;'));
+    assert.deepStrictEqual(replayer.state().tables.a.columns.map((c) => c.name), ['id']);
+    assert.deepStrictEqual(copy.state().tables.a.columns.map((c) => c.name), ['id', 'b']);
+  });
+});
