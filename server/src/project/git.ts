@@ -36,10 +36,10 @@ export function committedMigrationFolders(migrationsDir: string, ref?: string): 
   } catch {
     if (!ref) return { root, committedFolders: new Set(), problem: 'the repository has no commits yet' };
     const shallow = safe(() => git(root, ['rev-parse', '--is-shallow-repository']).trim() === 'true');
-    return {
-      root,
-      problem: `git ref "${ref}" was not found${shallow ? ' (this is a shallow clone: fetch it, e.g. `git fetch --depth=1 origin main`)' : ''}`,
-    };
+    // A shallow CI checkout fetches one branch: a plain `git fetch origin main` leaves no origin/main behind, so name the refspec.
+    const branch = ref.startsWith('origin/') ? ref.slice('origin/'.length) : ref;
+    const hint = ` (this is a shallow clone: fetch it with \`git fetch --depth=1 origin ${branch}:refs/remotes/origin/${branch}\` and pass --base origin/${branch})`;
+    return { root, problem: `git ref "${ref}" was not found${shallow ? hint : ''}` };
   }
   try {
     const listing = git(root, ['ls-tree', '--name-only', '-z', `${target}:${relative}`]);
