@@ -1,0 +1,154 @@
+/**
+ * The pure parts of the planner: names, the Prisma text written for columns
+ * and models (mapped back, it must give exactly the column it came from),
+ * schema edits and their undoing, and plans for MySQL (whose migrations are
+ * not replayed yet, so its states come from schemas here).
+ */
+import * as assert from 'assert';
+import { type DbColumn, type DbState, sameDefault, sameType } from '../../server/src/core/dbState';
+import { diffStates } from '../../server/src/diff/diff';
+import { mapSchema } from '../../server/src/map/mapSchema';
+import { applyEditsToText, contextFrom, planForChange, plannableChanges, schemaEditsFor } from '../../server/src/phases';
+import { migrationSlug, nextTimestamps, snake, timestamp } from '../../server/src/phases/naming';
+import { fieldDeclaration, modelDeclaration, resolverFor } from '../../server/src/phases/prismaText';
+import { scanSchema } from '../../server/src/scan/scanner';
+
+const PG_HEADER = 'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n\nenum Mood {\n  HAPPY\n  SAD\n}\n';
+
+function mapped(text: string, provider: 'postgresql' | 'sqlite' | 'mysql' = 'postgresql'): DbState {
+  return mapSchema(scanSchema([{ path: '/p/schema.prisma', text }]), { provider }).state;
+}
+
+describe('phases: names', () => {
+  it('writes snake_case Prisma migration names and 14-digit UTC timestamps that sort after the folder', () => {
+    assert.strictEqual(snake('shippingAddress'), 'shipping_address');
+    assert.strictEqual(snake('OrderItem'), 'order_item');
+    assert.strictEqual(snake('HTTPLog'), 'http_log');
+    assert.strictEqual(snake('user-id (old)'), 'user_id_old');
+    assert.strictEqual(migrationSlug('expand', 'add', 'phone', 'to', 'User'), 'expand_add_phone_to_user');
+    const long = migrationSlug('expand', 'x'.repeat(200));
+    assert.ok(long.length <= 80 && /^[a-z0-9_]+$/.test(long));
+    assert.strictEqual(timestamp(new Date('2025-01-02T03:04:05.678Z')), '20250102030405');
+    const next = nextTimestamps(['20250102030405_a', '20250102030406_b', 'migration_lock.toml'], 2, new Date('2025-01-02T03:04:05.999Z'));
+    assert.deepStrictEqual(next.map(timestamp), ['20250102030407', '20250102030408']);
+  });
+});
+
+describe('phases: Prisma text for database columns', () => {
+  const columns: DbColumn[] = [];
+  const types: [string, number[], boolean?][] = [
+    ['text', []], ['varchar', [200]], ['bpchar', [3]], ['uuid', []], ['int2', []], ['int4', []], ['int8', []], ['float4', []], ['float8', []],
+    ['numeric', [65, 30]], ['numeric', [10, 2]], ['bool', []], ['timestamp', [3]], ['timestamp', [6]], ['timestamptz', [6]], ['date', []],
+    ['time', [6]], ['jsonb', []], ['json', []], ['bytea', []], ['text', [], true], ['int4', [], true],
+  ];
+  types.forEach(([name, args, array], i) => columns.push({ name: `c${i}`, type: { name, args, array: !!array, isEnum: false }, nullable: !!array || i % 2 === 0 }));
+  columns.push({ name: 'mood', type: { name: 'Mood', args: [], array: false, isEnum: true }, nullable: false, default: { kind: 'value', sql: "'SAD'" } });
+  columns.push({ name: 'created', type: { name: 'timestamp', args: [3], array: false, isEnum: false }, nullable: false, default: { kind: 'expression', sql: 'current_timestamp', volatile: false } });
+  columns.push({ name: 'label', type: { name: 'text', args: [], array: false, isEnum: false }, nullable: false, default: { kind: 'value', sql: "'it''s'" } });
+  columns.push({ name: 'n', type: { name: 'int4', args: [], array: false, isEnum: false }, nullable: false, default: { kind: 'value', sql: '-3' } });
+  columns.push({ name: 'flag', type: { name: 'bool', args: [], array: false, isEnum: false }, nullable: false, default: { kind: 'value', sql: 'true' } });
+  columns.push({ name: 'token', type: { name: 'text', args: [], array: false, isEnum: false }, nullable: false, default: { kind: 'expression', sql: 'gen_random_uuid()', volatile: true } });
+  columns.push({ name: 'weird name', type: { name: 'text', args: [], array: false, isEnum: false }, nullable: true });
+
+  it('declares fields that map back to exactly the same PostgreSQL column', () => {
+    const state = mapped(PG_HEADER);
+    const names = resolverFor(scanSchema([{ path: '/p/schema.prisma', text: PG_HEADER }]), state);
+    const fields = columns.map((c) => fieldDeclaration(c.name === 'weird name' ? 'weird_name' : c.name, c, 'postgresql', names));
+    const text = `${PG_HEADER}\nmodel T {\n  id Int @id\n${fields.map((f) => `  ${f}`).join('\n')}\n}\n`;
+    const table = mapped(text).tables.T;
+    for (const column of columns) {
+      const back = table.columns.find((c) => c.name === column.name);
+      assert.ok(back, `${column.name} is mapped (${fields.join('\n')})`);
+      assert.ok(sameType(back.type, column.type), `${column.name}: ${JSON.stringify(back.type)} vs ${JSON.stringify(column.type)}`);
+      assert.strictEqual(back.nullable, column.nullable, column.name);
+      assert.ok(sameDefault(back.default, column.default), `${column.name}: ${JSON.stringify(back.default)}`);
+    }
+  });
+
+  it('declares a whole ignored model, relations and indexes included, that maps back to the table', () => {
+    const before = `${PG_HEADER}\nmodel Owner {\n  id   Int    @id @default(autoincrement())\n  pets Pet[]\n}\n\nmodel Pet {\n  id      Int      @id @default(autoincrement())\n  ownerId Int\n  owner   Owner    @relation(fields: [ownerId], references: [id], onDelete: Cascade)\n  name    String   @db.VarChar(40)\n  born    DateTime @default(now())\n\n  @@unique([ownerId, name])\n  @@index([born(sort: Desc)], map: "pet_born")\n}\n`;
+    const after = `${PG_HEADER}\nmodel Owner {\n  id Int @id @default(autoincrement())\n}\n`;
+    const state = mapped(before);
+    const scanned = scanSchema([{ path: '/p/schema.prisma', text: after }]);
+    const model = modelDeclaration('Pet', 'Pet', state, 'postgresql', resolverFor(scanned, state), () => new Set(['id']));
+    assert.ok(typeof model !== 'string', String(model));
+    const restored = `${after.replace('model Owner {\n  id Int @id @default(autoincrement())\n', `model Owner {\n  id Int @id @default(autoincrement())\n  ${model.backRelations[0].declaration}\n`)}\n${model.text}\n`;
+    assert.deepStrictEqual(mapped(restored).tables.Pet, state.tables.Pet);
+    assert.match(model.text, /@@ignore/);
+    assert.deepStrictEqual(model.backRelations, [{ model: 'Owner', field: 'pet', declaration: 'pet Pet[] @ignore' }]);
+  });
+});
+
+describe('phases: schema edits', () => {
+  const file = '/p/schema.prisma';
+  const text = `${PG_HEADER}\nmodel User {\n  id    Int     @id\n  /// How to reach them\n  email String  @unique\n  name  String?\n}\n`;
+
+  function edit(ops: Parameters<typeof schemaEditsFor>[0], source = text): string {
+    const outcome = schemaEditsFor(ops, new Map([[file, source]]));
+    assert.ok(outcome.ok, outcome.ok ? '' : outcome.reason);
+    return applyEditsToText(source, outcome.edits);
+  }
+
+  it('adds and removes fields, models and enum values so that undoing gives the text back', () => {
+    const added = edit([{ op: 'addField', model: 'User', field: 'phone', declaration: 'phone String? @ignore', after: 'email' }]);
+    assert.match(added, /^ {2}email String {2}@unique\n {2}phone String\? @ignore\n {2}name {2}String\?$/m);
+    assert.strictEqual(edit([{ op: 'removeField', model: 'User', field: 'phone' }], added), text);
+    const model = edit([{ op: 'addModel', model: 'Old', text: 'model Old {\n  id Int @id\n\n  @@ignore\n}' }]);
+    assert.ok(model.endsWith('}\n\nmodel Old {\n  id Int @id\n\n  @@ignore\n}\n'));
+    assert.strictEqual(edit([{ op: 'removeModel', model: 'Old' }], model), text);
+    const withValue = edit([{ op: 'addEnumValue', enum: 'Mood', value: 'MEH', before: 'SAD' }]);
+    assert.match(withValue, /HAPPY\n {2}MEH\n {2}SAD/);
+    assert.strictEqual(edit([{ op: 'removeEnumValue', enum: 'Mood', value: 'MEH' }], withValue), text);
+    const optional = edit([{ op: 'setOptional', model: 'User', field: 'email', optional: true }]);
+    assert.match(optional, /email String\? +@unique/);
+    assert.strictEqual(edit([{ op: 'setOptional', model: 'User', field: 'email', optional: false }], optional), text);
+    assert.strictEqual(edit([{ op: 'removeField', model: 'User', field: 'email' }]).includes('How to reach them'), false, 'a field goes with its documentation');
+  });
+
+  it('refuses, with the reason, when the schema does not have what an edit needs', () => {
+    assert.deepStrictEqual(schemaEditsFor([{ op: 'setOptional', model: 'User', field: 'phone', optional: true }], new Map([[file, text]])), { ok: false, reason: 'Cannot make `User.phone` optional: model `User` has no field `phone`' });
+    assert.deepStrictEqual(schemaEditsFor([{ op: 'addEnumValue', enum: 'Mood', value: 'SAD' }], new Map([[file, text]])), { ok: false, reason: 'Cannot add `SAD` to enum `Mood`: enum `Mood` already has `SAD`' });
+  });
+});
+
+describe('phases: MySQL plans', () => {
+  const header = 'datasource db {\n  provider = "mysql"\n  url      = env("DATABASE_URL")\n}\n\n';
+  const before = `${header}model User {\n  id    Int     @id @default(autoincrement())\n  email String\n  name  String?\n  old   Int?\n}\n`;
+  const after = `${header}model User {\n  id    Int    @id @default(autoincrement())\n  email String @unique\n  name  String\n  phone String\n}\n`;
+
+  function context(): ReturnType<typeof contextFrom> {
+    const scanned = scanSchema([{ path: '/p/schema.prisma', text: after }]);
+    const from = mapped(before, 'mysql');
+    const to = mapSchema(scanned, { provider: 'mysql' });
+    return contextFrom({
+      provider: 'mysql',
+      before: from,
+      target: to.state,
+      schema: scanned,
+      texts: new Map([['/p/schema.prisma', after]]),
+      unmigrated: diffStates({ baseline: from, expected: to.state, sources: to.sources, prismaDefaults: to.prismaDefaults }),
+      prismaDir: '/p',
+      root: '/',
+      warnings: [],
+    });
+  }
+
+  it('plans in place, online DDL where InnoDB has it, and batched backfills through the script', () => {
+    const ctx = context();
+    const plans = new Map(plannableChanges(ctx).map((change) => {
+      const outcome = planForChange(ctx, change, { backfill: `'n/a'` });
+      assert.ok(outcome.ok, outcome.ok ? '' : outcome.reason);
+      return [outcome.plan.kind, outcome.plan] as const;
+    }));
+    assert.deepStrictEqual([...plans.keys()].sort(), ['add-required-column', 'add-unique-constraint', 'drop-column', 'make-column-required']);
+    const add = plans.get('add-required-column');
+    assert.ok(add);
+    assert.match(add.phases[0].migrations[0].sql, /ALTER TABLE `User` ADD COLUMN `phone` VARCHAR\(191\) NULL, ALGORITHM=INSTANT;/);
+    assert.match(add.phases[1].migrations[0].sql, /UPDATE `User` SET `phone` = 'n\/a' WHERE `phone` IS NULL;/);
+    assert.match(add.phases[1].backfill?.script ?? '', /SELECT `id` FROM `User` WHERE \(`phone` IS NULL\) AND `id` > \? ORDER BY `id` LIMIT \?/);
+    assert.match(add.phases[2].migrations[0].sql, /ALTER TABLE `User` MODIFY `phone` VARCHAR\(191\) NOT NULL, ALGORITHM=INPLACE, LOCK=NONE;/);
+    assert.match(plans.get('add-unique-constraint')?.phases[0].migrations[0].sql ?? '', /CREATE UNIQUE INDEX `User_email_key` ON `User`\(`email`\) ALGORITHM=INPLACE LOCK=NONE;/);
+    assert.match(plans.get('drop-column')?.phases[1].migrations[0].sql ?? '', /ALTER TABLE `User` DROP COLUMN `old`, ALGORITHM=INPLACE, LOCK=NONE;/);
+    assert.match(plans.get('drop-column')?.phases[1].backup?.sql ?? '', /CREATE TABLE `migration_guard_archive`\.`User_old_\d{14}` AS SELECT `id`, `old` FROM `User`;/);
+  });
+});
