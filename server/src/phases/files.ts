@@ -247,8 +247,14 @@ function rel(project: PrismaProject, file: string): string {
 /** A plan folder that had to move a second on carries the new id in its texts too. */
 function retitle(plan: Plan, from: string, to: string): void {
   plan.id = to;
+  const swap = (text: string): string => text.split(from).join(to);
   for (const phase of plan.phases) {
-    if (phase.backfill) phase.backfill.script = phase.backfill.script.split(from).join(to);
+    if (phase.backfill) phase.backfill.script = swap(phase.backfill.script);
+    for (const m of phase.migrations) {
+      m.sql = swap(m.sql);
+      m.down = swap(m.down);
+    }
+    if (phase.backup) phase.backup.sql = swap(phase.backup.sql);
   }
 }
 

@@ -25,7 +25,7 @@ import {
   rewrite,
   snakeWhat,
 } from './common';
-import { addNullableColumn, dropColumn, dropNotNull, providerName, replaceColumn, requireColumn, withColumns } from './providerSql';
+import { addNullableColumn, dropColumn, dropNotNull, plannedDrop, providerName, replaceColumn, requireColumn, withColumns } from './providerSql';
 import { summarizeChange } from '../../diff/changes';
 
 const ROLLBACK_DOWN = 'Apply the down.sql of each of its migrations, newest first, then mark them rolled back (`prisma migrate resolve --rolled-back <name>`) and delete their folders.';
@@ -277,7 +277,7 @@ export function planRenameColumn(input: PlannerInput, change: RenameColumn): Pla
     requires: [`No running code uses "${change.from}" (the code from phase 3 is deployed everywhere).`],
     beforeNext: '',
     rollback: `${ROLLBACK_DOWN} The down script adds "${change.from}" back and copies the values from "${change.column}".`,
-    migrations: [dropColumn(builder, finalTable, { ...change.before, nullable: true }, migrationSlug('contract', 'remove', change.from, 'from', model), `Drop ${table.name}.${change.from}`, restore)],
+    migrations: [dropColumn(builder, finalTable, { ...change.before, nullable: true }, migrationSlug('contract', 'remove', change.from, 'from', model), `Drop ${table.name}.${change.from}`, restore, `phase 4 of plan ${builder.id}: every value lives on in "${change.column}", and the code stopped using "${change.from}" in phase 3.`)],
     schema: [{ op: 'removeField', model, field: oldField }],
   });
   return builder.build(summarizeChange(change));
@@ -403,9 +403,11 @@ export function planChangeColumnType(input: PlannerInput, change: AlterColumnTyp
     guard,
     lt(builder),
     ...dropTrigger,
+    // NOT NULL goes on while the column still has the name its validated check was written for.
+    ...(notNull ? [`-- AlterTable\nALTER TABLE ${t} ALTER COLUMN ${tc} SET NOT NULL;`, `ALTER TABLE ${t} DROP CONSTRAINT ${check};`] : []),
+    plannedDrop('sql-drop-column', `phase 3 of plan ${builder.id}: every value lives on, converted, in "${temp}", which takes its name next.`),
     `-- AlterTable\nALTER TABLE ${t} DROP COLUMN ${c};`,
     `ALTER TABLE ${t} RENAME COLUMN ${tc} TO ${c};`,
-    ...(notNull ? [`ALTER TABLE ${t} ALTER COLUMN ${c} SET NOT NULL;`, `ALTER TABLE ${t} DROP CONSTRAINT ${check};`] : []),
     ...(fallback ? [`ALTER TABLE ${t} ALTER COLUMN ${c} SET DEFAULT ${fallback};`] : []),
   ];
   const oldTypeSql = renderType(change.from, provider, ctx.before);

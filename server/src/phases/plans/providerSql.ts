@@ -93,13 +93,22 @@ export function requireColumn(
   )];
 }
 
+/**
+ * The comment that tells our own SQL rules a destructive statement is the
+ * planned end of a phased migration, with the reason a reviewer reads.
+ */
+export function plannedDrop(ruleId: 'sql-drop-column' | 'sql-drop-table', reason: string): string {
+  return `-- migration-guard-ignore ${ruleId} -- ${reason.replace(/\n/g, ' ')}`;
+}
+
 /** Drops a column; the down script adds it back (nullable, since the rows' values only come back from a backup). */
-export function dropColumn(builder: PlanBuilder, table: DbTable, column: DbColumn, slug: string, summary: string, restore: string[]): PlannedMigration {
+export function dropColumn(builder: PlanBuilder, table: DbTable, column: DbColumn, slug: string, summary: string, restore: string[], why?: string): PlannedMigration {
   const state = builder.input.ctx.before;
   const back: DbColumn = { ...column, nullable: true };
+  const mark = why ? [plannedDrop('sql-drop-column', why)] : [];
   switch (builder.provider) {
     case 'postgresql':
-      return migration(slug, summary, [lt(builder), dropColumnStatement(table, column.name, 'postgresql')], [lt(builder), addColumnStatement(table, back, 'postgresql', state), ...restore]);
+      return migration(slug, summary, [lt(builder), ...mark, dropColumnStatement(table, column.name, 'postgresql')], [lt(builder), addColumnStatement(table, back, 'postgresql', state), ...restore]);
     case 'sqlite': {
       const without = withColumns(table, (cols) => cols.filter((c) => c.name !== column.name));
       return migration(slug, summary, [redefineTableSqlite(without, state, sameColumns(table, without))], [sqliteAddColumn(table, back, state), ...restore]);
@@ -108,7 +117,7 @@ export function dropColumn(builder: PlanBuilder, table: DbTable, column: DbColum
       return migration(
         slug,
         summary,
-        [`-- AlterTable\nALTER TABLE ${tableName(table, 'mysql')} DROP COLUMN ${quote(column.name, 'mysql')}, ALGORITHM=INPLACE, LOCK=NONE;`],
+        [...mark, `-- AlterTable\nALTER TABLE ${tableName(table, 'mysql')} DROP COLUMN ${quote(column.name, 'mysql')}, ALGORITHM=INPLACE, LOCK=NONE;`],
         [`ALTER TABLE ${tableName(table, 'mysql')} ADD COLUMN ${mysqlColumn(back, state)};`, ...restore],
       );
   }

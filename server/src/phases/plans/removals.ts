@@ -11,7 +11,7 @@ import type { PlannedMigration, SchemaOp } from '../types';
 import type { ScannedModel } from '../../scan/types';
 import type { PlanContext } from '../context';
 import { PlanBuilder, type Planned, type PlannerInput, backfillArtifacts, backfillStep, lt, markerMigration, migration, settings, snakeWhat } from './common';
-import { dropColumn, dropNotNull } from './providerSql';
+import { dropColumn, dropNotNull, plannedDrop } from './providerSql';
 
 const ROLLBACK_DOWN = 'Apply the down.sql of each of its migrations, newest first, then mark them rolled back (`prisma migrate resolve --rolled-back <name>`) and delete their folders.';
 const ARCHIVE = 'migration_guard_archive';
@@ -254,7 +254,7 @@ export function planDropColumn(input: PlannerInput, change: DropColumn): Planned
     requires: ['No running code uses the column (the code from phase 1 is deployed everywhere).', 'The backup of this phase has run (or a database backup you trust exists).'],
     beforeNext: '',
     rollback: `${ROLLBACK_DOWN} The down script adds the column back (nullable) and copies the values from the archive.`,
-    migrations: [dropColumn(builder, relax ? (withNullable(table, change.column)) : table, kept, migrationSlug('drop', what), `Drop ${table.name}.${change.column}`, restore)],
+    migrations: [dropColumn(builder, relax ? withNullable(table, change.column) : table, kept, migrationSlug('drop', what), `Drop ${table.name}.${change.column}`, restore, `phase 2 of plan ${builder.id}: the code stopped using the column in phase 1; run the phase's backup.sql before deploying.`)],
     schema: [{ op: 'removeField', model: model.name, field }],
     backup: { description: 'Copy the column (with the primary key) before dropping it:', sql: backup },
   });
@@ -311,10 +311,11 @@ export function planDropTable(input: PlannerInput, change: DropTable): Planned {
     : provider === 'sqlite'
       ? `ATTACH DATABASE '${ARCHIVE}.db' AS ${ARCHIVE};\nCREATE TABLE ${ARCHIVE}.${quote(archive, provider)} AS SELECT * FROM ${t};\nDETACH DATABASE ${ARCHIVE};`
       : `CREATE DATABASE IF NOT EXISTS ${quote(ARCHIVE, provider)};\nCREATE TABLE ${quote(ARCHIVE, provider)}.${quote(archive, provider)} AS SELECT * FROM ${t};`;
+  const dropWhy = `phase 2 of plan ${builder.id}: the code stopped using the table in phase 1; run the phase's backup.sql before deploying.`;
   let sql: string[];
   let down: string[];
   if (provider === 'postgresql') {
-    sql = [lt(builder), ...table.foreignKeys.map((fk) => `-- DropForeignKey\nALTER TABLE ${t} DROP CONSTRAINT ${quote(fk.name, provider)};`), `-- DropTable\nDROP TABLE ${t};`];
+    sql = [lt(builder), ...table.foreignKeys.map((fk) => `-- DropForeignKey\nALTER TABLE ${t} DROP CONSTRAINT ${quote(fk.name, provider)};`), plannedDrop('sql-drop-table', dropWhy), `-- DropTable\nDROP TABLE ${t};`];
     const serial = table.columns.filter((c) => c.default?.kind === 'autoincrement');
     down = [
       createTablePostgres(table, ctx.before),
@@ -339,7 +340,7 @@ export function planDropTable(input: PlannerInput, change: DropTable): Planned {
       `-- Restore the rows from ${ARCHIVE}.db (${archive}) by hand: ATTACH it, then INSERT INTO ${t} SELECT * FROM ${ARCHIVE}.${quote(archive, provider)}.`,
     ];
   } else {
-    sql = [`-- DropTable\nDROP TABLE ${t};`];
+    sql = [plannedDrop('sql-drop-table', dropWhy), `-- DropTable\nDROP TABLE ${t};`];
     down = [`-- Recreate the table from the backup: CREATE TABLE ${t} LIKE ${quote(ARCHIVE, provider)}.${quote(archive, provider)}; INSERT INTO ${t} SELECT * FROM ${quote(ARCHIVE, provider)}.${quote(archive, provider)}; then add its indexes and foreign keys.`];
   }
   const drop: PlannedMigration = migration(migrationSlug('drop', what), `Drop ${table.name}`, sql, down);
