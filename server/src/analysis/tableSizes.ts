@@ -47,17 +47,21 @@ export interface SizeOptions {
 type Risk = 'lock' | 'failsOnRows' | 'dataLoss';
 
 /** Risks whose cost is the time a lock is held (or a long statement runs): harmless on a small table. */
-const LOCK_RULES = new Set([
-  'create-index-blocking',
-  'sql-index-not-concurrent',
+const LOCK_RULES = new Set(['create-index-blocking', 'sql-index-not-concurrent', 'sql-unbatched-backfill', 'volatile-default']);
+/**
+ * Risks that existing rows trigger (a NULL, a duplicate, an orphan fails the
+ * migration), whatever the lock costs: a small table can hold the one bad row,
+ * so only an empty one is spared, and an estimate of 0 is the best evidence there is.
+ */
+const ROW_FAILURE_RULES = new Set([
+  'add-required-column',
+  'make-column-required',
+  'sql-set-not-null-scan',
+  'add-unique-constraint',
   'add-foreign-key',
   'sql-foreign-key-not-valid',
-  'sql-set-not-null-scan',
-  'sql-unbatched-backfill',
-  'volatile-default',
+  'change-primary-key',
 ]);
-/** Risks that existing rows trigger: only an empty table is safe, and an estimate of 0 is the best evidence there is. */
-const ROW_FAILURE_RULES = new Set(['add-required-column', 'make-column-required', 'add-unique-constraint', 'change-primary-key']);
 /** Data is lost however small the table: never lowered. */
 const DATA_LOSS_RULES = new Set(['drop-column', 'drop-table', 'rename-column', 'rename-table', 'sql-drop-column', 'sql-drop-table', 'implicit-m2m-change']);
 // Deliberately absent: sql-missing-lock-timeout (a DDL statement queued behind a long transaction stalls every
