@@ -1,4 +1,5 @@
 import type { SchemaRule } from './types';
+import { ident } from './support/dialect';
 import { modelName } from './support/wording';
 
 const rule: SchemaRule = {
@@ -17,17 +18,25 @@ const rule: SchemaRule = {
     const fk = change.foreignKey;
     const target = `\`${fk.referencedTable}\``;
     const columns = fk.columns.join(', ');
-    if (context.provider === 'sqlite') {
+    if (context.provider === 'sqlite' || context.provider === 'mysql') {
+      const p = context.provider;
+      const child = ident(change.table, p);
+      const parent = ident(fk.referencedTable, p);
+      const join = fk.columns.map((c, i) => `c.${ident(c, p)} = p.${ident(fk.referencedColumns[i] ?? c, p)}`).join(' AND ');
+      const orphans = `SELECT c.* FROM ${child} c LEFT JOIN ${parent} p ON ${join} WHERE p.${ident(fk.referencedColumns[0] ?? fk.columns[0], p)} IS NULL AND c.${ident(fk.columns[0], p)} IS NOT NULL`;
+      if (p === 'sqlite') {
+        // Prisma's table copy runs with PRAGMA foreign_keys=OFF, so nothing checks the rows it copies.
+        return [{
+          message: `New relation on ${modelName(change)} (${columns} → ${target}): SQLite cannot add a foreign key in place, so Prisma copies the whole table into a new one — with foreign key checks off, so rows that point at a missing ${target} row are copied as they are.`,
+          help: `Fine for small tables; on a large one, apply it at a quiet time. Check for orphaned rows first (\`${orphans}\`).`,
+          severity: 'info',
+        }];
+      }
+      const madeIndex = context.expected.tables[change.tableKey]?.indexes.some((index) => index.name === fk.name && index.columns.join() === fk.columns.join());
+      const index = madeIndex ? ` InnoDB also builds an index on (${columns}) for it, since none exists.` : '';
       return [{
-        message: `New relation on ${modelName(change)} (${columns} → ${target}): SQLite cannot add a foreign key in place, so Prisma copies the whole table into a new one.`,
-        help: 'Fine for small tables; on a large one, apply it at a quiet time and check for orphaned rows first.',
-        severity: 'info',
-      }];
-    }
-    if (context.provider === 'mysql') {
-      return [{
-        message: `New foreign key \`${fk.name}\` on ${modelName(change)} (${columns} → ${target}): InnoDB checks every row and fails on rows that point nowhere; the table is rebuilt unless foreign_key_checks is off.`,
-        help: 'Find and fix orphaned rows first; on a large table use an online schema-change tool.',
+        message: `New foreign key \`${fk.name}\` on ${modelName(change)} (${columns} → ${target}): prisma migrate runs with foreign_key_checks on, so MySQL adds it by copying the whole table (ALGORITHM=COPY), blocking writes until the copy ends, and fails if a row points at a missing ${target} row.${index}`,
+        help: `Find and fix orphaned rows first (\`${orphans}\`). On a large table, add an index on (${columns}) in a migration of its own (built online), then add the key in a migration that starts with \`SET FOREIGN_KEY_CHECKS = 0;\` and ends with \`SET FOREIGN_KEY_CHECKS = 1;\`: MySQL then adds it in place without copying the table — and without checking existing rows, which is why the orphan check comes first.`,
       }];
     }
     return [{

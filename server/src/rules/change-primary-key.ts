@@ -1,4 +1,5 @@
 import type { SchemaRule } from './types';
+import { ident } from './support/dialect';
 import { modelName } from './support/wording';
 
 const rule: SchemaRule = {
@@ -17,6 +18,21 @@ const rule: SchemaRule = {
       .filter((t) => t.foreignKeys.some((fk) => fk.referencedTable === change.table))
       .map((t) => `\`${t.name}\``);
     const refs = referencing.length > 0 ? ` Foreign keys from ${referencing.join(', ')} point at it.` : '';
+    if (context.provider === 'mysql') {
+      // InnoDB clusters rows by primary key: DROP + ADD PRIMARY KEY in one ALTER is in place with concurrent writes, but rebuilds everything.
+      const sql = `ALTER TABLE ${ident(change.table, 'mysql')} DROP PRIMARY KEY, ADD PRIMARY KEY (${(change.to?.columns ?? []).map((c) => ident(c, 'mysql')).join(', ')})`;
+      const mysqlRefs = referencing.length > 0 ? ` Foreign keys from ${referencing.join(', ')} point at it; MySQL refuses to drop the key until they are dropped, and adding them back checks every row of their tables.` : '';
+      return [{
+        message: `Primary key of ${modelName(change)} changes from ${from} to ${to}: InnoDB stores the table in primary-key order, so MySQL rebuilds the whole table and every index on it (in place, writes continue, but it takes as long as a full copy); it fails on duplicate values in the new key, and makes its columns NOT NULL, failing on NULLs in strict mode.${mysqlRefs}`,
+        help: `Add a unique index on the new key columns first (built online; it also proves there are no duplicates), then switch in one statement (\`${sql}\`) at a quiet time, or with an online schema-change tool (gh-ost, pt-online-schema-change) on a large table.`,
+      }];
+    }
+    if (context.provider === 'sqlite') {
+      return [{
+        message: `Primary key of ${modelName(change)} changes from ${from} to ${to}: SQLite cannot change a key in place, so Prisma copies the table into a new one with the new key, and the copy fails on duplicate or NULL values in the new key columns.${refs}`,
+        help: 'Check the new key columns for duplicates and NULLs first; fine for small tables, apply it at a quiet time on a large one.',
+      }];
+    }
     return [{
       message: `Primary key of ${modelName(change)} changes from ${from} to ${to}: the new key is built under an ACCESS EXCLUSIVE lock and fails on duplicate or NULL values.${refs}`,
       help: 'Build a unique index on the new columns concurrently first, then switch the primary key to it (`ADD PRIMARY KEY USING INDEX`) in a short migration of its own.',

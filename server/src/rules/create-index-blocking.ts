@@ -21,9 +21,18 @@ const rule: SchemaRule = {
       }];
     }
     if (context.provider === 'mysql') {
+      // The index InnoDB makes by itself for a new foreign key is add-foreign-key's finding.
+      if (context.expected.tables[change.tableKey]?.foreignKeys.some((fk) => fk.name === change.index.name)) return [];
+      if (change.index.method === 'fulltext') {
+        return [{
+          message: `New FULLTEXT index \`${change.index.name}\` on ${modelName(change)} (${columns}): InnoDB blocks writes to the table while it builds (LOCK=SHARED), and the first FULLTEXT index of a table rebuilds the whole table.`,
+          help: 'Keep it alone in its migration and deploy it at a quiet time, or build it with an online schema-change tool on a large table.',
+          ...severity,
+        }];
+      }
       return [{
-        message: `New index \`${change.index.name}\` on ${modelName(change)} (${columns}): InnoDB builds it online, but the build still takes a metadata lock and loads the server on a large table.`,
-        help: 'Run it with `ALGORITHM=INPLACE, LOCK=NONE` at a quiet time, or with an online schema-change tool on very large tables.',
+        message: `New index \`${change.index.name}\` on ${modelName(change)} (${columns}): InnoDB builds it in place without blocking reads or writes (ALGORITHM=INPLACE, LOCK=NONE); it only needs a brief exclusive metadata lock at the start and the end, which waits behind long-running transactions.`,
+        help: 'Usually fine as Prisma writes it; on a very large or busy table, set a low `lock_wait_timeout` for the migration so a long transaction makes it fail fast instead of stalling the queries queued behind it.',
         severity: 'info',
       }];
     }

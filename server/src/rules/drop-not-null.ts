@@ -11,7 +11,11 @@ const rule: SchemaRule = {
   providers: ['postgresql', 'sqlite', 'mysql'],
   detect(change, context) {
     if (change.kind !== 'dropNotNull') return [];
-    const copy = context.provider === 'sqlite' ? ' On SQLite Prisma copies the table to change it.' : '';
+    const copy = context.provider === 'sqlite'
+      ? ' On SQLite Prisma copies the table to change it.'
+      : context.provider === 'mysql'
+        ? ' On MySQL, `MODIFY ... NULL` rebuilds the table in place (writes continue, but every row is rewritten).'
+        : '';
     return [{
       message: `${fieldName(change)} becomes optional: the database change is safe, but code still running expects a value and may break on rows the new code leaves empty.${copy}`,
       help: 'Ship code that handles a missing value before code that writes NULL.',

@@ -1,4 +1,5 @@
 import type { SchemaRule } from './types';
+import { ident } from './support/dialect';
 import { fieldName } from './support/wording';
 
 const rule: SchemaRule = {
@@ -14,14 +15,15 @@ const rule: SchemaRule = {
     const column = fieldName(change);
     if (context.provider === 'sqlite') {
       return [{
-        message: `${column} made required: Prisma copies the table into a new one with NOT NULL, and the copy fails if any row holds NULL.`,
+        message: `${column} made required: SQLite cannot change a column in place, so Prisma copies the table into a new one with NOT NULL (\`INSERT INTO ${ident(`new_${change.table}`, 'sqlite')} ... SELECT ...\`), and the copy fails if any row holds NULL.`,
         help: 'Backfill the NULLs in a migration of their own first, then make the field required.',
       }];
     }
     if (context.provider === 'mysql') {
+      // MySQL 8: a nullability-only MODIFY is ALGORITHM=INPLACE with a table rebuild; concurrent writes continue.
       return [{
-        message: `${column} made required: MODIFY ... NOT NULL copies the table and fails (or, without strict mode, silently writes zero values) if any row holds NULL.`,
-        help: 'Backfill the NULLs in batches first, then make the field required in a later migration.',
+        message: `${column} made required: \`MODIFY ... NOT NULL\` rebuilds the table in place (writes continue, but it reads and rewrites every row), and in strict mode it fails if any row holds NULL — without strict mode those NULLs silently become '' or 0.`,
+        help: `Backfill the NULLs in batches first (\`UPDATE ${ident(change.table, 'mysql')} SET ${ident(change.column, 'mysql')} = ... WHERE ${ident(change.column, 'mysql')} IS NULL LIMIT 1000\`, repeated until no row changes), then make the field required in a later migration; add \`ALGORITHM=INPLACE, LOCK=NONE\` to the MODIFY so MySQL refuses rather than blocks writes.`,
       }];
     }
     return [{

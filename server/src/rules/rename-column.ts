@@ -1,4 +1,5 @@
 import type { SchemaRule } from './types';
+import { ident } from './support/dialect';
 import { modelName } from './support/wording';
 
 const rule: SchemaRule = {
@@ -9,7 +10,7 @@ const rule: SchemaRule = {
   why: 'Prisma turns a renamed field or a changed @map into DROP COLUMN plus ADD COLUMN: every value in the old column is lost, and running code that reads the old name breaks.',
   safePath: 'Rename only in code: keep the database column with @map("old_name"). For a real column rename, expand and contract: add the new column, write both, backfill, switch reads, drop the old one.',
   providers: ['postgresql', 'sqlite', 'mysql'],
-  detect(change) {
+  detect(change, context) {
     if (change.kind !== 'renameColumn') return [];
     const field = change.field ?? change.fieldName;
     const fix = change.model ? { fix: { kind: 'keepColumnName' as const, model: change.model, field, column: change.from } } : {};
@@ -17,8 +18,19 @@ const rule: SchemaRule = {
     const what = mapChanged
       ? `The database name of \`${change.model ?? change.table}.${field}\` changed from \`${change.from}\` to \`${change.column}\``
       : `\`${change.model ?? change.table}.${field}\` looks like \`${change.from}\` renamed`;
+    const message = `${what}: Prisma drops column \`${change.from}\` of ${modelName(change)} with its data and adds an empty \`${change.column}\`, and running code that reads \`${change.from}\` breaks.`;
+    if (context.provider === 'mysql' || context.provider === 'sqlite') {
+      // Both can rename in place (MySQL 8.0: RENAME COLUMN, instant since 8.0.28; SQLite 3.25+), which keeps the data but not running code.
+      const sql = `ALTER TABLE ${ident(change.table, context.provider)} RENAME COLUMN ${ident(change.from, context.provider)} TO ${ident(change.column, context.provider)}`;
+      const where = context.provider === 'mysql' ? 'MySQL 8 renames in place, instantly since 8.0.28,' : 'SQLite 3.25+ renames in place';
+      return [{
+        message,
+        help: `Keep the column: add \`@map("${change.from}")\` to the field, so only the code name changes. To rename it in the database, hand-edit the migration to \`${sql}\` (${where} and keeps the data) and deploy it together with code that uses the new name; running code that reads \`${change.from}\` still breaks, so for zero downtime add the new column, write both, backfill, switch reads, then drop the old one.`,
+        ...fix,
+      }];
+    }
     return [{
-      message: `${what}: Prisma drops column \`${change.from}\` of ${modelName(change)} with its data and adds an empty \`${change.column}\`, and running code that reads \`${change.from}\` breaks.`,
+      message,
       help: `Keep the column: add \`@map("${change.from}")\` to the field, so only the code name changes. For a real rename, add the new column, write both, backfill, switch reads, then drop the old one.`,
       ...fix,
     }];
