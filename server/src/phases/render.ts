@@ -69,11 +69,11 @@ export function renderPlan(plan: Plan, options: RenderOptions = {}): string {
     'Each migration folder has a `down.sql` that brings the database back to the state before that migration. To roll a migration back: run its `down.sql` (`npx prisma db execute --file <folder>/down.sql`), mark it rolled back (`npx prisma migrate resolve --rolled-back <folder name>`), delete the folder, and undo the schema edit of its phase. Roll back newest first.',
     '',
   );
-  for (const phase of plan.phases) lines.push(...renderPhase(phase));
+  for (const phase of plan.phases) lines.push(...renderPhase(phase, `${plansDir}/${plan.id}`));
   return lines.join('\n').replace(/\n{3,}/g, '\n\n') + '\n';
 }
 
-function renderPhase(phase: Phase): string[] {
+function renderPhase(phase: Phase, planPath: string): string[] {
   const folder = phaseFolder(phase);
   const lines = [`## Phase ${phase.number} — ${phase.key.replace(/_/g, ' ')}: ${phase.title}`, '', phase.does, ''];
   if (phase.requires.length > 0) {
@@ -92,7 +92,7 @@ function renderPhase(phase: Phase): string[] {
   if (phase.backfill) {
     const script = `${folder}/${phase.backfill.scriptName}`;
     lines.push(
-      `**Backfill script:** \`${script}\` — the same batches through Prisma Client, for when you would rather not run them inside \`prisma migrate deploy\`: \`npx tsx ${script} --dry-run\` first, then without it. It is idempotent and resumes where it stopped; the migration then finds nothing left to do.`,
+      `**Backfill script:** \`${script}\` — the same batches through Prisma Client, for when you would rather not run them inside \`prisma migrate deploy\`: \`npx tsx ${planPath}/${script} --dry-run\` first, then without it. It is idempotent and resumes where it stopped; the migration then finds nothing left to do.`,
       '',
     );
     for (const r of phase.backfill.review) lines.push(`> ${r}`, '');
