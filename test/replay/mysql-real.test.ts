@@ -87,4 +87,8 @@ describe('MySQL replay equals a real MariaDB', function () {
   it('Prisma-style migrations with foreign keys, enums, renames and InnoDB-made indexes', async () => {
     await compare('features', readMigrations(path.join(FIXTURES, 'prisma-features')));
   });
+
+  it('the migration of the mapping contract schema (every type, default and name convention; test/map/mysql.test.ts)', async () => {
+    await compare('contract', readMigrations(path.join(FIXTURES, 'contract', 'migrations')));
+  });
 });
