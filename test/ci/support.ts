@@ -38,8 +38,14 @@ export function git(cwd: string, ...args: string[]): string {
   });
 }
 
+const madeDirs: string[] = [];
+
+/** A temp folder (real path, as git reports it), removed when the test process exits. */
 export function tempDir(prefix: string): string {
-  return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+  if (madeDirs.length === 0) process.once('exit', () => madeDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  madeDirs.push(dir);
+  return dir;
 }
 
 /** Writes `files` (relative path → content) under `dir`. */
