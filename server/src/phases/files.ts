@@ -341,6 +341,8 @@ export function advancePhase(project: PrismaProject, options: AdvanceOptions = {
   try {
     const folders = writeMigrations(project, current.phase, contents, options.now ?? new Date(), written);
     const notes = previous.phase.beforeNext ? [`Phase ${previous.phase.number} asked, before this one: ${previous.phase.beforeNext}`] : [];
+    const others = statuses.filter((s) => s !== status && s.next < s.phases.length).map((s) => s.plan.id);
+    if (others.length > 0) notes.push(`Other unfinished plans: ${others.join(', ')} (advance one with --plan <id>).`);
     return { ok: true, plan, phase: current.phase, written, migrationFolders: folders, schemaEdits: edits.edits, schemaTexts: texts, planDir: status.dir, notes };
   } catch (error) {
     if (error instanceof PlanRefused) return { ok: false, reason: error.message };
