@@ -78,6 +78,8 @@ describe('MySQL replayer', () => {
       assert.strictEqual(pieces.length, 2);
       assert.ok(pieces[0].endsWith('END'));
       assert.strictEqual(pieces[1], 'SELECT 3');
+      const withDefiner = 'CREATE DEFINER=`root`@`%` PROCEDURE p() BEGIN SELECT 1; SELECT 2; END;\nSELECT 4;';
+      assert.deepStrictEqual(splitMysqlStatements(withDefiner).map((p) => withDefiner.slice(p.start, p.end)), ['CREATE DEFINER=`root`@`%` PROCEDURE p() BEGIN SELECT 1; SELECT 2; END', 'SELECT 4']);
     });
 
     it('does not take `--` without a following space for a comment (MySQL reads it as two minus signs)', () => {

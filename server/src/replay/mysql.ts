@@ -208,7 +208,8 @@ export function splitMysqlStatements(text: string): StatementPiece[] {
       continue;
     }
     current.push(token);
-    if (current.length <= 4 && isWord(current[0], 'CREATE') && token.kind === 'word' && COMPOUND_OBJECTS.has(token.text.toUpperCase())) compound = true;
+    // CREATE [OR REPLACE] [DEFINER = user@host] TRIGGER|PROCEDURE|FUNCTION|EVENT ...
+    if (current.length <= 10 && isWord(current[0], 'CREATE') && token.kind === 'word' && COMPOUND_OBJECTS.has(token.text.toUpperCase())) compound = true;
     if (compound && token.kind === 'word') {
       const word = token.text.toUpperCase();
       const previous = current[current.length - 2];
