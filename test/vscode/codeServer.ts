@@ -1,0 +1,399 @@
+/**
+ * The extension in a real VS Code: code-server (VS Code 1.100.3, from npm,
+ * installed by .ci/install-e2e.sh into .e2e/tools) driven by headless Chromium.
+ *
+ *   1. package the extension as a user gets it: `vsce package` → .e2e/prisma-migration-guard.vsix
+ *   2. install it: `code-server --install-extension` into a fresh extensions folder
+ *   3. start code-server on a free loopback port
+ *   4. run the extension's mocha suite (test/vscode/suite) in the remote extension
+ *      host: a workbench opened with an `extensionTestsPath` payload, on a temp copy
+ *      of examples/shop; `extensionDevelopmentPath` is the INSTALLED folder, so the
+ *      code under test is what the .vsix carries
+ *   5. look at it as a person would, on a second fresh copy: the Problems panel,
+ *      the quick-fix menu, the status bar and the output channel, with screenshots
+ *      in .e2e/screenshots/
+ *
+ * Used by test/e2e/vscode.test.ts; also runs alone: `node out/test/vscode/codeServer.js`.
+ * Everything it writes stays under .e2e/ (git ignores it) and the temp folder.
+ */
+import * as assert from 'assert';
+import { type ChildProcess, spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as os from 'os';
+import * as path from 'path';
+import { type Browser, launchChromium, type Page } from './browser';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+export const E2E_DIR = path.join(REPO_ROOT, '.e2e');
+export const TOOLS_DIR = path.join(E2E_DIR, 'tools');
+export const SCREENSHOTS_DIR = path.join(E2E_DIR, 'screenshots');
+export const CHROMIUM = process.env.MG_CHROMIUM ?? '/usr/bin/chromium';
+const CODE_SERVER = path.join(TOOLS_DIR, 'node_modules', '.bin', 'code-server');
+const CODE_SERVER_VERSION = '4.100.3';
+const EXTENSION_ID = 'migration-guard.prisma-migration-guard';
+const SUITE = path.join(REPO_ROOT, 'out', 'test', 'vscode', 'suite', 'index.js');
+const CLI = path.join(REPO_ROOT, 'out', 'server', 'src', 'cli.js');
+
+/** What is missing to run this on this machine; empty when everything is there. */
+export function missingTools(): string[] {
+  const missing: string[] = [];
+  const pkg = path.join(TOOLS_DIR, 'node_modules', 'code-server', 'package.json');
+  if (!fs.existsSync(CODE_SERVER) || !fs.existsSync(pkg)) missing.push(`code-server ${CODE_SERVER_VERSION} in .e2e/tools`);
+  else if ((JSON.parse(fs.readFileSync(pkg, 'utf8')) as { version: string }).version !== CODE_SERVER_VERSION) missing.push(`code-server ${CODE_SERVER_VERSION} (another version is in .e2e/tools)`);
+  if (!fs.existsSync(path.join(TOOLS_DIR, 'node_modules', 'playwright-core', 'package.json'))) missing.push('playwright-core in .e2e/tools');
+  if (!fs.existsSync(CHROMIUM)) missing.push(`chromium (${CHROMIUM})`);
+  return missing;
+}
+
+export interface Finding {
+  ruleId: string;
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  file: string;
+  range: { start: { line: number; character: number } };
+}
+
+/** The CLI's findings for a project folder: what the editor must show. */
+export function cliFindings(root: string): Finding[] {
+  const run = spawnSync(process.execPath, [CLI, 'check', root, '--format', 'json', '--fail-on', 'never'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  assert.strictEqual(run.status, 0, `the CLI failed:\n${run.stderr}`);
+  return (JSON.parse(run.stdout) as { findings: Finding[] }).findings;
+}
+
+/** Polls until `probe` returns a value `done` accepts, or fails at the deadline with the last value. */
+export async function until<T>(what: string, probe: () => Promise<T> | T, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms; last seen: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function httpOk(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = http.get(url, (response) => {
+      response.resume();
+      resolve(response.statusCode === 200);
+    });
+    request.on('error', () => resolve(false));
+    request.setTimeout(2000, () => request.destroy());
+  });
+}
+
+const seconds = (since: number): string => `${((Date.now() - since) / 1000).toFixed(1)} s`;
+
+export interface SuiteResult {
+  exitCode: number | 'timeout';
+  /** What the in-host mocha suite reported (test/vscode/suite/index.ts). */
+  results: string;
+  /** The browser's console: the workbench's and the extension host's messages. */
+  console: string[];
+}
+
+export interface LookResult {
+  problemRows: string[];
+  quickFixMenu: string[];
+  statusBar: string;
+  outputChannel: string;
+  screenshots: string[];
+}
+
+export class CodeServerE2E {
+  readonly runDir = path.join(E2E_DIR, 'run');
+  readonly vsix = path.join(E2E_DIR, 'prisma-migration-guard.vsix');
+  readonly extensionsDir = path.join(this.runDir, 'extensions');
+  readonly userDataDir = path.join(this.runDir, 'user-data');
+  readonly log: string[] = [];
+  installedExtension = '';
+  url = '';
+  private server: ChildProcess | undefined;
+  private browser: Browser | undefined;
+  private readonly workspaces: string[] = [];
+
+  constructor(private readonly verbose = false) {}
+
+  private say(line: string): void {
+    this.log.push(line);
+    if (this.verbose) console.log(line);
+  }
+
+  /** An environment that keeps code-server's state under .e2e/ and away from any VS Code this runs inside. */
+  private env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = {};
+    for (const [key, value] of Object.entries(process.env)) if (!/^(VSCODE_|ELECTRON_)/.test(key)) env[key] = value;
+    const dirs = { TMPDIR: path.join(E2E_DIR, 'tmp'), XDG_CONFIG_HOME: path.join(E2E_DIR, 'xdg', 'config'), XDG_DATA_HOME: path.join(E2E_DIR, 'xdg', 'data'), XDG_CACHE_HOME: path.join(E2E_DIR, 'xdg', 'cache') };
+    for (const dir of Object.values(dirs)) fs.mkdirSync(dir, { recursive: true });
+    return { ...env, ...dirs, ...extra };
+  }
+
+  /** A fresh copy of examples/shop outside any git repository, where every migration counts as deployed. */
+  workspace(label: string): string {
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), `mg-vscode-${label}-`));
+    this.workspaces.push(parent);
+    const root = path.join(parent, 'shop');
+    fs.cpSync(path.join(REPO_ROOT, 'examples', 'shop'), root, { recursive: true });
+    // Also said in the project's configuration, for a temp folder that happens to sit inside a git work tree.
+    fs.writeFileSync(path.join(root, '.migration-guard.json'), '{ "deployed": "all" }\n');
+    return root;
+  }
+
+  /** Step 1: `vsce package`, which runs the manifest's vscode:prepublish (the minified bundle into dist/). */
+  packageExtension(): void {
+    const started = Date.now();
+    fs.mkdirSync(E2E_DIR, { recursive: true });
+    fs.rmSync(this.vsix, { force: true });
+    const vsce = path.join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
+    const run = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '-o', this.vsix], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: 180000,
+    });
+    assert.ok(run.status === 0 && fs.existsSync(this.vsix), `vsce package failed (${run.status ?? run.signal}):\n${run.stdout}\n${run.stderr}`);
+    this.say(`packaged ${path.relative(REPO_ROOT, this.vsix)} (${(fs.statSync(this.vsix).size / 1e6).toFixed(1)} MB) in ${seconds(started)}`);
+  }
+
+  /** Step 2: installs the .vsix with code-server's own CLI into a fresh extensions folder. */
+  installExtension(): void {
+    const started = Date.now();
+    fs.rmSync(this.runDir, { recursive: true, force: true });
+    fs.mkdirSync(path.join(this.userDataDir, 'User'), { recursive: true });
+    fs.writeFileSync(
+      path.join(this.userDataDir, 'User', 'settings.json'),
+      JSON.stringify(
+        {
+          'workbench.startupEditor': 'none',
+          'workbench.tips.enabled': false,
+          'workbench.enableExperiments': false,
+          'workbench.welcomePage.walkthroughs.openOnInstall': false,
+          'telemetry.telemetryLevel': 'off',
+          'update.mode': 'none',
+          'extensions.autoCheckUpdates': false,
+          'extensions.autoUpdate': false,
+          'extensions.ignoreRecommendations': true,
+          'security.workspace.trust.enabled': false,
+          'git.openRepositoryInParentFolders': 'never',
+          'chat.commandCenter.enabled': false,
+          'window.commandCenter': false,
+        },
+        null,
+        2,
+      ),
+    );
+    const run = spawnSync(CODE_SERVER, ['--extensions-dir', this.extensionsDir, '--user-data-dir', this.userDataDir, '--install-extension', this.vsix], {
+      encoding: 'utf8',
+      env: this.env(),
+      timeout: 120000,
+    });
+    assert.strictEqual(run.status, 0, `code-server --install-extension failed:\n${run.stdout}\n${run.stderr}`);
+    const folder = fs.readdirSync(this.extensionsDir).find((name) => name.startsWith(`${EXTENSION_ID}-`));
+    assert.ok(folder, `no ${EXTENSION_ID} folder in ${this.extensionsDir}: ${run.stdout}`);
+    this.installedExtension = path.join(this.extensionsDir, folder);
+    for (const file of ['package.json', 'dist/extension.js', 'dist/server.js']) assert.ok(fs.existsSync(path.join(this.installedExtension, file)), `the installed extension has no ${file}`);
+    this.say(`installed ${folder} in ${seconds(started)}`);
+  }
+
+  /** Step 3: starts code-server on a free port and waits for it to answer. */
+  async start(): Promise<void> {
+    const started = Date.now();
+    const logFile = path.join(this.runDir, 'code-server.log');
+    const out = fs.openSync(logFile, 'w');
+    this.server = spawn(
+      CODE_SERVER,
+      ['--bind-addr', '127.0.0.1:0', '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--extensions-dir', this.extensionsDir, '--user-data-dir', this.userDataDir],
+      {
+        env: this.env({ MG_VSCODE_RESULTS: path.join(this.runDir, 'suite-results.txt'), MG_VSCODE_EXTENSION_DIR: this.installedExtension }),
+        stdio: ['ignore', out, out],
+      },
+    );
+    fs.closeSync(out);
+    const exited = new Promise<string>((resolve) => this.server?.on('exit', (code, signal) => resolve(`code-server exited (${code ?? signal})`)));
+    const port = await Promise.race([
+      until('code-server listening', () => /HTTP server listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(fs.readFileSync(logFile, 'utf8'))?.[1], (p) => !!p, 60000),
+      exited.then((why) => Promise.reject(new Error(`${why}:\n${fs.readFileSync(logFile, 'utf8')}`))),
+    ]);
+    this.url = `http://127.0.0.1:${port}`;
+    await until('code-server /healthz', () => httpOk(`${this.url}/healthz`), (ok) => ok, 30000);
+    this.browser = await launchChromium(TOOLS_DIR, CHROMIUM);
+    this.say(`code-server ${CODE_SERVER_VERSION} at ${this.url} and chromium ready in ${seconds(started)}`);
+  }
+
+  private async newPage(consoleLines?: string[]): Promise<Page> {
+    assert.ok(this.browser, 'start() first');
+    const page = await this.browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.on('console', (message) => consoleLines?.push(`[${message.type()}] ${message.text().slice(0, 2000)}`));
+    page.on('pageerror', (error) => consoleLines?.push(`[pageerror] ${error.message}`));
+    return page;
+  }
+
+  /** Step 4: the extension's mocha suite in the remote extension host, on a fresh copy of the example. */
+  async runSuite(timeoutMs = 150000): Promise<SuiteResult> {
+    const started = Date.now();
+    const workspace = this.workspace('suite');
+    const consoleLines: string[] = [];
+    const page = await this.newPage(consoleLines);
+    const exitCode = new Promise<number>((resolve) => void page.exposeFunction('codeAutomationExit', (code: number) => resolve(code)));
+    const authority = new URL(this.url).host;
+    const payload = JSON.stringify([
+      ['extensionDevelopmentPath', `vscode-remote://${authority}${this.installedExtension}`],
+      ['extensionTestsPath', `vscode-remote://${authority}${SUITE}`],
+    ]);
+    await page.goto(`${this.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`);
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([exitCode, new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)))]);
+    clearTimeout(timer);
+    await page.close();
+    const resultsFile = path.join(this.runDir, 'suite-results.txt');
+    const results = fs.existsSync(resultsFile) ? fs.readFileSync(resultsFile, 'utf8') : '(the suite wrote no results)';
+    fs.writeFileSync(path.join(this.runDir, 'suite-browser-console.txt'), consoleLines.join('\n') + '\n');
+    this.say(`in-host suite: exit ${code} in ${seconds(started)}\n${results.trimEnd()}`);
+    return { exitCode: code, results, console: consoleLines };
+  }
+
+  /** Step 5: the Problems panel and the quick-fix menu as a person sees them, with screenshots. */
+  async look(): Promise<LookResult> {
+    const started = Date.now();
+    const workspace = this.workspace('look');
+    const findings = cliFindings(workspace);
+    fs.mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+    for (const old of fs.readdirSync(SCREENSHOTS_DIR)) fs.rmSync(path.join(SCREENSHOTS_DIR, old), { force: true });
+    const consoleLines: string[] = [];
+    const page = await this.newPage(consoleLines);
+    const shots: string[] = [];
+    const shoot = async (name: string): Promise<void> => {
+      const file = path.join(SCREENSHOTS_DIR, `${name}.png`);
+      await page.screenshot({ path: file });
+      shots.push(file);
+    };
+    const timings: string[] = [];
+    let step = '';
+    let stepStarted = Date.now();
+    const begin = (next: string): void => {
+      if (step) timings.push(`${step}: ${seconds(stepStarted)}`);
+      step = next;
+      stepStarted = Date.now();
+    };
+    begin('open the workbench');
+    try {
+      await page.goto(`${this.url}/?folder=${encodeURIComponent(workspace)}`);
+      await page.waitForSelector('.monaco-workbench .part.editor', { timeout: 60000 });
+
+      begin('open prisma/schema.prisma from the Explorer');
+      const explorerRow = (name: string) => page.locator('.explorer-folders-view .monaco-list-row', { hasText: new RegExp(`^\\s*${name.replace('.', '\\.')}\\s*$`) });
+      await explorerRow('prisma').click({ timeout: 60000 });
+      await explorerRow('schema.prisma').click({ timeout: 30000 });
+      await page.locator('.monaco-editor .view-lines', { hasText: 'model User' }).first().waitFor({ timeout: 30000 });
+
+      begin('open the Problems panel');
+      await page.keyboard.press('Control+Shift+M');
+      const markerRows = page.locator('.markers-panel .monaco-list-row');
+      await markerRows.first().waitFor({ timeout: 30000 });
+      // Maximized, the panel shows every row at once (the list renders only the rows in view): the file,
+      // then each finding followed by its related location (the migration that created the object).
+      await page.locator('.part.panel .action-label[aria-label="Maximize Panel Size"]').first().click({ timeout: 15000 });
+      const findingRow = /migration-guard\s*\(?[a-z-]+\)?\s*\[Ln \d+, Col \d+\]$/;
+      const rows = async (): Promise<string[]> => (await markerRows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+      const problemRows = await until('a Problems row per finding', rows, (all) => all.filter((r) => findingRow.test(r)).length >= findings.length, 60000);
+      await shoot('problems-panel');
+      await page.locator('.part.panel .action-label[aria-label="Restore Panel Size"]').first().click({ timeout: 15000 });
+
+      begin('read the status bar');
+      const statusItem = page.locator('.statusbar-item', { hasText: 'Migration Guard' }).first();
+      const statusBar = (await statusItem.innerText({ timeout: 30000 })).replace(/\s+/g, ' ').trim();
+
+      begin('open the quick-fix menu at the add-required-column problem');
+      const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'add-required-column' }).first();
+      await row.dblclick({ timeout: 30000 });
+      await page.locator('.monaco-editor.focused').first().waitFor({ timeout: 30000 });
+      // Right after opening, the editor may answer "No code actions available": the server's first diagnostics
+      // were computed from the file on disk, and code actions come only for those of the open document (and
+      // VS Code drops a request while extensions are still registering providers). A person presses Ctrl+. again.
+      const menu = page.locator('.action-widget');
+      let presses = 0;
+      await until(
+        'the quick-fix menu',
+        async () => {
+          if (await menu.first().isVisible()) return true;
+          if (presses++ > 0) await page.keyboard.press('Escape');
+          await page.keyboard.press('Control+.');
+          return menu
+            .first()
+            .waitFor({ state: 'visible', timeout: 3000 })
+            .then(() => true)
+            .catch(() => false);
+        },
+        (open) => open,
+        45000,
+      );
+      if (presses > 1) this.say(`look: the quick-fix menu opened after ${presses} presses of Ctrl+.`);
+      await until('quick-fix menu items', () => menu.locator('.monaco-list-row').count(), (n) => n > 0, 30000);
+      const quickFixMenu = (await menu.locator('.monaco-list-row').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+      await shoot('quick-fix-menu');
+      await page.keyboard.press('Escape');
+
+      begin('show the extension\'s output channel');
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget input').first().waitFor({ state: 'visible', timeout: 15000 });
+      await page.keyboard.type('Output: Show Output Channels');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Show Output Channels' }).first().click({ timeout: 15000 });
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Prisma Migration Guard' }).first().click({ timeout: 15000 });
+      const output = page.locator('.part.panel .monaco-editor .view-lines').first();
+      const outputChannel = await until('the output channel\'s text', async () => (await output.innerText()).replace(/\u00a0/g, ' '), (t) => /Prisma Migration Guard/.test(t), 20000);
+      await shoot('output-channel');
+
+      begin('');
+      this.say(`look: ${problemRows.length} Problems rows, ${quickFixMenu.length} quick fixes, status "${statusBar}" in ${seconds(started)} (${timings.join('; ')})`);
+      return { problemRows, quickFixMenu, statusBar, outputChannel, screenshots: shots };
+    } catch (error) {
+      await shoot('failed').catch(() => undefined);
+      fs.writeFileSync(path.join(this.runDir, 'look-browser-console.txt'), consoleLines.join('\n') + '\n');
+      throw new Error(`look: "${step}" failed (see .e2e/screenshots/failed.png): ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      await page.close();
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.browser?.close().catch(() => undefined);
+    this.browser = undefined;
+    const server = this.server;
+    this.server = undefined;
+    if (server && server.exitCode === null && server.signalCode === null) {
+      const gone = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
+      const timer = setTimeout(() => server.kill('SIGKILL'), 5000);
+      await gone;
+      clearTimeout(timer);
+    }
+    for (const dir of this.workspaces.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `node out/test/vscode/codeServer.js`: the whole flow, printing what it does; exit 1 on any failure. */
+async function main(): Promise<void> {
+  const missing = missingTools();
+  if (missing.length > 0) throw new Error(`missing: ${missing.join(', ')} — run .ci/install-e2e.sh`);
+  const e2e = new CodeServerE2E(true);
+  const started = Date.now();
+  try {
+    e2e.packageExtension();
+    e2e.installExtension();
+    await e2e.start();
+    const suite = await e2e.runSuite();
+    if (suite.exitCode !== 0) throw new Error(`the in-host suite failed (exit ${suite.exitCode}); browser console in .e2e/run/suite-browser-console.txt`);
+    const look = await e2e.look();
+    console.log(`Problems panel:\n  ${look.problemRows.join('\n  ')}\nQuick fixes:\n  ${look.quickFixMenu.join('\n  ')}\nStatus bar: ${look.statusBar}\nOutput channel:\n${look.outputChannel}\nScreenshots: ${look.screenshots.map((f) => path.relative(REPO_ROOT, f)).join(', ')}`);
+  } finally {
+    await e2e.dispose();
+    console.log(`total ${seconds(started)}`);
+  }
+}
+
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}
