@@ -109,9 +109,33 @@ class FileScanner {
     this.linePositionLines = new Int32Array(longest + 1).fill(-1);
   }
 
+  /**
+   * Clean points, flattened CHECKPOINT_SIZE numbers each: a line at which no
+   * block is open and no documentation or suppression comment waits for a
+   * declaration, then how many models, enums, config blocks, comments,
+   * suppressions and problems had been produced before it. From a clean point
+   * on, the output depends only on the text that follows, which is what lets
+   * `rescanFile` reuse everything outside the edited region.
+   */
+  readonly checkpoints: number[] = [];
+
   run(): ScannedFile {
+    this.scanLines(0);
+    return this.result();
+  }
+
+  /**
+   * Scans from `from` (which must be a clean point). Before each clean line,
+   * `stopAt` may end the scan there: the line number is returned, nothing of
+   * that line read. Without a stop the file is finished and -1 returned.
+   */
+  scanLines(from: number, stopAt?: (line: number) => boolean): number {
     const lineCount = this.lineStarts.length;
-    for (let line = 0; line < lineCount; line++) {
+    for (let line = from; line < lineCount; line++) {
+      if (this.block === undefined && this.pendingDocs.length === 0 && this.pendingSuppressions.length === 0) {
+        if (stopAt !== undefined && stopAt(line)) return line;
+        this.checkpoints.push(line, this.models.length, this.enums.length, this.configBlocks.length, this.comments.length, this.suppressions.length, this.problems.length);
+      }
       this.enterLine(line);
       this.scanLine();
     }
@@ -119,6 +143,10 @@ class FileScanner {
       this.unterminated(this.block, this.text.length);
     }
     this.flushOrphans();
+    return -1;
+  }
+
+  result(): ScannedFile {
     return {
       path: this.path,
       models: this.models,
@@ -127,8 +155,12 @@ class FileScanner {
       comments: this.comments,
       suppressions: this.suppressions,
       problems: this.problems,
-      lineCount,
+      lineCount: this.lineStarts.length,
     };
+  }
+
+  lineStartsOf(): number[] {
+    return this.lineStarts;
   }
 
   // ------------------------------------------------------------ positions
@@ -992,6 +1024,116 @@ class FileScanner {
 /** Scans one file. Pure: the same text always gives the same result. */
 export function scanFile(path: string, text: string): ScannedFile {
   return new FileScanner(path, text).run();
+}
+
+const CHECKPOINT_SIZE = 7;
+
+/** A file's scan plus what `rescanFile` needs to redo only the part an edit touched. */
+export interface FileScan {
+  path: string;
+  text: string;
+  file: ScannedFile;
+  lineStarts: number[];
+  /** See FileScanner.checkpoints. */
+  checkpoints: number[];
+}
+
+/**
+ * The scan of `text`, equal to `scanFile(path, text)`, computed from the scan
+ * of an earlier version of the same file: lines before the edit and, when
+ * the edit did not add or remove lines, blocks after it are taken over as
+ * they are (the same objects, so later stages can recognise them); only the
+ * blocks the edit touched are read again.
+ */
+export function rescanFile(previous: FileScan | undefined, path: string, text: string): FileScan {
+  if (previous && previous.path === path && previous.text === text) return previous;
+  if (!previous || previous.path !== path) return fullScan(path, text);
+  const old = previous.text;
+  const shorter = Math.min(old.length, text.length);
+  let prefix = 0;
+  while (prefix < shorter && old.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < shorter - prefix && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
+
+  const oldPoints = previous.checkpoints;
+  const oldStarts = previous.lineStarts;
+  // The last clean point at or before the first changed character: everything above it reads the same.
+  let startIndex = -1;
+  for (let low = 0, high = oldPoints.length / CHECKPOINT_SIZE - 1; low <= high; ) {
+    const mid = (low + high) >> 1;
+    if (oldStarts[oldPoints[mid * CHECKPOINT_SIZE]] <= prefix) {
+      startIndex = mid;
+      low = mid + 1;
+    } else {
+      high = mid - 1;
+    }
+  }
+  if (startIndex < 0) return fullScan(path, text);
+  const start = startIndex * CHECKPOINT_SIZE;
+  const startLine = oldPoints[start];
+
+  // Old clean points in the unchanged tail, by offset, to recognise where the new scan is back in step.
+  const shift = text.length - old.length;
+  const tailStart = text.length - suffix;
+  const oldByOffset = new Map<number, number>();
+  for (let i = oldPoints.length - CHECKPOINT_SIZE; i > start; i -= CHECKPOINT_SIZE) {
+    const offset = oldStarts[oldPoints[i]];
+    if (offset + shift < tailStart) break;
+    oldByOffset.set(offset, i);
+  }
+
+  const scanner = new FileScanner(path, text);
+  const newStarts = scanner.lineStartsOf();
+  let resume = -1;
+  const stop = scanner.scanLines(startLine, (line) => {
+    const offset = newStarts[line];
+    if (offset < tailStart) return false;
+    const index = oldByOffset.get(offset - shift);
+    // Same text and same clean state from here on; reusing the old objects also needs the same line numbers.
+    if (index === undefined || oldPoints[index] !== line) return false;
+    resume = index;
+    return true;
+  });
+  const fresh = scanner.result();
+  const base = oldPoints.slice(start + 1, start + CHECKPOINT_SIZE);
+  const before = previous.file;
+  const join = <T>(list: (file: ScannedFile) => T[], slot: number): T[] => {
+    const head = list(before).slice(0, base[slot]);
+    const middle = list(fresh);
+    const tail = stop >= 0 ? list(before).slice(oldPoints[resume + 1 + slot]) : [];
+    return head.length === 0 && tail.length === 0 ? middle : head.concat(middle, tail);
+  };
+  const file: ScannedFile = {
+    path,
+    models: join((f) => f.models, 0),
+    enums: join((f) => f.enums, 1),
+    configBlocks: join((f) => f.configBlocks, 2),
+    comments: join((f) => f.comments, 3),
+    suppressions: join((f) => f.suppressions, 4),
+    problems: join((f) => f.problems, 5),
+    lineCount: newStarts.length,
+  };
+
+  const checkpoints = oldPoints.slice(0, start);
+  const added = scanner.checkpoints;
+  for (let i = 0; i < added.length; i += CHECKPOINT_SIZE) {
+    checkpoints.push(added[i]);
+    for (let slot = 0; slot < CHECKPOINT_SIZE - 1; slot++) checkpoints.push(added[i + 1 + slot] + base[slot]);
+  }
+  if (stop >= 0) {
+    const counts = [fresh.models, fresh.enums, fresh.configBlocks, fresh.comments, fresh.suppressions, fresh.problems].map((list, slot) => base[slot] + list.length);
+    for (let i = resume; i < oldPoints.length; i += CHECKPOINT_SIZE) {
+      checkpoints.push(oldPoints[i]);
+      for (let slot = 0; slot < CHECKPOINT_SIZE - 1; slot++) checkpoints.push(oldPoints[i + 1 + slot] - oldPoints[resume + 1 + slot] + counts[slot]);
+    }
+  }
+  return { path, text, file, lineStarts: newStarts, checkpoints };
+}
+
+function fullScan(path: string, text: string): FileScan {
+  const scanner = new FileScanner(path, text);
+  const file = scanner.run();
+  return { path, text, file, lineStarts: scanner.lineStartsOf(), checkpoints: scanner.checkpoints };
 }
 
 /** Scans every file of a schema (one file, or a `schema/` folder) and combines them. */
