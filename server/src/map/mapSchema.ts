@@ -134,10 +134,124 @@ interface ModelInfo {
   table: string;
   schema?: string;
   key: string;
-  fields: Map<string, ScannedField>;
   /** Field name → column name, for scalar fields. */
   columns: Map<string, string>;
   dbTable: DbTable;
+  fragment: ModelFragment;
+}
+
+/**
+ * Where the per-model steps write: straight into the result, or into a
+ * fragment of one model that the next run can take over as a whole.
+ */
+interface Sink {
+  notes: Note[];
+  columns: Record<string, FieldSource>;
+  indexes: Record<string, SourceRef>;
+  primaryKeys: Record<string, SourceRef>;
+  foreignKeys: Record<string, SourceRef>;
+  prismaDefaults: Record<string, string>;
+  nameVariants: Record<string, string[]>;
+  ignoredColumns: string[];
+}
+
+function emptySink(): Sink {
+  return { notes: [], columns: {}, indexes: {}, primaryKeys: {}, foreignKeys: {}, prismaDefaults: {}, nameVariants: {}, ignoredColumns: [] };
+}
+
+/** Adds a sink's entries to the records (notes and ignored columns are collected in order by the caller). */
+function merge(records: Records, sink: Sink): void {
+  Object.assign(records.columns, sink.columns);
+  Object.assign(records.indexes, sink.indexes);
+  Object.assign(records.primaryKeys, sink.primaryKeys);
+  Object.assign(records.foreignKeys, sink.foreignKeys);
+  Object.assign(records.prismaDefaults, sink.prismaDefaults);
+  Object.assign(records.nameVariants, sink.nameVariants);
+}
+
+/** Takes a sink's entries out again: keys are unique per table, so no other sink wrote them. */
+function unmerge(records: Records, sink: Sink): void {
+  for (const key in sink.columns) delete records.columns[key];
+  for (const key in sink.indexes) delete records.indexes[key];
+  for (const key in sink.primaryKeys) delete records.primaryKeys[key];
+  for (const key in sink.foreignKeys) delete records.foreignKeys[key];
+  for (const key in sink.prismaDefaults) delete records.prismaDefaults[key];
+  for (const key in sink.nameVariants) delete records.nameVariants[key];
+}
+
+/**
+ * One model mapped: its table (foreign keys aside) and everything mapping it
+ * wrote. It depends only on the scanned model and on the schema-wide context
+ * (provider, the names of models, views, composite types and enums), so it
+ * stays valid while both do.
+ */
+interface ModelFragment {
+  source: ModelSource;
+  /** The fields whose type is another model (or this one), in field order. */
+  relations: RelationField[];
+  /** The table without foreign keys. */
+  table: DbTable;
+  columns: Map<string, string>;
+  /** Kept apart because the result lists every model's column notes before any model's key and index notes. */
+  columnsSink: Sink;
+  keysSink: Sink;
+  foreignKeys?: ForeignKeyFragment;
+}
+
+interface RelationField {
+  field: ScannedField;
+  /** No `@relation(fields: ...)`: the side that holds no foreign key, as both sides of an implicit many-to-many are. */
+  bare: boolean;
+  relationName: string;
+}
+
+/** What collecting reads of a model itself. */
+interface Collected {
+  table: string;
+  schema: string | undefined;
+  key: string;
+  ignored: boolean;
+}
+
+/** The merged records of the last result, patched from one run to the next. */
+interface Records {
+  columns: Record<string, FieldSource>;
+  indexes: Record<string, SourceRef>;
+  primaryKeys: Record<string, SourceRef>;
+  foreignKeys: Record<string, SourceRef>;
+  prismaDefaults: Record<string, string>;
+  nameVariants: Record<string, string[]>;
+}
+
+/** A model's foreign keys: they also depend on the columns of the models its relations point at. */
+interface ForeignKeyFragment {
+  /** The fragments of the models its fields' types name, in field order. */
+  targets: ModelFragment[];
+  sink: Sink;
+  /** The model's complete table. */
+  table: DbTable;
+}
+
+/**
+ * Lets `mapSchema` map again only the models that changed since the last
+ * call with the same cache (the language server maps on every keystroke).
+ * Models are recognised by identity: the incremental scanner hands back the
+ * same objects for blocks an edit did not touch. The tables it returns for
+ * unchanged models are the same objects too, and are never modified
+ * afterwards, which lets the diff skip them.
+ *
+ * The records of a result (`sources.columns`, `.indexes`, `.primaryKeys`,
+ * `.foreignKeys`, `prismaDefaults`, `nameVariants`) are updated in place by
+ * the next call with the same cache, instead of being rebuilt key by key:
+ * read them before mapping again. Their key order may differ from a mapping
+ * without cache; their content does not.
+ */
+export class MapCache {
+  /** @internal */ context = '';
+  /** @internal */ fragments = new Map<ScannedModel, ModelFragment>();
+  /** @internal */ collected = new Map<ScannedModel, Collected>();
+  /** @internal */ records: Records = { columns: {}, indexes: {}, primaryKeys: {}, foreignKeys: {}, prismaDefaults: {}, nameVariants: {} };
+  /** @internal */ merged = new Set<Sink>();
 }
 
 interface EnumInfo {
@@ -157,10 +271,13 @@ class SchemaMapper {
   private readonly state: DbState;
   private readonly notes: Note[] = [];
   private readonly sources: SchemaSources;
-  private readonly prismaDefaults: Record<string, string> = {};
-  private readonly nameVariants: Record<string, string[]> = {};
+  private prismaDefaults: Record<string, string> = {};
+  private nameVariants: Record<string, string[]> = {};
   private readonly ignored: { tables: string[]; columns: string[] } = { tables: [], columns: [] };
   private readonly implicit: Record<string, ImplicitManyToManyInfo> = {};
+  /** The result itself, as a sink. */
+  private readonly direct: Sink;
+  private out: Sink;
 
   private readonly models = new Map<string, ModelInfo>();
   private readonly views = new Set<string>();
@@ -170,7 +287,29 @@ class SchemaMapper {
   constructor(
     private readonly scanned: ScannedSchema,
     options: MapOptions,
+    private readonly cache?: MapCache,
   ) {
+    this.sources = {
+      tables: {},
+      columns: {},
+      indexes: {},
+      foreignKeys: {},
+      primaryKeys: {},
+      enums: {},
+      enumValues: {},
+      fallback: this.fallbackRef(),
+    };
+    this.direct = {
+      notes: this.notes,
+      columns: this.sources.columns,
+      indexes: this.sources.indexes,
+      primaryKeys: this.sources.primaryKeys,
+      foreignKeys: this.sources.foreignKeys,
+      prismaDefaults: this.prismaDefaults,
+      nameVariants: this.nameVariants,
+      ignoredColumns: this.ignored.columns,
+    };
+    this.out = this.direct;
     const datasource = scanned.datasource;
     const fromDatasource = providerFromDatasource(datasource?.provider);
     this.provider = options.provider ?? fromDatasource ?? 'postgresql';
@@ -190,29 +329,67 @@ class SchemaMapper {
     this.foreignKeys = datasource?.relationMode !== 'prisma';
     this.nativePrefix = `${datasource?.name ?? 'db'}.`;
     this.state = emptyState(this.provider);
-    this.sources = {
-      tables: {},
-      columns: {},
-      indexes: {},
-      foreignKeys: {},
-      primaryKeys: {},
-      enums: {},
-      enumValues: {},
-      fallback: this.fallbackRef(),
-    };
   }
 
   run(): MappedSchema {
     this.collectEnums();
     this.collectModels();
-    for (const info of this.models.values()) this.mapColumns(info);
+    // MySQL's last step (finishMysqlState) rewrites tables in place, so its fragments cannot be kept.
+    const cache = this.provider === 'mysql' ? undefined : this.cache;
+    const context = cache ? this.contextKey() : '';
+    const previous = cache && cache.context === context ? cache.fragments : undefined;
+    // Without a cache nothing is kept: every step writes straight into the result, in the order of the steps.
+    const sink = cache ? emptySink : () => this.direct;
+    const fragments = new Map<ScannedModel, ModelFragment>();
+    const mapped: ModelInfo[] = [];
     for (const info of this.models.values()) {
+      const reused = previous?.get(info.model);
+      if (reused) {
+        info.fragment = reused;
+        info.dbTable = reused.table;
+        info.columns = reused.columns;
+      } else {
+        this.newFragment(info, sink);
+        mapped.push(info);
+      }
+      fragments.set(info.model, info.fragment);
+    }
+    for (const info of mapped) {
+      this.out = info.fragment.columnsSink;
+      this.mapColumns(info);
+    }
+    for (const info of mapped) {
+      this.out = info.fragment.keysSink;
       this.mapPrimaryKey(info);
       this.mapUniques(info);
       this.mapIndexes(info);
     }
-    for (const info of this.models.values()) this.mapForeignKeys(info);
+    this.out = this.direct;
+    for (const info of this.models.values()) this.mapForeignKeys(info, sink);
+    for (const info of this.models.values()) {
+      this.state.tables[info.key] = info.dbTable;
+      this.sources.tables[info.key] = info.fragment.source;
+    }
+    const joinTables = sink();
+    this.out = joinTables;
     this.mapImplicitManyToMany();
+    this.out = this.direct;
+
+    // The same order as mapping everything in one go: all column notes, then all key notes, then all foreign-key notes.
+    const sinks: Sink[] = [];
+    for (const info of this.models.values()) sinks.push(info.fragment.columnsSink);
+    for (const info of this.models.values()) sinks.push(info.fragment.keysSink);
+    for (const info of this.models.values()) sinks.push((info.fragment.foreignKeys as ForeignKeyFragment).sink);
+    sinks.push(joinTables);
+    if (cache) {
+      for (const kept of sinks) {
+        for (const note of kept.notes) this.notes.push(note);
+        for (const column of kept.ignoredColumns) this.ignored.columns.push(column);
+      }
+      cache.context = context;
+      cache.fragments = fragments;
+      this.patch(cache, sinks);
+    }
     if (this.provider === 'mysql') finishMysqlState(this.state, this.sources);
     return {
       provider: this.provider,
@@ -224,6 +401,65 @@ class SchemaMapper {
       ignored: this.ignored,
       implicitManyToMany: this.implicit,
     };
+  }
+
+  /** Everything outside a model that mapping it reads; fragments made under another context are not reused. */
+  private contextKey(): string {
+    const enums: string[] = [];
+    for (const info of this.enums.values()) {
+      const values: string[] = [];
+      for (const [name, dbName] of info.values) values.push(name === dbName ? name : `${name}=${dbName}`);
+      enums.push(`${info.scanned.name}>${info.key}>${values.join(',')}`);
+    }
+    return [
+      this.provider,
+      this.major ?? '',
+      this.foreignKeys,
+      this.nativePrefix,
+      [...this.models.keys()].join(','),
+      [...this.views].join(','),
+      [...this.composites].join(','),
+      enums.join(';'),
+    ].join('|');
+  }
+
+  /** A fragment for a model to be mapped (columns, keys and indexes are mapped into it next). */
+  private newFragment(info: ModelInfo, sink: () => Sink): void {
+    const { model } = info;
+    const table: DbTable = { name: info.table, columns: [], indexes: [], foreignKeys: [] };
+    if (info.schema !== undefined) table.schema = info.schema;
+    const relations: RelationField[] = [];
+    for (const field of model.fields) {
+      if (!this.models.has(field.typeName)) continue;
+      const relation = findAttribute(field.attributes, 'relation');
+      relations.push({ field, bare: fieldReferences(argument(relation, 'fields')).length === 0, relationName: stringArgument(relation, 'name', 0) ?? '' });
+    }
+    const fragment: ModelFragment = {
+      source: { file: model.file, range: model.nameRange, modelName: model.name, nameRange: model.nameRange, blockRange: model.blockRange },
+      relations,
+      table,
+      columns: new Map(),
+      columnsSink: sink(),
+      keysSink: sink(),
+    };
+    info.fragment = fragment;
+    info.dbTable = table;
+    info.columns = fragment.columns;
+  }
+
+  /** Brings the cache's records from the last run's sinks to this run's: a keystroke changes a few of some thousand entries. */
+  private patch(cache: MapCache, sinks: Sink[]): void {
+    const records = cache.records;
+    const live = new Set(sinks);
+    for (const sink of cache.merged) if (!live.has(sink)) unmerge(records, sink);
+    for (const sink of sinks) if (!cache.merged.has(sink)) merge(records, sink);
+    cache.merged = live;
+    this.sources.columns = records.columns;
+    this.sources.indexes = records.indexes;
+    this.sources.primaryKeys = records.primaryKeys;
+    this.sources.foreignKeys = records.foreignKeys;
+    this.prismaDefaults = records.prismaDefaults;
+    this.nameVariants = records.nameVariants;
   }
 
   // ------------------------------------------------------------ helpers
@@ -238,7 +474,7 @@ class SchemaMapper {
   }
 
   private note(level: Note['level'], message: string, where?: SourceRef): void {
-    this.notes.push(where ? { level, message, where } : { level, message });
+    this.out.notes.push(where ? { level, message, where } : { level, message });
   }
 
   private ref(file: string, range: Range): SourceRef {
@@ -254,7 +490,7 @@ class SchemaMapper {
   private addVariant(key: string, base: string, suffix: string): void {
     const variant = postgresVariant(base, suffix, this.provider);
     if (variant === undefined) return;
-    (this.nameVariants[key] ??= []).push(variant);
+    (this.out.nameVariants[key] ??= []).push(variant);
   }
 
   // ------------------------------------------------------------ collection
@@ -287,6 +523,8 @@ class SchemaMapper {
   }
 
   private collectModels(): void {
+    const keys = new Set<string>();
+    const seen = new Map<ScannedModel, Collected>();
     for (const model of this.scanned.compositeTypes) this.composites.add(model.name);
     for (const model of this.scanned.models) {
       if (model.kind === 'view') {
@@ -302,31 +540,26 @@ class SchemaMapper {
         this.note('info', `Model \`${model.name}\` is still being written; it is left out until it has fields.`, this.ref(model.file, model.nameRange));
         continue;
       }
-      const table = stringArgument(findAttribute(model.attributes, 'map'), 'name', 0) ?? model.name;
-      const schema = this.schemaOf(model.attributes);
-      const key = tableKey(schema, table);
-      if (this.state.tables[key]) {
+      let collected = this.cache?.collected.get(model);
+      if (!collected) {
+        const table = stringArgument(findAttribute(model.attributes, 'map'), 'name', 0) ?? model.name;
+        const schema = this.schemaOf(model.attributes);
+        collected = { table, schema, key: tableKey(schema, table), ignored: findAttribute(model.attributes, 'ignore') !== undefined };
+      }
+      seen.set(model, collected);
+      const { table, schema, key } = collected;
+      if (keys.has(key)) {
         this.note('error', `Model \`${model.name}\` maps to table \`${table}\`, which another model already uses.`, this.ref(model.file, model.nameRange));
         continue;
       }
-      const dbTable: DbTable = { name: table, columns: [], indexes: [], foreignKeys: [] };
-      if (schema !== undefined) dbTable.schema = schema;
-      const fields = new Map<string, ScannedField>();
-      for (const field of model.fields) if (!fields.has(field.name)) fields.set(field.name, field);
-      const info: ModelInfo = { model, table, key, fields, columns: new Map(), dbTable };
+      keys.add(key);
+      // Table, columns and fragment are filled in by run(), from the cache or by mapping the model.
+      const info = { model, table, key } as ModelInfo;
       if (schema !== undefined) info.schema = schema;
       this.models.set(model.name, info);
-      this.state.tables[key] = dbTable;
-      const source: ModelSource = {
-        file: model.file,
-        range: model.nameRange,
-        modelName: model.name,
-        nameRange: model.nameRange,
-        blockRange: model.blockRange,
-      };
-      this.sources.tables[key] = source;
-      if (findAttribute(model.attributes, 'ignore')) this.ignored.tables.push(key);
+      if (collected.ignored) this.ignored.tables.push(key);
     }
+    if (this.cache) this.cache.collected = seen;
   }
 
   // ------------------------------------------------------------ columns
@@ -356,13 +589,14 @@ class SchemaMapper {
         fieldName: field.name,
         nameRange: field.nameRange,
       };
-      this.sources.columns[columnKey] = source;
-      if (findAttribute(field.attributes, 'ignore')) this.ignored.columns.push(columnKey);
+      this.out.columns[columnKey] = source;
+      if (findAttribute(field.attributes, 'ignore')) this.out.ignoredColumns.push(columnKey);
     }
   }
 
   private mapColumn(info: ModelInfo, field: ScannedField): DbColumn | undefined {
-    const where = this.ref(info.model.file, field.range);
+    // Made only for a note: this runs for every field of every model mapped.
+    const where = (): SourceRef => this.ref(info.model.file, field.range);
     // One pass over the attributes: this runs for every field on every keystroke.
     let mapAttribute: ScannedAttribute | undefined;
     let defaultAttribute: ScannedAttribute | undefined;
@@ -381,7 +615,7 @@ class SchemaMapper {
       columnType = unsupportedColumnType(field.unsupported ?? '', this.provider);
     } else if (SCALAR_TYPES.has(field.typeName)) {
       scalar = field.typeName;
-      columnType = this.nativeType(field, where) ?? scalarColumnType(field.typeName, this.provider);
+      columnType = this.nativeType(field, info.model.file) ?? scalarColumnType(field.typeName, this.provider);
     } else if (this.enums.has(field.typeName)) {
       scalar = 'enum';
       enumInfo = this.enums.get(field.typeName) as EnumInfo;
@@ -389,7 +623,7 @@ class SchemaMapper {
       else if (this.provider === 'sqlite') columnType = { name: 'TEXT', args: [], array: false, isEnum: false };
       else columnType = { name: 'enum', args: [], array: false, isEnum: false, enumValues: [...enumInfo.values.values()] };
     } else if (this.composites.has(field.typeName)) {
-      this.note('warning', `Field \`${info.model.name}.${field.name}\` uses composite type \`${field.typeName}\`, which only MongoDB supports: no column mapped.`, where);
+      this.note('warning', `Field \`${info.model.name}.${field.name}\` uses composite type \`${field.typeName}\`, which only MongoDB supports: no column mapped.`, where());
       return undefined;
     } else {
       this.note('error', `Field \`${info.model.name}.${field.name}\` has unknown type \`${field.typeName}\`: no column mapped.`, this.ref(info.model.file, field.typeRange));
@@ -398,7 +632,7 @@ class SchemaMapper {
     if (!columnType) return undefined;
     if (field.list) {
       if (this.provider === 'postgresql') columnType.array = true;
-      else this.note('warning', `Scalar lists are only supported on PostgreSQL (\`${info.model.name}.${field.name}\`).`, where);
+      else this.note('warning', `Scalar lists are only supported on PostgreSQL (\`${info.model.name}.${field.name}\`).`, where());
     }
     // Prisma writes list columns without NOT NULL; only required scalars are NOT NULL.
     const column: DbColumn = { name, type: columnType, nullable: field.optional || (field.list && this.provider === 'postgresql') };
@@ -411,16 +645,16 @@ class SchemaMapper {
       }
       const mapped = mapDefault(argument(defaultAttribute, 'value', 0), context);
       if (mapped.db) column.default = mapped.db;
-      if (mapped.prisma) this.prismaDefaults[columnKey] = mapped.prisma;
+      if (mapped.prisma) this.out.prismaDefaults[columnKey] = mapped.prisma;
       if (mapped.problem) this.note('warning', `\`${info.model.name}.${field.name}\`: ${mapped.problem}`, this.ref(info.model.file, defaultAttribute.range));
     }
-    if (updatedAt && !column.default && !this.prismaDefaults[columnKey]) {
-      this.prismaDefaults[columnKey] = '@updatedAt';
+    if (updatedAt && !column.default && !this.out.prismaDefaults[columnKey]) {
+      this.out.prismaDefaults[columnKey] = '@updatedAt';
     }
     return column;
   }
 
-  private nativeType(field: ScannedField, where: SourceRef): ColumnType | undefined {
+  private nativeType(field: ScannedField, file: string): ColumnType | undefined {
     const prefix = this.nativePrefix;
     let attribute: ScannedAttribute | undefined;
     for (const candidate of field.attributes) {
@@ -432,13 +666,13 @@ class SchemaMapper {
     if (!attribute) return undefined;
     const native = attribute.name.slice(prefix.length);
     if (this.provider === 'sqlite') {
-      this.note('warning', `SQLite has no native type attributes; \`@${attribute.name}\` is ignored.`, this.ref(where.file, attribute.range));
+      this.note('warning', `SQLite has no native type attributes; \`@${attribute.name}\` is ignored.`, this.ref(file, attribute.range));
       return undefined;
     }
     const args: number[] = [];
     for (const arg of attribute.args) if (arg.value?.kind === 'number') args.push(arg.value.value);
     const mapped = nativeColumnType(native, args, this.provider);
-    if (!mapped) this.note('warning', `Unknown native type \`@${attribute.name}\` for ${this.provider}; the default type of \`${field.typeName}\` is used.`, this.ref(where.file, attribute.range));
+    if (!mapped) this.note('warning', `Unknown native type \`@${attribute.name}\` for ${this.provider}; the default type of \`${field.typeName}\` is used.`, this.ref(file, attribute.range));
     return mapped;
   }
 
@@ -492,8 +726,8 @@ class SchemaMapper {
       if (dbColumn && dbColumn.type.name === 'INTEGER' && !dbColumn.type.array && !dbColumn.default) dbColumn.default = { kind: 'autoincrement' };
     }
     const ref = this.ref(model.file, attribute.range);
-    this.sources.primaryKeys[info.key] = ref;
-    if (name !== undefined) this.sources.primaryKeys[`${info.key}#${name}`] = ref;
+    this.out.primaryKeys[info.key] = ref;
+    if (name !== undefined) this.out.primaryKeys[`${info.key}#${name}`] = ref;
     if (map === undefined && name !== undefined) this.addVariant(`${info.key}#${name}`, info.table, '_pkey');
   }
 
@@ -504,7 +738,7 @@ class SchemaMapper {
     }
     info.dbTable.indexes.push(index);
     const key = `${info.key}#${index.name}`;
-    this.sources.indexes[key] = this.ref(info.model.file, attribute.range);
+    this.out.indexes[key] = this.ref(info.model.file, attribute.range);
     if (variantBase) this.addVariant(key, variantBase.base, variantBase.suffix);
   }
 
@@ -589,13 +823,18 @@ class SchemaMapper {
 
   // ------------------------------------------------------------ relations
 
-  private relationName(field: ScannedField): string {
-    const relation = findAttribute(field.attributes, 'relation');
-    return stringArgument(relation, 'name', 0) ?? '';
-  }
-
-  private mapForeignKeys(info: ModelInfo): void {
-    const { model } = info;
+  private mapForeignKeys(info: ModelInfo, newSink: () => Sink): void {
+    const { model, fragment } = info;
+    const targets: ModelFragment[] = [];
+    for (const relation of fragment.relations) targets.push((this.models.get(relation.field.typeName) as ModelInfo).fragment);
+    const cached = fragment.foreignKeys;
+    if (cached && cached.targets.length === targets.length && cached.targets.every((target, i) => target === targets[i])) {
+      info.dbTable = cached.table;
+      return;
+    }
+    const sink = newSink();
+    const foreignKeys: DbForeignKey[] = [];
+    this.out = sink;
     for (const field of model.fields) {
       const target = this.models.get(field.typeName);
       if (!target) continue;
@@ -630,34 +869,31 @@ class SchemaMapper {
         onDelete: onDelete ?? (field.optional ? 'SET NULL' : 'RESTRICT'),
         onUpdate: onUpdate ?? 'CASCADE',
       };
-      if (info.dbTable.foreignKeys.some((existing) => existing.name === name)) {
+      if (foreignKeys.some((existing) => existing.name === name)) {
         this.note('warning', `Foreign key name \`${name}\` is used twice on table \`${info.table}\`.`, where);
         continue;
       }
-      info.dbTable.foreignKeys.push(foreignKey);
+      foreignKeys.push(foreignKey);
       const key = `${info.key}#${name}`;
-      this.sources.foreignKeys[key] = where;
+      this.out.foreignKeys[key] = where;
       if (map === undefined) this.addVariant(key, `${info.table}_${columns.join('_')}`, '_fkey');
     }
+    this.out = this.direct;
+    // Spread keeps the property order of a table mapped in one go.
+    const table = foreignKeys.length > 0 ? { ...fragment.table, foreignKeys } : fragment.table;
+    fragment.foreignKeys = { targets, sink, table };
+    info.dbTable = table;
   }
 
   private mapImplicitManyToMany(): void {
     const seen = new Set<ScannedField>();
     for (const info of this.models.values()) {
-      for (const field of info.model.fields) {
-        if (!field.list || seen.has(field)) continue;
-        const other = this.models.get(field.typeName);
-        if (!other) continue;
-        if (fieldReferences(argument(findAttribute(field.attributes, 'relation'), 'fields')).length > 0) continue;
-        const relationName = this.relationName(field);
-        const counterpart = other.model.fields.find(
-          (candidate) =>
-            candidate !== field &&
-            !seen.has(candidate) &&
-            candidate.typeName === info.model.name &&
-            this.relationName(candidate) === relationName &&
-            fieldReferences(argument(findAttribute(candidate.attributes, 'relation'), 'fields')).length === 0,
-        );
+      for (const { field, bare, relationName } of info.fragment.relations) {
+        if (!field.list || seen.has(field) || !bare) continue;
+        const other = this.models.get(field.typeName) as ModelInfo;
+        const counterpart = other.fragment.relations.find(
+          (candidate) => candidate.field !== field && !seen.has(candidate.field) && candidate.field.typeName === info.model.name && candidate.relationName === relationName && candidate.bare,
+        )?.field;
         if (!counterpart || !counterpart.list) continue;
         seen.add(field);
         seen.add(counterpart);
@@ -716,7 +952,7 @@ class SchemaMapper {
       for (const [column, side, id] of [['A', a, idA], ['B', b, idB]] as const) {
         const fkName = pg ? limit(`${table}_${column}_fkey`) : `${table}_${column}_fkey`;
         dbTable.foreignKeys.push({ name: fkName, columns: [column], referencedTable: side.info.key, referencedColumns: [id.name], onDelete: 'CASCADE', onUpdate: 'CASCADE' });
-        this.sources.foreignKeys[`${key}#${fkName}`] = fieldRef(side);
+        this.out.foreignKeys[`${key}#${fkName}`] = fieldRef(side);
       }
     }
     this.state.tables[key] = dbTable;
@@ -730,7 +966,7 @@ class SchemaMapper {
       implicitManyToMany: true,
     };
     for (const [column, side] of [['A', a], ['B', b]] as const) {
-      this.sources.columns[`${key}.${column}`] = {
+      this.out.columns[`${key}.${column}`] = {
         file: side.info.model.file,
         range: side.field.range,
         modelName: side.info.model.name,
@@ -739,12 +975,12 @@ class SchemaMapper {
       };
     }
     if (usePrimaryKey) {
-      this.sources.primaryKeys[key] = fieldRef(a);
-      this.sources.primaryKeys[`${key}#${abName}`] = fieldRef(a);
+      this.out.primaryKeys[key] = fieldRef(a);
+      this.out.primaryKeys[`${key}#${abName}`] = fieldRef(a);
     } else {
-      this.sources.indexes[`${key}#${abName}`] = fieldRef(a);
+      this.out.indexes[`${key}#${abName}`] = fieldRef(a);
     }
-    this.sources.indexes[`${key}#${bIndex}`] = fieldRef(b);
+    this.out.indexes[`${key}#${bIndex}`] = fieldRef(b);
   }
 }
 
@@ -754,6 +990,6 @@ class SchemaMapper {
  * (not Prisma-level ones), constraint names, implicit many-to-many tables.
  * Never throws; whatever it cannot map becomes a note.
  */
-export function mapSchema(scanned: ScannedSchema, options: MapOptions = {}): MappedSchema {
-  return new SchemaMapper(scanned, options).run();
+export function mapSchema(scanned: ScannedSchema, options: MapOptions = {}, cache?: MapCache): MappedSchema {
+  return new SchemaMapper(scanned, options, cache).run();
 }
