@@ -1,5 +1,7 @@
 import {
+  type ColumnType,
   type DbColumn,
+  type DbDefault,
   type DbForeignKey,
   type DbIndex,
   type DbState,
@@ -19,6 +21,35 @@ export interface DiffInput {
   sources: SchemaSources;
   /** `tableKey.column` → Prisma-level default (`uuid()`, `cuid()`, `@updatedAt`), which the database does not see. */
   prismaDefaults?: Record<string, string>;
+}
+
+/**
+ * Tables their owner promises never to modify again (the language server's
+ * mapped tables, which are reused while their model is unchanged, and
+ * replayed states): for a pair of those, a comparison that found nothing is
+ * remembered, so re-analysing after a keystroke compares only the tables the
+ * keystroke touched.
+ */
+const stableTables = new WeakSet<DbTable>();
+/** after table → before table → table key, for pairs that compared equal. */
+const unchangedPairs = new WeakMap<DbTable, WeakMap<DbTable, string>>();
+
+export function markStable(state: DbState): void {
+  for (const key in state.tables) stableTables.add(state.tables[key]);
+}
+
+function knownUnchanged(key: string, before: DbTable, after: DbTable): boolean {
+  return unchangedPairs.get(after)?.get(before) === key;
+}
+
+function rememberUnchanged(key: string, before: DbTable, after: DbTable): void {
+  if (!stableTables.has(before) || !stableTables.has(after)) return;
+  let pairs = unchangedPairs.get(after);
+  if (!pairs) {
+    pairs = new WeakMap();
+    unchangedPairs.set(after, pairs);
+  }
+  pairs.set(before, key);
 }
 
 /**
@@ -75,8 +106,13 @@ export function diffStates(input: DiffInput): Change[] {
     });
   }
   for (const key of expectedKeys) {
-    if (!(key in baseline.tables)) continue;
-    diffTable(key, baseline.tables[key], expected.tables[key], input, changes);
+    const before = baseline.tables[key];
+    if (before === undefined) continue;
+    const after = expected.tables[key];
+    if (knownUnchanged(key, before, after)) continue;
+    const count = changes.length;
+    diffTable(key, before, after, input, changes);
+    if (changes.length === count) rememberUnchanged(key, before, after);
   }
   // A renamed table is compared column by column too, so a column change inside it is not lost.
   for (const [fromKey, toKey] of renamedTables) {
@@ -106,9 +142,11 @@ function diffTable(key: string, before: DbTable, after: DbTable, input: DiffInpu
   const table = after.name;
   const tableRef = modelRef(sources, key);
   const m2m = m2mFlag(sources, key);
-  const added = after.columns.filter((c) => !before.columns.some((b) => b.name === c.name));
-  const dropped = before.columns.filter((c) => !after.columns.some((a) => a.name === c.name));
-  const renames = pairColumnRenames(before, after, dropped, added);
+  const beforeByName = columnsByName(before);
+  const afterByName = columnsByName(after);
+  const added = after.columns.filter((c) => !beforeByName.has(c.name));
+  const dropped = before.columns.filter((c) => !afterByName.has(c.name));
+  const renames = added.length > 0 && dropped.length > 0 ? pairColumnRenames(before, after, dropped, added) : [];
 
   for (const { from, to } of renames) {
     const field = sources.columns[`${key}.${to.name}`];
@@ -144,20 +182,22 @@ function diffTable(key: string, before: DbTable, after: DbTable, input: DiffInpu
     changes.push({ kind: 'dropColumn', table, tableKey: key, column: column.name, before: column, source: tableRef, ...m2m });
   }
   for (const column of after.columns) {
-    const old = before.columns.find((c) => c.name === column.name);
+    const old = beforeByName.get(column.name);
     if (!old) continue;
-    const ref = columnRef(sources, key, column.name, tableRef);
-    if (formatType(old.type) !== formatType(column.type)) {
-      changes.push({ kind: 'alterColumnType', table, tableKey: key, column: column.name, from: old.type, to: column.type, before: old, after: column, source: ref, ...m2m });
-    }
+    const typeChanged = !sameColumnType(old.type, column.type);
     // Prisma does not manage the nullability of scalar lists: a NOT NULL added by hand to an array column is not drift.
     const listColumn = old.type.array && column.type.array;
-    if (!listColumn && old.nullable && !column.nullable) {
-      changes.push({ kind: 'setNotNull', table, tableKey: key, column: column.name, before: old, after: column, source: ref, ...m2m });
-    } else if (!listColumn && !old.nullable && column.nullable) {
-      changes.push({ kind: 'dropNotNull', table, tableKey: key, column: column.name, before: old, after: column, source: ref, ...m2m });
+    const nullability = listColumn || old.nullable === column.nullable ? undefined : old.nullable ? 'setNotNull' : 'dropNotNull';
+    const defaultChanged = !sameColumnDefault(old.default, column.default);
+    if (!typeChanged && !nullability && !defaultChanged) continue;
+    const ref = columnRef(sources, key, column.name, tableRef);
+    if (typeChanged) {
+      changes.push({ kind: 'alterColumnType', table, tableKey: key, column: column.name, from: old.type, to: column.type, before: old, after: column, source: ref, ...m2m });
     }
-    if (!sameDefault(old.default, column.default)) {
+    if (nullability) {
+      changes.push({ kind: nullability, table, tableKey: key, column: column.name, before: old, after: column, source: ref, ...m2m });
+    }
+    if (defaultChanged) {
       if (column.default) {
         changes.push({ kind: 'setDefault', table, tableKey: key, column: column.name, ...(old.default ? { from: old.default } : {}), to: column.default, source: ref, ...m2m });
       } else if (old.default) {
@@ -170,6 +210,30 @@ function diffTable(key: string, before: DbTable, after: DbTable, input: DiffInpu
   diffPrimaryKey(key, before, after, input, changes);
   diffIndexes(key, before, after, input, changes);
   diffForeignKeys(key, before, after, input, changes);
+}
+
+function columnsByName(table: DbTable): Map<string, DbColumn> {
+  const byName = new Map<string, DbColumn>();
+  // The first of two same-named columns wins, as `find` would.
+  for (const column of table.columns) if (!byName.has(column.name)) byName.set(column.name, column);
+  return byName;
+}
+
+/** `formatType(a) === formatType(b)` without building the strings in the common case. */
+function sameColumnType(a: ColumnType, b: ColumnType): boolean {
+  if (a === b) return true;
+  if (a.enumValues === undefined && b.enumValues === undefined && a.name === b.name && a.isEnum === b.isEnum && a.array === b.array && a.args.length === b.args.length) {
+    for (let i = 0; i < a.args.length; i++) if (a.args[i] !== b.args[i]) return false;
+    return true;
+  }
+  return formatType(a) === formatType(b);
+}
+
+/** `sameDefault`, skipping the normalisation when both sides spell the default the same. */
+function sameColumnDefault(a: DbDefault | undefined, b: DbDefault | undefined): boolean {
+  if (a === b) return true;
+  if (a && b && a.kind !== 'autoincrement' && b.kind !== 'autoincrement' && a.sql === b.sql) return true;
+  return sameDefault(a, b);
 }
 
 function diffPrimaryKey(key: string, before: DbTable, after: DbTable, input: DiffInput, changes: Change[]): void {
