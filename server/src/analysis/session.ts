@@ -1,14 +1,15 @@
 import * as fs from 'fs';
 import type { DbState, Provider } from '../core/dbState';
 import type { Note } from '../core/notes';
-import { mapSchema } from '../map/mapSchema';
+import { markStable } from '../diff/diff';
+import { MapCache, mapSchema } from '../map/mapSchema';
 import { type GuardConfig, loadConfig } from '../project/config';
 import { committedMigrationFolders } from '../project/git';
 import type { PrismaProject } from '../project/locate';
 import { lockProviderMismatch, readMigrationsFolder, replayMigrationsUpTo, type ReplayCache } from '../replay/migrations';
 import type { ProvenanceEntry } from '../replay/types';
-import { scanSchema } from '../scan/scanner';
-import type { ScannedSchema } from '../scan/types';
+import { combineFiles, type FileScan, rescanFile } from '../scan/scanner';
+import type { ScannedFile, ScannedSchema } from '../scan/types';
 import { lintSchema } from '../schema/prismaWasm';
 import { judgeSchema } from './judge';
 import { judgeMigrationSql } from './sqlAnalysis';
@@ -43,14 +44,26 @@ interface MigrationsSnapshot {
   lockProvider?: Provider;
 }
 
+/** Lets pending I/O (a newer edit) run, so `isCancelled` can turn true in the middle of an analysis. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /**
  * One Prisma project, kept warm between analyses: the replayed migrations are
  * cached (and extended incrementally when a migration is added), so an edit of
- * the schema only costs scan → map → diff → rules.
+ * the schema only costs scan → map → diff → rules, and each of those redoes
+ * only what the edit touched: the scan re-reads the edited block, the mapping
+ * maps again the models whose block changed (and those whose relations point
+ * at them), the diff compares again only the tables whose mapping changed.
  */
 export class ProjectSession {
   private replayCache?: ReplayCache;
   private snapshot?: MigrationsSnapshot;
+  private scans = new Map<string, FileScan>();
+  private readonly mapCache = new MapCache();
+  /** The SQL rules' verdict depends only on the migrations and the configuration, not on the schema being typed. */
+  private sqlVerdict?: { snapshot: MigrationsSnapshot; config: string; result: ReturnType<typeof judgeMigrationSql> };
 
   constructor(
     readonly project: PrismaProject,
@@ -78,11 +91,16 @@ export class ProjectSession {
     notes.push(...configNotes);
 
     const files = this.project.schemaFiles.map((file) => ({ path: file, text: overrides.get(file) ?? readText(file, notes) }));
-    const scanned = scanSchema(files);
+    const scans = new Map<string, FileScan>();
+    for (const file of files) scans.set(file.path, rescanFile(this.scans.get(file.path), file.path, file.text));
+    this.scans = scans;
+    const scannedFiles = new Map<string, ScannedFile>();
+    for (const [file, scan] of scans) scannedFiles.set(file, scan.file);
+    const scanned = combineFiles([...scannedFiles.values()]);
     lap('scan');
     const provider = providerOf(scanned, notes);
     if (this.options.validate) {
-      const lint = lintSchema(files);
+      const lint = lintSchema(files, { scans: scannedFiles });
       for (const diagnostic of lint.diagnostics) {
         if (diagnostic.severity === 'error') notes.push({ level: 'warning', message: `Prisma reports: ${diagnostic.message}`, where: { file: diagnostic.file, range: diagnostic.range } });
       }
@@ -90,7 +108,9 @@ export class ProjectSession {
       lap('validate');
     }
     for (const problem of scanned.problems) notes.push({ level: 'warning', message: problem.message, where: { file: problem.file, range: problem.range } });
+    await yieldToEventLoop();
     if (isCancelled()) return undefined;
+    started = performance.now();
 
     const migrations = await this.migrations(provider, effective);
     notes.push(...migrations.notes);
@@ -98,9 +118,14 @@ export class ProjectSession {
     if (isCancelled()) return undefined;
 
     const prismaVersion = this.project.prismaVersion ?? inferPrismaVersion(migrations.baseline);
-    const mapped = mapSchema(scanned, { provider, ...(prismaVersion ? { prismaVersion } : {}) });
+    const mapped = mapSchema(scanned, { provider, ...(prismaVersion ? { prismaVersion } : {}) }, this.mapCache);
+    // Neither this session nor anyone it hands them to modifies these tables; the diff may remember them.
+    markStable(mapped.state);
     notes.push(...mapped.notes);
     lap('map');
+    await yieldToEventLoop();
+    if (isCancelled()) return undefined;
+    started = performance.now();
 
     const judged = judgeSchema({
       provider,
@@ -116,7 +141,11 @@ export class ProjectSession {
     notes.push(...judged.notes);
     lap('judge');
 
-    const sql = judgeMigrationSql({ provider, baseline: migrations.baseline, pending: migrations.pendingFiles, config: effective });
+    const configKey = JSON.stringify(effective);
+    if (this.sqlVerdict?.snapshot !== migrations || this.sqlVerdict.config !== configKey) {
+      this.sqlVerdict = { snapshot: migrations, config: configKey, result: judgeMigrationSql({ provider, baseline: migrations.baseline, pending: migrations.pendingFiles, config: effective }) };
+    }
+    const sql = this.sqlVerdict.result;
     notes.push(...sql.notes);
     lap('sql');
 
@@ -157,6 +186,8 @@ export class ProjectSession {
     this.replayCache = replayed.full.cache;
     notes.push(...replayed.full.notes);
 
+    markStable(replayed.baseline.state);
+    markStable(replayed.full.state);
     this.snapshot = {
       key,
       setting,
