@@ -40,6 +40,8 @@ function at(file: string): SourceRef {
   return { file, range: START };
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 function byteOrder(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
@@ -48,8 +50,44 @@ function errorCode(error: unknown): string {
   return (error as NodeJS.ErrnoException | undefined)?.code ?? 'unknown';
 }
 
+interface ReadFile {
+  sql: string;
+  hash: string;
+  empty: boolean;
+  /** What the file looked like on disk when read: the same stat means the same bytes. */
+  stamp: string;
+}
+
+/**
+ * The files of each folder read before, by path. Reading and hashing every
+ * migration again whenever one folder is added costs more than replaying the
+ * new one; a file whose size, inode and modification and change times are
+ * all the same was not rewritten, so its text and checksum are reused.
+ */
+const fileCache = new Map<string, Map<string, ReadFile>>();
+
+function readMigrationFile(file: string, before: Map<string, ReadFile> | undefined, seen: Map<string, ReadFile>): ReadFile {
+  const stat = fs.statSync(file);
+  const stamp = `${stat.size}:${stat.ino}:${stat.mtimeMs}:${stat.ctimeMs}`;
+  const known = before?.get(file);
+  if (known && known.stamp === stamp) {
+    seen.set(file, known);
+    return known;
+  }
+  const bytes = fs.readFileSync(file);
+  const hash = createHash('sha256').update(bytes).digest('hex');
+  let sql = bytes.toString('utf8');
+  if (sql.charCodeAt(0) === 0xfeff) sql = sql.slice(1);
+  // A file rewritten while we read it gets another stamp next time, so it is read again then.
+  const read: ReadFile = { sql, hash, empty: sql.trim() === '', stamp: bytes.length === stat.size ? stamp : '' };
+  seen.set(file, read);
+  return read;
+}
+
 /** Reads `dir` the way `prisma migrate` does. Never throws: every problem becomes a note. */
 export function readMigrationsFolder(dir: string): MigrationsFolder {
+  const before = fileCache.get(dir);
+  const seen = new Map<string, ReadFile>();
   const folder: MigrationsFolder = { dir, exists: false, migrations: [], notes: [] };
   let entries: fs.Dirent[];
   try {
@@ -64,7 +102,9 @@ export function readMigrationsFolder(dir: string): MigrationsFolder {
     return folder;
   }
   folder.exists = true;
-  entries.sort((a, b) => byteOrder(a.name, b.name));
+  // Byte order is code-unit order for ASCII names (all of Prisma's), without a Buffer per comparison.
+  if (entries.every((e) => ASCII.test(e.name))) entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  else entries.sort((a, b) => byteOrder(a.name, b.name));
   for (const entry of entries) {
     const full = path.join(dir, entry.name);
     let isDirectory = entry.isDirectory();
@@ -84,9 +124,9 @@ export function readMigrationsFolder(dir: string): MigrationsFolder {
       continue;
     }
     const file = path.join(full, 'migration.sql');
-    let bytes: Buffer;
+    let read: ReadFile;
     try {
-      bytes = fs.readFileSync(file);
+      read = readMigrationFile(file, before, seen);
     } catch (error) {
       const code = errorCode(error);
       if (code === 'ENOENT' && !fs.existsSync(full)) continue; // The folder vanished while we read: nothing to report.
@@ -97,14 +137,12 @@ export function readMigrationsFolder(dir: string): MigrationsFolder {
       );
       continue;
     }
-    const hash = createHash('sha256').update(bytes).digest('hex');
-    let sql = bytes.toString('utf8');
-    if (sql.charCodeAt(0) === 0xfeff) sql = sql.slice(1);
-    if (sql.trim() === '') {
+    if (read.empty) {
       folder.notes.push({ level: 'info', message: `${entry.name}/migration.sql is empty: Prisma applies it as a no-op.`, where: at(file) });
     }
-    folder.migrations.push({ name: entry.name, file, sql, hash });
+    folder.migrations.push({ name: entry.name, file, sql: read.sql, hash: read.hash });
   }
+  fileCache.set(dir, seen);
   return folder;
 }
 
