@@ -25,11 +25,29 @@ export interface NeutralizedItem {
 
 const DATASOURCE_URL_KEYS = new Set(['url', 'directUrl', 'shadowDatabaseUrl']);
 
-function blank(chars: string[], start: number, end: number): void {
+/**
+ * Characters to replace, by offset. A few lines of the datasource and
+ * generator blocks change; splitting a whole large schema into an array of
+ * characters to change them cost more than Prisma's lint of it.
+ */
+type Changes = Map<number, string>;
+
+function blank(changes: Changes, text: string, start: number, end: number): void {
   for (let i = start; i < end; i++) {
-    const c = chars[i];
-    if (c !== '\n' && c !== '\r') chars[i] = ' ';
+    const c = text[i];
+    if (c !== '\n' && c !== '\r') changes.set(i, ' ');
   }
+}
+
+function applyChanges(text: string, changes: Changes): string {
+  const offsets = [...changes.keys()].sort((a, b) => a - b);
+  let out = '';
+  let from = 0;
+  for (const offset of offsets) {
+    out += text.slice(from, offset) + (changes.get(offset) as string);
+    from = offset + 1;
+  }
+  return out + text.slice(from);
 }
 
 /**
@@ -47,12 +65,12 @@ export function neutralizeForEngine(
     const scan = scans?.get(file.path) ?? scanFile(file.path, file.text);
     if (scan.configBlocks.length === 0) return file;
     const index = new LineIndex(file.text);
-    let chars: string[] | undefined;
-    const edit = (): string[] => (chars ??= file.text.split(''));
+    let changes: Changes | undefined;
+    const edit = (): Changes => (changes ??= new Map());
     for (const block of scan.configBlocks) {
       for (const property of block.properties) {
         if (block.kind === 'datasource' && DATASOURCE_URL_KEYS.has(property.key)) {
-          blank(edit(), index.offsetAt(property.range.start), index.offsetAt(property.range.end));
+          blank(edit(), file.text, index.offsetAt(property.range.start), index.offsetAt(property.range.end));
           neutralized.push({ file: file.path, range: property.range, what: property.key });
           continue;
         }
@@ -68,19 +86,19 @@ export function neutralizeForEngine(
         const text = edit();
         // Rewrite the inside of `[...]` in place: kept entries stay where they are,
         // each followed by the comma that already follows it, everything else blank.
-        blank(text, arrayStart + 1, arrayEnd - 1);
+        blank(text, file.text, arrayStart + 1, arrayEnd - 1);
         kept.forEach((item, i) => {
           const start = index.offsetAt(item.range.start);
           const end = index.offsetAt(item.range.end);
-          for (let p = start; p < end; p++) text[p] = file.text[p];
-          if (i < kept.length - 1) text[end] = ',';
+          for (let p = start; p < end; p++) text.set(p, file.text[p]);
+          if (i < kept.length - 1) text.set(end, ',');
         });
         for (const item of dropped) {
           neutralized.push({ file: file.path, range: item.range, what: `previewFeature:${item.kind === 'string' ? item.value : ''}` });
         }
       }
     }
-    return chars ? { path: file.path, text: chars.join('') } : file;
+    return changes ? { path: file.path, text: applyChanges(file.text, changes) } : file;
   });
   return { files: out, neutralized };
 }
