@@ -1,114 +1,168 @@
 /**
- * `npm run bench`: prints speed and memory figures for the check on generated
- * projects. Never part of the test suite, never fails on a slow machine: it
- * measures and reports.
+ * `npm run bench [-- <project>... ] [--edits N] [--runs N] [--json FILE]`:
+ * speed and memory figures for the editor's path on generated projects
+ * (small, large, xl) and on real ones from ../shared/corpus (langfuse,
+ * inbox-zero). Never part of the test suite, never fails on a slow machine:
+ * it measures and reports, with the machine's load average so figures taken
+ * on a busy machine can be read as such.
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
-import * as path from 'path';
-import { ProjectSession } from '../server/src/analysis/session';
-import { locateProject } from '../server/src/project/locate';
-import { readMigrationsFolder, replayMigrations } from '../server/src/replay/migrations';
-import { loadPostgresParser } from '../server/src/replay/statements';
-import { generateProject, type ProjectSize } from './generate';
+import { benchEdits, benchReplay, type EditFigures, type ReplayFigures } from './engineBench';
+import { benchLsp, type LspFigures } from './lspBench';
+import { knownLabels, prepareProject } from './projects';
+import { median, ms, percentile, table } from './stats';
 
-const SIZES: Record<string, ProjectSize> = {
-  small: { models: 20, fields: 10, migrations: 30 },
-  large: { models: 300, fields: 15, migrations: 800 },
-};
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
+interface ProjectFigures {
+  label: string;
+  models: number;
+  migrations: number;
+  lines: number;
+  replay?: ReplayFigures;
+  edits?: EditFigures;
+  lsp?: LspFigures;
+  error?: string;
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
+interface Options {
+  labels: string[];
+  edits: number;
+  runs: number;
+  json?: string;
+  only?: Set<string>;
 }
 
-async function benchSize(label: string, size: ProjectSize): Promise<string[]> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `pmg-bench-${label}-`));
-  const schemaPath = generateProject(dir, size);
-  const rows: string[] = [];
-  try {
-    // Cold: a fresh process running the CLI, as CI would.
-    const cli = path.resolve(__dirname, '../server/src/cli.js');
-    const coldStart = performance.now();
-    const cold = spawnSync(process.execPath, [cli, 'check', dir, '--format', 'json'], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-    const coldMs = performance.now() - coldStart;
-    const coldOk = cold.status === 0 || cold.status === 1;
-    const rss = measurePeakRss(cli, dir);
-
-    await loadPostgresParser();
-    const folder = readMigrationsFolder(path.join(dir, 'prisma', 'migrations'));
-    const replayStart = performance.now();
-    const replayed = await replayMigrations(folder, 'postgresql');
-    const replayMs = performance.now() - replayStart;
-
-    // One migration added on top of the cached replay.
-    const extra = path.join(dir, 'prisma', 'migrations', '29990101000000_one_more');
-    fs.mkdirSync(extra);
-    fs.writeFileSync(path.join(extra, 'migration.sql'), '-- AlterTable\nALTER TABLE "Model0000" ADD COLUMN     "extra" TEXT;\n');
-    const incrementalStart = performance.now();
-    await replayMigrations(readMigrationsFolder(path.join(dir, 'prisma', 'migrations')), 'postgresql', replayed.cache);
-    const incrementalMs = performance.now() - incrementalStart;
-    fs.rmSync(extra, { recursive: true });
-
-    // Re-analysis after a one-line edit, migrations cached (the editor's path).
-    const session = new ProjectSession(locateProject(dir), { deployed: 'all' });
-    await session.analyze();
-    const text = fs.readFileSync(schemaPath, 'utf8');
-    const edits: number[] = [];
-    for (let i = 0; i < 30; i++) {
-      const edited = text.replace('  field0    String?', `  field0    String?\n  added${i}    String?`);
-      const start = performance.now();
-      await session.analyze(new Map([[schemaPath, edited]]));
-      edits.push(performance.now() - start);
-    }
-    const lines = text.split('\n').length;
-    rows.push(
-      `${label.padEnd(6)} ${String(size.models).padStart(6)} ${String(size.migrations).padStart(10)} ${String(lines).padStart(7)} ` +
-        `${coldOk ? coldMs.toFixed(0).padStart(8) : '  failed'} ${replayMs.toFixed(0).padStart(9)} ${incrementalMs.toFixed(1).padStart(9)} ` +
-        `${median(edits).toFixed(1).padStart(9)} ${percentile(edits, 95).toFixed(1).padStart(8)} ${rss.padStart(9)}`,
-    );
-    if (!coldOk) rows.push(`  cold run failed: ${cold.stderr.slice(0, 300)}`);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+function parseArgs(argv: string[]): Options {
+  const options: Options = { labels: [], edits: 200, runs: 3 };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--edits') options.edits = Number(argv[++i]);
+    else if (arg === '--runs') options.runs = Number(argv[++i]);
+    else if (arg === '--json') options.json = argv[++i];
+    else if (arg === '--only') options.only = new Set(argv[++i].split(','));
+    else options.labels.push(arg);
   }
-  return rows;
+  if (options.labels.length === 0) options.labels = ['small', 'large', 'xl', 'langfuse', 'inbox-zero'];
+  return options;
 }
 
-/** Peak RSS of a CLI run, reported by the process itself through a preloaded hook. */
-function measurePeakRss(cli: string, dir: string): string {
-  const file = path.join(os.tmpdir(), `pmg-rss-${process.pid}`);
-  const reporter = path.resolve(__dirname, '../../bench/rss-reporter.js');
-  spawnSync(process.execPath, ['-r', reporter, cli, 'check', dir, '--format', 'json'], {
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-    env: { ...process.env, PMG_RSS_FILE: file },
-  });
-  if (!fs.existsSync(file)) return 'n/a';
-  const kb = Number(fs.readFileSync(file, 'utf8'));
-  fs.rmSync(file);
-  return `${(kb / 1024).toFixed(0)} MB`;
+function load(): string {
+  return os.loadavg().map((l) => l.toFixed(2)).join(' ');
+}
+
+async function benchProject(label: string, options: Options): Promise<ProjectFigures> {
+  const project = prepareProject(label);
+  if (!project) return { label, models: 0, migrations: 0, lines: 0, error: `unknown project or corpus missing (known: ${knownLabels().join(', ')})` };
+  const figures: ProjectFigures = { label, models: project.models, migrations: project.migrations, lines: project.lines };
+  const wants = (part: string): boolean => !options.only || options.only.has(part);
+  try {
+    if (wants('replay')) {
+      process.stderr.write(`${label}: replay (load ${load()})\n`);
+      figures.replay = await benchReplay(project, options.runs);
+    }
+    if (wants('edits')) {
+      process.stderr.write(`${label}: ${options.edits} edits in process (load ${load()})\n`);
+      figures.edits = await benchEdits(project, options.edits);
+    }
+    if (wants('lsp')) {
+      process.stderr.write(`${label}: language server (load ${load()})\n`);
+      figures.lsp = await benchLsp(project, options.edits, 40, 10);
+    }
+  } catch (error) {
+    figures.error = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  } finally {
+    project.cleanup();
+  }
+  return figures;
+}
+
+function report(all: ProjectFigures[]): string {
+  const out: string[] = [];
+  const sized = (f: ProjectFigures): string[] => [f.label, String(f.models), String(f.migrations), String(f.lines)];
+
+  out.push('Replay (ms)');
+  out.push(
+    table(
+      ['project', 'models', 'migrations', 'lines', 'cold read', 'cold replay', 'cold total', 'warm total', '+1 mig p50', '+1 mig max'],
+      all
+        .filter((f) => f.replay)
+        .map((f) => {
+          const r = f.replay as ReplayFigures;
+          return [...sized(f), ms(r.coldReadMs, 0), ms(r.coldReplayMs, 0), ms(r.coldMs, 0), ms(r.warmMs, 0), ms(median(r.addOneMs)), ms(Math.max(...r.addOneMs))];
+        }),
+    ),
+  );
+
+  out.push('', 'Per edit, in process (ms): engine = ProjectSession.analyze with validate off (scan, map, diff, rules); lint = prisma-schema-wasm lint of the same text;');
+  out.push('ratio = engine p50 / lint p50, in wall time and in CPU time (the CPU figures are what a busy machine does not inflate); stages are wall p50');
+  const stageNames = [...new Set(all.flatMap((f) => Object.keys(f.edits?.stages ?? {})))].filter((s) => s !== 'validate');
+  out.push(
+    table(
+      ['project', 'lines', 'engine p50', 'engine p95', 'cpu p50', ...stageNames, 'lint p50', 'lint cpu', 'ratio', 'ratio cpu', '+lint p50', '+lint p95'],
+      all
+        .filter((f) => f.edits)
+        .map((f) => {
+          const e = f.edits as EditFigures;
+          return [
+            f.label,
+            String(f.lines),
+            ms(median(e.engineMs), 2),
+            ms(percentile(e.engineMs, 95), 2),
+            ms(median(e.engineCpuMs), 2),
+            ...stageNames.map((s) => ms(median(e.stages[s] ?? []), 2)),
+            ms(median(e.lintMs), 2),
+            ms(median(e.lintCpuMs), 2),
+            (median(e.engineMs) / median(e.lintMs)).toFixed(3),
+            (median(e.engineCpuMs) / median(e.lintCpuMs)).toFixed(3),
+            ms(median(e.validatedMs)),
+            ms(percentile(e.validatedMs, 95)),
+          ];
+        }),
+    ),
+  );
+
+  out.push('', 'Language server over stdio (ms, MB): edit = didChange → publishDiagnostics, one at a time, debounce 0; cpu = the server main thread\'s CPU time');
+  out.push('over the same interval, wait = its time waiting for a CPU (machine load); burst = keys sent 10 ms apart, settle = last key → final diagnostics');
+  out.push(
+    table(
+      ['project', 'cold start', 'edit p50', 'edit p95', 'edit max', 'cpu p50', 'cpu p95', 'wait p50', 'burst keys', 'analyses', 'stale pubs', 'settle', 'RSS start', 'RSS edits', 'peak RSS'],
+      all
+        .filter((f) => f.lsp)
+        .map((f) => {
+          const l = f.lsp as LspFigures;
+          return [
+            f.label,
+            ms(l.coldStartMs, 0),
+            ms(median(l.editMs)),
+            ms(percentile(l.editMs, 95)),
+            ms(Math.max(...l.editMs)),
+            ms(median(l.editCpuMs)),
+            ms(percentile(l.editCpuMs, 95)),
+            ms(median(l.editWaitMs)),
+            `${l.burst.keys}@${l.burst.intervalMs}ms`,
+            String(l.burst.analyses),
+            String(l.burst.stalePublications),
+            ms(l.burst.settleMs),
+            ms(l.peakRssAtStartMb, 0),
+            ms(l.peakRssAfterEditsMb, 0),
+            ms(l.peakRssMb, 0),
+          ];
+        }),
+    ),
+  );
+  for (const f of all) if (f.error) out.push('', `${f.label} failed: ${f.error}`);
+  return out.join('\n');
 }
 
 async function main(): Promise<void> {
-  const wanted = process.argv.slice(2);
-  const labels = wanted.length ? wanted : Object.keys(SIZES);
-  console.log('size   models migrations   lines  cold ms replay ms  +1 mig ms  edit p50  edit p95  peak RSS');
-  for (const label of labels) {
-    const size = SIZES[label];
-    if (!size) {
-      console.log(`unknown size ${label}`);
-      continue;
-    }
-    for (const row of await benchSize(label, size)) console.log(row);
-  }
-  console.log('\ncold = `check --format json` in a new process; replay = all migrations, in process; +1 mig = one migration added to a cached replay;');
-  console.log('edit = re-analysis after a one-line schema edit with the replay cached (scan, map, diff, rules); peak RSS of the cold run.');
+  const options = parseArgs(process.argv.slice(2));
+  const started = { load: load(), at: new Date().toISOString() };
+  const all: ProjectFigures[] = [];
+  for (const label of options.labels) all.push(await benchProject(label, options));
+  console.log(`node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), load average at start ${started.load}, at end ${load()}`);
+  console.log('');
+  console.log(report(all));
+  if (options.json) fs.writeFileSync(options.json, JSON.stringify({ started, ended: { load: load(), at: new Date().toISOString() }, node: process.version, projects: all }, null, 2));
 }
 
 main().catch((error: unknown) => {

@@ -13,6 +13,13 @@ export interface ProjectSize {
   migrations: number;
 }
 
+/** The sizes the issue asks for: a small app, a large one, and the largest we have heard of. */
+export const SIZES: Record<string, ProjectSize> = {
+  small: { models: 20, fields: 10, migrations: 30 },
+  large: { models: 300, fields: 15, migrations: 800 },
+  xl: { models: 1000, fields: 15, migrations: 3000 },
+};
+
 interface FieldSpec {
   name: string;
   prismaType: string;

@@ -1,0 +1,142 @@
+/**
+ * End-to-end figures through the real language server over stdio (the test
+ * client of test/lsp): cold start, per-edit latency from didChange to
+ * publishDiagnostics, a typing burst, and the server's peak RSS.
+ */
+import * as fs from 'fs';
+import { LspClient, uriOf } from '../test/lsp/lspClient';
+import type { BenchProject } from './projects';
+import { typingEdits } from './projects';
+
+export interface LspFigures {
+  /** Process spawn to the first diagnostics of the open schema. */
+  coldStartMs: number;
+  /** didChange → publishDiagnostics of that version, one edit at a time (debounce 0). */
+  editMs: number[];
+  /** CPU time of the server's main thread over the same interval (Linux schedstat): the work itself, whatever the machine's load. */
+  editCpuMs: number[];
+  /** Time the server's main thread was ready to run but waited for a CPU, over the same interval. */
+  editWaitMs: number[];
+  burst: BurstFigures;
+  /** Peak resident set size of the server process (VmHWM), MB. */
+  peakRssMb: number;
+  /** Peak RSS once the first diagnostics are out, and after the one-at-a-time edits. */
+  peakRssAtStartMb: number;
+  peakRssAfterEditsMb: number;
+}
+
+export interface BurstFigures {
+  keys: number;
+  intervalMs: number;
+  /** Analyses that ran to the end (the server's trace). */
+  analyses: number;
+  /** Diagnostics published for versions that were already outdated when published. */
+  stalePublications: number;
+  /** Last keystroke → diagnostics of the final text. */
+  settleMs: number;
+}
+
+/** CPU time and run-queue wait of a process's main thread so far, in ms (NaN where /proc is not available). */
+function schedstat(pid: number | undefined): { cpu: number; wait: number } {
+  try {
+    const [cpu, wait] = fs.readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
+    return { cpu: cpu / 1e6, wait: wait / 1e6 };
+  } catch {
+    return { cpu: NaN, wait: NaN };
+  }
+}
+
+function peakRss(pid: number | undefined, field = 'VmHWM'): number {
+  if (pid === undefined) return NaN;
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = new RegExp(`${field}:\\s+(\\d+)\\s+kB`).exec(status);
+    return match ? Number(match[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function benchLsp(project: BenchProject, editCount: number, burstKeys: number, burstIntervalMs: number): Promise<LspFigures> {
+  const text = fs.readFileSync(project.schemaPath, 'utf8');
+  const uri = uriOf(project.schemaPath);
+  const spawned = performance.now();
+  // debounce 0: the figures are the server's own latency; the editor's debounce only adds its fixed wait.
+  const client = await LspClient.start({ workspaceFolders: [project.dir], debounceMs: 0 });
+  const firstArrival = new Map<number, number>();
+  const arrivals: { version: number | undefined; at: number; newest: number }[] = [];
+  let newestSent = 1;
+  client.connection.onNotification('textDocument/publishDiagnostics', (params: { uri: string; version?: number }) => {
+    if (params.uri !== uri) return;
+    const at = performance.now();
+    arrivals.push({ version: params.version, at, newest: newestSent });
+    if (params.version !== undefined && !firstArrival.has(params.version)) firstArrival.set(params.version, at);
+  });
+  let analyses = 0;
+  client.connection.onNotification('$/logTrace', (params: { message: string }) => {
+    if (params.message.startsWith('Analysed')) analyses++;
+  });
+  try {
+    await client.open(project.schemaPath, text, 1);
+    await client.until('first diagnostics', () => (arrivals.length > 0 ? true : undefined), 120000);
+    const coldStartMs = arrivals[0].at - spawned;
+    // Diagnostics of the opened text itself (the first ones may come from the file on disk, before didOpen).
+    await client.until('diagnostics of version 1', () => (firstArrival.has(1) ? true : undefined), 120000);
+    const peakRssAtStartMb = peakRss(client.child.pid);
+
+    const edits = typingEdits(text, editCount + burstKeys);
+    const editMs: number[] = [];
+    const editCpuMs: number[] = [];
+    const editWaitMs: number[] = [];
+    const pid = client.child.pid;
+    let version = 1;
+    for (const edit of edits.slice(0, editCount)) {
+      version++;
+      newestSent = version;
+      const sent = performance.now();
+      const before = schedstat(pid);
+      const target = version;
+      await client.change(project.schemaPath, version, [
+        { range: { start: { line: edit.line, character: edit.character }, end: { line: edit.line, character: edit.character } }, text: edit.inserted },
+      ]);
+      await client.until(`diagnostics of version ${target}`, () => (firstArrival.has(target) ? true : undefined), 60000);
+      editMs.push((firstArrival.get(target) as number) - sent);
+      const after = schedstat(pid);
+      editCpuMs.push(after.cpu - before.cpu);
+      editWaitMs.push(after.wait - before.wait);
+    }
+
+    const peakRssAfterEditsMb = peakRss(pid);
+    // A burst of keystrokes faster than the analysis: each one must supersede the last, not queue behind it.
+    await client.connection.sendNotification('$/setTrace', { value: 'messages' });
+    await sleep(50);
+    analyses = 0;
+    const arrivalsBefore = arrivals.length;
+    let lastSent = 0;
+    for (const edit of edits.slice(editCount)) {
+      version++;
+      newestSent = version;
+      await client.change(project.schemaPath, version, [
+        { range: { start: { line: edit.line, character: edit.character }, end: { line: edit.line, character: edit.character } }, text: edit.inserted },
+      ]);
+      lastSent = performance.now();
+      await sleep(burstIntervalMs);
+    }
+    const finalVersion = version;
+    await client.until('diagnostics of the burst', () => (firstArrival.has(finalVersion) ? true : undefined), 120000);
+    await sleep(100);
+    const burstArrivals = arrivals.slice(arrivalsBefore);
+    const burst: BurstFigures = {
+      keys: burstKeys,
+      intervalMs: burstIntervalMs,
+      analyses,
+      stalePublications: burstArrivals.filter((a) => a.version !== undefined && a.version < a.newest).length,
+      settleMs: (firstArrival.get(finalVersion) as number) - lastSent,
+    };
+    return { coldStartMs, editMs, editCpuMs, editWaitMs, burst, peakRssMb: peakRss(pid), peakRssAtStartMb, peakRssAfterEditsMb };
+  } finally {
+    await client.stop();
+  }
+}
