@@ -18,7 +18,11 @@ const rule: SchemaRule = {
     const what = mapChanged
       ? `The database name of \`${change.model ?? change.table}.${field}\` changed from \`${change.from}\` to \`${change.column}\``
       : `\`${change.model ?? change.table}.${field}\` looks like \`${change.from}\` renamed`;
-    const message = `${what}: Prisma drops column \`${change.from}\` of ${modelName(change)} with its data and adds an empty \`${change.column}\`, and running code that reads \`${change.from}\` breaks.`;
+    // Prisma's ADD of the new column is itself unsafe when it is required without a database default.
+    const addFails = !change.after.nullable && !change.after.default
+      ? ` Adding \`${change.column}\` as required without a database default also fails on a table with rows.`
+      : '';
+    const message = `${what}: Prisma drops column \`${change.from}\` of ${modelName(change)} with its data and adds an empty \`${change.column}\`, and running code that reads \`${change.from}\` breaks.${addFails}`;
     if (context.provider === 'mysql' || context.provider === 'sqlite') {
       // Both can rename in place (MySQL 8.0: RENAME COLUMN, instant since 8.0.28; SQLite 3.25+), which keeps the data but not running code.
       const sql = `ALTER TABLE ${ident(change.table, context.provider)} RENAME COLUMN ${ident(change.from, context.provider)} TO ${ident(change.column, context.provider)}`;
