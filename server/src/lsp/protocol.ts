@@ -26,6 +26,8 @@ export const Commands = {
   generatePhasedMigration: 'migrationGuard.generatePhasedMigration',
   advancePhase: 'migrationGuard.advancePhase',
   showDocumentation: 'migrationGuard.showDocumentation',
+  /** A client command (it sends `migrationGuard/lockTrace`): the lock trace takes seconds and is never run unasked. */
+  traceLocks: 'migrationGuard.traceLocks',
 } as const;
 
 /** The commands the server executes (`workspace/executeCommand`), so that every LSP client can run them. */
@@ -64,6 +66,8 @@ export interface GuardDiagnosticData {
 export interface ReportParams {
   /** Absolute project root folders to report on; all known projects when omitted. */
   projects?: string[];
+  /** Also run the lock trace of the pending migrations (PGlite; seconds) and add it to each project. */
+  lockTrace?: boolean;
 }
 
 export interface ReportRange {
@@ -101,6 +105,29 @@ export interface ReportChange {
   unmigrated: boolean;
   /** Indexes into `ProjectReport.findings`. */
   findings: number[];
+  /** For a change not in any migration yet: the SQL `prisma migrate dev` will write for it (empty when another change's SQL carries it). */
+  sql?: string;
+  /** How Prisma carries the change out when the SQL alone does not say (a table copy, a drop-and-add). */
+  sqlNote?: string;
+}
+
+/** One question of the pre-deploy checklist, answered from the analysis where it can be. */
+export interface ChecklistItem {
+  id: 'backwardCompatible' | 'newCodeOldSchema' | 'backfill' | 'rollback' | 'backup';
+  question: string;
+  /** `ok`: nothing to do; `attention`: the team must act or decide; `unknown`: the analysis cannot tell. */
+  verdict: 'ok' | 'attention' | 'unknown';
+  answer: string;
+}
+
+/** A phased migration plan of the project (prisma/migration-plans/) and where it stands. */
+export interface ReportPlan {
+  id: string;
+  title: string;
+  /** 1-based number of the next phase to advance to; phases + 1 when complete. */
+  next: number;
+  phases: number;
+  planFile: string;
 }
 
 export interface ProjectReport {
@@ -117,6 +144,16 @@ export interface ProjectReport {
   migrations: { name: string; deployed: boolean }[];
   notes: { level: 'info' | 'warning' | 'error'; message: string; file?: string; line?: number }[];
   counts: { error: number; warning: number; info: number };
+  /** The whole migration `prisma migrate dev` will write for the changes not in any migration yet. */
+  migrationSql?: string;
+  /** Set when the SQL could not be rendered. */
+  migrationSqlError?: string;
+  checklist?: ChecklistItem[];
+  /** The "migration request" summary, Markdown ready to paste into a pull request. */
+  summary?: string;
+  plans?: ReportPlan[];
+  /** The lock trace section (Markdown), when it was asked for. */
+  lockTrace?: string;
 }
 
 export interface ReportResult {
@@ -126,6 +163,24 @@ export interface ReportResult {
 }
 
 export const ReportRequest: ProtocolRequest<ReportParams, ReportResult> = { method: 'migrationGuard/report' };
+
+// ------------------------------------------------------------------ lock trace
+
+export interface LockTraceParams {
+  /** Absolute project root folders; all known projects when omitted. */
+  projects?: string[];
+}
+
+export interface LockTraceResult {
+  /** False when this build of the server cannot run the trace (the bundled extension does not ship PGlite). */
+  available: boolean;
+  markdown: string;
+  /** Why it is not available, or what went wrong. */
+  message?: string;
+}
+
+/** Runs each pending migration on an embedded PostgreSQL (PGlite, 10–20 s cold) and reports the locks it takes. */
+export const LockTraceRequest: ProtocolRequest<LockTraceParams, LockTraceResult> = { method: 'migrationGuard/lockTrace' };
 
 // ------------------------------------------------------------------ status
 
@@ -147,9 +202,26 @@ export const StatusNotification: ProtocolNotification<StatusParams> = { method: 
 
 // ------------------------------------------------------------------ commands
 
+/** Arguments of `migrationGuard.advancePhase` (all optional: with one plan in progress it is the one advanced). */
+export interface AdvancePhaseArgs {
+  projectRoot?: string;
+  /** The plan's id (its folder name under `migration-plans/`). */
+  planId?: string;
+  /** A file of the project (the active editor's), when the project is not named. */
+  file?: string;
+}
+
 export interface CommandAnswer {
   done: boolean;
   message: string;
+  /** Absolute paths of the files and folders written (also when the schema edit then failed). */
+  written?: string[];
+  /** Migration folders created, in order. */
+  migrationFolders?: string[];
+  /** Absolute path of the plan's plan.md. */
+  planFile?: string;
+  /** The command needs a choice (several plans in progress): run it again with one of these arguments. */
+  choices?: { label: string; args: AdvancePhaseArgs }[];
 }
 
 /** Options a client may pass in `initializationOptions`. */

@@ -12,7 +12,18 @@ import { ruleById } from '../rules';
 import type { Finding, Severity } from '../rules/types';
 import { isSqlFile } from './diagnostics';
 import { docsUri, pathToUri } from './paths';
-import type { ProjectReport, ReportChange, ReportFinding, ReportResult } from './protocol';
+import { checklistFor, migrationRequest } from '../report/checklist';
+import type { PendingSql } from '../report/pendingSql';
+import type { ProjectReport, ReportChange, ReportFinding, ReportPlan, ReportResult } from './protocol';
+
+/** What the report adds to the analysis when it is asked for (each part is computed on demand). */
+export interface ReportExtras {
+  /** The SQL Prisma will write for the changes not in any migration yet, or why it could not be rendered. */
+  sql?: PendingSql | { error: string };
+  plans?: ReportPlan[];
+  /** The lock trace section, Markdown. */
+  lockTrace?: string;
+}
 
 function changeKey(change: Change): string {
   return JSON.stringify(summarizeChange(change));
@@ -37,7 +48,7 @@ function toReportFinding(finding: Finding, root?: string): ReportFinding {
 
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
-export function projectReport(analysis: ProjectAnalysis, name: string, root?: string): ProjectReport {
+export function projectReport(analysis: ProjectAnalysis, name: string, root?: string, extras: ReportExtras = {}): ProjectReport {
   const findings = [...analysis.findings].sort(
     (a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.file.localeCompare(b.file) || a.range.start.line - b.range.start.line || a.ruleId.localeCompare(b.ruleId),
   );
@@ -57,6 +68,11 @@ export function projectReport(analysis: ProjectAnalysis, name: string, root?: st
       unmigrated: unmigratedKeys.has(key),
       findings: [],
     };
+    const sql = extras.sql && 'byKey' in extras.sql ? extras.sql.byKey.get(key) : undefined;
+    if (sql && entry.unmigrated) {
+      entry.sql = sql.sql;
+      if (sql.note) entry.sqlNote = sql.note;
+    }
     byKey.set(key, entry);
     changes.push(entry);
     return entry;
@@ -69,6 +85,16 @@ export function projectReport(analysis: ProjectAnalysis, name: string, root?: st
   });
   const counts = { error: 0, warning: 0, info: 0 };
   for (const finding of findings) counts[finding.severity]++;
+  const plans = extras.plans ?? [];
+  const checkInput = { provider: analysis.provider, changes: analysis.changes, findings, plans: plans.filter((p) => p.next <= p.phases).map((p) => p.id) };
+  const checklist = checklistFor(checkInput);
+  const summary = migrationRequest({
+    ...checkInput,
+    name,
+    counts,
+    checklist,
+    pendingMigrations: analysis.migrations.filter((m) => !m.deployed).map((m) => m.name),
+  });
   return {
     root: analysis.project.root,
     name,
@@ -84,6 +110,12 @@ export function projectReport(analysis: ProjectAnalysis, name: string, root?: st
       ...(note.where ? { file: note.where.file, line: note.where.range.start.line + 1 } : {}),
     })),
     counts,
+    ...(extras.sql && 'byKey' in extras.sql && extras.sql.sql ? { migrationSql: extras.sql.sql } : {}),
+    ...(extras.sql && 'error' in extras.sql ? { migrationSqlError: extras.sql.error } : {}),
+    checklist,
+    summary,
+    ...(plans.length > 0 ? { plans } : {}),
+    ...(extras.lockTrace ? { lockTrace: extras.lockTrace } : {}),
   };
 }
 
@@ -173,7 +205,15 @@ function renderProject(project: ProjectReport, out: string[]): void {
         renderFinding(finding, project.root, out, finding.file !== change.file || finding.range.start.line !== change.range.start.line);
       }
       if (change.findings.length > 0) out.push('');
+      renderChangeSql(change, out);
     });
+  }
+
+  if (project.migrationSql) {
+    out.push('### The migration Prisma will generate', '', 'What `prisma migrate dev` will write for the changes above that are not in any migration yet (its `Warnings:` comment left out):', '');
+    out.push(fence(project.migrationSql, 'sql'), '');
+  } else if (project.migrationSqlError) {
+    out.push('### The migration Prisma will generate', '', `Could not be rendered: ${project.migrationSqlError}`, '');
   }
 
   const sqlFindings = project.findings.filter((f) => f.migration !== undefined);
@@ -193,6 +233,32 @@ function renderProject(project: ProjectReport, out: string[]): void {
     out.push('');
   }
 
+  if (project.checklist) {
+    out.push('### Before deploying', '');
+    for (const item of project.checklist) out.push(`- [${item.verdict === 'ok' ? 'x' : ' '}] **${item.question}** ${item.answer}`);
+    out.push('');
+  }
+
+  if (project.summary) {
+    out.push('### Migration request', '', 'Ready to paste into the pull request:', '', fence(project.summary, 'markdown'), '');
+  }
+
+  if (project.plans && project.plans.length > 0) {
+    out.push('### Phased migrations', '', '| Plan | Where it stands | Plan file |', '| --- | --- | --- |');
+    for (const plan of project.plans) {
+      const stands = plan.next > plan.phases ? `complete (${plan.phases} phases)` : `phase ${plan.next} of ${plan.phases} next — "Advance to next phase"`;
+      out.push(`| ${code(plan.id)} ${plan.title} | ${stands} | [${path.relative(project.root, plan.planFile)}](${pathToUri(plan.planFile)}) |`);
+    }
+    out.push('');
+  }
+
+  const pendingFiles = project.migrations.filter((m) => !m.deployed).length;
+  if (project.lockTrace) {
+    out.push(project.lockTrace.trim(), '');
+  } else if (pendingFiles > 0 && project.provider === 'postgresql') {
+    out.push('### Lock trace', '', `Run "Migration Guard: Trace locks of pending migrations" to execute the ${plural(pendingFiles, 'pending migration')} on an embedded PostgreSQL and see the locks each statement takes (10–20 s).`, '');
+  }
+
   if (project.migrations.length > 0) {
     out.push('### Migrations', '', '| Migration | Status |', '| --- | --- |');
     for (const migration of project.migrations) out.push(`| ${code(migration.name)} | ${migration.deployed ? 'deployed' : '**pending**'} |`);
@@ -207,6 +273,24 @@ function renderProject(project: ProjectReport, out: string[]): void {
     }
     out.push('');
   }
+}
+
+/** A fenced block that no backtick run inside the text can close early. */
+function fence(text: string, language: string): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const marks = '`'.repeat(longest + 1);
+  return `${marks}${language}\n${text.replace(/\n$/, '')}\n${marks}`;
+}
+
+function renderChangeSql(change: ReportChange, out: string[]): void {
+  if (!change.unmigrated) return;
+  if (change.sql === undefined && change.sqlNote === undefined) return;
+  const note = change.sqlNote ? ` ${change.sqlNote}` : '';
+  if (!change.sql) {
+    out.push(`SQL Prisma will generate:${note}`, '');
+    return;
+  }
+  out.push(`SQL Prisma will generate:${note}`, '', fence(change.sql, 'sql'), '');
 }
 
 export function renderMarkdown(projects: ProjectReport[]): string {

@@ -1,0 +1,29 @@
+/**
+ * The SQL `prisma migrate dev` will write for a project's changes that no
+ * migration carries yet: replays every migration on disk (the database Prisma
+ * diffs from), maps the schema as the editor holds it, renders the changes.
+ * On demand (the report), never per keystroke.
+ */
+import { type Change, summarizeChange } from '../diff/changes';
+import { loadPlanContext } from '../phases/context';
+import type { PrismaProject } from '../project/locate';
+import { type ChangeSql, prismaMigrationSql } from './prismaSql';
+
+export interface PendingSql {
+  /** The whole migration; empty when every change is already in a migration. */
+  sql: string;
+  /** Keyed by the change's short JSON form (`summarizeChange`), which the analysis' changes share. */
+  byKey: Map<string, ChangeSql>;
+}
+
+export function changeKey(change: Change): string {
+  return JSON.stringify(summarizeChange(change));
+}
+
+export async function pendingSql(project: PrismaProject, texts?: ReadonlyMap<string, string>): Promise<PendingSql> {
+  const ctx = await loadPlanContext(project, texts);
+  const rendered = prismaMigrationSql(ctx.unmigrated, { provider: ctx.provider, before: ctx.before, after: ctx.target });
+  const byKey = new Map<string, ChangeSql>();
+  for (const [change, sql] of rendered.byChange) byKey.set(changeKey(change), sql);
+  return { sql: rendered.sql, byKey };
+}
