@@ -5,9 +5,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { CodeAction, CodeActionParams, ExecuteCommandParams, FileEvent, PublishDiagnosticsParams } from 'vscode-languageserver';
+import type { CodeAction, CodeActionParams, ExecuteCommandParams, FileEvent, PublishDiagnosticsParams, WorkspaceEdit } from 'vscode-languageserver';
 import { FileChangeType } from 'vscode-languageserver';
+import { renderLockTraceMarkdown } from '../analysis/lockTrace';
 import { ProjectSession } from '../analysis/session';
+import { listPlanStatuses } from '../phases/files';
+import { pendingSql } from '../report/pendingSql';
 import type { ProjectAnalysis } from '../analysis/types';
 import type { PrismaProject } from '../project/locate';
 import { loadPostgresParser } from '../replay/statements';
@@ -15,18 +18,25 @@ import { computeCodeActions } from './codeActions';
 import { diagnosticsByFile, isSqlFile } from './diagnostics';
 import { isInside, packageRoot, pathToUri, uriToPath } from './paths';
 import { discoverProjects, projectForSchemaFile, sameProjectLayout } from './projects';
+import { lockTraceInput, lockTraceUnavailable, runLockTrace } from './lockTraceRunner';
+import { advanceCommand, generatePhasedMigration, type OpenSchema, type PhaseEnvironment } from './phaseCommands';
 import {
+  type AdvancePhaseArgs,
   type CommandAnswer,
   Commands,
   type GuardDiagnosticData,
+  type LockTraceParams,
+  type LockTraceResult,
   type ProjectReport,
   type ReportParams,
+  type ReportPlan,
   type ReportResult,
   type StatusParams,
 } from './protocol';
-import { buildReport, failedProjectReport, projectReport } from './report';
+import { buildReport, failedProjectReport, projectReport, type ReportExtras } from './report';
 import { AnalysisScheduler } from './scheduler';
 import { applyEditorSettings, type EditorSettings, editorSettingsFrom } from './settings';
+import { describeSizeSource, sizeSettingsFrom, TableSizeCache } from './tableSizeSettings';
 
 /** What the server needs from its editor connection. */
 export interface ServerHost {
@@ -40,6 +50,8 @@ export interface ServerHost {
   showMessage(type: 'info' | 'warning' | 'error', message: string): void;
   /** Opens a URI in the client; resolves false when the client cannot. */
   showDocument(uri: string): Promise<boolean>;
+  /** `workspace/applyEdit`: the client applies the edit to its documents (undoable, unsaved text included). */
+  applyEdit(edit: WorkspaceEdit): Promise<{ applied: boolean; failureReason?: string }>;
 }
 
 /** The open documents, as the server's TextDocuments manager holds them. */
@@ -54,6 +66,8 @@ export interface GuardServerOptions {
   documentChanges?: boolean;
   /** The client answers workspace/configuration. */
   configuration?: boolean;
+  /** The client applies workspace edits (`workspace/applyEdit`). */
+  applyEdit?: boolean;
   /** Where docs/rules/ lives (default: this package). */
   packageRoot?: string;
 }
@@ -76,18 +90,26 @@ class ProjectEntry {
   scheduler!: AnalysisScheduler<Analysed>;
   lastAnalysis?: ProjectAnalysis;
   lastError?: string;
+  /** Row estimates, read when the settings name a source; the session asks for them at each analysis. */
+  readonly sizes: TableSizeCache;
 
   constructor(
     public project: PrismaProject,
     /** The workspace folder it was found in; undefined for a file opened from elsewhere. */
     public folder: string | undefined,
+    log: (level: 'info' | 'warning', message: string) => void,
   ) {
+    this.sizes = new TableSizeCache(() => this.scheduler?.schedule(0), log);
     this.session = this.newSession();
   }
 
   newSession(): ProjectSession {
     // validate: false — Prisma's own validator runs in Prisma's extension; on every keystroke it would only cost time here.
-    return new ProjectSession(this.project, { validate: false, configOverride: (config, notes) => applyEditorSettings(config, this.settings, notes) });
+    return new ProjectSession(this.project, {
+      validate: false,
+      configOverride: (config, notes) => applyEditorSettings(config, this.settings, notes),
+      tableSizes: () => this.sizes.current(),
+    });
   }
 }
 
@@ -173,7 +195,7 @@ export class GuardServer {
   }
 
   private addEntry(project: PrismaProject, folder: string | undefined): ProjectEntry {
-    const entry = new ProjectEntry(project, folder);
+    const entry = new ProjectEntry(project, folder, (level, message) => this.host.log(level, `${project.root}: ${message}`));
     entry.scheduler = new AnalysisScheduler<Analysed>(
       {
         run: (isCancelled) => this.analyse(entry, isCancelled),
@@ -355,7 +377,12 @@ export class GuardServer {
   private async loadSettings(entry: ProjectEntry): Promise<void> {
     if (entry.settingsLoaded || !this.options.configuration) return;
     try {
-      entry.settings = editorSettingsFrom(await this.host.getSettings(pathToUri(entry.project.root)));
+      const raw = await this.host.getSettings(pathToUri(entry.project.root));
+      entry.settings = editorSettingsFrom(raw);
+      const sizes = sizeSettingsFrom(raw);
+      if (sizes.databaseUrl || sizes.statsFile) this.host.trace(`Table sizes for ${entry.project.root} from ${describeSizeSource(sizes)}`);
+      // Not awaited: a database that is slow to answer must not hold up the diagnostics; the project is analysed again when the sizes arrive.
+      void entry.sizes.configure(sizes, entry.folder ?? entry.project.root);
     } catch (error) {
       this.host.log('warning', `Could not read the migrationGuard settings: ${describeError(error)}`);
       entry.settings = {};
@@ -446,18 +473,125 @@ export class GuardServer {
   }
 
   /** Analyses every requested project with the latest text (publishing its diagnostics) and reports on them. */
-  async report(params: ReportParams | undefined): Promise<ReportResult> {
+  async report(params: ReportParams | undefined, isCancelled: () => boolean = () => false): Promise<ReportResult> {
     await this.ensureParser();
-    const wanted = params?.projects?.map((p) => path.resolve(p));
-    const entries = [...this.entries.values()].filter((e) => !wanted || wanted.includes(e.project.root));
     const reports: ProjectReport[] = [];
-    for (const entry of entries.sort((a, b) => a.project.root.localeCompare(b.project.root))) {
+    for (const entry of this.requestedEntries(params?.projects)) {
       const name = this.projectName(entry);
       const outcome = await entry.scheduler.current();
-      if (outcome.value) reports.push(projectReport(outcome.value.analysis, name, this.root));
-      else reports.push(failedProjectReport(entry.project, name, describeError(outcome.error)));
+      if (!outcome.value) {
+        reports.push(failedProjectReport(entry.project, name, describeError(outcome.error)));
+        continue;
+      }
+      const analysis = outcome.value.analysis;
+      const extras: ReportExtras = { plans: this.planSummaries(entry.project) };
+      try {
+        extras.sql = await pendingSql(entry.project, this.openTexts(entry.project.schemaFiles));
+      } catch (error) {
+        this.host.log('warning', `Could not render the SQL Prisma will generate for ${entry.project.root}: ${describeError(error)}`);
+        extras.sql = { error: describeError(error) };
+      }
+      if (params?.lockTrace && !isCancelled()) extras.lockTrace = (await this.traceProject(entry, analysis, isCancelled)).markdown;
+      reports.push(projectReport(analysis, name, this.root, extras));
     }
     return buildReport(reports);
+  }
+
+  private requestedEntries(projects: string[] | undefined): ProjectEntry[] {
+    const wanted = projects?.map((p) => path.resolve(p));
+    return [...this.entries.values()].filter((e) => !wanted || wanted.includes(e.project.root)).sort((a, b) => a.project.root.localeCompare(b.project.root));
+  }
+
+  private planSummaries(project: PrismaProject): ReportPlan[] {
+    return listPlanStatuses(project).statuses.map((s) => ({ id: s.plan.id, title: s.plan.title, next: s.next + 1, phases: s.phases.length, planFile: path.join(s.dir, 'plan.md') }));
+  }
+
+  /** The lock trace of each requested project's pending migrations (PGlite, in a worker; seconds). */
+  async lockTrace(params: LockTraceParams | undefined, isCancelled: () => boolean = () => false): Promise<LockTraceResult> {
+    const unavailable = lockTraceUnavailable();
+    if (unavailable) return { available: false, markdown: `# Lock trace\n\n${unavailable}\n`, message: unavailable };
+    await this.ensureParser();
+    const parts = ['# Lock trace of pending migrations', ''];
+    const problems: string[] = [];
+    for (const entry of this.requestedEntries(params?.projects)) {
+      if (isCancelled()) break;
+      const outcome = await entry.scheduler.current();
+      parts.push(`## ${this.projectName(entry)}`, '');
+      if (!outcome.value) {
+        parts.push(`The check could not run: ${describeError(outcome.error)}`, '');
+        continue;
+      }
+      const traced = await this.traceProject(entry, outcome.value.analysis, isCancelled);
+      if (traced.problem) problems.push(traced.problem);
+      parts.push(traced.markdown.trim(), '');
+    }
+    return { available: true, markdown: parts.join('\n'), ...(problems.length > 0 ? { message: problems.join(' ') } : {}) };
+  }
+
+  private async traceProject(entry: ProjectEntry, analysis: ProjectAnalysis, isCancelled: () => boolean): Promise<{ markdown: string; problem?: string }> {
+    const relative = (file: string): string => path.relative(entry.project.root, file) || file;
+    if (analysis.provider !== 'postgresql') return { markdown: `### Lock trace\n\nThe lock trace runs PostgreSQL migrations only; this project uses ${analysis.provider}.\n` };
+    const unavailable = lockTraceUnavailable();
+    if (unavailable) return { markdown: `### Lock trace\n\n${unavailable}\n`, problem: unavailable };
+    const input = lockTraceInput(analysis);
+    if (input.pending.length === 0) return { markdown: '### Lock trace\n\nNo pending migration to trace: every migration counts as deployed.\n' };
+    const started = Date.now();
+    try {
+      const trace = await runLockTrace(input, { isCancelled });
+      this.host.log('info', `Lock trace of ${entry.project.root}: ${trace.statements.length} statement(s) in ${Date.now() - started} ms.`);
+      return { markdown: renderLockTraceMarkdown(trace, relative) };
+    } catch (error) {
+      const problem = `The lock trace of ${this.projectName(entry)} failed: ${describeError(error)}`;
+      this.host.log('warning', problem);
+      return { markdown: `### Lock trace\n\n${problem}\n`, problem };
+    }
+  }
+
+  /** Texts of the open documents among `files` (the editor's unsaved text wins over the disk). */
+  private openTexts(files: readonly string[]): Map<string, string> {
+    return new Map([...this.openSchemas(files)].map(([file, doc]) => [file, doc.text]));
+  }
+
+  private openSchemas(files: readonly string[]): Map<string, OpenSchema> {
+    const open = new Map<string, OpenSchema>();
+    for (const document of this.documents.all()) {
+      const file = uriToPath(document.uri);
+      if (file && files.includes(file)) open.set(file, { uri: document.uri, text: document.getText(), version: document.version });
+    }
+    return open;
+  }
+
+  private phaseEnvironment(): PhaseEnvironment {
+    return {
+      openDocuments: (files) => this.openSchemas(files),
+      ...(this.options.applyEdit ? { applyEdit: (edit: WorkspaceEdit) => this.host.applyEdit(edit) } : {}),
+      documentChanges: this.options.documentChanges ?? false,
+      showMessage: (type, message) => this.host.showMessage(type, message),
+      showDocument: (uri) => this.host.showDocument(uri),
+      migrationsChanged: (project) => {
+        const entry = this.entries.get(project.schemaPath);
+        if (!entry) return;
+        // Clients without file watchers would not hear of the new folders.
+        entry.session.invalidateMigrations();
+        entry.scheduler.schedule(0);
+      },
+      log: (level, message) => this.host.log(level, message),
+    };
+  }
+
+  /** The project a command is about: named by its root, or the one holding `file`. */
+  private entryFor(projectRoot: string | undefined, file: string | undefined): ProjectEntry | undefined {
+    const all = [...this.entries.values()];
+    if (projectRoot) {
+      const root = path.resolve(projectRoot);
+      const named = all.filter((e) => e.project.root === root);
+      if (named.length === 1 || !file) return named[0];
+      return named.find((e) => e.project.schemaFiles.includes(file)) ?? named[0];
+    }
+    if (file) {
+      return this.entryForSchemaFile(file) ?? this.entriesForMigrationPath(file)[0] ?? all.filter((e) => isInside(file, e.project.root)).sort((a, b) => b.project.root.length - a.project.root.length)[0];
+    }
+    return undefined;
   }
 
   private projectName(entry: ProjectEntry): string {
@@ -480,17 +614,23 @@ export class GuardServer {
         return { done: true, message };
       }
       case Commands.generatePhasedMigration: {
-        const data = args[0] as Partial<GuardDiagnosticData> | undefined;
-        const about = data?.ruleId ? ` for ${data.ruleId}${data.model ? ` on ${data.model}${data.field ? `.${data.field}` : ''}` : ''}` : '';
-        const docs = data?.docsUri ? ` Meanwhile, follow the safe plan in the rule's documentation (${uriToPath(data.docsUri) ?? data.docsUri}) or in "Check migration safety".` : ' Meanwhile, follow the safe plan shown by "Check migration safety".';
-        const message = `Generating a phased migration${about} is not available yet in this version of Prisma Migration Guard.${docs}`;
-        this.host.showMessage('info', message);
-        return { done: false, message };
+        const data = (args[0] && typeof args[0] === 'object' ? args[0] : {}) as Partial<GuardDiagnosticData>;
+        const entry = this.entryFor(typeof data.projectRoot === 'string' ? data.projectRoot : undefined, typeof data.file === 'string' ? data.file : undefined);
+        if (!entry) {
+          const message = data.ruleId && (data.projectRoot || data.file)
+            ? `No phased migration written: the Prisma project of this diagnostic (${data.projectRoot ?? data.file ?? 'unknown'}) is no longer open here.`
+            : 'No phased migration written: run "Generate phased migration" from the quick fix of a Migration Guard diagnostic on a schema change.';
+          this.host.showMessage('warning', message);
+          return { done: false, message };
+        }
+        return generatePhasedMigration(this.phaseEnvironment(), entry.project, data);
       }
       case Commands.advancePhase: {
-        const message = 'Advancing to the next phase is not available yet in this version of Prisma Migration Guard (phased migrations are not generated yet).';
-        this.host.showMessage('info', message);
-        return { done: false, message };
+        const raw = (args[0] && typeof args[0] === 'object' ? args[0] : {}) as AdvancePhaseArgs;
+        const named = raw.projectRoot || raw.file ? this.entryFor(raw.projectRoot, raw.file) : undefined;
+        // A file outside every project (the palette with some other file active) falls back to all projects.
+        const projects = named ? [named.project] : raw.projectRoot ? [] : this.knownProjects();
+        return advanceCommand(this.phaseEnvironment(), projects, { ...(raw.planId ? { planId: raw.planId } : {}) });
       }
       default:
         return undefined;

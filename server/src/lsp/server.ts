@@ -6,6 +6,7 @@
  * instead of taking the server down.
  */
 import {
+  type CancellationToken,
   type CodeAction,
   CodeActionKind,
   createConnection,
@@ -23,7 +24,17 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { describeError, GuardServer, type ServerHost } from './guardServer';
 import { uriToPath } from './paths';
-import { type GuardInitializationOptions, ReportRequest, type ReportParams, type ReportResult, serverCommands, StatusNotification } from './protocol';
+import {
+  type GuardInitializationOptions,
+  LockTraceRequest,
+  type LockTraceParams,
+  type LockTraceResult,
+  ReportRequest,
+  type ReportParams,
+  type ReportResult,
+  serverCommands,
+  StatusNotification,
+} from './protocol';
 
 // Over stdio, anything a dependency prints to stdout would corrupt the JSON-RPC stream.
 console.log = console.error;
@@ -100,6 +111,10 @@ const host: ServerHost = {
     const result = await connection.window.showDocument({ uri, takeFocus: true });
     return result.success;
   },
+  applyEdit: async (edit) => {
+    const result = await connection.workspace.applyEdit({ label: 'Prisma Migration Guard: phased migration', edit });
+    return { applied: result.applied, ...(result.failureReason ? { failureReason: result.failureReason } : {}) };
+  },
 };
 
 connection.onInitialize(
@@ -119,6 +134,7 @@ connection.onInitialize(
     server = new GuardServer(host, documents, {
       ...(typeof init.debounceMs === 'number' ? { debounceMs: init.debounceMs } : {}),
       documentChanges: capabilities.workspace?.workspaceEdit?.documentChanges === true,
+      applyEdit: capabilities.workspace?.applyEdit === true,
       configuration: capabilities.workspace?.configuration === true,
     });
     return {
@@ -179,7 +195,15 @@ connection.onCodeAction(guarded('codeAction', [] as CodeAction[], (params) => se
 connection.onExecuteCommand(guarded('executeCommand', undefined, async (params) => server?.executeCommand(params)));
 connection.onRequest(
   ReportRequest.method,
-  guarded('report', { projects: [], markdown: '' } as ReportResult, async (params: ReportParams | undefined) => (server ? server.report(params) : { projects: [], markdown: '' })),
+  guarded('report', { projects: [], markdown: '' } as ReportResult, async (params: ReportParams | undefined, token?: CancellationToken) =>
+    server ? server.report(params, () => token?.isCancellationRequested === true) : { projects: [], markdown: '' },
+  ),
+);
+connection.onRequest(
+  LockTraceRequest.method,
+  guarded('lockTrace', { available: false, markdown: '', message: 'The lock trace failed; see the server log.' } as LockTraceResult, async (params: LockTraceParams | undefined, token?: CancellationToken) =>
+    server ? server.lockTrace(params, () => token?.isCancellationRequested === true) : { available: false, markdown: '', message: 'The server is not initialised.' },
+  ),
 );
 
 connection.onShutdown(guarded('shutdown', undefined, () => server?.dispose()));

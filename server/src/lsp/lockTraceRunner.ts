@@ -1,0 +1,78 @@
+/**
+ * The on-demand lock trace for the editor: each project's pending migrations
+ * run on an embedded PostgreSQL (PGlite) in a worker thread. Never on the
+ * keystroke path: only the "Trace locks" command and `report({ lockTrace })`
+ * start it.
+ *
+ * The worker is a file of its own next to this one. The bundled extension
+ * (scripts/build-extension.js) ships neither that file nor PGlite's wasm and
+ * data files, so there the trace answers "not available in this build"; the
+ * server built with tsc (out/) and the CLI (`check --lock-trace`) run it.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { Worker } from 'worker_threads';
+import type { LockTrace, LockTraceInput } from '../analysis/lockTrace';
+import type { ProjectAnalysis } from '../analysis/types';
+import { readMigrationsFolder } from '../replay/migrations';
+
+const WORKER = path.join(__dirname, 'lockTraceWorker.js');
+
+/** Undefined when the trace can run here; else why not, in a sentence for the user. */
+export function lockTraceUnavailable(): string | undefined {
+  if (!fs.existsSync(WORKER)) {
+    return 'The lock trace is not available in this build of the extension: it needs PGlite (an embedded PostgreSQL of about 30 MB), which the bundled extension does not ship. Run it from a terminal instead: npx prisma-migration-guard check --lock-trace';
+  }
+  try {
+    // Resolved the way the worker will resolve it.
+    require.resolve('@electric-sql/pglite', { paths: [__dirname] });
+  } catch {
+    return 'The lock trace is not available: the package @electric-sql/pglite is not installed next to the language server (npm install @electric-sql/pglite).';
+  }
+  return undefined;
+}
+
+/** The deployed and pending migrations of an analysed project, as the trace takes them. */
+export function lockTraceInput(analysis: ProjectAnalysis): LockTraceInput {
+  const folder = readMigrationsFolder(analysis.project.migrationsDir);
+  const deployed = new Set(analysis.migrations.filter((m) => m.deployed).map((m) => m.name));
+  const strip = (m: { name: string; file: string; sql: string }): { name: string; file: string; sql: string } => ({ name: m.name, file: m.file, sql: m.sql });
+  return {
+    deployed: folder.migrations.filter((m) => deployed.has(m.name)).map(strip),
+    pending: folder.migrations.filter((m) => !deployed.has(m.name)).map(strip),
+  };
+}
+
+export interface RunOptions {
+  timeoutMs?: number;
+  /** Checked while the trace runs; the worker is stopped when it turns true. */
+  isCancelled?: () => boolean;
+}
+
+/** Runs the trace in a worker; rejects on timeout, cancellation or a worker that dies. */
+export function runLockTrace(input: LockTraceInput, options: RunOptions = {}): Promise<LockTrace> {
+  const timeoutMs = options.timeoutMs ?? 180_000;
+  return new Promise<LockTrace>((resolve, reject) => {
+    const worker = new Worker(WORKER, { workerData: input });
+    let settled = false;
+    const finish = (error: Error | undefined, trace?: LockTrace): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearInterval(poll);
+      void worker.terminate();
+      if (error) reject(error);
+      else resolve(trace as LockTrace);
+    };
+    const timer = setTimeout(() => finish(new Error(`the lock trace did not finish in ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+    const poll = setInterval(() => {
+      if (options.isCancelled?.()) finish(new Error('the lock trace was cancelled'));
+    }, 200);
+    worker.on('message', (message: { ok: true; trace: LockTrace } | { ok: false; message: string }) => {
+      if (message.ok) finish(undefined, message.trace);
+      else finish(new Error(message.message));
+    });
+    worker.on('error', (error) => finish(error));
+    worker.on('exit', (code) => finish(new Error(`the lock trace worker stopped (exit code ${code})`)));
+  });
+}
