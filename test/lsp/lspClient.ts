@@ -7,6 +7,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
+  type ApplyWorkspaceEditParams,
+  ApplyWorkspaceEditRequest,
+  type ApplyWorkspaceEditResult,
   type ClientCapabilities,
   type CodeAction,
   CodeActionRequest,
@@ -41,7 +44,7 @@ import {
   WorkDoneProgressCreateRequest,
 } from 'vscode-languageserver-protocol/node';
 import { URI } from 'vscode-uri';
-import { ReportRequest, type ReportParams, type ReportResult, StatusNotification, type StatusParams } from '../../server/src/lsp/protocol';
+import { LockTraceRequest, type LockTraceParams, type LockTraceResult, ReportRequest, type ReportParams, type ReportResult, StatusNotification, type StatusParams } from '../../server/src/lsp/protocol';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const SERVER_JS = path.join(REPO_ROOT, 'out', 'server', 'src', 'lsp', 'server.js');
@@ -75,6 +78,10 @@ export class LspClient {
   readonly shownDocuments: string[] = [];
   readonly statuses: StatusParams[] = [];
   readonly registrations: string[] = [];
+  /** Every workspace/applyEdit the server sent, in order. */
+  readonly editRequests: ApplyWorkspaceEditParams[] = [];
+  /** What the client answers to workspace/applyEdit (tests apply the edit themselves and send didChange). */
+  answerEdit: (params: ApplyWorkspaceEditParams) => ApplyWorkspaceEditResult = () => ({ applied: true });
   stderr = '';
   initializeResult!: InitializeResult;
   private readonly waiters: (() => void)[] = [];
@@ -114,6 +121,11 @@ export class LspClient {
     });
     connection.onRequest(UnregistrationRequest.type, () => undefined);
     connection.onRequest(WorkDoneProgressCreateRequest.type, () => undefined);
+    connection.onRequest(ApplyWorkspaceEditRequest.type, (params) => {
+      client.editRequests.push(params);
+      client.notify();
+      return client.answerEdit(params);
+    });
     connection.onRequest(ShowDocumentRequest.type, (params) => {
       client.shownDocuments.push(params.uri);
       return { success: true };
@@ -121,6 +133,7 @@ export class LspClient {
     connection.listen();
     const capabilities: ClientCapabilities = options.capabilities ?? {
       workspace: {
+        applyEdit: true,
         configuration: true,
         didChangeWatchedFiles: { dynamicRegistration: true },
         workspaceEdit: { documentChanges: true },
@@ -207,6 +220,10 @@ export class LspClient {
 
   report(params: ReportParams = {}): Promise<ReportResult> {
     return this.connection.sendRequest<ReportResult>(ReportRequest.method, params);
+  }
+
+  lockTrace(params: LockTraceParams = {}): Promise<LockTraceResult> {
+    return this.connection.sendRequest<LockTraceResult>(LockTraceRequest.method, params);
   }
 
   get alive(): boolean {

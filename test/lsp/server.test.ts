@@ -302,26 +302,103 @@ describe('language server over stdio (examples/shop)', function () {
       '#### 8. index `Order_createdAt_idx` added on `Order` — warning',
       '#### 9. column `OrderItem.unitPriceCents` type changed from int4 to int8 — warning',
       '#### 10. new table `Review` — warning',
+      '### The migration Prisma will generate',
+      '### Before deploying',
+      '### Migration request',
+      // The summary is a Markdown block to paste: its own heading sits inside the fence.
+      `## Migration request: ${path.basename(root)}`,
       '### Migrations',
       '### Notes',
     ]);
     assert.match(report.markdown, /\*\*10 unsafe changes\*\* \(5 errors, 5 warnings, 0 info\) in 10 pending changes\./);
     assert.match(report.markdown, /- \*\*Risk:\*\* Adding a NOT NULL column without a database default/);
+
+    // The SQL Prisma will generate, per change (every change here is not in any migration yet).
+    assert.deepStrictEqual(
+      project.changes.map((c) => [c.kind, c.unmigrated, c.sql !== undefined && c.sql.length > 0]),
+      project.changes.map((c) => [c.kind, true, true]),
+    );
+    const sqlOf = (kind: string): Pick<(typeof project.changes)[number], 'sql' | 'sqlNote'> => {
+      const change = project.changes.find((c) => c.kind === kind) as (typeof project.changes)[number];
+      return { sql: change.sql, ...(change.sqlNote ? { sqlNote: change.sqlNote } : {}) };
+    };
+    assert.deepStrictEqual(sqlOf('addColumn'), { sql: '-- AlterTable\nALTER TABLE "User" ADD COLUMN     "phone" TEXT NOT NULL;' });
+    assert.deepStrictEqual(sqlOf('removeEnumValue'), {
+      sql: [
+        '-- AlterEnum',
+        'BEGIN;',
+        `CREATE TYPE "OrderStatus_new" AS ENUM ('PENDING', 'PAID', 'SHIPPED');`,
+        'ALTER TABLE "Order" ALTER COLUMN "status" DROP DEFAULT;',
+        'ALTER TABLE "Order" ALTER COLUMN "status" TYPE "OrderStatus_new" USING ("status"::text::"OrderStatus_new");',
+        'ALTER TYPE "OrderStatus" RENAME TO "OrderStatus_old";',
+        'ALTER TYPE "OrderStatus_new" RENAME TO "OrderStatus";',
+        'DROP TYPE "OrderStatus_old";',
+        `ALTER TABLE "Order" ALTER COLUMN "status" SET DEFAULT 'PENDING';`,
+        'COMMIT;',
+      ].join('\n'),
+      sqlNote: 'PostgreSQL cannot remove an enum value: Prisma creates the new type, converts every column through text (failing on a row that holds a removed value), swaps the names and drops the old type.',
+    });
+    assert.deepStrictEqual(sqlOf('renameColumn'), {
+      sql: `-- AlterTable\nALTER TABLE "Product" DROP COLUMN "${renamedFrom}",\nADD COLUMN     "title" TEXT NOT NULL;`,
+      sqlNote: `Prisma does not rename columns: it drops \`${renamedFrom}\` (and its values) and adds \`title\`.`,
+    });
+    assert.strictEqual(sqlOf('alterColumnType').sql, '-- AlterTable\nALTER TABLE "Category" ALTER COLUMN "slug" SET DATA TYPE VARCHAR(200);');
+    // The whole migration: one ALTER TABLE per table, in Prisma's step order.
+    assert.deepStrictEqual(
+      (project.migrationSql ?? '').split('\n').filter((l) => l.startsWith('-- ')),
+      ['-- AlterEnum', '-- AlterTable', '-- AlterTable', '-- AlterTable', '-- AlterTable', '-- AlterTable', '-- CreateTable', '-- CreateIndex', '-- CreateIndex', '-- AddForeignKey', '-- AddForeignKey'],
+    );
+    assert.ok(report.markdown.includes('```sql\n-- AlterTable\nALTER TABLE "User" ADD COLUMN     "phone" TEXT NOT NULL;\n```'));
+
+    // The checklist, answered from the analysis.
+    assert.deepStrictEqual(
+      project.checklist?.map((item) => [item.id, item.verdict]),
+      [
+        ['backwardCompatible', 'attention'],
+        ['newCodeOldSchema', 'attention'],
+        ['backfill', 'attention'],
+        ['rollback', 'attention'],
+        ['backup', 'attention'],
+      ],
+    );
+    const backup = project.checklist?.find((item) => item.id === 'backup');
+    const lost = [`column \`Product.${renamedFrom}\``, `column \`Product.${dropped}\``];
+    assert.strictEqual(backup?.answer, `Yes: ${lost.join(' and ')} are dropped or rewritten. Back them up right before the deploy and check the backup restores.`);
+    assert.match(report.markdown, /^- \[ \] \*\*Is a backfill needed\?\*\* Yes: existing rows of `User` need a value for `User\.phone`;/m);
+
+    // The migration request, ready to paste.
+    const summary = project.summary ?? '';
+    assert.ok(report.markdown.includes(`\`\`\`markdown\n${summary.trimEnd()}\n\`\`\``));
+    assert.deepStrictEqual(
+      summary.split('\n').filter((l) => l.startsWith('**')).map((l) => l.replace(/:\*\*.*$/, ':**')),
+      ['**Change**', '**Tables affected:**', '**Risk (Prisma Migration Guard):**', '**Deploy order:**', '**Backfill:**', '**Rollback plan:**', '**Backup:**', '**Testing**'],
+    );
+    assert.match(summary, /^- new column `User\.phone` \(`add-required-column`\)$/m);
+    assert.match(summary, /^\*\*Tables affected:\*\* `Category`, `Order`, `OrderItem`, `Product`, `Review`, `User`; enums `OrderStatus`$/m);
+    assert.match(summary, /^\*\*Deploy order:\*\* in phases \(expand, deploy code, contract\)$/m);
   });
 
-  it('executes its commands: documentation, and a clear answer for the phased migration', async () => {
+  it('executes its commands: documentation, and clear refusals for the phased migration commands', async () => {
     const docs = DOCS('add-required-column');
     assert.deepStrictEqual(await client.executeCommand('migrationGuard.showDocumentation', [docs, 'add-required-column']), { done: true, message: `Opened ${docs}` });
     assert.deepStrictEqual(client.shownDocuments, [docs]);
 
+    // From the command palette there is no diagnostic to plan for.
     const data = { ruleId: 'add-required-column', model: 'User', field: 'phone', docsUri: docs };
-    const answer = (await client.executeCommand('migrationGuard.generatePhasedMigration', [data])) as { done: boolean; message: string };
-    assert.strictEqual(answer.done, false);
-    assert.match(answer.message, /^Generating a phased migration for add-required-column on User\.phone is not available yet/);
-    await client.until('the message shown to the user', () => client.messages.find((m) => m === answer.message));
-    const advance = (await client.executeCommand('migrationGuard.advancePhase', [])) as { done: boolean; message: string };
-    assert.deepStrictEqual(advance.done, false);
-    assert.match(advance.message, /not available yet/);
+    const answer = await client.executeCommand('migrationGuard.generatePhasedMigration', [data]);
+    const expected = 'No phased migration written: run "Generate phased migration" from the quick fix of a Migration Guard diagnostic on a schema change.';
+    assert.deepStrictEqual(answer, { done: false, message: expected });
+    await client.until('the message shown to the user', () => client.messages.find((m) => m === expected));
+    // A SQL finding has no phased plan.
+    const sqlAnswer = await client.executeCommand('migrationGuard.generatePhasedMigration', [{ ruleId: 'sql-drop-column', target: 'sql', projectRoot: root, file: schema }]);
+    assert.deepStrictEqual(sqlAnswer, { done: false, message: 'No phased migration written: sql-drop-column is about migration SQL, not a schema change; there is no phased plan for it.' });
+
+    assert.deepStrictEqual(await client.executeCommand('migrationGuard.advancePhase', []), {
+      done: false,
+      message: 'Not advanced: No phased migration plan in prisma/migration-plans: generate one with "Generate phased migration" first.',
+    });
+    assert.deepStrictEqual(client.editRequests, []);
+    assert.ok(!fs.existsSync(path.join(root, 'prisma', 'migration-plans')));
   });
 
   it('answers a failing request with an empty result and keeps running', async () => {
