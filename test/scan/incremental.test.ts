@@ -7,7 +7,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { type FileScan, rescanFile, scanFile } from '../../server/src/scan/scanner';
+import { type FileScan, movedFrom, rescanFile, scanFile } from '../../server/src/scan/scanner';
 
 const REPO = path.resolve(__dirname, '../../..');
 
@@ -51,11 +51,25 @@ function edit(text: string, next: () => number): string {
   return text.slice(0, at) + snippet + text.slice(at);
 }
 
+/** A deep copy with every `line` moved by `lines`. */
+function moveLines(value: unknown, lines: number): unknown {
+  if (Array.isArray(value)) return value.map((item) => moveLines(item, lines));
+  if (typeof value !== 'object' || value === null) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) copy[key] = key === 'line' && typeof item === 'number' ? item + lines : moveLines(item, lines);
+  return copy;
+}
+
 function assertSameAsFull(scan: FileScan, file: string, context: string): void {
   const full = rescanFile(undefined, file, scan.text);
   assert.deepStrictEqual(scan.file, full.file, `scan differs ${context}`);
   assert.deepStrictEqual(scan.checkpoints, full.checkpoints, `clean points differ ${context}`);
   assert.deepStrictEqual(scan.file, scanFile(file, scan.text));
+  // A model said to be an earlier one moved is exactly that one, lines apart.
+  for (const model of scan.file.models) {
+    const moved = movedFrom(model);
+    if (moved) assert.deepStrictEqual(model, moveLines(moved.from, moved.lines), `moved model ${model.name} ${context}`);
+  }
 }
 
 describe('scan: incremental rescan', () => {
@@ -83,6 +97,17 @@ describe('scan: incremental rescan', () => {
     assert.strictEqual(after.file.models[0], before.file.models[0]);
     assert.notStrictEqual(after.file.models[1], before.file.models[1]);
     assert.strictEqual(after.file.models[2], before.file.models[2]);
+  });
+
+  it('recognises the models below a new line as the old ones, moved', () => {
+    const text = ['model A {', '  id Int @id', '}', '', 'model B {', '  id Int @id', '}', '', 'model C {', '  id Int @id', '}', ''].join('\n');
+    const before = rescanFile(undefined, file, text);
+    const at = text.indexOf('  id Int @id\n}\n\nmodel B');
+    const after = rescanFile(before, file, `${text.slice(0, at)}  name String\n${text.slice(at)}`);
+    assertSameAsFull(after, file, 'after a new line in A');
+    assert.strictEqual(movedFrom(after.file.models[0]), undefined);
+    assert.deepStrictEqual(movedFrom(after.file.models[1]), { from: before.file.models[1], lines: 1 });
+    assert.deepStrictEqual(movedFrom(after.file.models[2]), { from: before.file.models[2], lines: 1 });
   });
 
   it('types a field character by character into a large schema', () => {

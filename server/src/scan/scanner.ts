@@ -163,6 +163,10 @@ class FileScanner {
     return this.lineStarts;
   }
 
+  modelCount(): number {
+    return this.models.length;
+  }
+
   // ------------------------------------------------------------ positions
 
   private enterLine(line: number): void {
@@ -695,6 +699,8 @@ class FileScanner {
       const typeName = this.readPath();
       if (!typeName) {
         this.problem(`Field \`${field.name}\` has no valid type.`, typeStart, this.trimmedEnd(typeStart, this.lineEnd));
+        // Where the type should be, not the placeholder: ranges of a block must move with it.
+        field.typeRange = this.range(typeStart, typeStart);
         this.pos = this.trimmedEnd(typeStart, this.lineEnd);
         return this.pos;
       }
@@ -1028,6 +1034,18 @@ export function scanFile(path: string, text: string): ScannedFile {
 
 const CHECKPOINT_SIZE = 7;
 
+/** Models that `rescanFile` read again only because lines were added or removed above them. */
+const movedModels = new WeakMap<ScannedModel, { from: ScannedModel; lines: number }>();
+
+/**
+ * When `model` came from `rescanFile` and is the text of a model of the
+ * previous scan moved by `lines` lines (an edit above it added or removed
+ * lines), that model: everything about it but its ranges is the same.
+ */
+export function movedFrom(model: ScannedModel): { from: ScannedModel; lines: number } | undefined {
+  return movedModels.get(model);
+}
+
 /** A file's scan plus what `rescanFile` needs to redo only the part an edit touched. */
 export interface FileScan {
   path: string;
@@ -1085,16 +1103,28 @@ export function rescanFile(previous: FileScan | undefined, path: string, text: s
   const scanner = new FileScanner(path, text);
   const newStarts = scanner.lineStartsOf();
   let resume = -1;
+  let moved: { freshModels: number; oldModels: number; lines: number } | undefined;
   const stop = scanner.scanLines(startLine, (line) => {
     const offset = newStarts[line];
     if (offset < tailStart) return false;
     const index = oldByOffset.get(offset - shift);
+    if (index === undefined) return false;
     // Same text and same clean state from here on; reusing the old objects also needs the same line numbers.
-    if (index === undefined || oldPoints[index] !== line) return false;
-    resume = index;
-    return true;
+    if (oldPoints[index] === line) {
+      resume = index;
+      return true;
+    }
+    // Lines were added or removed: what follows is read again (its ranges move), but it is the old text, moved.
+    moved ??= { freshModels: scanner.modelCount(), oldModels: oldPoints[index + 1], lines: line - oldPoints[index] };
+    return false;
   });
   const fresh = scanner.result();
+  if (moved && stop < 0) {
+    const old = previous.file.models;
+    for (let i = moved.freshModels, j = moved.oldModels; i < fresh.models.length && j < old.length; i++, j++) {
+      movedModels.set(fresh.models[i], { from: old[j], lines: moved.lines });
+    }
+  }
   const base = oldPoints.slice(start + 1, start + CHECKPOINT_SIZE);
   const before = previous.file;
   const join = <T>(list: (file: ScannedFile) => T[], slot: number): T[] => {
