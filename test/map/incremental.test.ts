@@ -145,8 +145,11 @@ describe('map: cached mapping equals mapping from scratch', () => {
     for (const ch of '\n  typed String? @default("x") @unique\n  other M3? @relation(fields: [parentId], references: [id])') {
       const mapped = editor.set(editor.text.slice(0, offset) + ch + editor.text.slice(offset), `typing ${JSON.stringify(ch)}`);
       offset++;
-      // Models above the edit are taken over as they were, tables included.
+      // Models above the edit are taken over as they were, tables included; those below too, even when the edit added a line.
       assert.strictEqual(mapped.state.tables.M2, first.state.tables.M2);
+      assert.strictEqual(mapped.state.tables.M20, first.state.tables.M20);
+      // The model whose relation points at the edited one gets its foreign key mapped again, to the same table.
+      if (!/other M3/.test(editor.text)) assert.strictEqual(mapped.state.tables.M16, first.state.tables.M16);
     }
   });
 });

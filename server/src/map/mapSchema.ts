@@ -12,8 +12,9 @@ import {
   tableKey,
 } from '../core/dbState';
 import type { Note } from '../core/notes';
-import type { FieldSource, ModelSource, Range, SchemaSources, SourceRef } from '../core/source';
+import type { FieldSource, ModelSource, Position, Range, SchemaSources, SourceRef } from '../core/source';
 import { argument, fieldReferences, findAttribute, findAttributes, identifierArgument, stringArgument, type FieldReference } from '../scan/access';
+import { movedFrom } from '../scan/scanner';
 import type { ScannedAttribute, ScannedEnum, ScannedField, ScannedModel, ScannedSchema } from '../scan/types';
 import { SCALAR_TYPES, nativeColumnType, scalarColumnType, unsupportedColumnType } from './columnTypes';
 import { type DefaultContext, mapDefault } from './defaults';
@@ -159,6 +160,76 @@ function emptySink(): Sink {
   return { notes: [], columns: {}, indexes: {}, primaryKeys: {}, foreignKeys: {}, prismaDefaults: {}, nameVariants: {}, ignoredColumns: [] };
 }
 
+function sameList(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((item, i) => item === b[i]);
+}
+
+function sameForeignKeys(a: DbForeignKey[], b: DbForeignKey[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((fk, i) => {
+      const other = b[i];
+      return (
+        fk.name === other.name &&
+        fk.referencedTable === other.referencedTable &&
+        fk.onDelete === other.onDelete &&
+        fk.onUpdate === other.onUpdate &&
+        sameList(fk.columns, other.columns) &&
+        sameList(fk.referencedColumns, other.referencedColumns)
+      );
+    })
+  );
+}
+
+function modelSource(model: ScannedModel): ModelSource {
+  return { file: model.file, range: model.nameRange, modelName: model.name, nameRange: model.nameRange, blockRange: model.blockRange };
+}
+
+/** Moves ranges by a number of lines, keeping positions shared where they were. */
+function rangeMover(lines: number): (range: Range) => Range {
+  const moved = new Map<Position, Position>();
+  const position = (at: Position): Position => {
+    let result = moved.get(at);
+    if (!result) {
+      result = { line: at.line + lines, character: at.character };
+      moved.set(at, result);
+    }
+    return result;
+  };
+  return (range) => ({ start: position(range.start), end: position(range.end) });
+}
+
+// The refs below are written out field by field (the same fields the mapper writes): spreading with overrides is several times slower.
+function moveRefs(refs: Record<string, SourceRef>, move: (range: Range) => Range, into: Record<string, SourceRef>): void {
+  for (const key in refs) {
+    const ref = refs[key];
+    into[key] = { file: ref.file, range: move(ref.range) };
+  }
+}
+
+/** A sink of a model moved by some lines: the same entries, their ranges moved. Records without ranges are shared. */
+function moveSink(sink: Sink, move: (range: Range) => Range): Sink {
+  const moved: Sink = {
+    notes: [],
+    columns: {},
+    indexes: {},
+    primaryKeys: {},
+    foreignKeys: {},
+    prismaDefaults: sink.prismaDefaults,
+    nameVariants: sink.nameVariants,
+    ignoredColumns: sink.ignoredColumns,
+  };
+  for (const note of sink.notes) moved.notes.push(note.where ? { level: note.level, message: note.message, where: { file: note.where.file, range: move(note.where.range) } } : note);
+  for (const key in sink.columns) {
+    const source = sink.columns[key];
+    moved.columns[key] = { file: source.file, range: move(source.range), modelName: source.modelName, fieldName: source.fieldName, nameRange: move(source.nameRange) };
+  }
+  moveRefs(sink.indexes, move, moved.indexes);
+  moveRefs(sink.primaryKeys, move, moved.primaryKeys);
+  moveRefs(sink.foreignKeys, move, moved.foreignKeys);
+  return moved;
+}
+
 /** Adds a sink's entries to the records (notes and ignored columns are collected in order by the caller). */
 function merge(records: Records, sink: Sink): void {
   Object.assign(records.columns, sink.columns);
@@ -205,6 +276,11 @@ interface RelationField {
   relationName: string;
 }
 
+interface RelationTarget {
+  key: string;
+  columns: Map<string, string>;
+}
+
 /** What collecting reads of a model itself. */
 interface Collected {
   table: string;
@@ -225,8 +301,8 @@ interface Records {
 
 /** A model's foreign keys: they also depend on the columns of the models its relations point at. */
 interface ForeignKeyFragment {
-  /** The fragments of the models its fields' types name, in field order. */
-  targets: ModelFragment[];
+  /** Table key and column names of the models its fields' types name, in field order: they decide the foreign keys. */
+  targets: RelationTarget[];
   sink: Sink;
   /** The model's complete table. */
   table: DbTable;
@@ -344,10 +420,14 @@ class SchemaMapper {
     const mapped: ModelInfo[] = [];
     for (const info of this.models.values()) {
       const reused = previous?.get(info.model);
+      const moved = previous && !reused ? movedFrom(info.model) : undefined;
+      const earlier = moved && previous?.get(moved.from);
       if (reused) {
         info.fragment = reused;
         info.dbTable = reused.table;
         info.columns = reused.columns;
+      } else if (moved && earlier) {
+        this.movedFragment(info, earlier, moved.lines);
       } else {
         this.newFragment(info, sink);
         mapped.push(info);
@@ -428,15 +508,9 @@ class SchemaMapper {
     const { model } = info;
     const table: DbTable = { name: info.table, columns: [], indexes: [], foreignKeys: [] };
     if (info.schema !== undefined) table.schema = info.schema;
-    const relations: RelationField[] = [];
-    for (const field of model.fields) {
-      if (!this.models.has(field.typeName)) continue;
-      const relation = findAttribute(field.attributes, 'relation');
-      relations.push({ field, bare: fieldReferences(argument(relation, 'fields')).length === 0, relationName: stringArgument(relation, 'name', 0) ?? '' });
-    }
     const fragment: ModelFragment = {
-      source: { file: model.file, range: model.nameRange, modelName: model.name, nameRange: model.nameRange, blockRange: model.blockRange },
-      relations,
+      source: modelSource(model),
+      relations: this.relationsOf(model),
       table,
       columns: new Map(),
       columnsSink: sink(),
@@ -444,6 +518,37 @@ class SchemaMapper {
     };
     info.fragment = fragment;
     info.dbTable = table;
+    info.columns = fragment.columns;
+  }
+
+  private relationsOf(model: ScannedModel): RelationField[] {
+    const relations: RelationField[] = [];
+    for (const field of model.fields) {
+      if (!this.models.has(field.typeName)) continue;
+      const relation = findAttribute(field.attributes, 'relation');
+      relations.push({ field, bare: fieldReferences(argument(relation, 'fields')).length === 0, relationName: stringArgument(relation, 'name', 0) ?? '' });
+    }
+    return relations;
+  }
+
+  /**
+   * The fragment of a model that is an earlier one moved by some lines (a line
+   * was added above it): the same table, the same everything, with every range
+   * it wrote moved, so what the diff remembered about the table still holds.
+   */
+  private movedFragment(info: ModelInfo, old: ModelFragment, lines: number): void {
+    const move = rangeMover(lines);
+    const fragment: ModelFragment = {
+      source: modelSource(info.model),
+      relations: this.relationsOf(info.model),
+      table: old.table,
+      columns: old.columns,
+      columnsSink: moveSink(old.columnsSink, move),
+      keysSink: moveSink(old.keysSink, move),
+    };
+    if (old.foreignKeys) fragment.foreignKeys = { targets: old.foreignKeys.targets, sink: moveSink(old.foreignKeys.sink, move), table: old.foreignKeys.table };
+    info.fragment = fragment;
+    info.dbTable = fragment.table;
     info.columns = fragment.columns;
   }
 
@@ -825,10 +930,14 @@ class SchemaMapper {
 
   private mapForeignKeys(info: ModelInfo, newSink: () => Sink): void {
     const { model, fragment } = info;
-    const targets: ModelFragment[] = [];
-    for (const relation of fragment.relations) targets.push((this.models.get(relation.field.typeName) as ModelInfo).fragment);
+    const targets: RelationTarget[] = [];
+    for (const relation of fragment.relations) {
+      const target = this.models.get(relation.field.typeName) as ModelInfo;
+      targets.push({ key: target.key, columns: target.columns });
+    }
     const cached = fragment.foreignKeys;
-    if (cached && cached.targets.length === targets.length && cached.targets.every((target, i) => target === targets[i])) {
+    // A target's column map is the same object while its fragment is kept (or moved), a new one when it was mapped again.
+    if (cached && cached.targets.length === targets.length && cached.targets.every((target, i) => target.key === targets[i].key && target.columns === targets[i].columns)) {
       info.dbTable = cached.table;
       return;
     }
@@ -879,8 +988,14 @@ class SchemaMapper {
       if (map === undefined) this.addVariant(key, `${info.table}_${columns.join('_')}`, '_fkey');
     }
     this.out = this.direct;
-    // Spread keeps the property order of a table mapped in one go.
-    const table = foreignKeys.length > 0 ? { ...fragment.table, foreignKeys } : fragment.table;
+    // Editing a model re-maps the foreign keys pointing at it; when they come out the same, the table stays the same object.
+    const table =
+      cached && sameForeignKeys(cached.table.foreignKeys, foreignKeys)
+        ? cached.table
+        : foreignKeys.length > 0
+          ? // Spread keeps the property order of a table mapped in one go.
+            { ...fragment.table, foreignKeys }
+          : fragment.table;
     fragment.foreignKeys = { targets, sink, table };
     info.dbTable = table;
   }
