@@ -5,10 +5,11 @@
  * unmasked).
  */
 import * as assert from 'assert';
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { brief, copyExample, LspClient, uriOf } from './lspClient';
+import { brief, copyExample, LspClient, REPO_ROOT, uriOf } from './lspClient';
 
 const INITIAL = [
   '12:5-12:16 1 remove-enum-value migration-guard',
@@ -57,6 +58,22 @@ describe('language server: lock trace and table sizes', function () {
       assert.ok(row, trace.markdown);
       assert.strictEqual(row, '| `CREATE INDEX "Order_createdAt_idx" ON "Order"("createdAt")` | prisma/migrations/20240401000000_add_order_created_index/migration.sql:2 | SHARE on `Order` (blocks writes) |');
       assert.ok(client.logs.some((l) => /^Lock trace of .*: 1 statement\(s\) in \d+ ms\.$/.test(l)));
+    } finally {
+      await client.stop();
+    }
+  });
+
+  it('answers "not available in this build" from the bundled server, which does not ship PGlite', async () => {
+    const install = fs.mkdtempSync(path.join(os.tmpdir(), 'mg-bundle-trace-'));
+    const root = copyExample('shop');
+    cleanup.push(install, root);
+    const build = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'build-extension.js'), '--outdir', path.join(install, 'dist'), '--no-check'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    assert.strictEqual(build.status, 0, build.stderr);
+    const client = await LspClient.start({ workspaceFolders: [root], serverJs: path.join(install, 'dist', 'server.js'), settings: { deployed: 'all' } });
+    try {
+      const message =
+        'The lock trace is not available in this build of the extension: it needs PGlite (an embedded PostgreSQL, about 16 MB of wasm and data files), which the bundled extension does not ship. Run it from a terminal instead: npx prisma-migration-guard check --lock-trace';
+      assert.deepStrictEqual(await client.lockTrace(), { available: false, markdown: `# Lock trace\n\n${message}\n`, message });
     } finally {
       await client.stop();
     }

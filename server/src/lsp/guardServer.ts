@@ -7,7 +7,6 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { CodeAction, CodeActionParams, ExecuteCommandParams, FileEvent, PublishDiagnosticsParams, WorkspaceEdit } from 'vscode-languageserver';
 import { FileChangeType } from 'vscode-languageserver';
-import { renderLockTraceMarkdown } from '../analysis/lockTrace';
 import { ProjectSession } from '../analysis/session';
 import { listPlanStatuses } from '../phases/files';
 import { pendingSql } from '../report/pendingSql';
@@ -529,7 +528,6 @@ export class GuardServer {
   }
 
   private async traceProject(entry: ProjectEntry, analysis: ProjectAnalysis, isCancelled: () => boolean): Promise<{ markdown: string; problem?: string }> {
-    const relative = (file: string): string => path.relative(entry.project.root, file) || file;
     if (analysis.provider !== 'postgresql') return { markdown: `### Lock trace\n\nThe lock trace runs PostgreSQL migrations only; this project uses ${analysis.provider}.\n` };
     const unavailable = lockTraceUnavailable();
     if (unavailable) return { markdown: `### Lock trace\n\n${unavailable}\n`, problem: unavailable };
@@ -537,9 +535,9 @@ export class GuardServer {
     if (input.pending.length === 0) return { markdown: '### Lock trace\n\nNo pending migration to trace: every migration counts as deployed.\n' };
     const started = Date.now();
     try {
-      const trace = await runLockTrace(input, { isCancelled });
-      this.host.log('info', `Lock trace of ${entry.project.root}: ${trace.statements.length} statement(s) in ${Date.now() - started} ms.`);
-      return { markdown: renderLockTraceMarkdown(trace, relative) };
+      const done = await runLockTrace(input, { root: entry.project.root, isCancelled });
+      this.host.log('info', `Lock trace of ${entry.project.root}: ${done.trace.statements.length} statement(s) in ${Date.now() - started} ms.`);
+      return { markdown: done.markdown };
     } catch (error) {
       const problem = `The lock trace of ${this.projectName(entry)} failed: ${describeError(error)}`;
       this.host.log('warning', problem);

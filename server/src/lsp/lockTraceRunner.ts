@@ -21,7 +21,7 @@ const WORKER = path.join(__dirname, 'lockTraceWorker.js');
 /** Undefined when the trace can run here; else why not, in a sentence for the user. */
 export function lockTraceUnavailable(): string | undefined {
   if (!fs.existsSync(WORKER)) {
-    return 'The lock trace is not available in this build of the extension: it needs PGlite (an embedded PostgreSQL of about 30 MB), which the bundled extension does not ship. Run it from a terminal instead: npx prisma-migration-guard check --lock-trace';
+    return 'The lock trace is not available in this build of the extension: it needs PGlite (an embedded PostgreSQL, about 16 MB of wasm and data files), which the bundled extension does not ship. Run it from a terminal instead: npx prisma-migration-guard check --lock-trace';
   }
   try {
     // Resolved the way the worker will resolve it.
@@ -44,32 +44,40 @@ export function lockTraceInput(analysis: ProjectAnalysis): LockTraceInput {
 }
 
 export interface RunOptions {
+  /** The project root: files in the Markdown are shown relative to it. */
+  root: string;
   timeoutMs?: number;
   /** Checked while the trace runs; the worker is stopped when it turns true. */
   isCancelled?: () => boolean;
 }
 
+export interface TraceDone {
+  trace: LockTrace;
+  /** The trace as the report shows it. */
+  markdown: string;
+}
+
 /** Runs the trace in a worker; rejects on timeout, cancellation or a worker that dies. */
-export function runLockTrace(input: LockTraceInput, options: RunOptions = {}): Promise<LockTrace> {
+export function runLockTrace(input: LockTraceInput, options: RunOptions): Promise<TraceDone> {
   const timeoutMs = options.timeoutMs ?? 180_000;
-  return new Promise<LockTrace>((resolve, reject) => {
-    const worker = new Worker(WORKER, { workerData: input });
+  return new Promise<TraceDone>((resolve, reject) => {
+    const worker = new Worker(WORKER, { workerData: { input, root: options.root } });
     let settled = false;
-    const finish = (error: Error | undefined, trace?: LockTrace): void => {
+    const finish = (error: Error | undefined, done?: TraceDone): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       clearInterval(poll);
       void worker.terminate();
       if (error) reject(error);
-      else resolve(trace as LockTrace);
+      else resolve(done as TraceDone);
     };
     const timer = setTimeout(() => finish(new Error(`the lock trace did not finish in ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
     const poll = setInterval(() => {
       if (options.isCancelled?.()) finish(new Error('the lock trace was cancelled'));
     }, 200);
-    worker.on('message', (message: { ok: true; trace: LockTrace } | { ok: false; message: string }) => {
-      if (message.ok) finish(undefined, message.trace);
+    worker.on('message', (message: ({ ok: true } & TraceDone) | { ok: false; message: string }) => {
+      if (message.ok) finish(undefined, { trace: message.trace, markdown: message.markdown });
       else finish(new Error(message.message));
     });
     worker.on('error', (error) => finish(error));
