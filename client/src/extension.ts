@@ -1,13 +1,22 @@
 /**
  * The VS Code side: starts the language server, shows its state in the status
- * bar, and runs "Check migration safety" (the report). Diagnostics, code
- * actions and the phased-migration commands come from the server, so every
- * LSP client gets the same behaviour.
+ * bar, and runs "Check migration safety" (the report) and "Trace locks of
+ * pending migrations". Diagnostics, code actions and the phased-migration
+ * commands come from the server, so every LSP client gets the same behaviour;
+ * the language client registers the server's commands itself, and the
+ * middleware below only adds what the command palette cannot pass (the
+ * active editor's project, the diagnostic under the cursor, a choice).
  */
 import * as vscode from 'vscode';
-import { LanguageClient, type LanguageClientOptions, type ServerOptions, State, TransportKind } from 'vscode-languageclient/node';
+import { type ExecuteCommandSignature, LanguageClient, type LanguageClientOptions, type ServerOptions, State, TransportKind } from 'vscode-languageclient/node';
 import {
+  type AdvancePhaseArgs,
+  type CommandAnswer,
   Commands,
+  DIAGNOSTIC_SOURCE,
+  type GuardDiagnosticData,
+  LockTraceRequest,
+  type LockTraceResult,
   type ProtocolNotification,
   type ProtocolRequest,
   ReportRequest,
@@ -18,6 +27,7 @@ import {
 
 const PRISMA_EXTENSION_ID = 'Prisma.prisma';
 const REPORT_FILE = 'migration-safety-report.md';
+const LOCK_TRACE_FILE = 'migration-lock-trace.md';
 
 let client: LanguageClient | undefined;
 
@@ -76,11 +86,11 @@ class StatusItem implements vscode.Disposable {
 }
 
 /** Writes the report where the workspace keeps its state (or the global storage) and opens the Markdown preview. */
-async function openReport(context: vscode.ExtensionContext, markdown: string): Promise<vscode.Uri | undefined> {
+async function openReport(context: vscode.ExtensionContext, markdown: string, name = REPORT_FILE): Promise<vscode.Uri | undefined> {
   const folder = context.storageUri ?? context.globalStorageUri;
   try {
     await vscode.workspace.fs.createDirectory(folder);
-    const file = vscode.Uri.joinPath(folder, REPORT_FILE);
+    const file = vscode.Uri.joinPath(folder, name);
     await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(markdown));
     try {
       await vscode.commands.executeCommand('markdown.showPreview', file);
@@ -113,7 +123,86 @@ async function checkSafety(context: vscode.ExtensionContext, output: vscode.Outp
   const unsafe = report.projects.reduce((sum, p) => sum + p.counts.error + p.counts.warning, 0);
   output.appendLine(`Checked ${report.projects.length} Prisma project(s): ${unsafe} unsafe change(s).`);
   const file = await openReport(context, report.markdown);
+  offerLockTrace(report);
   return { report, ...(file ? { file: file.toString() } : {}) };
+}
+
+/** The lock trace takes seconds and hundreds of MB: the report offers it, it never starts it. Not awaited: the report is open already. */
+function offerLockTrace(report: ReportResult): void {
+  const pending = report.projects.filter((p) => p.provider === 'postgresql').reduce((sum, p) => sum + p.migrations.filter((m) => !m.deployed).length, 0);
+  if (pending === 0) return;
+  const action = 'Trace locks';
+  void vscode.window
+    .showInformationMessage(`${pending} pending migration${pending === 1 ? '' : 's'}: run ${pending === 1 ? 'it' : 'them'} on an embedded PostgreSQL to see the locks each statement takes (10–20 s)?`, action)
+    .then((choice) => (choice === action ? vscode.commands.executeCommand(Commands.traceLocks) : undefined));
+}
+
+async function traceLocks(context: vscode.ExtensionContext, output: vscode.OutputChannel): Promise<{ result: LockTraceResult; file?: string } | undefined> {
+  const current = client;
+  if (!current || current.state !== State.Running) {
+    void vscode.window.showErrorMessage('Prisma Migration Guard: the language server is not running; see the "Prisma Migration Guard" output.');
+    return undefined;
+  }
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'Tracing the locks of pending migrations', cancellable: true },
+    async (progress, token) => {
+      progress.report({ message: 'running them on an embedded PostgreSQL (10–20 s)…' });
+      return request(current, LockTraceRequest, {}, token);
+    },
+  );
+  if (!result) return undefined;
+  if (!result.available) {
+    output.appendLine(result.message ?? 'The lock trace is not available.');
+    void vscode.window.showWarningMessage(`Prisma Migration Guard: ${result.message ?? 'the lock trace is not available.'}`);
+    return { result };
+  }
+  if (result.message) void vscode.window.showWarningMessage(`Prisma Migration Guard: ${result.message}`);
+  const file = await openReport(context, result.markdown, LOCK_TRACE_FILE);
+  return { result, ...(file ? { file: file.toString() } : {}) };
+}
+
+/** The Migration Guard diagnostic under the cursor of the active editor, as the quick fix would pass it. */
+async function diagnosticAtCursor(): Promise<GuardDiagnosticData | undefined> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) return undefined;
+  const position = editor.selection.active;
+  const found = vscode.languages
+    .getDiagnostics(editor.document.uri)
+    .filter((d) => d.source === DIAGNOSTIC_SOURCE && (d.range.contains(position) || d.range.start.line === position.line))
+    // The language client keeps the server's `data` on the diagnostic object.
+    .map((d) => ({ diagnostic: d, data: (d as vscode.Diagnostic & { data?: GuardDiagnosticData }).data }))
+    .filter((d): d is { diagnostic: vscode.Diagnostic; data: GuardDiagnosticData } => d.data?.target === 'schema' && d.data.change !== undefined);
+  if (found.length <= 1) return found[0]?.data;
+  const pick = await vscode.window.showQuickPick(
+    found.map((d) => ({ label: String(d.diagnostic.code ?? d.data.ruleId), detail: d.diagnostic.message, data: d.data })),
+    { placeHolder: 'Which change should get a phased migration?' },
+  );
+  return pick?.data;
+}
+
+/**
+ * From the command palette the server's commands get no arguments: add the
+ * diagnostic under the cursor (generate) or the active editor's file (advance),
+ * and let the user choose when the server answers with several plans.
+ */
+async function executeWithContext(command: string, args: unknown[], next: ExecuteCommandSignature): Promise<unknown> {
+  if (command === Commands.generatePhasedMigration && args.length === 0) {
+    const data = await diagnosticAtCursor();
+    return next(command, data ? [data] : []);
+  }
+  if (command === Commands.advancePhase) {
+    const file = vscode.window.activeTextEditor?.document.uri;
+    const given = (args[0] && typeof args[0] === 'object' ? args[0] : {}) as AdvancePhaseArgs;
+    const withFile: AdvancePhaseArgs = given.projectRoot || given.file || file?.scheme !== 'file' ? given : { ...given, file: file.fsPath };
+    const answer = (await next(command, [withFile])) as CommandAnswer | undefined;
+    if (!answer?.choices || answer.choices.length === 0) return answer;
+    const pick = await vscode.window.showQuickPick(
+      answer.choices.map((c) => ({ label: c.label, args: c.args })),
+      { placeHolder: 'Several phased migration plans are in progress: which one should advance?' },
+    );
+    return pick ? next(command, [pick.args]) : answer;
+  }
+  return next(command, args);
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -139,6 +228,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       { scheme: 'file', pattern: '**/migrations/**/migration.sql' },
     ],
     outputChannel: output,
+    middleware: { executeCommand: executeWithContext },
   };
   // The id makes the client honour `migrationGuard.trace.server`.
   const languageClient = new LanguageClient('migrationGuard', 'Prisma Migration Guard', serverOptions, clientOptions);
@@ -150,6 +240,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       if (event.newState === State.Stopped) status.show({ state: 'error', projects: 1, unsafe: 0, findings: 0, message: 'The language server stopped.' });
     }),
     vscode.commands.registerCommand(Commands.checkSafety, () => checkSafety(context, output)),
+    vscode.commands.registerCommand(Commands.traceLocks, () => traceLocks(context, output)),
   );
 
   try {
