@@ -42,24 +42,36 @@ describe('extension manifest and grammar', () => {
     ]);
   });
 
-  it('contributes the three commands with their titles', () => {
+  it('contributes the four commands with their titles', () => {
     assert.deepStrictEqual(
       manifest.contributes.commands.map((c) => [c.command, c.title]),
       [
         [Commands.checkSafety, 'Check migration safety'],
         [Commands.generatePhasedMigration, 'Generate phased migration'],
         [Commands.advancePhase, 'Advance to next phase'],
+        [Commands.traceLocks, 'Trace locks of pending migrations'],
       ],
     );
-    // The client registers checkSafety itself; the server's commands are registered by the LSP client: no id twice.
+    // The client registers checkSafety and traceLocks itself; the server's commands are registered by the LSP client: no id twice.
     assert.ok(!serverCommands.includes(Commands.checkSafety));
+    assert.ok(!serverCommands.includes(Commands.traceLocks));
   });
 
   it('contributes the migrationGuard.* settings, unset by default so the project file stays in charge', () => {
     const properties = manifest.contributes.configuration.properties;
-    assert.deepStrictEqual(Object.keys(properties), ['migrationGuard.rules', 'migrationGuard.postgresVersion', 'migrationGuard.deployed', 'migrationGuard.smallTables', 'migrationGuard.trace.server']);
+    assert.deepStrictEqual(Object.keys(properties), [
+      'migrationGuard.rules',
+      'migrationGuard.postgresVersion',
+      'migrationGuard.deployed',
+      'migrationGuard.smallTables',
+      'migrationGuard.database.url',
+      'migrationGuard.statsFile',
+      'migrationGuard.trace.server',
+    ]);
     assert.deepStrictEqual(properties['migrationGuard.rules'].default, {});
-    for (const key of ['migrationGuard.postgresVersion', 'migrationGuard.deployed', 'migrationGuard.smallTables']) assert.strictEqual(properties[key].default, null, key);
+    for (const key of ['migrationGuard.postgresVersion', 'migrationGuard.deployed', 'migrationGuard.smallTables', 'migrationGuard.database.url', 'migrationGuard.statsFile']) {
+      assert.strictEqual(properties[key].default, null, key);
+    }
     assert.deepStrictEqual(properties['migrationGuard.trace.server'].enum, ['off', 'messages', 'verbose']);
     // Every rule offered for completion has its documentation page.
     for (const id of Object.keys(properties['migrationGuard.rules'].properties ?? {})) {
