@@ -143,7 +143,7 @@ local ok_after = settled(first_key)
 if not ok_after then return fail('diagnostics did not change after the edit') end
 for _, d in ipairs(sorted(vim.diagnostic.get(bufnr))) do out('AFTER ' .. describe(d)) end
 
--- 5. a server command: the phased migration answers that it is not available yet.
+-- 5. a server command: the phased migration for the same diagnostic (written, or refused with the reason).
 for _, a in ipairs(actions) do
   if a.command and a.command.command == 'migrationGuard.generatePhasedMigration' then
     local client = vim.lsp.get_client_by_id(client_id)

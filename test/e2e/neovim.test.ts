@@ -112,9 +112,9 @@ describe('Neovim (headless) against the language server', function () {
     ]);
     assertBuffer(run, text.replace('  phone     String\n', '  phone     String?\n'));
     assert.deepStrictEqual(tagged(run, 'AFTER'), [INITIAL[0], '22:2-22:19 severity=2 code=schema-drift source=migration-guard', ...INITIAL.slice(2)]);
-    assert.deepStrictEqual(tagged(run, 'MSG').map((m) => m.replace(/\(\/.*?\.md\)/, '(DOCS)')), [
-      'Generating a phased migration for add-required-column on User.phone is not available yet in this version of Prisma Migration Guard. Meanwhile, follow the safe plan in the rule\'s documentation (DOCS) or in "Check migration safety".',
-    ]);
+    // The phased migration asked for after the quick fix: the field is optional now, so there is nothing to phase.
+    assert.deepStrictEqual(tagged(run, 'MSG'), ['No phased migration written: This change is safe to migrate in one step: it needs no phases.']);
+    assert.ok(!fs.existsSync(path.join(root, 'prisma', 'migration-plans')));
     assert.strictEqual(run.lines[run.lines.length - 1], 'DONE');
   });
 
@@ -139,5 +139,10 @@ describe('Neovim (headless) against the language server', function () {
     assertBuffer(run, text.replace('model Product {\n', '// migration-guard-ignore drop-column -- TODO: say why this is safe here\nmodel Product {\n'));
     const shifted = (entry: string): string => entry.replace(/^(\d+):(\d+)-(\d+):/, (_m, a: string, b: string, c: string) => `${Number(a) + 1}:${b}-${Number(c) + 1}:`);
     assert.deepStrictEqual(tagged(run, 'AFTER'), [INITIAL[0], INITIAL[1], ...INITIAL.slice(3).map(shifted)]);
+    // The suppression hides the finding, not the change: the phased migration for it is written, and Neovim applies its schema edit.
+    const [message] = tagged(run, 'MSG');
+    assert.match(message, /^Phased migration for drop-column on Product: wrote phase 1 of 2 \(.*\) to prisma\/migrations\/\d{14}_\w+\/ and the plan prisma\/migration-plans\/\d{14}_\w+\/plan\.md\./);
+    const plans = fs.readdirSync(path.join(root, 'prisma', 'migration-plans'));
+    assert.strictEqual(plans.length, 1);
   });
 });
