@@ -13,6 +13,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { CodeAction, Diagnostic, TextDocumentEdit } from 'vscode-languageserver-protocol';
+import { schemaWorkspaceEdit } from '../../server/src/lsp/phaseCommands';
 import type { CommandAnswer } from '../../server/src/lsp/protocol';
 import { applyEdits } from '../../server/src/lsp/schemaEdits';
 import { brief, copyExample, LspClient, uriOf } from './lspClient';
@@ -64,6 +65,34 @@ async function generateAction(client: LspClient, schema: string, version: number
   assert.ok(action, 'no "Generate phased migration" action');
   return { diagnostic, action };
 }
+
+describe('phased migrations: the schema edits as one workspace edit', () => {
+  const range = { start: { line: 3, character: 9 }, end: { line: 3, character: 9 } };
+  const edits = [
+    { file: '/p/prisma/schema/user.prisma', range, newText: '?' },
+    { file: '/p/prisma/schema/post.prisma', range, newText: ' @ignore' },
+    { file: '/p/prisma/schema/user.prisma', range: { start: { line: 7, character: 0 }, end: { line: 8, character: 0 } }, newText: '' },
+  ];
+  const open = new Map([['/p/prisma/schema/user.prisma', { uri: 'file:///p/prisma/schema/user.prisma', text: '', version: 7 }]]);
+
+  it('versions each document where the client applies versioned edits (null for a file that is not open)', () => {
+    assert.deepStrictEqual(schemaWorkspaceEdit(edits, open, true), {
+      documentChanges: [
+        { textDocument: { uri: 'file:///p/prisma/schema/user.prisma', version: 7 }, edits: [{ range, newText: '?' }, { range: edits[2].range, newText: '' }] },
+        { textDocument: { uri: 'file:///p/prisma/schema/post.prisma', version: null }, edits: [{ range, newText: ' @ignore' }] },
+      ],
+    });
+  });
+
+  it('uses plain changes for clients without versioned edits', () => {
+    assert.deepStrictEqual(schemaWorkspaceEdit(edits, open, false), {
+      changes: {
+        'file:///p/prisma/schema/user.prisma': [{ range, newText: '?' }, { range: edits[2].range, newText: '' }],
+        'file:///p/prisma/schema/post.prisma': [{ range, newText: ' @ignore' }],
+      },
+    });
+  });
+});
 
 describe('language server: phased migrations (generate, advance) over stdio', function () {
   this.timeout(120000);
