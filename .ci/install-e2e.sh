@@ -63,4 +63,4 @@ else
   [ -x "$TOOLS/node_modules/.bin/code-server" ] || { echo "code-server is missing after npm ci"; tail -40 "$E2E/npm-install.log"; exit 1; }
   echo "$fingerprint" >"$TOOLS/.installed"
 fi
-say "ready: code-server $(node -p "require('$TOOLS/node_modules/code-server/package.json').version"), chromium $(chromium --version 2>/dev/null | awk '{print $2}'), rg $(rg --version | head -1 | awk '{print $2}')"
+say "ready: code-server $(node -p "require('$TOOLS/node_modules/code-server/package.json').version"), chromium $(chromium --version 2>/dev/null | awk '{print $2}'), rg $(rg --version 2>/dev/null | head -1 | awk '{print $2}')"

@@ -48,7 +48,7 @@ describe('VS Code (code-server + headless Chromium)', function () {
     assert.match(suite.results, /^in-host: 5 passed, 0 failed/m, suite.results);
   });
 
-  it('shows the diagnostics in the Problems panel and the quick fix in the Ctrl+. menu', async function () {
+  it('shows the diagnostics in the Problems panel, the quick fix in the Ctrl+. menu, the status bar, the output channel and the report', async function () {
     assert.ok(e2e?.url, 'code-server did not start');
     const look = await e2e.look();
     const findings = cliFindings(e2e.workspace('expected'));
@@ -68,6 +68,9 @@ describe('VS Code (code-server + headless Chromium)', function () {
     const unsafe = findings.filter((f) => f.severity !== 'info').length;
     assert.strictEqual(look.statusBar, `Migration Guard: ${unsafe} unsafe changes`);
     assert.match(look.outputChannel, /Prisma Migration Guard's own grammar highlights \.prisma files/);
+    // "Check migration safety" from the Command Palette: the rendered report names every rule that fired.
+    assert.match(look.report, /^Migration safety report/);
+    for (const id of new Set(findings.map((f) => f.ruleId))) assert.ok(look.report.includes(id), `the report preview does not mention ${id}`);
     for (const shot of look.screenshots) assert.ok(fs.statSync(shot).size > 10000, `${path.basename(shot)} is empty`);
   });
 });

@@ -21,7 +21,13 @@ export interface Locator {
   isVisible(): Promise<boolean>;
 }
 
+export interface FrameLocator {
+  locator(selector: string, options?: { hasText?: string | RegExp }): Locator;
+  frameLocator(selector: string): FrameLocator;
+}
+
 export interface Page {
+  frameLocator(selector: string): FrameLocator;
   goto(url: string, options?: { timeout?: number }): Promise<unknown>;
   locator(selector: string, options?: { hasText?: string | RegExp }): Locator;
   waitForSelector(selector: string, options?: { timeout?: number; state?: 'attached' | 'visible' }): Promise<unknown>;

@@ -10,8 +10,8 @@
  *      of examples/shop; `extensionDevelopmentPath` is the INSTALLED folder, so the
  *      code under test is what the .vsix carries
  *   5. look at it as a person would, on a second fresh copy: the Problems panel,
- *      the quick-fix menu, the status bar and the output channel, with screenshots
- *      in .e2e/screenshots/
+ *      the quick-fix menu, the status bar, the output channel and the report's
+ *      preview, with screenshots in .e2e/screenshots/ (CI artifacts)
  *
  * Used by test/e2e/vscode.test.ts; also runs alone: `node out/test/vscode/codeServer.js`.
  * Everything it writes stays under .e2e/ (git ignores it) and the temp folder.
@@ -98,6 +98,8 @@ export interface LookResult {
   quickFixMenu: string[];
   statusBar: string;
   outputChannel: string;
+  /** The text of the report's Markdown preview, opened from the Command Palette. */
+  report: string;
   screenshots: string[];
 }
 
@@ -252,7 +254,10 @@ export class CodeServerE2E {
     return { exitCode: code, results, console: consoleLines };
   }
 
-  /** Step 5: the Problems panel and the quick-fix menu as a person sees them, with screenshots. */
+  /**
+   * Step 5: as a person sees it, on a fresh copy: the Problems panel, the quick-fix menu (Ctrl+.), the status
+   * bar, the output channel, and the report opened from the Command Palette; a screenshot of each.
+   */
   async look(): Promise<LookResult> {
     const started = Date.now();
     const workspace = this.workspace('look');
@@ -343,9 +348,20 @@ export class CodeServerE2E {
       const outputChannel = await until('the output channel\'s text', async () => (await output.innerText()).replace(/\u00a0/g, ' '), (t) => /Prisma Migration Guard/.test(t), 20000);
       await shoot('output-channel');
 
+      begin('run "Check migration safety" from the Command Palette');
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget input').first().waitFor({ state: 'visible', timeout: 15000 });
+      await page.keyboard.type('Check migration safety');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Prisma Migration Guard: Check migration safety' }).first().click({ timeout: 15000 });
+      await page.locator('.tabs-container .tab', { hasText: 'migration-safety-report.md' }).first().waitFor({ timeout: 30000 });
+      // The Markdown preview is a webview: an iframe holding the active frame with the rendered report.
+      const preview = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+      const report = await until('the rendered report', () => preview.locator('body').first().innerText({ timeout: 30000 }), (t) => t.includes('add-required-column'), 30000);
+      await shoot('report-preview');
+
       begin('');
       this.say(`look: ${problemRows.length} Problems rows, ${quickFixMenu.length} quick fixes, status "${statusBar}" in ${seconds(started)} (${timings.join('; ')})`);
-      return { problemRows, quickFixMenu, statusBar, outputChannel, screenshots: shots };
+      return { problemRows, quickFixMenu, statusBar, outputChannel, report, screenshots: shots };
     } catch (error) {
       await shoot('failed').catch(() => undefined);
       fs.writeFileSync(path.join(this.runDir, 'look-browser-console.txt'), consoleLines.join('\n') + '\n');
@@ -384,7 +400,7 @@ async function main(): Promise<void> {
     const suite = await e2e.runSuite();
     if (suite.exitCode !== 0) throw new Error(`the in-host suite failed (exit ${suite.exitCode}); browser console in .e2e/run/suite-browser-console.txt`);
     const look = await e2e.look();
-    console.log(`Problems panel:\n  ${look.problemRows.join('\n  ')}\nQuick fixes:\n  ${look.quickFixMenu.join('\n  ')}\nStatus bar: ${look.statusBar}\nOutput channel:\n${look.outputChannel}\nScreenshots: ${look.screenshots.map((f) => path.relative(REPO_ROOT, f)).join(', ')}`);
+    console.log(`Report preview (start):\n${look.report.slice(0, 600)}\nProblems panel:\n  ${look.problemRows.join('\n  ')}\nQuick fixes:\n  ${look.quickFixMenu.join('\n  ')}\nStatus bar: ${look.statusBar}\nOutput channel:\n${look.outputChannel}\nScreenshots: ${look.screenshots.map((f) => path.relative(REPO_ROOT, f)).join(', ')}`);
   } finally {
     await e2e.dispose();
     console.log(`total ${seconds(started)}`);
