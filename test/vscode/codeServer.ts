@@ -126,7 +126,7 @@ export class CodeServerE2E {
   private env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = {};
     for (const [key, value] of Object.entries(process.env)) if (!/^(VSCODE_|ELECTRON_)/.test(key)) env[key] = value;
-    const dirs = { TMPDIR: path.join(E2E_DIR, 'tmp'), XDG_CONFIG_HOME: path.join(E2E_DIR, 'xdg', 'config'), XDG_DATA_HOME: path.join(E2E_DIR, 'xdg', 'data'), XDG_CACHE_HOME: path.join(E2E_DIR, 'xdg', 'cache') };
+    const dirs = { TMPDIR: path.join(this.runDir, 'tmp'), XDG_CONFIG_HOME: path.join(E2E_DIR, 'xdg', 'config'), XDG_DATA_HOME: path.join(E2E_DIR, 'xdg', 'data'), XDG_CACHE_HOME: path.join(E2E_DIR, 'xdg', 'cache') };
     for (const dir of Object.values(dirs)) fs.mkdirSync(dir, { recursive: true });
     return { ...env, ...dirs, ...extra };
   }

@@ -5,7 +5,7 @@
  * This network cannot (update.code.visualstudio.com is unreachable), so CI uses
  * code-server instead (test/vscode/codeServer.ts); the suite is the same.
  *
- *   npm install --no-save @vscode/test-electron   # if it is not a devDependency
+ *   npm install --no-save @vscode/test-electron@2.5.2   # if it is not a devDependency (3.x needs Node 22)
  *   npx tsc -p tsconfig.json
  *   node test/vscode/run-electron.js [--vscode 1.100.3] [--vsix FILE]
  *
@@ -33,7 +33,7 @@ async function main() {
   try {
     testElectron = require('@vscode/test-electron');
   } catch {
-    console.error('@vscode/test-electron is not installed: npm install --no-save @vscode/test-electron');
+    console.error('@vscode/test-electron is not installed: npm install --no-save @vscode/test-electron@2.5.2');
     process.exit(2);
   }
   const { downloadAndUnzipVSCode, resolveCliArgsFromVSCodeExecutablePath, runTests } = testElectron;
@@ -49,31 +49,30 @@ async function main() {
   const extensionsDir = path.join(scratch, 'extensions');
   const userDataDir = path.join(scratch, 'user-data');
 
-  const vscodeExecutablePath = await downloadAndUnzipVSCode(version);
-  let extensionDevelopmentPath = REPO_ROOT;
-  const extraEnv = {};
-  if (vsix) {
-    const [cli, ...cliArgs] = resolveCliArgsFromVSCodeExecutablePath(vscodeExecutablePath);
-    const install = spawnSync(cli, [...cliArgs, '--extensions-dir', extensionsDir, '--install-extension', path.resolve(vsix)], { encoding: 'utf8', stdio: 'inherit', shell: process.platform === 'win32' });
-    if (install.status !== 0) throw new Error('installing the .vsix failed');
-    const folder = fs.readdirSync(extensionsDir).find((name) => name.startsWith(`${EXTENSION_ID}-`));
-    if (!folder) throw new Error(`no ${EXTENSION_ID} folder in ${extensionsDir}`);
-    extensionDevelopmentPath = path.join(extensionsDir, folder);
-    extraEnv.MG_VSCODE_EXTENSION_DIR = extensionDevelopmentPath;
-  } else {
-    const build = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'build-extension.js')], { cwd: REPO_ROOT, stdio: 'inherit' });
-    if (build.status !== 0) throw new Error('scripts/build-extension.js failed');
-  }
-
   try {
-    const code = await runTests({
+    const vscodeExecutablePath = await downloadAndUnzipVSCode(version);
+    let extensionDevelopmentPath = REPO_ROOT;
+    const extensionTestsEnv = {};
+    if (vsix) {
+      const [cli, ...cliArgs] = resolveCliArgsFromVSCodeExecutablePath(vscodeExecutablePath);
+      const install = spawnSync(cli, [...cliArgs, '--extensions-dir', extensionsDir, '--install-extension', path.resolve(vsix)], { stdio: 'inherit', shell: process.platform === 'win32' });
+      if (install.status !== 0) throw new Error('installing the .vsix failed');
+      const folder = fs.readdirSync(extensionsDir).find((name) => name.startsWith(`${EXTENSION_ID}-`));
+      if (!folder) throw new Error(`no ${EXTENSION_ID} folder in ${extensionsDir}`);
+      extensionDevelopmentPath = path.join(extensionsDir, folder);
+      extensionTestsEnv.MG_VSCODE_EXTENSION_DIR = extensionDevelopmentPath;
+    } else {
+      const build = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'build-extension.js')], { cwd: REPO_ROOT, stdio: 'inherit' });
+      if (build.status !== 0) throw new Error('scripts/build-extension.js failed');
+    }
+    // Resolves with VS Code's exit code (0: the suite passed); @vscode/test-electron 2.5 rejects on a non-zero one.
+    process.exitCode = await runTests({
       vscodeExecutablePath,
       extensionDevelopmentPath,
       extensionTestsPath: suite,
-      extensionTestsEnv: extraEnv,
-      launchArgs: [workspace, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--disable-workspace-trust', '--skip-welcome', '--skip-release-notes'],
+      extensionTestsEnv,
+      launchArgs: [workspace, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir],
     });
-    process.exitCode = code;
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }

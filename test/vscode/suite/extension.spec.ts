@@ -11,7 +11,6 @@
 import * as assert from 'assert';
 import { execFile } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { ReportResult } from '../../../server/src/lsp/protocol';
@@ -85,7 +84,8 @@ function cliFindings(root: string): Promise<CliFinding[]> {
  * documents by their text, not by the file on disk.)
  */
 async function cliFindingsForText(root: string, text: string): Promise<CliFinding[]> {
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'mg-vscode-cli-'));
+  // Beside the workspace (a temp folder outside git), so that git sees no difference either.
+  const scratch = fs.mkdtempSync(path.join(path.dirname(root), 'cli-'));
   try {
     const copy = path.join(scratch, path.basename(root));
     fs.cpSync(root, copy, { recursive: true });
