@@ -6,7 +6,7 @@ import { MapCache, mapSchema } from '../map/mapSchema';
 import { type GuardConfig, loadConfig } from '../project/config';
 import { committedMigrationFolders } from '../project/git';
 import type { PrismaProject } from '../project/locate';
-import { lockProviderMismatch, readMigrationsFolder, replayMigrationsUpTo, type ReplayCache } from '../replay/migrations';
+import { lockProviderMismatch, prepareSpareReplayer, readMigrationsFolder, replayMigrationsUpTo, type ReplayCache } from '../replay/migrations';
 import type { ProvenanceEntry } from '../replay/types';
 import { combineFiles, type FileScan, rescanFile } from '../scan/scanner';
 import type { ScannedFile, ScannedSchema } from '../scan/types';
@@ -62,6 +62,8 @@ export class ProjectSession {
   private snapshot?: MigrationsSnapshot;
   private scans = new Map<string, FileScan>();
   private readonly mapCache = new MapCache();
+  /** Set when this analysis replayed migrations: once it is delivered, the replayer is forked ahead for the next migration. */
+  private replayed = false;
   /** The SQL rules' verdict depends only on the migrations and the configuration, not on the schema being typed. */
   private sqlVerdict?: { snapshot: MigrationsSnapshot; config: string; result: ReturnType<typeof judgeMigrationSql> };
 
@@ -157,6 +159,11 @@ export class ProjectSession {
       notes.push(...sized.notes);
     }
 
+    if (this.replayed) {
+      this.replayed = false;
+      // A timer runs after the caller has handled this result (the language server publishes synchronously); unref: a CLI does not wait for it.
+      setTimeout(() => prepareSpareReplayer(this.replayCache), 0).unref();
+    }
     return {
       project: this.project,
       provider,
@@ -184,6 +191,7 @@ export class ProjectSession {
     // One pass: the baseline is kept on the way through the full replay.
     const replayed = await replayMigrationsUpTo(folder, provider, deployedNames, this.replayCache);
     this.replayCache = replayed.full.cache;
+    this.replayed = true;
     notes.push(...replayed.full.notes);
 
     markStable(replayed.baseline.state);

@@ -66,9 +66,13 @@ interface ReadFile {
  */
 const fileCache = new Map<string, Map<string, ReadFile>>();
 
+function stampOf(stat: fs.Stats): string {
+  return `${stat.size}:${stat.ino}:${stat.mtimeMs}:${stat.ctimeMs}`;
+}
+
 function readMigrationFile(file: string, before: Map<string, ReadFile> | undefined, seen: Map<string, ReadFile>): ReadFile {
   const stat = fs.statSync(file);
-  const stamp = `${stat.size}:${stat.ino}:${stat.mtimeMs}:${stat.ctimeMs}`;
+  const stamp = stampOf(stat);
   const known = before?.get(file);
   if (known && known.stamp === stamp) {
     seen.set(file, known);
@@ -78,7 +82,7 @@ function readMigrationFile(file: string, before: Map<string, ReadFile> | undefin
   const hash = createHash('sha256').update(bytes).digest('hex');
   let sql = bytes.toString('utf8');
   if (sql.charCodeAt(0) === 0xfeff) sql = sql.slice(1);
-  // A file rewritten while we read it gets another stamp next time, so it is read again then.
+  // The stamp was taken before reading: a file rewritten meanwhile has another one next time, so it is read again then.
   const read: ReadFile = { sql, hash, empty: sql.trim() === '', stamp: bytes.length === stat.size ? stamp : '' };
   seen.set(file, read);
   return read;
@@ -123,7 +127,7 @@ export function readMigrationsFolder(dir: string): MigrationsFolder {
       }
       continue;
     }
-    const file = path.join(full, 'migration.sql');
+    const file = full + path.sep + 'migration.sql';
     let read: ReadFile;
     try {
       read = readMigrationFile(file, before, seen);
@@ -196,6 +200,11 @@ export interface Checkpoint {
   replayer: Replayer;
   /** The notes each step produced, aligned with `steps`. */
   notes: Note[][];
+  /**
+   * A fork of `replayer` made ahead (prepareSpareReplayer), so that the next
+   * run can continue from this checkpoint without copying the state then.
+   */
+  spare?: Replayer;
 }
 
 /**
@@ -314,9 +323,11 @@ async function replaySplit(
     if (!keep.includes(checkpoint)) {
       try {
         checkpoint.replayer.dispose();
+        checkpoint.spare?.dispose();
       } catch {
         // Disposing is best effort.
       }
+      checkpoint.spare = undefined;
     }
   }
 
@@ -333,6 +344,22 @@ async function replaySplit(
   if (!chosen || !baseline) return { full };
   const chosenNames = new Set(chosen.map((m) => m.name));
   return { full, baseline, pending: all.filter((m) => !chosenNames.has(m.name)).map((m) => m.name) };
+}
+
+/**
+ * Forks the replayer of the newest checkpoint now, so that when a migration is
+ * added next, replaying it on top of the cached state does not first copy the
+ * whole state (the copy is most of the cost on a large project). Meant to run
+ * while nothing else is waiting, after an analysis has been delivered.
+ */
+export function prepareSpareReplayer(cache: ReplayCache | undefined): void {
+  const newest = cache?.checkpoints[0];
+  if (!newest || newest.spare) return;
+  try {
+    newest.spare = newest.replayer.fork();
+  } catch {
+    // Without a spare the next run forks when it needs to.
+  }
 }
 
 function stepOf(m: MigrationEntry): Step {
@@ -387,7 +414,9 @@ async function advance(
 ): Promise<{ checkpoint: Checkpoint; marked?: Checkpoint }> {
   const from = start?.steps.length ?? 0;
   if (start && from === migrations.length) return { checkpoint: start };
-  const replayer = start ? start.replayer.fork() : await factory();
+  const spare = start?.spare;
+  if (start) start.spare = undefined;
+  const replayer = start ? (spare ?? start.replayer.fork()) : await factory();
   const steps = start ? [...start.steps] : [];
   const notes = start ? [...start.notes] : [];
   let marked: Checkpoint | undefined;
