@@ -80,15 +80,26 @@ function report(all: ProjectFigures[]): string {
   const out: string[] = [];
   const sized = (f: ProjectFigures): string[] => [f.label, String(f.models), String(f.migrations), String(f.lines)];
 
-  out.push('Replay (ms)');
+  out.push('Replay (ms): cold = read + replay in a fresh process; warm = the same in process; +1 mig = the session\'s replay stage after a migration folder');
+  out.push('is added (re-read the folder, replay the new one on the cached state), +1 analysis = that whole analysis; b2b = +1 replays back to back (state copied then)');
   out.push(
     table(
-      ['project', 'models', 'migrations', 'lines', 'cold read', 'cold replay', 'cold total', 'warm total', '+1 mig p50', '+1 mig max'],
+      ['project', 'models', 'migrations', 'lines', 'cold read', 'cold replay', 'cold total', 'warm total', '+1 mig p50', '+1 mig max', '+1 analysis', '+1 b2b p50'],
       all
         .filter((f) => f.replay)
         .map((f) => {
           const r = f.replay as ReplayFigures;
-          return [...sized(f), ms(r.coldReadMs, 0), ms(r.coldReplayMs, 0), ms(r.coldMs, 0), ms(r.warmMs, 0), ms(median(r.addOneMs)), ms(Math.max(...r.addOneMs))];
+          return [
+            ...sized(f),
+            ms(r.coldReadMs, 0),
+            ms(r.coldReplayMs, 0),
+            ms(r.coldMs, 0),
+            ms(r.warmMs, 0),
+            ms(median(r.addOneMs)),
+            ms(Math.max(...r.addOneMs)),
+            ms(median(r.addOneAnalysisMs)),
+            ms(median(r.addOneBackToBackMs)),
+          ];
         }),
     ),
   );

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ProjectSession } from '../server/src/analysis/session';
 import { locateProject } from '../server/src/project/locate';
-import { readMigrationsFolder, replayMigrations } from '../server/src/replay/migrations';
+import { readMigrationsFolder, type ReplayCache, replayMigrations } from '../server/src/replay/migrations';
 import { loadPostgresParser } from '../server/src/replay/statements';
 import { neutralizeForEngine } from '../server/src/schema/neutralize';
 import { knownPreviewFeatures } from '../server/src/schema/prismaWasm';
@@ -22,8 +22,12 @@ export interface ReplayFigures {
   coldReplayMs: number;
   /** Same process, nothing cached, code warm. */
   warmMs: number;
-  /** Session path after one migration folder is added: re-read the folder, replay the new one on the cached state. */
+  /** Session path after one migration folder is added: re-read the folder, replay the new one on the cached state (the `replay` stage). */
   addOneMs: number[];
+  /** The whole analysis after the migration was added (replay stage, scan, map, diff, rules). */
+  addOneAnalysisMs: number[];
+  /** The same replay back to back with the previous one: the cached state is copied then instead of ahead. */
+  addOneBackToBackMs: number[];
 }
 
 export interface EditFigures {
@@ -61,13 +65,27 @@ export async function benchReplay(project: BenchProject, runs: number): Promise<
   const session = new ProjectSession(locateProject(project.dir), { deployed: 'all' });
   await session.analyze();
   const addOne: number[] = [];
+  const addOneAnalysis: number[] = [];
+  const backToBack: number[] = [];
   const added: string[] = [];
   try {
     for (let i = 0; i < Math.max(5, runs); i++) {
+      // A new migration folder comes seconds after the previous analysis (prisma migrate dev), not within the same millisecond.
+      await sleep(300);
       added.push(addMigration(project, i));
       session.invalidateMigrations();
+      const start = performance.now();
       const analysis = await session.analyze();
+      addOneAnalysis.push(performance.now() - start);
       addOne.push(analysis?.timings.replay ?? NaN);
+    }
+    // Back to back: the replay alone, each run continuing the last one's cache at once.
+    let cache: ReplayCache | undefined = (await replayMigrations(readMigrationsFolder(project.migrationsDir), 'postgresql')).cache;
+    for (let i = 0; i < Math.max(5, runs); i++) {
+      added.push(addMigration(project, 100 + i));
+      const start = performance.now();
+      cache = (await replayMigrations(readMigrationsFolder(project.migrationsDir), 'postgresql', cache)).cache;
+      backToBack.push(performance.now() - start);
     }
   } finally {
     for (const folder of added) fs.rmSync(folder, { recursive: true, force: true });
@@ -78,8 +96,12 @@ export async function benchReplay(project: BenchProject, runs: number): Promise<
     coldReplayMs: median(cold.map((c) => c.replayMs)),
     warmMs: median(warm),
     addOneMs: addOne,
+    addOneAnalysisMs: addOneAnalysis,
+    addOneBackToBackMs: backToBack,
   };
 }
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function cpuMs(since: NodeJS.CpuUsage): number {
   const used = process.cpuUsage(since);
