@@ -76,7 +76,7 @@ function isSpace(c: number): boolean {
 }
 
 class FileScanner {
-  private readonly lineStarts: number[] = [0];
+  private readonly lineStarts: number[];
   private lineNo = 0;
   private lineStart = 0;
   private lineEnd = 0;
@@ -93,15 +93,23 @@ class FileScanner {
   private readonly suppressions: Suppression[] = [];
   private readonly problems: ScanProblem[] = [];
 
+  /** `lineStarts`, when given, must be those of `text` (rescanFile keeps them up to date instead of finding every line again). */
   constructor(
     private readonly path: string,
     private readonly text: string,
+    lineStarts?: number[],
   ) {
     let longest = 0;
-    for (let i = 0; i < text.length; i++) {
-      if (text.charCodeAt(i) === 10) {
-        longest = Math.max(longest, i - this.lineStarts[this.lineStarts.length - 1]);
-        this.lineStarts.push(i + 1);
+    if (lineStarts) {
+      this.lineStarts = lineStarts;
+      for (let line = 1; line < lineStarts.length; line++) longest = Math.max(longest, lineStarts[line] - 1 - lineStarts[line - 1]);
+    } else {
+      this.lineStarts = [0];
+      for (let i = 0; i < text.length; i++) {
+        if (text.charCodeAt(i) === 10) {
+          longest = Math.max(longest, i - this.lineStarts[this.lineStarts.length - 1]);
+          this.lineStarts.push(i + 1);
+        }
       }
     }
     longest = Math.max(longest, text.length - this.lineStarts[this.lineStarts.length - 1]);
@@ -1034,18 +1042,6 @@ export function scanFile(path: string, text: string): ScannedFile {
 
 const CHECKPOINT_SIZE = 7;
 
-/** Models that `rescanFile` read again only because lines were added or removed above them. */
-const movedModels = new WeakMap<ScannedModel, { from: ScannedModel; lines: number }>();
-
-/**
- * When `model` came from `rescanFile` and is the text of a model of the
- * previous scan moved by `lines` lines (an edit above it added or removed
- * lines), that model: everything about it but its ranges is the same.
- */
-export function movedFrom(model: ScannedModel): { from: ScannedModel; lines: number } | undefined {
-  return movedModels.get(model);
-}
-
 /** A file's scan plus what `rescanFile` needs to redo only the part an edit touched. */
 export interface FileScan {
   path: string;
@@ -1058,28 +1054,37 @@ export interface FileScan {
 
 /**
  * The scan of `text`, equal to `scanFile(path, text)`, computed from the scan
- * of an earlier version of the same file: lines before the edit and, when
- * the edit did not add or remove lines, blocks after it are taken over as
- * they are (the same objects, so later stages can recognise them); only the
- * blocks the edit touched are read again.
+ * of an earlier version of the same file: only the blocks the edit touched
+ * are read again. Everything before and after them is taken over as it is,
+ * the same objects, so later stages recognise them (the mapper keeps what it
+ * made of them, the diff what it compared).
+ *
+ * `previous` is consumed: its line and clean-point tables are updated in
+ * place, and when the edit added or removed lines the blocks below it are
+ * moved in place (their positions get the new line numbers), so whatever was
+ * derived from them and shares their positions (source ranges of the mapped
+ * schema, of changes and findings) moves along without being made again.
+ * Nothing proportional to the file's size is allocated for a keystroke.
  */
 export function rescanFile(previous: FileScan | undefined, path: string, text: string): FileScan {
   if (previous && previous.path === path && previous.text === text) return previous;
   if (!previous || previous.path !== path) return fullScan(path, text);
   const old = previous.text;
   const shorter = Math.min(old.length, text.length);
-  let prefix = 0;
-  while (prefix < shorter && old.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix++;
-  let suffix = 0;
-  while (suffix < shorter - prefix && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
+  const prefix = commonPrefix(old, text, shorter);
+  const suffix = commonSuffix(old, text, shorter - prefix);
+  const shift = text.length - old.length;
+  const oldTail = old.length - suffix;
+  const tailStart = text.length - suffix;
 
-  const oldPoints = previous.checkpoints;
-  const oldStarts = previous.lineStarts;
+  const points = previous.checkpoints;
+  const starts = previous.lineStarts;
+  const pointCount = points.length / CHECKPOINT_SIZE;
   // The last clean point at or before the first changed character: everything above it reads the same.
   let startIndex = -1;
-  for (let low = 0, high = oldPoints.length / CHECKPOINT_SIZE - 1; low <= high; ) {
+  for (let low = 0, high = pointCount - 1; low <= high; ) {
     const mid = (low + high) >> 1;
-    if (oldStarts[oldPoints[mid * CHECKPOINT_SIZE]] <= prefix) {
+    if (starts[points[mid * CHECKPOINT_SIZE]] <= prefix) {
       startIndex = mid;
       low = mid + 1;
     } else {
@@ -1088,49 +1093,44 @@ export function rescanFile(previous: FileScan | undefined, path: string, text: s
   }
   if (startIndex < 0) return fullScan(path, text);
   const start = startIndex * CHECKPOINT_SIZE;
-  const startLine = oldPoints[start];
+  const startLine = points[start];
+  const base = points.slice(start + 1, start + CHECKPOINT_SIZE);
 
-  // Old clean points in the unchanged tail, by offset, to recognise where the new scan is back in step.
-  const shift = text.length - old.length;
-  const tailStart = text.length - suffix;
-  const oldByOffset = new Map<number, number>();
-  for (let i = oldPoints.length - CHECKPOINT_SIZE; i > start; i -= CHECKPOINT_SIZE) {
-    const offset = oldStarts[oldPoints[i]];
-    if (offset + shift < tailStart) break;
-    oldByOffset.set(offset, i);
-  }
+  // Line starts, updated in place: those whose newline lies in the changed text are replaced, those after it move.
+  let firstChanged = startLine + 1;
+  while (firstChanged < starts.length && starts[firstChanged] - 1 < prefix) firstChanged++;
+  let firstTail = firstChanged;
+  while (firstTail < starts.length && starts[firstTail] - 1 < oldTail) firstTail++;
+  const added: number[] = [];
+  for (let i = prefix; i < tailStart; i++) if (text.charCodeAt(i) === 10) added.push(i + 1);
+  const lines = added.length - (firstTail - firstChanged);
+  for (let line = firstTail; line < starts.length; line++) starts[line] += shift;
+  replaceRange(starts, firstChanged, firstTail - firstChanged, added);
 
-  const scanner = new FileScanner(path, text);
-  const newStarts = scanner.lineStartsOf();
+  const scanner = new FileScanner(path, text, starts);
   let resume = -1;
-  let moved: { freshModels: number; oldModels: number; lines: number } | undefined;
   const stop = scanner.scanLines(startLine, (line) => {
-    const offset = newStarts[line];
-    if (offset < tailStart) return false;
-    const index = oldByOffset.get(offset - shift);
-    if (index === undefined) return false;
-    // Same text and same clean state from here on; reusing the old objects also needs the same line numbers.
-    if (oldPoints[index] === line) {
-      resume = index;
-      return true;
-    }
-    // Lines were added or removed: what follows is read again (its ranges move), but it is the old text, moved.
-    moved ??= { freshModels: scanner.modelCount(), oldModels: oldPoints[index + 1], lines: line - oldPoints[index] };
-    return false;
+    // A line whose preceding newline is unchanged text: the old file had the same text from there, `lines` lines up.
+    if (starts[line] <= tailStart) return false;
+    const index = checkpointAt(points, line - lines, startIndex + 1);
+    if (index < 0) return false;
+    // Same text and the same clean state from here on: the rest reads as before.
+    resume = index;
+    return true;
   });
   const fresh = scanner.result();
-  if (moved && stop < 0) {
-    const old = previous.file.models;
-    for (let i = moved.freshModels, j = moved.oldModels; i < fresh.models.length && j < old.length; i++, j++) {
-      movedModels.set(fresh.models[i], { from: old[j], lines: moved.lines });
-    }
-  }
-  const base = oldPoints.slice(start + 1, start + CHECKPOINT_SIZE);
   const before = previous.file;
+  if (stop >= 0 && lines !== 0) {
+    const tail = (list: (file: ScannedFile) => object[], slot: number): object[] => list(before).slice(points[resume + 1 + slot]);
+    moveLines(
+      [tail((f) => f.models, 0), tail((f) => f.enums, 1), tail((f) => f.configBlocks, 2), tail((f) => f.comments, 3), tail((f) => f.suppressions, 4), tail((f) => f.problems, 5)],
+      lines,
+    );
+  }
   const join = <T>(list: (file: ScannedFile) => T[], slot: number): T[] => {
     const head = list(before).slice(0, base[slot]);
     const middle = list(fresh);
-    const tail = stop >= 0 ? list(before).slice(oldPoints[resume + 1 + slot]) : [];
+    const tail = stop >= 0 ? list(before).slice(points[resume + 1 + slot]) : [];
     return head.length === 0 && tail.length === 0 ? middle : head.concat(middle, tail);
   };
   const file: ScannedFile = {
@@ -1141,23 +1141,96 @@ export function rescanFile(previous: FileScan | undefined, path: string, text: s
     comments: join((f) => f.comments, 3),
     suppressions: join((f) => f.suppressions, 4),
     problems: join((f) => f.problems, 5),
-    lineCount: newStarts.length,
+    lineCount: starts.length,
   };
 
-  const checkpoints = oldPoints.slice(0, start);
-  const added = scanner.checkpoints;
-  for (let i = 0; i < added.length; i += CHECKPOINT_SIZE) {
-    checkpoints.push(added[i]);
-    for (let slot = 0; slot < CHECKPOINT_SIZE - 1; slot++) checkpoints.push(added[i + 1 + slot] + base[slot]);
+  // Clean points, updated in place: the scanned ones replace those of the old middle, later ones move.
+  const made = scanner.checkpoints;
+  for (let i = 0; i < made.length; i += CHECKPOINT_SIZE) {
+    for (let slot = 0; slot < CHECKPOINT_SIZE - 1; slot++) made[i + 1 + slot] += base[slot];
   }
   if (stop >= 0) {
-    const counts = [fresh.models, fresh.enums, fresh.configBlocks, fresh.comments, fresh.suppressions, fresh.problems].map((list, slot) => base[slot] + list.length);
-    for (let i = resume; i < oldPoints.length; i += CHECKPOINT_SIZE) {
-      checkpoints.push(oldPoints[i]);
-      for (let slot = 0; slot < CHECKPOINT_SIZE - 1; slot++) checkpoints.push(oldPoints[i + 1 + slot] - oldPoints[resume + 1 + slot] + counts[slot]);
+    const counts = [fresh.models, fresh.enums, fresh.configBlocks, fresh.comments, fresh.suppressions, fresh.problems].map((list, slot) => base[slot] + list.length - points[resume + 1 + slot]);
+    for (let i = resume; i < points.length; i += CHECKPOINT_SIZE) {
+      points[i] += lines;
+      for (let slot = 0; slot < CHECKPOINT_SIZE - 1; slot++) points[i + 1 + slot] += counts[slot];
     }
+    replaceRange(points, start, resume - start, made);
+  } else {
+    points.length = start;
+    for (const value of made) points.push(value);
   }
-  return { path, text, file, lineStarts: newStarts, checkpoints };
+  return { path, text, file, lineStarts: starts, checkpoints: points };
+}
+
+// Whole slices are compared first: comparing two slices is a memory comparison, many times faster than reading characters one by one.
+const CHUNKS = [16384, 1024, 64];
+
+function commonPrefix(a: string, b: string, limit: number): number {
+  let n = 0;
+  for (const chunk of CHUNKS) while (n + chunk <= limit && a.slice(n, n + chunk) === b.slice(n, n + chunk)) n += chunk;
+  while (n < limit && a.charCodeAt(n) === b.charCodeAt(n)) n++;
+  return n;
+}
+
+function commonSuffix(a: string, b: string, limit: number): number {
+  let n = 0;
+  for (const chunk of CHUNKS) while (n + chunk <= limit && a.slice(a.length - n - chunk, a.length - n) === b.slice(b.length - n - chunk, b.length - n)) n += chunk;
+  while (n < limit && a.charCodeAt(a.length - 1 - n) === b.charCodeAt(b.length - 1 - n)) n++;
+  return n;
+}
+
+/** `list.splice(start, removed, ...items)` in place, without spreading `items` into arguments (a paste can add many lines). */
+function replaceRange(list: number[], start: number, removed: number, items: number[]): void {
+  const delta = items.length - removed;
+  if (delta > 0) {
+    const end = list.length;
+    list.length = end + delta;
+    list.copyWithin(start + items.length, start + removed, end);
+  } else if (delta < 0) {
+    list.copyWithin(start + items.length, start + removed);
+    list.length += delta;
+  }
+  for (let i = 0; i < items.length; i++) list[start + i] = items[i];
+}
+
+/** Index (into the flat table) of the clean point at `line`, looking from point `from` on; -1 when there is none. */
+function checkpointAt(points: number[], line: number, from: number): number {
+  for (let low = from, high = points.length / CHECKPOINT_SIZE - 1; low <= high; ) {
+    const mid = (low + high) >> 1;
+    const at = points[mid * CHECKPOINT_SIZE];
+    if (at === line) return mid * CHECKPOINT_SIZE;
+    if (at < line) low = mid + 1;
+    else high = mid - 1;
+  }
+  return -1;
+}
+
+/**
+ * Adds `lines` to the line of every position reachable from `roots`, each
+ * position once (ranges on one line share their positions, and ranges are
+ * shared between objects). Walks every value: the scanned shapes are plain
+ * data, and a position is the only object with a numeric `line` and `character`.
+ */
+function moveLines(roots: object[][], lines: number): void {
+  // Only positions need remembering: other shared objects (a range, a problem listed twice) are plain trees, walked again harmlessly.
+  const moved = new Set<object>();
+  const visit = (value: unknown): void => {
+    if (typeof value !== 'object' || value === null) return;
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
+    const record = value as Record<string, unknown>;
+    if (typeof record.line === 'number' && typeof record.character === 'number') {
+      if (moved.has(record)) return;
+      moved.add(record);
+      record.line = record.line + lines;
+      return;
+    }
+    for (const key in record) visit(record[key]);
+  };
+  for (const list of roots) for (const item of list) visit(item);
 }
 
 function fullScan(path: string, text: string): FileScan {
