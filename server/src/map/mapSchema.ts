@@ -12,9 +12,8 @@ import {
   tableKey,
 } from '../core/dbState';
 import type { Note } from '../core/notes';
-import type { FieldSource, ModelSource, Position, Range, SchemaSources, SourceRef } from '../core/source';
+import type { FieldSource, ModelSource, Range, SchemaSources, SourceRef } from '../core/source';
 import { argument, fieldReferences, findAttribute, findAttributes, identifierArgument, stringArgument, type FieldReference } from '../scan/access';
-import { movedFrom } from '../scan/scanner';
 import type { ScannedAttribute, ScannedEnum, ScannedField, ScannedModel, ScannedSchema } from '../scan/types';
 import { SCALAR_TYPES, nativeColumnType, scalarColumnType, unsupportedColumnType } from './columnTypes';
 import { type DefaultContext, mapDefault } from './defaults';
@@ -185,51 +184,6 @@ function modelSource(model: ScannedModel): ModelSource {
   return { file: model.file, range: model.nameRange, modelName: model.name, nameRange: model.nameRange, blockRange: model.blockRange };
 }
 
-/** Moves ranges by a number of lines, keeping positions shared where they were. */
-function rangeMover(lines: number): (range: Range) => Range {
-  const moved = new Map<Position, Position>();
-  const position = (at: Position): Position => {
-    let result = moved.get(at);
-    if (!result) {
-      result = { line: at.line + lines, character: at.character };
-      moved.set(at, result);
-    }
-    return result;
-  };
-  return (range) => ({ start: position(range.start), end: position(range.end) });
-}
-
-// The refs below are written out field by field (the same fields the mapper writes): spreading with overrides is several times slower.
-function moveRefs(refs: Record<string, SourceRef>, move: (range: Range) => Range, into: Record<string, SourceRef>): void {
-  for (const key in refs) {
-    const ref = refs[key];
-    into[key] = { file: ref.file, range: move(ref.range) };
-  }
-}
-
-/** A sink of a model moved by some lines: the same entries, their ranges moved. Records without ranges are shared. */
-function moveSink(sink: Sink, move: (range: Range) => Range): Sink {
-  const moved: Sink = {
-    notes: [],
-    columns: {},
-    indexes: {},
-    primaryKeys: {},
-    foreignKeys: {},
-    prismaDefaults: sink.prismaDefaults,
-    nameVariants: sink.nameVariants,
-    ignoredColumns: sink.ignoredColumns,
-  };
-  for (const note of sink.notes) moved.notes.push(note.where ? { level: note.level, message: note.message, where: { file: note.where.file, range: move(note.where.range) } } : note);
-  for (const key in sink.columns) {
-    const source = sink.columns[key];
-    moved.columns[key] = { file: source.file, range: move(source.range), modelName: source.modelName, fieldName: source.fieldName, nameRange: move(source.nameRange) };
-  }
-  moveRefs(sink.indexes, move, moved.indexes);
-  moveRefs(sink.primaryKeys, move, moved.primaryKeys);
-  moveRefs(sink.foreignKeys, move, moved.foreignKeys);
-  return moved;
-}
-
 /** Adds a sink's entries to the records (notes and ignored columns are collected in order by the caller). */
 function merge(records: Records, sink: Sink): void {
   Object.assign(records.columns, sink.columns);
@@ -257,6 +211,8 @@ function unmerge(records: Records, sink: Sink): void {
  * stays valid while both do.
  */
 interface ModelFragment {
+  /** MapCache.generation it was made under. */
+  generation: number;
   source: ModelSource;
   /** The fields whose type is another model (or this one), in field order. */
   relations: RelationField[];
@@ -312,22 +268,29 @@ interface ForeignKeyFragment {
  * Lets `mapSchema` map again only the models that changed since the last
  * call with the same cache (the language server maps on every keystroke).
  * Models are recognised by identity: the incremental scanner hands back the
- * same objects for blocks an edit did not touch. The tables it returns for
+ * same objects for blocks an edit did not touch (moved in place when lines
+ * were added above them, which moves the source ranges kept here with them,
+ * since they share the scanner's positions). The tables it returns for
  * unchanged models are the same objects too, and are never modified
  * afterwards, which lets the diff skip them.
  *
- * The records of a result (`sources.columns`, `.indexes`, `.primaryKeys`,
- * `.foreignKeys`, `prismaDefaults`, `nameVariants`) are updated in place by
- * the next call with the same cache, instead of being rebuilt key by key:
- * read them before mapping again. Their key order may differ from a mapping
- * without cache; their content does not.
+ * The records of a result (`state.tables`, `sources.tables`, `.columns`,
+ * `.indexes`, `.primaryKeys`, `.foreignKeys`, `prismaDefaults`,
+ * `nameVariants`) are updated in place by the next call with the same cache,
+ * instead of being rebuilt key by key: read them before mapping again. The
+ * tables keep the order of a mapping without cache; the other records may
+ * list their keys in another order, with the same content.
  */
 export class MapCache {
   /** @internal */ context = '';
-  /** @internal */ fragments = new Map<ScannedModel, ModelFragment>();
-  /** @internal */ collected = new Map<ScannedModel, Collected>();
+  /** @internal Fragments made under another context than the current one are stale. */ generation = 0;
+  // Weak: a model object no longer in the schema takes its entries with it, without rebuilding a map per keystroke.
+  /** @internal */ fragments = new WeakMap<ScannedModel, ModelFragment>();
+  /** @internal */ collected = new WeakMap<ScannedModel, Collected>();
   /** @internal */ records: Records = { columns: {}, indexes: {}, primaryKeys: {}, foreignKeys: {}, prismaDefaults: {}, nameVariants: {} };
-  /** @internal */ merged = new Set<Sink>();
+  /** @internal The sinks merged into `records`, in the order of the last run. */ merged: Sink[] = [];
+  /** @internal The last result's table records, their keys in order, and which of them are join tables. */
+  tables?: { keys: string[]; state: Record<string, DbTable>; sources: Record<string, ModelSource>; joinKeys: string[] };
 }
 
 interface EnumInfo {
@@ -412,27 +375,27 @@ class SchemaMapper {
     this.collectModels();
     // MySQL's last step (finishMysqlState) rewrites tables in place, so its fragments cannot be kept.
     const cache = this.provider === 'mysql' ? undefined : this.cache;
-    const context = cache ? this.contextKey() : '';
-    const previous = cache && cache.context === context ? cache.fragments : undefined;
+    if (cache) {
+      const context = this.contextKey();
+      if (cache.context !== context) {
+        cache.context = context;
+        cache.generation++;
+      }
+    }
     // Without a cache nothing is kept: every step writes straight into the result, in the order of the steps.
     const sink = cache ? emptySink : () => this.direct;
-    const fragments = new Map<ScannedModel, ModelFragment>();
     const mapped: ModelInfo[] = [];
     for (const info of this.models.values()) {
-      const reused = previous?.get(info.model);
-      const moved = previous && !reused ? movedFrom(info.model) : undefined;
-      const earlier = moved && previous?.get(moved.from);
-      if (reused) {
+      const reused = cache?.fragments.get(info.model);
+      if (reused && reused.generation === cache?.generation) {
         info.fragment = reused;
         info.dbTable = reused.table;
         info.columns = reused.columns;
-      } else if (moved && earlier) {
-        this.movedFragment(info, earlier, moved.lines);
       } else {
         this.newFragment(info, sink);
+        cache?.fragments.set(info.model, info.fragment);
         mapped.push(info);
       }
-      fragments.set(info.model, info.fragment);
     }
     for (const info of mapped) {
       this.out = info.fragment.columnsSink;
@@ -446,14 +409,12 @@ class SchemaMapper {
     }
     this.out = this.direct;
     for (const info of this.models.values()) this.mapForeignKeys(info, sink);
-    for (const info of this.models.values()) {
-      this.state.tables[info.key] = info.dbTable;
-      this.sources.tables[info.key] = info.fragment.source;
-    }
+    this.placeTables(cache);
     const joinTables = sink();
     this.out = joinTables;
     this.mapImplicitManyToMany();
     this.out = this.direct;
+    if (cache?.tables) cache.tables.joinKeys = Object.keys(this.implicit);
 
     // The same order as mapping everything in one go: all column notes, then all key notes, then all foreign-key notes.
     const sinks: Sink[] = [];
@@ -466,8 +427,6 @@ class SchemaMapper {
         for (const note of kept.notes) this.notes.push(note);
         for (const column of kept.ignoredColumns) this.ignored.columns.push(column);
       }
-      cache.context = context;
-      cache.fragments = fragments;
       this.patch(cache, sinks);
     }
     if (this.provider === 'mysql') finishMysqlState(this.state, this.sources);
@@ -509,6 +468,7 @@ class SchemaMapper {
     const table: DbTable = { name: info.table, columns: [], indexes: [], foreignKeys: [] };
     if (info.schema !== undefined) table.schema = info.schema;
     const fragment: ModelFragment = {
+      generation: this.cache?.generation ?? 0,
       source: modelSource(model),
       relations: this.relationsOf(model),
       table,
@@ -531,34 +491,55 @@ class SchemaMapper {
     return relations;
   }
 
-  /**
-   * The fragment of a model that is an earlier one moved by some lines (a line
-   * was added above it): the same table, the same everything, with every range
-   * it wrote moved, so what the diff remembered about the table still holds.
-   */
-  private movedFragment(info: ModelInfo, old: ModelFragment, lines: number): void {
-    const move = rangeMover(lines);
-    const fragment: ModelFragment = {
-      source: modelSource(info.model),
-      relations: this.relationsOf(info.model),
-      table: old.table,
-      columns: old.columns,
-      columnsSink: moveSink(old.columnsSink, move),
-      keysSink: moveSink(old.keysSink, move),
-    };
-    if (old.foreignKeys) fragment.foreignKeys = { targets: old.foreignKeys.targets, sink: moveSink(old.foreignKeys.sink, move), table: old.foreignKeys.table };
-    info.fragment = fragment;
-    info.dbTable = fragment.table;
-    info.columns = fragment.columns;
+  /** The models' tables into the result, in model order (the diff lists changes in it), join tables left for later. */
+  private placeTables(cache: MapCache | undefined): void {
+    const kept = cache?.tables;
+    let same = kept !== undefined && kept.keys.length === this.models.size;
+    if (kept && same) {
+      let i = 0;
+      for (const info of this.models.values()) {
+        if (kept.keys[i++] !== info.key) {
+          same = false;
+          break;
+        }
+      }
+    }
+    if (kept && same) {
+      // The same tables in the same order: write what changed; last run's join tables go (mapped again after, so they stay last).
+      for (const key of kept.joinKeys) {
+        delete kept.state[key];
+        delete kept.sources[key];
+      }
+      for (const info of this.models.values()) {
+        if (kept.state[info.key] !== info.dbTable) kept.state[info.key] = info.dbTable;
+        if (kept.sources[info.key] !== info.fragment.source) kept.sources[info.key] = info.fragment.source;
+      }
+      this.state.tables = kept.state;
+      this.sources.tables = kept.sources;
+      return;
+    }
+    for (const info of this.models.values()) {
+      this.state.tables[info.key] = info.dbTable;
+      this.sources.tables[info.key] = info.fragment.source;
+    }
+    if (cache) cache.tables = { keys: [...this.models.values()].map((info) => info.key), state: this.state.tables, sources: this.sources.tables, joinKeys: [] };
   }
 
   /** Brings the cache's records from the last run's sinks to this run's: a keystroke changes a few of some thousand entries. */
   private patch(cache: MapCache, sinks: Sink[]): void {
     const records = cache.records;
-    const live = new Set(sinks);
-    for (const sink of cache.merged) if (!live.has(sink)) unmerge(records, sink);
-    for (const sink of sinks) if (!cache.merged.has(sink)) merge(records, sink);
-    cache.merged = live;
+    const last = cache.merged;
+    if (last.length === sinks.length) {
+      // The same models in the same order (every keystroke but those adding or removing a model): compare slot by slot.
+      for (let i = 0; i < sinks.length; i++) if (last[i] !== sinks[i]) unmerge(records, last[i]);
+      for (let i = 0; i < sinks.length; i++) if (last[i] !== sinks[i]) merge(records, sinks[i]);
+    } else {
+      const live = new Set(sinks);
+      const before = new Set(last);
+      for (const sink of last) if (!live.has(sink)) unmerge(records, sink);
+      for (const sink of sinks) if (!before.has(sink)) merge(records, sink);
+    }
+    cache.merged = sinks;
     this.sources.columns = records.columns;
     this.sources.indexes = records.indexes;
     this.sources.primaryKeys = records.primaryKeys;
@@ -629,7 +610,6 @@ class SchemaMapper {
 
   private collectModels(): void {
     const keys = new Set<string>();
-    const seen = new Map<ScannedModel, Collected>();
     for (const model of this.scanned.compositeTypes) this.composites.add(model.name);
     for (const model of this.scanned.models) {
       if (model.kind === 'view') {
@@ -651,7 +631,7 @@ class SchemaMapper {
         const schema = this.schemaOf(model.attributes);
         collected = { table, schema, key: tableKey(schema, table), ignored: findAttribute(model.attributes, 'ignore') !== undefined };
       }
-      seen.set(model, collected);
+      if (this.cache && !this.cache.collected.has(model)) this.cache.collected.set(model, collected);
       const { table, schema, key } = collected;
       if (keys.has(key)) {
         this.note('error', `Model \`${model.name}\` maps to table \`${table}\`, which another model already uses.`, this.ref(model.file, model.nameRange));
@@ -664,7 +644,6 @@ class SchemaMapper {
       this.models.set(model.name, info);
       if (collected.ignored) this.ignored.tables.push(key);
     }
-    if (this.cache) this.cache.collected = seen;
   }
 
   // ------------------------------------------------------------ columns
@@ -928,18 +907,27 @@ class SchemaMapper {
 
   // ------------------------------------------------------------ relations
 
+  private sameTargets(relations: RelationField[], targets: RelationTarget[]): boolean {
+    if (relations.length !== targets.length) return false;
+    for (let i = 0; i < relations.length; i++) {
+      const target = this.models.get(relations[i].field.typeName) as ModelInfo;
+      if (target.key !== targets[i].key || target.columns !== targets[i].columns) return false;
+    }
+    return true;
+  }
+
   private mapForeignKeys(info: ModelInfo, newSink: () => Sink): void {
     const { model, fragment } = info;
+    const cached = fragment.foreignKeys;
+    // A target's column map is the same object while its fragment is kept, a new one when it was mapped again.
+    if (cached && this.sameTargets(fragment.relations, cached.targets)) {
+      info.dbTable = cached.table;
+      return;
+    }
     const targets: RelationTarget[] = [];
     for (const relation of fragment.relations) {
       const target = this.models.get(relation.field.typeName) as ModelInfo;
       targets.push({ key: target.key, columns: target.columns });
-    }
-    const cached = fragment.foreignKeys;
-    // A target's column map is the same object while its fragment is kept (or moved), a new one when it was mapped again.
-    if (cached && cached.targets.length === targets.length && cached.targets.every((target, i) => target.key === targets[i].key && target.columns === targets[i].columns)) {
-      info.dbTable = cached.table;
-      return;
     }
     const sink = newSink();
     const foreignKeys: DbForeignKey[] = [];
