@@ -23,6 +23,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { describeError, GuardServer, type ServerHost } from './guardServer';
+import { tuneHeapForLanguageServer } from './memory';
 import { uriToPath } from './paths';
 import {
   type GuardInitializationOptions,
@@ -35,6 +36,9 @@ import {
   serverCommands,
   StatusNotification,
 } from './protocol';
+
+// A long-running process typing in large schemas: see memory.ts.
+tuneHeapForLanguageServer();
 
 // Over stdio, anything a dependency prints to stdout would corrupt the JSON-RPC stream.
 console.log = console.error;
