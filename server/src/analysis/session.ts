@@ -42,6 +42,8 @@ interface MigrationsSnapshot {
   notes: Note[];
   pendingFiles: { name: string; file: string; sql: string }[];
   lockProvider?: Provider;
+  /** inferPrismaVersion of the baseline ('' when it tells nothing), once computed. */
+  inferredPrismaVersion?: string;
 }
 
 /** Lets pending I/O (a newer edit) run, so `isCancelled` can turn true in the middle of an analysis. */
@@ -119,7 +121,9 @@ export class ProjectSession {
     lap('replay');
     if (isCancelled()) return undefined;
 
-    const prismaVersion = this.project.prismaVersion ?? inferPrismaVersion(migrations.baseline);
+    // Read from the migrations once per snapshot, not per keystroke (it looks at every table).
+    if (migrations.inferredPrismaVersion === undefined) migrations.inferredPrismaVersion = inferPrismaVersion(migrations.baseline) ?? '';
+    const prismaVersion = this.project.prismaVersion ?? (migrations.inferredPrismaVersion || undefined);
     const mapped = mapSchema(scanned, { provider, ...(prismaVersion ? { prismaVersion } : {}) }, this.mapCache);
     // Neither this session nor anyone it hands them to modifies these tables; the diff may remember them.
     markStable(mapped.state);
