@@ -17,7 +17,8 @@ export interface LspFigures {
   editCpuMs: number[];
   /** Time the server's main thread was ready to run but waited for a CPU, over the same interval. */
   editWaitMs: number[];
-  burst: BurstFigures;
+  /** Typing bursts, in the order run. */
+  bursts: BurstFigures[];
   /** Peak resident set size of the server process (VmHWM), MB. */
   peakRssMb: number;
   /** Peak RSS once the first diagnostics are out, and after the one-at-a-time edits. */
@@ -59,7 +60,7 @@ function peakRss(pid: number | undefined, field = 'VmHWM'): number {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function benchLsp(project: BenchProject, editCount: number, burstKeys: number, burstIntervalMs: number): Promise<LspFigures> {
+export async function benchLsp(project: BenchProject, editCount: number, bursts: { keys: number; intervalMs: number }[]): Promise<LspFigures> {
   const text = fs.readFileSync(project.schemaPath, 'utf8');
   const uri = uriOf(project.schemaPath);
   const spawned = performance.now();
@@ -86,7 +87,7 @@ export async function benchLsp(project: BenchProject, editCount: number, burstKe
     await client.until('diagnostics of version 1', () => (firstArrival.has(1) ? true : undefined), 120000);
     const peakRssAtStartMb = peakRss(client.child.pid);
 
-    const edits = typingEdits(text, editCount + burstKeys);
+    const edits = typingEdits(text, editCount + bursts.reduce((sum, b) => sum + b.keys, 0));
     const editMs: number[] = [];
     const editCpuMs: number[] = [];
     const editWaitMs: number[] = [];
@@ -109,33 +110,38 @@ export async function benchLsp(project: BenchProject, editCount: number, burstKe
     }
 
     const peakRssAfterEditsMb = peakRss(pid);
-    // A burst of keystrokes faster than the analysis: each one must supersede the last, not queue behind it.
+    // Bursts of keystrokes, the fastest quicker than any analysis: each one must supersede the last, not queue behind it.
     await client.connection.sendNotification('$/setTrace', { value: 'messages' });
     await sleep(50);
-    analyses = 0;
-    const arrivalsBefore = arrivals.length;
-    let lastSent = 0;
-    for (const edit of edits.slice(editCount)) {
-      version++;
-      newestSent = version;
-      await client.change(project.schemaPath, version, [
-        { range: { start: { line: edit.line, character: edit.character }, end: { line: edit.line, character: edit.character } }, text: edit.inserted },
-      ]);
-      lastSent = performance.now();
-      await sleep(burstIntervalMs);
+    const burstFigures: BurstFigures[] = [];
+    let next = editCount;
+    for (const { keys, intervalMs } of bursts) {
+      analyses = 0;
+      const arrivalsBefore = arrivals.length;
+      let lastSent = 0;
+      for (const edit of edits.slice(next, next + keys)) {
+        version++;
+        newestSent = version;
+        await client.change(project.schemaPath, version, [
+          { range: { start: { line: edit.line, character: edit.character }, end: { line: edit.line, character: edit.character } }, text: edit.inserted },
+        ]);
+        lastSent = performance.now();
+        await sleep(intervalMs);
+      }
+      next += keys;
+      const finalVersion = version;
+      await client.until('diagnostics of the burst', () => (firstArrival.has(finalVersion) ? true : undefined), 120000);
+      await sleep(100);
+      const burstArrivals = arrivals.slice(arrivalsBefore);
+      burstFigures.push({
+        keys,
+        intervalMs,
+        analyses,
+        stalePublications: burstArrivals.filter((a) => a.version !== undefined && a.version < a.newest).length,
+        settleMs: (firstArrival.get(finalVersion) as number) - lastSent,
+      });
     }
-    const finalVersion = version;
-    await client.until('diagnostics of the burst', () => (firstArrival.has(finalVersion) ? true : undefined), 120000);
-    await sleep(100);
-    const burstArrivals = arrivals.slice(arrivalsBefore);
-    const burst: BurstFigures = {
-      keys: burstKeys,
-      intervalMs: burstIntervalMs,
-      analyses,
-      stalePublications: burstArrivals.filter((a) => a.version !== undefined && a.version < a.newest).length,
-      settleMs: (firstArrival.get(finalVersion) as number) - lastSent,
-    };
-    return { coldStartMs, editMs, editCpuMs, editWaitMs, burst, peakRssMb: peakRss(pid), peakRssAtStartMb, peakRssAfterEditsMb };
+    return { coldStartMs, editMs, editCpuMs, editWaitMs, bursts: burstFigures, peakRssMb: peakRss(pid), peakRssAtStartMb, peakRssAfterEditsMb };
   } finally {
     await client.stop();
   }
