@@ -135,6 +135,25 @@ describe('map: cached mapping equals mapping from scratch', () => {
     editor.replace('  provider = "postgresql"', '  provider = "sqlite"', 'provider changed');
   });
 
+  it('keeps the models an enum edit or a model rename does not touch', () => {
+    const models = Array.from({ length: 12 }, (_, i) => [`model M${i} {`, '  id Int @id', ...(i % 4 === 0 ? ['  status Status @default(ACTIVE)'] : []), ...(i === 7 ? ['  other Target?'] : []), '}', ''].join('\n'));
+    const editor = new Editor(['datasource db {', '  provider = "postgresql"', '}', '', 'enum Status {', '  ACTIVE', '}', '', 'model Target {', '  id Int @id', '  m7 M7? @relation(fields: [m7Id], references: [id])', '  m7Id Int? @unique', '}', '', ...models].join('\n'));
+    const first = editor.set(editor.text, 'first');
+    let offset = editor.text.indexOf('  ACTIVE') + '  ACTIVE'.length;
+    for (const ch of '\n  PAUSED') {
+      const mapped = editor.set(editor.text.slice(0, offset) + ch + editor.text.slice(offset), `typing the enum value ${JSON.stringify(ch)}`);
+      offset++;
+      assert.strictEqual(mapped.state.tables.M1, first.state.tables.M1, 'a model without the enum keeps its table');
+      assert.strictEqual(mapped.state.tables.M7, first.state.tables.M7);
+    }
+    offset = editor.text.indexOf('model Target') + 'model Target'.length;
+    for (const ch of 'X') {
+      const mapped = editor.set(editor.text.slice(0, offset) + ch + editor.text.slice(offset), `renaming a model ${JSON.stringify(ch)}`);
+      offset++;
+      assert.strictEqual(mapped.state.tables.M1, first.state.tables.M1, 'a model that does not name it keeps its table');
+    }
+  });
+
   it('types a field character by character like the benchmark does', () => {
     const models = Array.from({ length: 30 }, (_, i) =>
       [`model M${i} {`, '  id Int @id @default(autoincrement())', `  name String`, ...(i > 0 ? [`  parentId Int?`, `  parent M${i - 1}? @relation(fields: [parentId], references: [id])`] : []), ...(i < 29 ? [`  children M${i + 1}[]`] : []), '}', ''].join('\n'),

@@ -211,8 +211,12 @@ function unmerge(records: Records, sink: Sink): void {
  * stays valid while both do.
  */
 interface ModelFragment {
-  /** MapCache.generation it was made under. */
+  /** MapCache.generation it was last valid under. */
   generation: number;
+  /** MapCache.settingsGeneration it was made under. */
+  settings: number;
+  /** The type names of its fields that are not scalars, each followed by what it named then (kindOf). */
+  kinds: string[];
   source: ModelSource;
   /** The fields whose type is another model (or this one), in field order. */
   relations: RelationField[];
@@ -283,7 +287,9 @@ interface ForeignKeyFragment {
  */
 export class MapCache {
   /** @internal */ context = '';
-  /** @internal Fragments made under another context than the current one are stale. */ generation = 0;
+  /** @internal Fragments last valid under another context than the current one are checked again. */ generation = 0;
+  /** @internal Provider, Prisma version, relation mode, datasource name: fragments made under other settings are stale. */ settings = '';
+  /** @internal */ settingsGeneration = 0;
   // Weak: a model object no longer in the schema takes its entries with it, without rebuilding a map per keystroke.
   /** @internal */ fragments = new WeakMap<ScannedModel, ModelFragment>();
   /** @internal */ collected = new WeakMap<ScannedModel, Collected>();
@@ -376,7 +382,13 @@ class SchemaMapper {
     // MySQL's last step (finishMysqlState) rewrites tables in place, so its fragments cannot be kept.
     const cache = this.provider === 'mysql' ? undefined : this.cache;
     if (cache) {
+      const settings = [this.provider, this.major ?? '', this.foreignKeys, this.nativePrefix].join('|');
       const context = this.contextKey();
+      if (cache.settings !== settings) {
+        cache.settings = settings;
+        cache.settingsGeneration++;
+        cache.generation++;
+      }
       if (cache.context !== context) {
         cache.context = context;
         cache.generation++;
@@ -387,6 +399,10 @@ class SchemaMapper {
     const mapped: ModelInfo[] = [];
     for (const info of this.models.values()) {
       const reused = cache?.fragments.get(info.model);
+      // Another model or enum changed (a model renamed, an enum value typed): a fragment stays if what its fields name is the same.
+      if (reused && cache && reused.generation !== cache.generation && reused.settings === cache.settingsGeneration && this.sameKinds(reused.kinds)) {
+        reused.generation = cache.generation;
+      }
       if (reused && reused.generation === cache?.generation) {
         info.fragment = reused;
         info.dbTable = reused.table;
@@ -442,24 +458,49 @@ class SchemaMapper {
     };
   }
 
-  /** Everything outside a model that mapping it reads; fragments made under another context are not reused. */
+  /** The names of models, views, composite types and enums (with their values): while they stay the same, every fragment does. */
   private contextKey(): string {
     const enums: string[] = [];
-    for (const info of this.enums.values()) {
+    for (const info of this.enums.values()) enums.push(`${info.scanned.name}>${this.enumSignature(info)}`);
+    return [[...this.models.keys()].join(','), [...this.views].join(','), [...this.composites].join(','), enums.join(';')].join('|');
+  }
+
+  private readonly enumSignatures = new Map<EnumInfo, string>();
+
+  /** What mapping a column of an enum type reads of the enum: its database name and schema, and its values. */
+  private enumSignature(info: EnumInfo): string {
+    let signature = this.enumSignatures.get(info);
+    if (signature === undefined) {
       const values: string[] = [];
       for (const [name, dbName] of info.values) values.push(name === dbName ? name : `${name}=${dbName}`);
-      enums.push(`${info.scanned.name}>${info.key}>${values.join(',')}`);
+      signature = `${info.key}>${values.join(',')}`;
+      this.enumSignatures.set(info, signature);
     }
-    return [
-      this.provider,
-      this.major ?? '',
-      this.foreignKeys,
-      this.nativePrefix,
-      [...this.models.keys()].join(','),
-      [...this.views].join(','),
-      [...this.composites].join(','),
-      enums.join(';'),
-    ].join('|');
+    return signature;
+  }
+
+  /** What a field's type name stands for, as far as mapping a model reads it ('' for scalars and unknown names). */
+  private kindOf(typeName: string): string {
+    if (this.models.has(typeName)) return 'model';
+    if (this.views.has(typeName)) return 'view';
+    const enumInfo = this.enums.get(typeName);
+    if (enumInfo) return `enum ${this.enumSignature(enumInfo)}`;
+    if (this.composites.has(typeName)) return 'type';
+    return '';
+  }
+
+  private kindsOf(model: ScannedModel): string[] {
+    const kinds: string[] = [];
+    for (const field of model.fields) {
+      if (field.typeName === '' || field.typeName === 'Unsupported' || SCALAR_TYPES.has(field.typeName)) continue;
+      kinds.push(field.typeName, this.kindOf(field.typeName));
+    }
+    return kinds;
+  }
+
+  private sameKinds(kinds: string[]): boolean {
+    for (let i = 0; i < kinds.length; i += 2) if (this.kindOf(kinds[i]) !== kinds[i + 1]) return false;
+    return true;
   }
 
   /** A fragment for a model to be mapped (columns, keys and indexes are mapped into it next). */
@@ -469,6 +510,8 @@ class SchemaMapper {
     if (info.schema !== undefined) table.schema = info.schema;
     const fragment: ModelFragment = {
       generation: this.cache?.generation ?? 0,
+      settings: this.cache?.settingsGeneration ?? 0,
+      kinds: this.cache ? this.kindsOf(model) : [],
       source: modelSource(model),
       relations: this.relationsOf(model),
       table,
