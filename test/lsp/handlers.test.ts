@@ -180,6 +180,28 @@ describe('lsp handlers: analysis scheduler', () => {
     assert.strictEqual(scheduler.busy, false);
   });
 
+  it('drops a finished run when a newer request was waiting to be dispatched (a keystroke still in the pipe)', async () => {
+    let runs = 0;
+    const delivered: number[] = [];
+    const scheduler = new AnalysisScheduler<number>(
+      {
+        run: async () => {
+          const n = runs++;
+          // As the JSON-RPC connection does with a message read meanwhile: dispatched from an immediate queued by another immediate.
+          if (n === 0) setImmediate(() => setImmediate(() => scheduler.schedule(0)));
+          return n;
+        },
+        deliver: (value) => delivered.push(value),
+        fail: (error) => assert.fail(String(error)),
+      },
+      1,
+    );
+    scheduler.schedule(0);
+    await new Promise((r) => setTimeout(r, 30));
+    const outcome = await scheduler.current();
+    assert.deepStrictEqual([runs, outcome.value, delivered], [2, 1, [1]]);
+  });
+
   it('debounces: a burst of requests costs one run', async () => {
     let runs = 0;
     const scheduler = new AnalysisScheduler<number>({ run: async () => ++runs, deliver: () => undefined, fail: () => undefined }, 20);

@@ -46,9 +46,14 @@ interface MigrationsSnapshot {
   inferredPrismaVersion?: string;
 }
 
-/** Lets pending I/O (a newer edit) run, so `isCancelled` can turn true in the middle of an analysis. */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+/**
+ * Lets a newer edit in, so `isCancelled` can turn true in the middle of an
+ * analysis: one turn of the event loop reads what arrived, a second lets the
+ * connection dispatch it (JSON-RPC handlers run from an immediate).
+ */
+async function yieldToEventLoop(): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 /**

@@ -21,6 +21,18 @@ export interface SchedulerHooks<T> {
   busyChanged?(busy: boolean): void;
 }
 
+/**
+ * Two turns of the event loop: the first lets the poll phase read what the
+ * client sent meanwhile, the second lets the JSON-RPC connection dispatch it
+ * (it queues its handlers with setImmediate). A newer edit that was waiting in
+ * the pipe has then bumped the generation, so the older result is dropped
+ * instead of published for a text the editor no longer shows.
+ */
+async function letPendingMessagesIn(): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
 export class AnalysisScheduler<T> {
   private generation = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -99,6 +111,7 @@ export class AnalysisScheduler<T> {
       } catch (error) {
         outcome = { generation, error };
       }
+      if (!isCancelled()) await letPendingMessagesIn();
       if (isCancelled()) continue;
       this.last = outcome;
       try {
