@@ -8,7 +8,7 @@ import * as path from 'path';
  * is "unknown" and the caller treats all migrations as deployed.
  */
 export interface GitView {
-  /** Absolute path of the repository root, or undefined outside git. */
+  /** Absolute path of the repository root, when it had to be looked up (outside git: undefined). */
   root?: string;
   /** Migration folder names committed at HEAD (or at the ref), relative to the migrations dir. */
   committedFolders?: Set<string>;
@@ -22,6 +22,14 @@ function git(cwd: string, args: string[]): string {
 
 /** Migration folders that exist at `ref` (HEAD when undefined) under `migrationsDir`. */
 export function committedMigrationFolders(migrationsDir: string, ref?: string): GitView {
+  const target = ref ?? 'HEAD';
+  // The common case in one git process (it runs whenever a migration folder changes): in a
+  // subdirectory, ls-tree lists that directory's entries at the commit, by their names there.
+  if (isDirectory(migrationsDir)) {
+    const listing = safe(() => git(migrationsDir, ['ls-tree', '--name-only', '-z', target]));
+    if (listing !== undefined) return { committedFolders: new Set(listing.split('\0').filter((name) => name.length > 0)) };
+  }
+  // Otherwise find out why, step by step, for a precise message.
   let root: string;
   const cwd = nearestExistingDir(migrationsDir);
   try {
@@ -30,7 +38,6 @@ export function committedMigrationFolders(migrationsDir: string, ref?: string): 
     return { problem: 'not a git repository' };
   }
   const relative = path.relative(root, migrationsDir).split(path.sep).join('/');
-  const target = ref ?? 'HEAD';
   try {
     git(root, ['rev-parse', '--verify', '--quiet', `${target}^{commit}`]);
   } catch {
@@ -53,6 +60,14 @@ export function committedMigrationFolders(migrationsDir: string, ref?: string): 
 /** The root of the git repository holding `dir`, or undefined outside git. */
 export function repositoryRoot(dir: string): string | undefined {
   return safe(() => git(nearestExistingDir(dir), ['rev-parse', '--show-toplevel']).trim()) || undefined;
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function nearestExistingDir(dir: string): string {
