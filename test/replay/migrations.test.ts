@@ -169,8 +169,8 @@ describe('replay/migrations', () => {
       assert.deepStrictEqual(messages(outcome.notes), [
         'info: BEGIN/COMMIT: 2 statements not replayed (not part of the modelled schema: tables, columns, indexes, constraints, enums).',
       ]);
-      assert.deepStrictEqual(outcome.provenance['User.email'].migration, '1_init');
-      assert.deepStrictEqual(outcome.provenance['Role'].migration, '2_recreate');
+      assert.deepStrictEqual(outcome.provenance('User.email')?.migration, '1_init');
+      assert.deepStrictEqual(outcome.provenance('Role')?.migration, '2_recreate');
     });
 
     it('applies only an appended migration on top of the cache', async () => {
@@ -185,7 +185,7 @@ describe('replay/migrations', () => {
       assert.deepStrictEqual(columnNames(second.state, 'User').slice(-1), ['nickname']);
       // The notes of cached migrations are still reported.
       assert.strictEqual(second.notes.length, 1);
-      assert.strictEqual(second.provenance['User.nickname'].migration, '3_nickname');
+      assert.strictEqual(second.provenance('User.nickname')?.migration, '3_nickname');
       // The cached state was forked, not changed.
       assert.ok(!columnNames(first.state, 'User').includes('nickname'));
       const third = await replayMigrations(readMigrationsFolder(dir), 'postgresql', second.cache);
@@ -247,7 +247,7 @@ describe('replay/migrations', () => {
       assert.ok(columnNames(split.full.state, 'User').includes('nickname'));
       assert.strictEqual(split.full.applied, 3);
       assert.strictEqual(split.baseline.notes.length, 1);
-      assert.strictEqual(split.baseline.provenance['User.nickname'], undefined);
+      assert.strictEqual(split.baseline.provenance('User.nickname'), undefined);
       // A fork of the baseline continues migration by migration without touching it.
       const fork = split.baseline.fork();
       fork.apply(folder.migrations[2]);

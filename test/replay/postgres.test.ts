@@ -186,6 +186,24 @@ describe('replay/postgres', () => {
       });
     });
 
+    it('looks up one provenance key as the whole record has it, schema-qualified names and enum values included', () => {
+      const { replayer } = replay(
+        fixture('init.sql'),
+        `CREATE SCHEMA "auth";
+CREATE TYPE "auth"."Level" AS ENUM ('LOW', 'HIGH');
+CREATE TABLE "auth"."User" ("id" TEXT NOT NULL, "level" "auth"."Level" NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));
+CREATE TABLE "auth"."User.x" ("id" TEXT NOT NULL);`,
+      );
+      const record = replayer.provenance();
+      const keys = Object.keys(record).sort();
+      assert.deepStrictEqual(
+        keys.filter((key) => key.startsWith('auth.')),
+        ['auth.Level', 'auth.Level.HIGH', 'auth.Level.LOW', 'auth.User', 'auth.User#User_pkey', 'auth.User.id', 'auth.User.level', 'auth.User.x', 'auth.User.x.id'],
+      );
+      assert.deepStrictEqual(keys.filter((key) => replayer.provenanceOf?.(key) !== record[key]), []);
+      assert.deepStrictEqual(['auth.User.nope', 'auth.Level.MEDIUM', 'User#nope', 'auth', 'auth.'].map((key) => replayer.provenanceOf?.(key)), [undefined, undefined, undefined, undefined, undefined]);
+    });
+
     it('names unnamed constraints and indexes the way PostgreSQL does, inline constraints included', () => {
       const { state, notes } = replay(`
         CREATE TABLE parent (id bigserial PRIMARY KEY, code text UNIQUE);

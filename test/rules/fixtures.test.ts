@@ -14,6 +14,7 @@ import type { DbState } from '../../server/src/core/dbState';
 import { mapSchema } from '../../server/src/map/mapSchema';
 import { defaultConfig, mergeConfig } from '../../server/src/project/config';
 import { readMigrationsFolder, replayMigrations } from '../../server/src/replay/migrations';
+import type { ProvenanceLookup } from '../../server/src/replay/types';
 import { loadPostgresParser } from '../../server/src/replay/statements';
 import { schemaRules } from '../../server/src/rules';
 import { scanSchema } from '../../server/src/scan/scanner';
@@ -42,7 +43,7 @@ function mapFile(file: string) {
 async function runCase(ruleId: string, dir: string): Promise<ExpectedFinding[]> {
   const after = mapFile(path.join(dir, 'after.prisma'));
   let baseline: DbState;
-  let provenance = {};
+  let provenance: ProvenanceLookup = () => undefined;
   if (fs.existsSync(path.join(dir, 'migrations'))) {
     const replayed = await replayMigrations(readMigrationsFolder(path.join(dir, 'migrations')), after.provider);
     baseline = replayed.state;

@@ -218,7 +218,7 @@ describe('corpus: Prisma\'s warnings and our findings', function () {
           sources: mapped.sources,
           prismaDefaults: mapped.prismaDefaults ?? {},
           config: defaultConfig,
-          provenance: {},
+          provenance: () => undefined,
           suppressions: [],
         }).findings;
         const findings = [...sqlFindings, ...schemaFindings];

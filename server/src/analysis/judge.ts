@@ -4,7 +4,7 @@ import type { SchemaSources } from '../core/source';
 import type { Change } from '../diff/changes';
 import { diffStates } from '../diff/diff';
 import type { GuardConfig } from '../project/config';
-import type { ProvenanceEntry } from '../replay/types';
+import type { ProvenanceLookup } from '../replay/types';
 import type { Finding } from '../rules/types';
 import { runSchemaRules } from './rulesRunner';
 import { applySuppressions, type Suppression } from './suppressions';
@@ -20,7 +20,7 @@ export interface JudgeInput {
   sources: SchemaSources;
   prismaDefaults: Record<string, string>;
   config: GuardConfig;
-  provenance: Record<string, ProvenanceEntry>;
+  provenance: ProvenanceLookup;
   suppressions: Suppression[];
 }
 

@@ -2,7 +2,7 @@ import { type DbState, type Provider, tableKey } from '../core/dbState';
 import type { SourceRef } from '../core/source';
 import type { Change } from '../diff/changes';
 import type { GuardConfig } from '../project/config';
-import type { ProvenanceEntry } from '../replay/types';
+import type { ProvenanceLookup } from '../replay/types';
 import { schemaRules } from '../rules';
 import { docsPath, type Finding, type RuleContext, type SchemaRule } from '../rules/types';
 
@@ -15,7 +15,7 @@ export interface SchemaRuleInput {
   /** All migrations → edited schema. */
   unmigrated: Change[];
   config: GuardConfig;
-  provenance: Record<string, ProvenanceEntry>;
+  provenance: ProvenanceLookup;
   rules?: readonly SchemaRule[];
 }
 
@@ -86,10 +86,10 @@ function changeIdentity(change: Change): string {
 }
 
 /** Points at the migration that created what the change touches, so the editor can link to it. */
-function relatedFor(change: Change, provenance: Record<string, ProvenanceEntry>): Finding['related'] {
+function relatedFor(change: Change, provenance: ProvenanceLookup): Finding['related'] {
   const related: Finding['related'] = [];
   const add = (key: string, what: string): void => {
-    const entry = provenance[key];
+    const entry = provenance(key);
     if (entry) related.push({ file: entry.file, range: entry.range, message: `${what} created by migration ${entry.migration}` });
   };
   switch (change.kind) {

@@ -1,13 +1,14 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import type { DbState, Provider } from '../core/dbState';
 import type { Note } from '../core/notes';
 import { markStable } from '../diff/diff';
 import { MapCache, mapSchema } from '../map/mapSchema';
 import { type GuardConfig, loadConfig } from '../project/config';
-import { committedMigrationFolders } from '../project/git';
+import { committedMigrationFolders, type GitView } from '../project/git';
 import type { PrismaProject } from '../project/locate';
 import { lockProviderMismatch, prepareSpareReplayer, readMigrationsFolder, replayMigrationsUpTo, type ReplayCache } from '../replay/migrations';
-import type { ProvenanceEntry } from '../replay/types';
+import type { ProvenanceLookup } from '../replay/types';
 import { combineFiles, type FileScan, rescanFile } from '../scan/scanner';
 import type { ScannedFile, ScannedSchema } from '../scan/types';
 import { lintSchema } from '../schema/prismaWasm';
@@ -24,6 +25,12 @@ export interface SessionOptions {
   configOverride?: (config: GuardConfig, notes: Note[]) => GuardConfig;
   /** Run Prisma's own validator on the schema (costly on every keystroke; the editor has Prisma's extension for it). */
   validate?: boolean;
+  /**
+   * Every commit, checkout or fetch is reported by invalidateMigrations() without a
+   * path (the editor watches .git refs): git's list of committed migrations is then
+   * kept until such a report, instead of asked again whenever a migration changes.
+   */
+  gitChangesReported?: boolean;
   /** Row estimates (a stats file, or read from a database on request): asked at each analysis, applied to the findings. */
   tableSizes?: () => TableSizes | undefined;
 }
@@ -37,7 +44,7 @@ interface MigrationsSnapshot {
   setting: string;
   baseline: DbState;
   migrated: DbState;
-  provenance: Record<string, ProvenanceEntry>;
+  provenance: ProvenanceLookup;
   statuses: MigrationStatus[];
   notes: Note[];
   pendingFiles: { name: string; file: string; sql: string }[];
@@ -73,15 +80,33 @@ export class ProjectSession {
   private replayed = false;
   /** The SQL rules' verdict depends only on the migrations and the configuration, not on the schema being typed. */
   private sqlVerdict?: { snapshot: MigrationsSnapshot; config: string; result: ReturnType<typeof judgeMigrationSql> };
+  /** Migration folders reported changed since the folder was last read ('all' before the first read, or when the cause is unknown). */
+  private changedFolders: Set<string> | 'all' = 'all';
+  /** What git said is committed, for which `deployed` setting (kept only with `gitChangesReported`). */
+  private gitView?: { deployed: string; view: GitView };
 
   constructor(
     readonly project: PrismaProject,
     private readonly options: SessionOptions = {},
   ) {}
 
-  /** Forget the migrations state; the next analysis re-reads the folder (incrementally where it can). */
-  invalidateMigrations(): void {
+  /**
+   * Forget the migrations state; the next analysis re-reads the folder
+   * (incrementally where it can). `changedPath` is the file or folder a watcher
+   * saw change: until the next read only the migration folders named so are
+   * looked at again on disk. Without it (a commit, a settings change, a cause
+   * unknown) every file is checked.
+   */
+  invalidateMigrations(changedPath?: string): void {
     this.snapshot = undefined;
+    const relative = changedPath === undefined ? '' : path.relative(this.project.migrationsDir, changedPath);
+    const folder = relative.split(path.sep)[0];
+    if (!folder || folder === '..' || path.isAbsolute(relative)) {
+      this.changedFolders = 'all';
+      this.gitView = undefined;
+    } else if (this.changedFolders !== 'all') {
+      this.changedFolders.add(folder);
+    }
   }
 
   async analyze(overrides: ReadonlyMap<string, string> = new Map(), isCancelled: () => boolean = () => false): Promise<ProjectAnalysis | undefined> {
@@ -188,7 +213,8 @@ export class ProjectSession {
   private async migrations(provider: Provider, config: GuardConfig): Promise<MigrationsSnapshot> {
     // The folder is read again only after invalidateMigrations() (a watcher saw a change) or a settings change.
     if (this.snapshot && this.snapshot.setting === `${provider}|${config.deployed}`) return this.snapshot;
-    const folder = readMigrationsFolder(this.project.migrationsDir);
+    const folder = readMigrationsFolder(this.project.migrationsDir, this.changedFolders === 'all' ? undefined : { changedFolders: this.changedFolders });
+    this.changedFolders = new Set();
     const deployedNames = this.deployedNames(folder.migrations.map((m) => m.name), config.deployed);
     const key = `${provider}|${config.deployed}|${folder.migrations.map((m) => `${m.name}:${m.hash}`).join(',')}|${[...deployedNames].join(',')}`;
     if (this.snapshot?.key === key) return this.snapshot;
@@ -219,6 +245,13 @@ export class ProjectSession {
     return this.snapshot;
   }
 
+  private committedView(deployed: string, ref: string | undefined): GitView {
+    if (this.options.gitChangesReported && this.gitView?.deployed === deployed) return this.gitView.view;
+    const view = committedMigrationFolders(this.project.migrationsDir, ref);
+    this.gitView = { deployed, view };
+    return view;
+  }
+
   /** Which migration folders count as deployed, per the `deployed` setting. */
   private deployedNames(names: string[], deployed: string): Set<string> & { notes: Note[] } {
     const result = new Set<string>() as Set<string> & { notes: Note[] };
@@ -228,7 +261,7 @@ export class ProjectSession {
       return result;
     }
     const ref = deployed.startsWith('ref:') ? deployed.slice(4) : undefined;
-    const view = committedMigrationFolders(this.project.migrationsDir, ref);
+    const view = this.committedView(deployed, ref);
     if (ref && !view.committedFolders) {
       throw new CannotAnalyze(`cannot tell which migrations are deployed: ${view.problem ?? `git ref ${ref} not readable`}`);
     }

@@ -69,6 +69,8 @@ export interface GuardServerOptions {
   applyEdit?: boolean;
   /** Where docs/rules/ lives (default: this package). */
   packageRoot?: string;
+  /** The client reports file changes (migrations, .git refs) through the watchers the server registered. */
+  watchesFiles?: boolean;
 }
 
 interface Snapshot {
@@ -97,6 +99,7 @@ class ProjectEntry {
     /** The workspace folder it was found in; undefined for a file opened from elsewhere. */
     public folder: string | undefined,
     log: (level: 'info' | 'warning', message: string) => void,
+    private readonly watchesFiles: boolean,
   ) {
     this.sizes = new TableSizeCache(() => this.scheduler?.schedule(0), log);
     this.session = this.newSession();
@@ -106,6 +109,8 @@ class ProjectEntry {
     // validate: false — Prisma's own validator runs in Prisma's extension; on every keystroke it would only cost time here.
     return new ProjectSession(this.project, {
       validate: false,
+      // With watchers a commit or checkout is reported (.git refs), so git is asked again only then, not whenever a migration changes.
+      gitChangesReported: this.watchesFiles,
       configOverride: (config, notes) => applyEditorSettings(config, this.settings, notes),
       tableSizes: () => this.sizes.current(),
     });
@@ -194,7 +199,7 @@ export class GuardServer {
   }
 
   private addEntry(project: PrismaProject, folder: string | undefined): ProjectEntry {
-    const entry = new ProjectEntry(project, folder, (level, message) => this.host.log(level, `${project.root}: ${message}`));
+    const entry = new ProjectEntry(project, folder, (level, message) => this.host.log(level, `${project.root}: ${message}`), this.options.watchesFiles === true);
     entry.scheduler = new AnalysisScheduler<Analysed>(
       {
         run: (isCancelled) => this.analyse(entry, isCancelled),
@@ -298,7 +303,7 @@ export class GuardServer {
     const file = uriToPath(uri);
     if (!file || !isSqlFile(file)) return;
     for (const entry of this.entriesForMigrationPath(file)) {
-      entry.session.invalidateMigrations();
+      entry.session.invalidateMigrations(file);
       entry.scheduler.schedule(0);
     }
   }
@@ -325,8 +330,8 @@ export class GuardServer {
         continue;
       }
       for (const entry of this.entriesForMigrationPath(file)) {
-        // A new or deleted migration moves the baseline; the session replays only what changed.
-        entry.session.invalidateMigrations();
+        // A new or deleted migration moves the baseline; the session re-reads and replays only what changed.
+        entry.session.invalidateMigrations(file);
         reanalyse.add(entry);
       }
       if (file.endsWith('.prisma')) {

@@ -140,6 +140,7 @@ connection.onInitialize(
       documentChanges: capabilities.workspace?.workspaceEdit?.documentChanges === true,
       applyEdit: capabilities.workspace?.applyEdit === true,
       configuration: capabilities.workspace?.configuration === true,
+      watchesFiles: canRegisterWatchers,
     });
     return {
       capabilities: {
@@ -167,6 +168,9 @@ connection.onInitialized(
             // Commits and checkouts move migrations between pending and deployed.
             { globPattern: '**/.git/HEAD', kind },
             { globPattern: '**/.git/refs/heads/**', kind },
+            // A fetch moves `deployed: ref:origin/main`; git gc moves refs into packed-refs.
+            { globPattern: '**/.git/refs/remotes/**', kind },
+            { globPattern: '**/.git/packed-refs', kind },
           ],
         })
         .catch((error: unknown) => log('warning', `Could not watch files: ${describeError(error)}`));

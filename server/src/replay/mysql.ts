@@ -37,6 +37,7 @@ import { tableKey, type DbColumn, type DbDefault, type DbForeignKey, type DbInde
 import type { Note } from '../core/notes';
 import { LineIndex, type Range } from '../core/source';
 import { canonicalMysqlType, isMysqlCurrentTime, mysqlDefault, unescapeMysqlString } from '../map/mysqlTypes';
+import { entryOf } from './provenance';
 import type { MigrationInput, ProvenanceEntry, Replayer } from './types';
 
 // ---------------------------------------------------------------------------
@@ -327,6 +328,7 @@ class MysqlReplayer implements Replayer {
   readonly provider = 'mysql' as const;
   private migration: MigrationInput | undefined;
   private range: Range | undefined;
+  private lastEntry: { range: Range | undefined; migration: MigrationInput | undefined; entry: ProvenanceEntry } | undefined;
   private notes: Note[] = [];
   private skipped = new Map<string, { count: number; range: Range }>();
   private flat: Record<string, ProvenanceEntry> | undefined;
@@ -389,6 +391,11 @@ class MysqlReplayer implements Replayer {
     return flat;
   }
 
+  provenanceOf(key: string): ProvenanceEntry | undefined {
+    if (this.flat) return this.flat[key];
+    return entryOf(key, this.data.sources);
+  }
+
   fork(): Replayer {
     return new MysqlReplayer(structuredClone(this.data));
   }
@@ -415,8 +422,12 @@ class MysqlReplayer implements Replayer {
     else if (this.range) this.skipped.set(label, { count: 1, range: this.range });
   }
 
+  /** One entry per statement, shared by everything it creates: fork() then copies it (and its strings) once, not per column. */
   private here(): ProvenanceEntry {
-    return { migration: this.migration?.name ?? '', file: this.migration?.file ?? '', range: this.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
+    if (this.lastEntry && this.lastEntry.range === this.range && this.lastEntry.migration === this.migration) return this.lastEntry.entry;
+    const entry = { migration: this.migration?.name ?? '', file: this.migration?.file ?? '', range: this.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
+    this.lastEntry = { range: this.range, migration: this.migration, entry };
+    return entry;
   }
 
   private record(key: string, item?: string): void {

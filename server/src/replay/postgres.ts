@@ -31,6 +31,7 @@ import type { Note } from '../core/notes';
 import type { Range } from '../core/source';
 import { canonicalArrayDefault, castTypes, chooseName, classifyDefault, expressionSql, names, quoteIdent, resolveType, splitQualified, unwrap } from './pgTypes';
 import { parsePostgresStatements, postgresParserLoaded, type ParsedStatement } from './statements';
+import { entryOf } from './provenance';
 import type { MigrationInput, ProvenanceEntry, Replayer } from './types';
 
 interface TableSources {
@@ -187,6 +188,7 @@ class PostgresReplayer implements Replayer {
   private notes: Note[] = [];
   private skipped = new Map<string, { count: number; range: Range }>();
   private flat: Record<string, ProvenanceEntry> | undefined;
+  private lastEntry: { statement: ParsedStatement | undefined; migration: MigrationInput | undefined; entry: ProvenanceEntry } | undefined;
 
   constructor(private data: ReplayData) {}
 
@@ -242,6 +244,11 @@ class PostgresReplayer implements Replayer {
     return flat;
   }
 
+  provenanceOf(key: string): ProvenanceEntry | undefined {
+    if (this.flat) return this.flat[key];
+    return entryOf(key, this.data.tableSources, this.data.enumSources);
+  }
+
   fork(): Replayer {
     return new PostgresReplayer(structuredClone(this.data));
   }
@@ -264,12 +271,16 @@ class PostgresReplayer implements Replayer {
     else if (this.statement) this.skipped.set(label, { count: 1, range: this.statement.range });
   }
 
+  /** One entry per statement, shared by everything it creates: fork() then copies it (and its strings) once, not per column. */
   private here(): ProvenanceEntry {
-    return {
+    if (this.lastEntry && this.lastEntry.statement === this.statement && this.lastEntry.migration === this.migration) return this.lastEntry.entry;
+    const entry = {
       migration: this.migration?.name ?? '',
       file: this.migration?.file ?? '',
       range: this.statement?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
     };
+    this.lastEntry = { statement: this.statement, migration: this.migration, entry };
+    return entry;
   }
 
   private sourcesOf(key: string): TableSources {

@@ -12,6 +12,9 @@ export interface MigrationInput {
 }
 
 /** Where a database object was created: shown as related information on findings. */
+/** Where something in a replayed state was created: looked up by the keys of `Replayer.provenance()`. */
+export type ProvenanceLookup = (key: string) => ProvenanceEntry | undefined;
+
 export interface ProvenanceEntry {
   migration: string;
   file: string;
@@ -30,6 +33,11 @@ export interface Replayer {
   /** The current state (callers must not mutate it). */
   state(): DbState;
   provenance(): Record<string, ProvenanceEntry>;
+  /**
+   * One entry of provenance(), without building the whole record (tens of
+   * thousands of keys on a large history, needed afresh after every migration).
+   */
+  provenanceOf?(key: string): ProvenanceEntry | undefined;
   /** An independent copy, so a cached replay can be continued without replaying from zero. */
   fork(): Replayer;
   /** Frees resources held outside the JS heap (a SQLite database); the replayer is unusable after. */
