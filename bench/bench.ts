@@ -87,10 +87,11 @@ function report(all: ProjectFigures[]): string {
   const sized = (f: ProjectFigures): string[] => [f.label, String(f.models), String(f.migrations), String(f.lines)];
 
   out.push('Replay (ms): cold = read + replay in a fresh process; warm = the same in process; +1 mig = the session\'s replay stage after a migration folder');
-  out.push('is added (re-read the folder, replay the new one on the cached state), +1 analysis = that whole analysis; b2b = +1 replays back to back (state copied then)');
+  out.push('is added (re-read the folder, replay the new one on the cached state), +1 analysis = that whole analysis; b2b = +1 replays back to back (state copied then);');
+  out.push('+1 git = the +1 replay stage in a git repository (deployed = committed), the editor\'s default');
   out.push(
     table(
-      ['project', 'models', 'migrations', 'lines', 'cold read', 'cold replay', 'cold total', 'warm total', '+1 mig p50', '+1 mig max', '+1 analysis', '+1 b2b p50'],
+      ['project', 'models', 'migrations', 'lines', 'cold read', 'cold replay', 'cold total', 'warm total', '+1 mig p50', '+1 mig max', '+1 analysis', '+1 b2b p50', '+1 git p50', '+1 git max'],
       all
         .filter((f) => f.replay)
         .map((f) => {
@@ -105,6 +106,8 @@ function report(all: ProjectFigures[]): string {
             ms(Math.max(...r.addOneMs)),
             ms(median(r.addOneAnalysisMs)),
             ms(median(r.addOneBackToBackMs)),
+            ms(median(r.addOneGitMs ?? [])),
+            ms(Math.max(...(r.addOneGitMs ?? [NaN]))),
           ];
         }),
     ),

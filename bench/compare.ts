@@ -97,7 +97,7 @@ function main(): void {
   out.push(
     tableOf(
       'Replay (ms): cold = read + replay in a fresh process; +1 = replay stage of the analysis after one migration folder is added',
-      ['project', 'migrations', 'cold', '+1 p50', '+1 max', '+1 whole analysis', '+1 back to back'],
+      ['project', 'migrations', 'cold', '+1 p50', '+1 max', '+1 whole analysis', '+1 back to back', '+1 in git'],
       labels.map((label) => {
         const [b, a] = pair(label);
         const cell = (f: (r: ReplayFigures) => number, digits = 1): string => `${fixed(b?.replay && f(b.replay), digits)} → ${fixed(a?.replay && f(a.replay), digits)}`;
@@ -109,6 +109,7 @@ function main(): void {
           cell((r) => Math.max(...r.addOneMs)),
           cell((r) => median(r.addOneAnalysisMs)),
           cell((r) => median(r.addOneBackToBackMs)),
+          cell((r) => (r.addOneGitMs ? median(r.addOneGitMs) : NaN)),
         ];
       }),
     ),

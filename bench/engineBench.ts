@@ -28,6 +28,8 @@ export interface ReplayFigures {
   addOneAnalysisMs: number[];
   /** The same replay back to back with the previous one: the cached state is copied then instead of ahead. */
   addOneBackToBackMs: number[];
+  /** The +1 replay stage in a git repository (deployed = committed), as the editor runs it (commits reported by the watcher). */
+  addOneGitMs: number[];
 }
 
 export interface EditFigures {
@@ -67,18 +69,23 @@ export async function benchReplay(project: BenchProject, runs: number): Promise<
   const addOne: number[] = [];
   const addOneAnalysis: number[] = [];
   const backToBack: number[] = [];
+  const addOneGit: number[] = [];
   const added: string[] = [];
   try {
     for (let i = 0; i < Math.max(5, runs); i++) {
       // A new migration folder comes seconds after the previous analysis (prisma migrate dev), not within the same millisecond.
       await sleep(300);
-      added.push(addMigration(project, i));
-      session.invalidateMigrations();
+      const folder = addMigration(project, i);
+      added.push(folder);
+      // As the language server does with the watcher's event: only the new folder is looked at on disk.
+      session.invalidateMigrations(folder);
       const start = performance.now();
       const analysis = await session.analyze();
       addOneAnalysis.push(performance.now() - start);
       addOne.push(analysis?.timings.replay ?? NaN);
     }
+    // In a git repository (the default `deployed: git`): which migrations are committed is asked of git each time.
+    addOneGit.push(...(await addOneInGit(project, Math.max(5, runs), added)));
     // Back to back: the replay alone, each run continuing the last one's cache at once.
     let cache: ReplayCache | undefined = (await replayMigrations(readMigrationsFolder(project.migrationsDir), 'postgresql')).cache;
     for (let i = 0; i < Math.max(5, runs); i++) {
@@ -98,7 +105,34 @@ export async function benchReplay(project: BenchProject, runs: number): Promise<
     addOneMs: addOne,
     addOneAnalysisMs: addOneAnalysis,
     addOneBackToBackMs: backToBack,
+    addOneGitMs: addOneGit,
   };
+}
+
+/** The project committed to a new git repository, then migrations added uncommitted (pending), as after `prisma migrate dev`. */
+async function addOneInGit(project: BenchProject, count: number, added: string[]): Promise<number[]> {
+  const git = (...args: string[]): void => {
+    const run = spawnSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@localhost', '-c', 'commit.gpgsign=false', ...args], { cwd: project.dir, encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`git ${args.join(' ')}: ${run.stderr}`);
+  };
+  if (!fs.existsSync(path.join(project.dir, '.git'))) {
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'bench');
+  }
+  // As the language server runs it for an editor that watches files: commits are reported, so git is not asked per migration.
+  const session = new ProjectSession(locateProject(project.dir), { gitChangesReported: true });
+  await session.analyze();
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    await sleep(300);
+    const folder = addMigration(project, 200 + i);
+    added.push(folder);
+    session.invalidateMigrations(folder);
+    const analysis = await session.analyze();
+    times.push(analysis?.timings.replay ?? NaN);
+  }
+  return times;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
