@@ -226,6 +226,6 @@ export interface CommandAnswer {
 
 /** Options a client may pass in `initializationOptions`. */
 export interface GuardInitializationOptions {
-  /** Delay between the last keystroke and the analysis (default 200 ms). */
+  /** Delay between the last keystroke and the analysis (default 50 ms). */
   debounceMs?: number;
 }
