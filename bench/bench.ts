@@ -9,6 +9,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import { benchEdits, benchReplay, type EditFigures, type ReplayFigures } from './engineBench';
+import { DEFAULT_DEBOUNCE_MS } from '../server/src/lsp/guardServer';
 import { benchLsp, type LspFigures } from './lspBench';
 import { knownLabels, prepareProject } from './projects';
 import { median, ms, percentile, table } from './stats';
@@ -143,7 +144,8 @@ function report(all: ProjectFigures[]): string {
 
   out.push('', 'Language server over stdio (ms, MB): edit = didChange → publishDiagnostics, one at a time, debounce 0; cpu = the server main thread\'s CPU time');
   out.push('over the same interval, wait = its time waiting for a CPU (machine load); bursts of 40 keys 10 ms and 1 ms apart: analyses run to the end,');
-  out.push('stale = diagnostics published for a version already superseded, settle = last key → diagnostics of the final text');
+  out.push('stale = diagnostics published for a version already superseded, settle = last key → diagnostics of the final text;');
+  out.push(`typed = edit, end to end, on a second server with the editor's default debounce (${DEFAULT_DEBOUNCE_MS} ms), 50 edits`);
   out.push(
     table(
       [
@@ -155,6 +157,8 @@ function report(all: ProjectFigures[]): string {
         'cpu p50',
         'cpu p95',
         'wait p50',
+        'typed p50',
+        'typed p95',
         ...BURSTS.flatMap((b) => [`${b.intervalMs}ms analyses`, 'stale', 'settle']),
         'RSS start',
         'RSS edits',
@@ -173,6 +177,8 @@ function report(all: ProjectFigures[]): string {
             ms(median(l.editCpuMs)),
             ms(percentile(l.editCpuMs, 95)),
             ms(median(l.editWaitMs)),
+            ms(median(l.defaultDebounceEditMs ?? [])),
+            ms(percentile(l.defaultDebounceEditMs ?? [], 95)),
             ...l.bursts.flatMap((b) => [String(b.analyses), String(b.stalePublications), ms(b.settleMs)]),
             ms(l.peakRssAtStartMb, 0),
             ms(l.peakRssAfterEditsMb, 0),

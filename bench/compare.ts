@@ -73,7 +73,7 @@ function main(): void {
   out.push(
     tableOf(
       'Language server over stdio (ms): didChange → publishDiagnostics, debounce 0',
-      ['project', 'cold start', 'edit p50', 'edit p95', 'server cpu p50', 'server cpu p95', 'burst 1 ms: analyses / settle'],
+      ['project', 'cold start', 'edit p50', 'edit p95', 'server cpu p50', 'server cpu p95', 'burst 1 ms: analyses / settle', 'typed p95 (default debounce)'],
       labels.map((label) => {
         const [b, a] = pair(label);
         const cell = (f: (l: LspFigures) => number, digits = 1): string => `${fixed(b?.lsp && f(b.lsp), digits)} → ${fixed(a?.lsp && f(a.lsp), digits)}`;
@@ -89,6 +89,7 @@ function main(): void {
           cell((l) => median(l.editCpuMs)),
           cell((l) => percentile(l.editCpuMs, 95)),
           `${burst(b?.lsp)} → ${burst(a?.lsp)}`,
+          cell((l) => (l.defaultDebounceEditMs ? percentile(l.defaultDebounceEditMs, 95) : NaN)),
         ];
       }),
     ),

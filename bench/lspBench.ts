@@ -5,6 +5,7 @@
  */
 import * as fs from 'fs';
 import { LspClient, uriOf } from '../test/lsp/lspClient';
+import { DEFAULT_DEBOUNCE_MS } from '../server/src/lsp/guardServer';
 import type { BenchProject } from './projects';
 import { typingEdits } from './projects';
 
@@ -21,6 +22,9 @@ export interface LspFigures {
   bursts: BurstFigures[];
   /** Peak resident set size of the server process (VmHWM), MB. */
   peakRssMb: number;
+  /** didChange → publishDiagnostics with the server's default debounce (what the editor user sees), one edit at a time. */
+  defaultDebounceEditMs: number[];
+  defaultDebounceMs: number;
   /** Peak RSS once the first diagnostics are out, and after the one-at-a-time edits. */
   peakRssAtStartMb: number;
   peakRssAfterEditsMb: number;
@@ -141,7 +145,38 @@ export async function benchLsp(project: BenchProject, editCount: number, bursts:
         settleMs: (firstArrival.get(finalVersion) as number) - lastSent,
       });
     }
-    return { coldStartMs, editMs, editCpuMs, editWaitMs, bursts: burstFigures, peakRssMb: peakRss(pid), peakRssAtStartMb, peakRssAfterEditsMb };
+    const peakRssMb = peakRss(pid);
+    await client.stop();
+    const defaultDebounceEditMs = await editsWithDefaultDebounce(project, text, Math.min(editCount, 50));
+    return { coldStartMs, editMs, editCpuMs, editWaitMs, bursts: burstFigures, peakRssMb, peakRssAtStartMb, peakRssAfterEditsMb, defaultDebounceEditMs, defaultDebounceMs: DEFAULT_DEBOUNCE_MS };
+  } finally {
+    await client.stop();
+  }
+}
+
+/** A second server as the editor starts it (default debounce): keystroke to diagnostics, end to end. */
+async function editsWithDefaultDebounce(project: BenchProject, text: string, count: number): Promise<number[]> {
+  const uri = uriOf(project.schemaPath);
+  const client = await LspClient.start({ workspaceFolders: [project.dir], debounceMs: DEFAULT_DEBOUNCE_MS });
+  const arrived = new Map<number, number>();
+  client.connection.onNotification('textDocument/publishDiagnostics', (params: { uri: string; version?: number }) => {
+    if (params.uri === uri && params.version !== undefined && !arrived.has(params.version)) arrived.set(params.version, performance.now());
+  });
+  try {
+    await client.open(project.schemaPath, text, 1);
+    await client.until('diagnostics of version 1', () => (arrived.has(1) ? true : undefined), 120000);
+    const times: number[] = [];
+    let version = 1;
+    for (const edit of typingEdits(text, count)) {
+      const target = ++version;
+      const sent = performance.now();
+      await client.change(project.schemaPath, target, [
+        { range: { start: { line: edit.line, character: edit.character }, end: { line: edit.line, character: edit.character } }, text: edit.inserted },
+      ]);
+      await client.until(`diagnostics of version ${target}`, () => (arrived.has(target) ? true : undefined), 60000);
+      times.push((arrived.get(target) as number) - sent);
+    }
+    return times;
   } finally {
     await client.stop();
   }
