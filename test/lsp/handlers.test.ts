@@ -109,6 +109,25 @@ describe('lsp handlers: code actions', () => {
     assert.strictEqual(computeCodeActions({ ...base, version: 2, diagnostics: [diagnostic], only: ['quickfix'] }).length, 4);
   });
 
+  it('accepts a diagnostic computed from the disk while the open text is the same as the disk', () => {
+    const found = finding({ fix: { kind: 'keepTableName', model: 'Customer', table: 'User' } });
+    const fromDisk = findingToDiagnostic(found, ROOT, null, PACKAGE);
+    const base = { uri: `file://${SCHEMA}`, file: SCHEMA, text: schema, version: 1, diagnostics: [fromDisk], documentChanges: true };
+    const titles = (actions: CodeAction[]): string[] => actions.map((a) => a.title);
+    assert.deepStrictEqual(titles(computeCodeActions({ ...base, diskText: () => schema })), [
+      'Keep table `User`: add `@@map("User")` to `Customer`',
+      'Generate phased migration (rename-table)',
+      'Ignore rename-table here',
+      'Show documentation for rename-table',
+    ]);
+    // The versioned edit names the open document's version.
+    const [fix] = computeCodeActions({ ...base, diskText: () => schema });
+    assert.deepStrictEqual((fix.edit?.documentChanges?.[0] as { textDocument: { version: number } }).textDocument.version, 1);
+    assert.deepStrictEqual(computeCodeActions({ ...base, diskText: () => `${schema}\n// typed since` }), []);
+    assert.deepStrictEqual(computeCodeActions({ ...base, diskText: () => undefined }), []);
+    assert.deepStrictEqual(computeCodeActions(base), []);
+  });
+
   it('uses plain changes for clients without versioned document changes', () => {
     const [fix] = actionsFor(schema, finding({ fix: { kind: 'keepTableName', model: 'Customer', table: 'User' } }), 3, { documentChanges: false });
     assert.deepStrictEqual(Object.keys(fix.edit ?? {}), ['changes']);

@@ -25,6 +25,8 @@ export interface CodeActionInput {
   only?: string[];
   /** The client applies versioned `documentChanges` (else plain `changes`, which carry no version). */
   documentChanges: boolean;
+  /** The file as it is on disk now, read on demand: diagnostics computed from the disk (before the editor's text arrived) apply while the open text is the same. */
+  diskText?: () => string | undefined;
 }
 
 export const IGNORE_REASON_PLACEHOLDER = 'TODO: say why this is safe here';
@@ -33,7 +35,9 @@ export const IGNORE_REASON_PLACEHOLDER = 'TODO: say why this is safe here';
  * The code actions for the diagnostics of one request. Everything comes from
  * the diagnostics' `data` and the document's current text; a diagnostic
  * computed for another version of the document gets no actions, because its
- * ranges and names may no longer match what the user sees.
+ * ranges and names may no longer match what the user sees. One computed from
+ * the file on disk (right after opening, before the open text was analysed)
+ * gets them while the open text is still what is on disk.
  */
 export function computeCodeActions(input: CodeActionInput): CodeAction[] {
   if (input.only && !input.only.some((kind) => CodeActionKind.QuickFix === kind || CodeActionKind.QuickFix.startsWith(`${kind}.`) || kind === '')) {
@@ -44,10 +48,12 @@ export function computeCodeActions(input: CodeActionInput): CodeAction[] {
   let scanned: ScannedFile | undefined;
   const scan = (): ScannedFile => (scanned ??= scanFile(input.file, input.text));
   const seen = new Set<string>();
+  let disk: boolean | undefined;
+  const sameAsDisk = (): boolean => (disk ??= input.diskText?.() === input.text);
   for (const diagnostic of input.diagnostics) {
     const data = diagnosticData(diagnostic);
     if (!data || data.file !== input.file) continue;
-    if (data.version !== input.version) continue;
+    if (data.version !== input.version && !(data.version === null && sameAsDisk())) continue;
     const key = `${data.ruleId}|${diagnostic.range.start.line}:${diagnostic.range.start.character}|${data.model ?? ''}.${data.field ?? ''}`;
     if (seen.has(key)) continue;
     seen.add(key);

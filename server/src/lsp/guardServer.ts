@@ -482,6 +482,7 @@ export class GuardServer {
       diagnostics: params.context.diagnostics,
       ...(params.context.only ? { only: params.context.only } : {}),
       documentChanges: this.options.documentChanges ?? false,
+      diskText: () => readText(file),
     });
   }
 
