@@ -105,6 +105,16 @@ describe('phases: schema edits', () => {
     assert.strictEqual(edit([{ op: 'removeField', model: 'User', field: 'email' }]).includes('How to reach them'), false, 'a field goes with its documentation');
   });
 
+  it('sets referential actions in a relation, replacing the ones it has and adding the others', () => {
+    const related = `${text}\nmodel Post {\n  id     Int  @id\n  userId Int\n  user   User @relation(fields: [userId], references: [id], onUpdate: Cascade)\n}\n`;
+    const set = edit([{ op: 'setRelationActions', model: 'Post', field: 'user', actions: { onDelete: 'NoAction', onUpdate: 'NoAction' } }], related);
+    assert.strictEqual(set, related.replace('references: [id], onUpdate: Cascade)', 'references: [id], onUpdate: NoAction, onDelete: NoAction)'));
+    assert.deepStrictEqual(schemaEditsFor([{ op: 'setRelationActions', model: 'Post', field: 'userId', actions: { onDelete: 'NoAction' } }], new Map([[file, related]])), {
+      ok: false,
+      reason: 'Cannot set `onDelete: NoAction` on the relation of `Post.userId`: `Post.userId` has no readable `@relation(...)`',
+    });
+  });
+
   it('refuses, with the reason, when the schema does not have what an edit needs', () => {
     assert.deepStrictEqual(schemaEditsFor([{ op: 'setOptional', model: 'User', field: 'phone', optional: true }], new Map([[file, text]])), { ok: false, reason: 'Cannot make `User.phone` optional: model `User` has no field `phone`' });
     assert.deepStrictEqual(schemaEditsFor([{ op: 'addEnumValue', enum: 'Mood', value: 'SAD' }], new Map([[file, text]])), { ok: false, reason: 'Cannot add `SAD` to enum `Mood`: enum `Mood` already has `SAD`' });

@@ -49,6 +49,8 @@ export function describeOp(op: SchemaOp): string {
       return `add \`${op.declaration}\` to \`${op.model}\``;
     case 'removeField':
       return `remove \`${op.model}.${op.field}\``;
+    case 'setRelationActions':
+      return `set \`${Object.entries(op.actions).map(([name, value]) => `${name}: ${value}`).join(', ')}\` on the relation of \`${op.model}.${op.field}\``;
     case 'addModel':
       return `add model \`${op.model}\` (kept with @@ignore)`;
     case 'removeModel':
@@ -156,6 +158,21 @@ function editFor(op: SchemaOp, schema: ScannedSchema, texts: Map<string, string>
     case 'replaceField': {
       const neighbour = model.fields.find((f) => f !== field);
       return [{ file: model.file, range: field.range, newText: aligned(op.declaration, neighbour ?? field) }];
+    }
+    case 'setRelationActions': {
+      const relation = field.attributes.find((a) => a.name === 'relation' && !a.block);
+      if (!relation || !relation.complete || !relation.argsRange) return `\`${op.model}.${op.field}\` has no readable \`@relation(...)\``;
+      const edits: SchemaEdit[] = [];
+      let appended = '';
+      for (const [name, value] of Object.entries(op.actions)) {
+        if (value === undefined) continue;
+        const existing = relation.args.find((a) => a.name === name);
+        if (existing?.value) edits.push({ file: model.file, range: existing.value.range, newText: value });
+        else if (existing) return `the \`${name}:\` of \`${op.model}.${op.field}\` has no value`;
+        else appended += `${relation.args.length > 0 || appended ? ', ' : ''}${name}: ${value}`;
+      }
+      if (appended) edits.push({ file: model.file, range: { start: relation.argsRange.end, end: relation.argsRange.end }, newText: appended });
+      return edits;
     }
     case 'removeField': {
       let first = field.range.start.line;

@@ -36,6 +36,8 @@ export type SchemaOp =
   /** Inserts a field line; after `after` (a field name) or, without it, after the last field. */
   | { op: 'addField'; model: string; field: string; declaration: string; after?: string }
   | { op: 'removeField'; model: string; field: string }
+  /** Sets referential actions (`onDelete: NoAction`) in the `@relation(...)` of a relation field, replacing the ones it has. */
+  | { op: 'setRelationActions'; model: string; field: string; actions: { onDelete?: string; onUpdate?: string } }
   /** Appends a whole model block at the end of the file that holds `nearModel` (or the first schema file). */
   | { op: 'addModel'; model: string; text: string; nearModel?: string }
   | { op: 'removeModel'; model: string }

@@ -25,7 +25,7 @@ import {
   rewrite,
   snakeWhat,
 } from './common';
-import { addNullableColumn, dropColumn, dropNotNull, plannedDrop, providerName, replaceColumn, requireColumn, withColumns } from './providerSql';
+import { addNullableColumn, dropColumn, dropNotNull, mysqlColumn, plannedDrop, providerName, replaceColumn, requireColumn, withColumns } from './providerSql';
 import { summarizeChange } from '../../diff/changes';
 
 const ROLLBACK_DOWN = 'Apply the down.sql of each of its migrations, newest first, then mark them rolled back (`prisma migrate resolve --rolled-back <name>`) and delete their folders.';
@@ -324,11 +324,11 @@ export function planChangeColumnType(input: PlannerInput, change: AlterColumnTyp
       : [
           '-- InnoDB copies the table for most type changes (writes wait for the copy); on a large table use an online',
           '-- schema-change tool (gh-ost, pt-online-schema-change) instead of this statement.',
-          `-- AlterTable\nALTER TABLE ${tableName(table, 'mysql')} MODIFY ${quote(change.column, 'mysql')} ${newType}${change.after.nullable ? ' NULL' : ' NOT NULL'};`,
+          `-- AlterTable\nALTER TABLE ${tableName(table, 'mysql')} MODIFY ${mysqlColumn({ ...change.before, type: change.to, nullable: change.after.nullable }, ctx.before)};`,
         ];
     const down = provider === 'sqlite'
       ? [redefineTableSqlite(table, ctx.before, new Map(table.columns.map((c) => [c.name, c.name === change.column ? `CAST(${quote(c.name, 'sqlite')} AS ${renderType(change.from, 'sqlite', ctx.before)})` : quote(c.name, 'sqlite')])))]
-      : [`ALTER TABLE ${tableName(table, 'mysql')} MODIFY ${quote(change.column, 'mysql')} ${renderType(change.from, 'mysql', ctx.before)}${change.before.nullable ? ' NULL' : ' NOT NULL'};`];
+      : [`ALTER TABLE ${tableName(table, 'mysql')} MODIFY ${mysqlColumn(change.before, ctx.before)};`];
     builder.notes.push(`${providerName(provider)} has no way to change a column type without copying the table; this plan makes the copy explicit and reversible, and says when to schedule it.`);
     builder.phase({
       key: 'convert',

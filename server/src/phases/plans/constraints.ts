@@ -5,6 +5,8 @@
  * separately.
  */
 import type { DbTable } from '../../core/dbState';
+import type { Range } from '../../core/source';
+import type { ScannedSchema } from '../../scan/types';
 import { type AddForeignKey, type AddIndex, summarizeChange } from '../../diff/changes';
 import { migrationSlug } from '../naming';
 import {
@@ -21,7 +23,7 @@ import {
   sqliteGuard,
   tableName,
 } from '../sql';
-import type { PlannedMigration } from '../types';
+import type { PlannedMigration, SchemaOp } from '../types';
 import { PlanBuilder, type Planned, type PlannerInput, lt, migration, snakeWhat } from './common';
 import { withColumns } from './providerSql';
 
@@ -161,6 +163,7 @@ export function planAddForeignKey(input: PlannerInput, change: AddForeignKey): P
   const addColumns = newColumns.map((c) => (c ? addColumnStatement(table, c, provider, ctx.before) : ''));
   const dropColumns = newColumns.map((c) => (c ? dropColumnStatement(table, c.name, provider) : ''));
   const migrations: PlannedMigration[] = [];
+  const schemaOps: SchemaOp[] = [];
   if (provider === 'postgresql') {
     const name = quote(fk.name, provider);
     migrations.push(migration(
@@ -198,6 +201,20 @@ export function planAddForeignKey(input: PlannerInput, change: AddForeignKey): P
       [redefineTableSqlite(table, ctx.before, sameColumns(after, table))],
     ));
   } else {
+    // Measured on MariaDB 10.11: the in-place path (the only one without a table copy) stores RESTRICT as NO ACTION.
+    // InnoDB enforces the two alike; the key is written as it will be stored, so the migrations say what the database has.
+    const restrict = (action: string): boolean => action === 'RESTRICT';
+    const stored = { ...fk, onDelete: restrict(fk.onDelete) ? 'NO ACTION' as const : fk.onDelete, onUpdate: restrict(fk.onUpdate) ? 'NO ACTION' as const : fk.onUpdate };
+    if (restrict(fk.onDelete) || restrict(fk.onUpdate)) {
+      const actions = { ...(restrict(fk.onDelete) ? { onDelete: 'NoAction' } : {}), ...(restrict(fk.onUpdate) ? { onUpdate: 'NoAction' } : {}) };
+      const spelled = Object.entries(actions).map(([name, value]) => `${name}: ${value}`).join(', ');
+      const field = relationFieldOf(ctx.schema, change);
+      // With Restrict left in the schema, Prisma's next migration would drop and re-add the key (a table copy) to get RESTRICT back.
+      if (field) schemaOps.push({ op: 'setRelationActions', model: field.model, field: field.field, actions });
+      builder.notes.push(
+        `Added in place, InnoDB records RESTRICT as NO ACTION (it enforces both the same way), so this plan writes NO ACTION${field ? ` and sets \`${spelled}\` on the relation of \`${field.model}.${field.field}\`` : `; set \`${spelled}\` on the relation in the schema`}: with Restrict in the schema, Prisma's next migration would drop and re-add the key, copying the table.`,
+      );
+    }
     migrations.push(migration(
       migrationSlug('add', 'foreign_key', what),
       `Add ${fk.name} in place`,
@@ -206,10 +223,14 @@ export function planAddForeignKey(input: PlannerInput, change: AddForeignKey): P
         '-- query first, it must return no rows.',
         'SET FOREIGN_KEY_CHECKS=0;',
         ...addColumns,
-        `-- AddForeignKey\nALTER TABLE ${t} ADD ${foreignKeyClause(fk, provider, ctx.before)}, ALGORITHM=INPLACE, LOCK=NONE;`,
+        `-- AddForeignKey\nALTER TABLE ${t} ADD ${foreignKeyClause(stored, provider, ctx.before)}, ALGORITHM=INPLACE, LOCK=NONE;`,
         'SET FOREIGN_KEY_CHECKS=1;',
       ],
-      [`ALTER TABLE ${t} DROP FOREIGN KEY ${quote(fk.name, provider)};`, ...dropColumns.reverse()],
+      [
+        `ALTER TABLE ${t} DROP FOREIGN KEY ${quote(fk.name, provider)};`,
+        ...(innodbMadeIndex(table, fk.columns) ? [`-- InnoDB made this index for the key (no index began with its columns); dropping the key leaves it.\nDROP INDEX ${quote(fk.name, provider)} ON ${t};`] : []),
+        ...dropColumns.reverse(),
+      ],
     ));
   }
   builder.phase({
@@ -224,8 +245,32 @@ export function planAddForeignKey(input: PlannerInput, change: AddForeignKey): P
     beforeNext: '',
     rollback: `${ROLLBACK_DOWN} The down scripts drop the constraint${newColumns.length > 0 ? ' and the column(s) it added' : ''}.`,
     migrations,
-    schema: [],
+    schema: schemaOps,
     preflight: { description: 'Rows that point to a missing row (must return no rows):', sql: `${orphans};` },
   });
   return builder.build(summarizeChange(change));
+}
+
+/**
+ * InnoDB needs an index whose first columns are a foreign key's; when the table
+ * has none it creates one named after the key, and DROP FOREIGN KEY leaves it.
+ */
+function innodbMadeIndex(table: DbTable, columns: string[]): boolean {
+  const leads = (entries: string[]): boolean => entries.length >= columns.length && columns.every((column, i) => entries[i].split(/[ (]/)[0] === column);
+  return !table.indexes.some((index) => leads(index.columns)) && !(table.primaryKey && leads(table.primaryKey.columns));
+}
+
+/** The relation field whose `@relation(...)` the foreign key change comes from (its source range lies inside it). */
+function relationFieldOf(schema: ScannedSchema, change: AddForeignKey): { model: string; field: string } | undefined {
+  const at = change.source.range.start;
+  const inside = (range: Range): boolean =>
+    (range.start.line < at.line || (range.start.line === at.line && range.start.character <= at.character)) &&
+    (at.line < range.end.line || (at.line === range.end.line && at.character <= range.end.character));
+  for (const model of schema.models) {
+    if (model.file !== change.source.file) continue;
+    for (const field of model.fields) {
+      if (field.attributes.some((a) => a.name === 'relation' && !a.block && inside(a.range))) return { model: model.name, field: field.name };
+    }
+  }
+  return undefined;
 }

@@ -27,10 +27,12 @@ function sqliteAddColumn(table: DbTable, column: DbColumn, state: DbState): stri
   return `-- AlterTable\nALTER TABLE ${quote(table.name, 'sqlite')} ADD COLUMN ${columnDefinition(column, 'sqlite', state)};`;
 }
 
-function mysqlColumn(column: DbColumn, state: DbState): string {
+/** A whole column definition: MySQL's MODIFY replaces all of it, so what is left out (a DEFAULT, AUTO_INCREMENT) is lost. */
+export function mysqlColumn(column: DbColumn, state: DbState): string {
   const type = renderType(column.type, 'mysql', state);
   const fallback = renderDefault(column.default, column.type, 'mysql', state);
-  return `${quote(column.name, 'mysql')} ${type}${column.nullable ? ' NULL' : ' NOT NULL'}${fallback !== undefined ? ` DEFAULT ${fallback}` : ''}`;
+  const increment = column.default?.kind === 'autoincrement' ? ' AUTO_INCREMENT' : '';
+  return `${quote(column.name, 'mysql')} ${type}${column.nullable ? ' NULL' : ' NOT NULL'}${fallback !== undefined ? ` DEFAULT ${fallback}` : ''}${increment}`;
 }
 
 /** Adds a nullable column (instant on all three: no rewrite, no scan). */
