@@ -24,6 +24,7 @@ import {
   StatusNotification,
   type StatusParams,
 } from '../../server/src/lsp/protocol';
+import { linksRelativeTo } from './reportLinks';
 
 const PRISMA_EXTENSION_ID = 'Prisma.prisma';
 const REPORT_FILE = 'migration-safety-report.md';
@@ -91,7 +92,8 @@ async function openReport(context: vscode.ExtensionContext, markdown: string, na
   try {
     await vscode.workspace.fs.createDirectory(folder);
     const file = vscode.Uri.joinPath(folder, name);
-    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(markdown));
+    const text = file.scheme === 'file' ? linksRelativeTo(markdown, file.fsPath) : markdown;
+    await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(text));
     try {
       await vscode.commands.executeCommand('markdown.showPreview', file);
     } catch {

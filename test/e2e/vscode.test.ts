@@ -71,6 +71,12 @@ describe('VS Code (code-server + headless Chromium)', function () {
     // "Check migration safety" from the Command Palette: the rendered report names every rule that fired.
     assert.match(look.report, /^Migration safety report/);
     for (const id of new Set(findings.map((f) => f.ruleId))) assert.ok(look.report.includes(id), `the report preview does not mention ${id}`);
+    // Its places are links (not raw file: text), and one leads to the schema at that line.
+    assert.ok(!look.report.includes('](file:'), 'the report shows raw file: links');
+    const linked = /^prisma\/schema\.prisma:(\d+)$/.exec(look.reportLink.text);
+    assert.ok(linked && findings.some((f) => f.range.start.line + 1 === Number(linked[1])), `the link ${look.reportLink.text} names no finding's line`);
+    assert.strictEqual(look.reportLink.tab, 'schema.prisma');
+    assert.match(look.reportLink.cursor, new RegExp(`^Ln ${linked[1]}, Col \\d+$`));
     for (const shot of look.screenshots) assert.ok(fs.statSync(shot).size > 10000, `${path.basename(shot)} is empty`);
   });
 });

@@ -100,6 +100,8 @@ export interface LookResult {
   outputChannel: string;
   /** The text of the report's Markdown preview, opened from the Command Palette. */
   report: string;
+  /** The report's first link to a schema line (`prisma/schema.prisma:13`), followed: the editor tab and cursor position it led to. */
+  reportLink: { text: string; tab: string; cursor: string };
   screenshots: string[];
 }
 
@@ -359,9 +361,24 @@ export class CodeServerE2E {
       const report = await until('the rendered report', () => preview.locator('body').first().innerText({ timeout: 30000 }), (t) => t.includes('add-required-column'), 30000);
       await shoot('report-preview');
 
+      begin('follow the report\'s first link to a schema line');
+      const link = preview.locator('a', { hasText: /^prisma\/schema\.prisma:\d+$/ }).first();
+      const linkText = await link.innerText({ timeout: 15000 });
+      await link.click({ timeout: 15000 });
+      const line = linkText.split(':')[1];
+      const cursor = await until(
+        'the schema at the linked line',
+        () => page.locator('.statusbar-item', { hasText: /^Ln \d+, Col \d+$/ }).first().innerText({ timeout: 5000 }),
+        (t) => t.startsWith(`Ln ${line},`),
+        20000,
+      );
+      const tab = await page.locator('.tabs-container .tab.active').first().innerText();
+      await shoot('report-link-followed');
+      const reportLink = { text: linkText, tab: tab.split('\n')[0].trim(), cursor };
+
       begin('');
       this.say(`look: ${problemRows.length} Problems rows, ${quickFixMenu.length} quick fixes, status "${statusBar}" in ${seconds(started)} (${timings.join('; ')})`);
-      return { problemRows, quickFixMenu, statusBar, outputChannel, report, screenshots: shots };
+      return { problemRows, quickFixMenu, statusBar, outputChannel, report, reportLink, screenshots: shots };
     } catch (error) {
       await shoot('failed').catch(() => undefined);
       fs.writeFileSync(path.join(this.runDir, 'look-browser-console.txt'), consoleLines.join('\n') + '\n');

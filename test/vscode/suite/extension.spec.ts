@@ -13,6 +13,7 @@ import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { linksRelativeTo } from '../../../client/src/reportLinks';
 import type { ReportResult } from '../../../server/src/lsp/protocol';
 
 /** out/test/vscode/suite → the checkout. */
@@ -273,7 +274,9 @@ describe('Prisma Migration Guard in VS Code', function () {
 
     assert.ok(result.file, 'the report was not written to a file');
     const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.parse(result.file)));
-    assert.strictEqual(text, result.report.markdown);
+    // The server's report, with its file: links made relative to where the file was written (the preview follows only those).
+    assert.strictEqual(text, linksRelativeTo(result.report.markdown, vscode.Uri.parse(result.file).fsPath));
+    assert.ok(result.report.markdown.includes('](file:') && !text.includes('](file:'), 'the links were not rewritten');
     const ruleIds = [...new Set(findings.map((f) => f.ruleId))].sort();
     assert.ok(ruleIds.length >= 5, `rule ids: ${ruleIds.join(', ')}`);
     for (const id of ruleIds) assert.ok(text.includes(id), `the report does not mention ${id}`);
