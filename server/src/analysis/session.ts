@@ -48,6 +48,8 @@ interface MigrationsSnapshot {
   statuses: MigrationStatus[];
   notes: Note[];
   pendingFiles: { name: string; file: string; sql: string }[];
+  /** The deployed migrations' text, in order (SQL rules read CHECK constraints from them, which the replayed state does not model). */
+  deployedFiles: { name: string; sql: string }[];
   lockProvider?: Provider;
   /** inferPrismaVersion of the baseline ('' when it tells nothing), once computed. */
   inferredPrismaVersion?: string;
@@ -179,7 +181,7 @@ export class ProjectSession {
 
     const configKey = JSON.stringify(effective);
     if (this.sqlVerdict?.snapshot !== migrations || this.sqlVerdict.config !== configKey) {
-      this.sqlVerdict = { snapshot: migrations, config: configKey, result: judgeMigrationSql({ provider, baseline: migrations.baseline, pending: migrations.pendingFiles, config: effective }) };
+      this.sqlVerdict = { snapshot: migrations, config: configKey, result: judgeMigrationSql({ provider, baseline: migrations.baseline, pending: migrations.pendingFiles, deployed: migrations.deployedFiles, config: effective }) };
     }
     const sql = this.sqlVerdict.result;
     notes.push(...sql.notes);
@@ -240,6 +242,7 @@ export class ProjectSession {
       statuses: folder.migrations.map((m) => ({ name: m.name, deployed: deployedNames.has(m.name) })),
       notes,
       pendingFiles: folder.migrations.filter((m) => !deployedNames.has(m.name)).map((m) => ({ name: m.name, file: m.file, sql: m.sql })),
+      deployedFiles: folder.migrations.filter((m) => deployedNames.has(m.name)).map((m) => ({ name: m.name, sql: m.sql })),
       ...(folder.lockProvider ? { lockProvider: folder.lockProvider } : {}),
     };
     return this.snapshot;
