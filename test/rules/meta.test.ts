@@ -37,6 +37,12 @@ describe('rule catalogue stays in step', () => {
     assert.deepStrictEqual(missing, []);
   });
 
+  it('every docs page says what the rule does on MySQL and SQLite', () => {
+    const page = (id: string): string => path.join(repo, 'docs/rules', `${id}.md`);
+    const without = allRules.filter((r) => fs.existsSync(page(r.id)) && !/^## MySQL and SQLite$/m.test(fs.readFileSync(page(r.id), 'utf8'))).map((r) => r.id);
+    assert.deepStrictEqual(without, []);
+  });
+
   it('every rule has fixtures with at least one ok and one err case', () => {
     const problems: string[] = [];
     for (const rule of allRules) {
