@@ -6,7 +6,8 @@ import { diffStates } from '../diff/diff';
 import type { GuardConfig } from '../project/config';
 import type { ProvenanceLookup } from '../replay/types';
 import type { Finding } from '../rules/types';
-import { runSchemaRules } from './rulesRunner';
+import { schemaRules } from '../rules';
+import { activeRules, runSchemaRules } from './rulesRunner';
 import { applySuppressions, type Suppression } from './suppressions';
 
 export interface JudgeInput {
@@ -50,6 +51,7 @@ export function judgeSchema(input: JudgeInput): JudgeResult {
     config: input.config,
     provenance: input.provenance,
   });
-  const { findings, notes } = applySuppressions(raw, input.suppressions);
+  const ran = new Set(activeRules(schemaRules, input.provider, input.config).map((rule) => rule.id));
+  const { findings, notes } = applySuppressions(raw, input.suppressions, ran);
   return { changes, unmigrated, findings, notes };
 }

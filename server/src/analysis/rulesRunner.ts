@@ -30,10 +30,15 @@ export function ruleContext(provider: Provider, baseline: DbState, expected: DbS
   };
 }
 
+/** The rules that run for a provider and configuration (the others say nothing, so their suppressions cannot be judged unused). */
+export function activeRules<R extends { id: string; providers: readonly Provider[] }>(rules: readonly R[], provider: Provider, config: GuardConfig): R[] {
+  return rules.filter((rule) => rule.providers.includes(provider) && config.rules[rule.id] !== 'off');
+}
+
 /** Pure: changes in, findings out (severity from config, `off` rules skipped). */
 export function runSchemaRules(input: SchemaRuleInput): Finding[] {
   const context = ruleContext(input.provider, input.baseline, input.expected, input.config);
-  const rules = (input.rules ?? schemaRules).filter((rule) => rule.providers.includes(input.provider) && input.config.rules[rule.id] !== 'off');
+  const rules = activeRules(input.rules ?? schemaRules, input.provider, input.config);
   const findings: Finding[] = [];
   const flagged = new Set<string>();
   for (const rule of rules.filter((r) => (r.judges ?? 'pending') === 'pending')) {

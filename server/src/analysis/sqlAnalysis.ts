@@ -8,7 +8,7 @@ import { parsePostgresStatements, type ParsedStatement } from '../replay/stateme
 import { sqlRules } from '../rules';
 import { attachFacts, NotNullChecks, parsePrismaWarnings, PendingTables, type MigrationFacts, type TableView } from '../rules/support/sqlAst';
 import { docsPath, type Finding, type SqlRule, type SqlRuleContext } from '../rules/types';
-import { ruleContext } from './rulesRunner';
+import { activeRules, ruleContext } from './rulesRunner';
 import { applySuppressions, type Suppression } from './suppressions';
 
 export interface SqlJudgeInput {
@@ -35,7 +35,8 @@ interface PendingFile {
 
 /** Runs the SQL rules over each pending migration file, statement by statement. */
 export function judgeMigrationSql(input: SqlJudgeInput): { findings: Finding[]; notes: Note[] } {
-  const rules = (input.rules ?? sqlRules).filter((rule) => rule.providers.includes(input.provider) && input.config.rules[rule.id] !== 'off');
+  const rules = activeRules(input.rules ?? sqlRules, input.provider, input.config);
+  const ran = new Set(rules.map((rule) => rule.id));
   const findings: Finding[] = [];
   const notes: Note[] = [];
   if (input.pending.length === 0 || rules.length === 0) return { findings, notes };
@@ -93,7 +94,7 @@ export function judgeMigrationSql(input: SqlJudgeInput): { findings: Finding[]; 
         }
       }
     }
-    const suppressed = applySuppressions(raw, sqlSuppressions(migration.file, migration.sql, migration.statements));
+    const suppressed = applySuppressions(raw, sqlSuppressions(migration.file, migration.sql, migration.statements), ran);
     findings.push(...suppressed.findings);
     notes.push(...suppressed.notes);
   });

@@ -25,7 +25,7 @@ export interface Suppression {
  * applies but is reported; one that covers nothing is reported as unused, so
  * stale ignores do not pile up.
  */
-export function applySuppressions(findings: Finding[], suppressions: Suppression[]): { findings: Finding[]; notes: Note[] } {
+export function applySuppressions(findings: Finding[], suppressions: Suppression[], ran?: ReadonlySet<string>): { findings: Finding[]; notes: Note[] } {
   const used = new Set<Suppression>();
   const kept = findings.filter((finding) => {
     const match = suppressions.find((s) => s.ruleId === finding.ruleId && covers(s, finding));
@@ -42,7 +42,8 @@ export function applySuppressions(findings: Finding[], suppressions: Suppression
     if (!suppression.reason) {
       notes.push({ level: 'warning', message: `migration-guard-ignore ${suppression.ruleId} needs a reason: add \`-- <why this is safe here>\`.`, where });
     }
-    if (!used.has(suppression)) {
+    // A rule that did not run (off, or not for this provider) says nothing: whether its suppression is still needed is unknown.
+    if (!used.has(suppression) && (!ran || ran.has(suppression.ruleId))) {
       notes.push({ level: 'warning', message: `Unused suppression: nothing here triggers ${suppression.ruleId} any more; remove the comment.`, where });
     }
   }
