@@ -250,10 +250,12 @@ export function planDropColumn(input: PlannerInput, change: DropColumn): Planned
   builder.phase({
     key: 'drop',
     title: `Drop ${table.name}.${change.column}`,
-    does: `Drops the column. Run the backup first: it copies the key and the column into ${provider === 'postgresql' ? `schema ${ARCHIVE}` : provider === 'sqlite' ? `${ARCHIVE}.db` : `database ${ARCHIVE}`}, outside what Prisma manages; the down script restores from it.`,
+    does: `Drops the column. Run the backup first: it copies the key and the column into ${provider === 'postgresql' ? `schema ${ARCHIVE}` : provider === 'sqlite' ? `${ARCHIVE}.db` : `database ${ARCHIVE}`}, outside what Prisma manages; ${provider === 'postgresql' && key.length > 0 ? 'the down script restores from it' : 'the down script says how to restore from it by hand'}.`,
     requires: ['No running code uses the column (the code from phase 1 is deployed everywhere).', 'The backup of this phase has run (or a database backup you trust exists).'],
     beforeNext: '',
-    rollback: `${ROLLBACK_DOWN} The down script adds the column back (nullable) and copies the values from the archive.`,
+    rollback: provider === 'postgresql' && key.length > 0
+      ? `${ROLLBACK_DOWN} The down script adds the column back (nullable) and copies the values from the archive.`
+      : `${ROLLBACK_DOWN} The down script adds the column back (nullable); its values come back from the archive by hand (the script's comment says which table).`,
     migrations: [dropColumn(builder, relax ? withNullable(table, change.column) : table, kept, migrationSlug('drop', what), `Drop ${table.name}.${change.column}`, restore, `phase 2 of plan ${builder.id}: the code stopped using the column in phase 1; run the phase's backup.sql before deploying.`)],
     schema: [{ op: 'removeField', model: model.name, field }],
     backup: { description: 'Copy the column (with the primary key) before dropping it:', sql: backup },
@@ -347,10 +349,14 @@ export function planDropTable(input: PlannerInput, change: DropTable): Planned {
   builder.phase({
     key: 'drop',
     title: `Drop ${table.name}`,
-    does: `Drops the table. Run the backup first: it copies every row into ${provider === 'postgresql' ? `schema ${ARCHIVE}` : provider === 'sqlite' ? `${ARCHIVE}.db` : `database ${ARCHIVE}`}, outside what Prisma manages; the down script recreates the table and restores them.`,
+    does: `Drops the table. Run the backup first: it copies every row into ${provider === 'postgresql' ? `schema ${ARCHIVE}` : provider === 'sqlite' ? `${ARCHIVE}.db` : `database ${ARCHIVE}`}, outside what Prisma manages; ${provider === 'postgresql' ? 'the down script recreates the table and restores them' : provider === 'sqlite' ? 'the down script recreates the table, and says how to restore the rows by hand' : 'the down script says how to recreate the table from the archive by hand'}.`,
     requires: ['No running code uses the table (the code from phase 1 is deployed everywhere).', 'The backup of this phase has run (or a database backup you trust exists).'],
     beforeNext: '',
-    rollback: `${ROLLBACK_DOWN} The down script recreates the table with its keys and indexes and copies the rows back from the archive.`,
+    rollback: provider === 'postgresql'
+      ? `${ROLLBACK_DOWN} The down script recreates the table with its keys and indexes and copies the rows back from the archive.`
+      : provider === 'sqlite'
+        ? `${ROLLBACK_DOWN} The down script recreates the table with its keys and indexes; the rows come back from ${ARCHIVE}.db by hand (the script's comment says how).`
+        : `${ROLLBACK_DOWN} Recreate the table and its rows from the archive by hand: the down script's comment gives the statements.`,
     migrations: [drop],
     schema: [
       { op: 'removeModel', model: modelName },
