@@ -38,9 +38,13 @@ interface Case {
   afterPhase?: Record<number, string>;
   /** A problem of the generated plan this test found and its owner has not fixed yet: the case is reported pending with it. */
   knownIssue?: string;
+  /** An edit of the fixture's edited schema that only this case plans (the fixture's own edits are shared by every case). */
+  editSchema?(schema: string): string;
   /** The edited schema as the plan leaves it, when the plan changes more than the migrations (else the edited schema itself). */
   schemaAfter?(edited: string): string;
   capture(db: Database): Record<string, unknown>;
+  /** Checks the server after each migration's down.sql ran (before the migration is applied again). */
+  afterDown?(db: Database): void;
   verify(db: Database, before: Record<string, unknown>): void;
 }
 
@@ -113,6 +117,16 @@ const cases: Case[] = [
     table: 'Note',
     capture: () => ({}),
     verify: (db) => assert.ok(db.state().tables.Note.indexes.some((i) => i.name === 'Note_userId_idx')),
+  },
+  {
+    // InnoDB builds a FULLTEXT index only with LOCK=SHARED, and CREATE INDEX takes no USING FULLTEXT: both were rejected before.
+    title: 'create-index-blocking: @@fulltext on User.name',
+    rule: 'create-index-blocking',
+    table: 'User',
+    editSchema: (schema) => schema.replace(/(model User \{[^}]*?)\n\}/, '$1\n\n  @@fulltext([name])\n}'),
+    capture: () => ({}),
+    afterDown: (db) => assert.ok(!db.state().tables.User.indexes.some((i) => i.name === 'User_name_idx'), 'down.sql drops the FULLTEXT index'),
+    verify: (db) => assert.deepStrictEqual(db.state().tables.User.indexes.find((i) => i.name === 'User_name_idx'), { name: 'User_name_idx', columns: ['name'], unique: false, method: 'fulltext' }),
   },
   {
     title: 'add-foreign-key: Note.userId',
@@ -201,8 +215,13 @@ describe('phases on a real MariaDB', function () {
     return db;
   }
 
-  function prepare(): { project: PrismaProject; db: Database } {
+  function prepare(c: Case): { project: PrismaProject; db: Database } {
     const project = copyFixture('mysql-notes');
+    if (c.editSchema) {
+      const edited = c.editSchema(schemaText(project));
+      assert.notStrictEqual(edited, schemaText(project), 'the case edits the schema');
+      fs.writeFileSync(project.schemaFiles[0], edited);
+    }
     const db = database();
     for (const folder of fs.readdirSync(project.migrationsDir).filter((n) => /^\d{14}_/.test(n)).sort()) db.run(fs.readFileSync(path.join(project.migrationsDir, folder, 'migration.sql'), 'utf8'));
     db.run(SEED);
@@ -216,7 +235,7 @@ describe('phases on a real MariaDB', function () {
     assert.deepStrictEqual(ordered(replayed.state), ordered(db.state()), `${when}: the replay equals MariaDB`);
   }
 
-  async function execute(db: Database, project: PrismaProject, written: PhaseWritten): Promise<void> {
+  async function execute(db: Database, project: PrismaProject, written: PhaseWritten, c: Case): Promise<void> {
     const backup = written.written.find((file) => path.basename(file) === 'backup.sql');
     // The backup a destructive phase asks for is run by hand before the phase; here, for real.
     if (backup) db.run(fs.readFileSync(backup, 'utf8'));
@@ -229,6 +248,7 @@ describe('phases on a real MariaDB', function () {
       // A down script that only says how to restore from the backup (DROP TABLE) is instructions, not SQL to run.
       if (down.split('\n').every((line) => line.trim() === '' || line.trim().startsWith('--'))) continue;
       db.run(down);
+      c.afterDown?.(db);
       // Column order is cosmetic in MySQL (a re-added column goes last); everything else must come back.
       assert.deepStrictEqual(structure(db.state()), structure(start), `${folder}: down.sql restores the structure`);
       db.run(fs.readFileSync(path.join(dir, 'migration.sql'), 'utf8'));
@@ -254,7 +274,7 @@ describe('phases on a real MariaDB', function () {
   async function runCase(c: Case): Promise<void> {
     {
       const t0 = performance.now();
-      const { project, db } = prepare();
+      const { project, db } = prepare(c);
       const before = c.capture(db);
       const original = schemaText(project);
       const others = await unmigrated(project);
@@ -275,7 +295,7 @@ describe('phases on a real MariaDB', function () {
         applySchemaEditsToDisk(written.schemaEdits, written.schemaTexts);
         assertValidSchema(project, `after phase ${n}`);
         assert.deepStrictEqual((await unmigrated(project)).map((s) => key(asPlainIndex(s, left))).sort(), expectedLeft, `after phase ${n} the schema and the migrations agree about the change`);
-        await execute(db, project, written);
+        await execute(db, project, written, c);
         await assertReplayMatches(project, db, `after phase ${n}`);
         if (c.afterPhase?.[n]) db.run(c.afterPhase[n]);
       }

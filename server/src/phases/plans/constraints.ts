@@ -17,6 +17,7 @@ import {
   foreignKeyClause,
   guardBlock,
   indexColumnNames,
+  indexColumns,
   quote,
   redefineTableSqlite,
   sameColumns,
@@ -62,6 +63,9 @@ export function planAddIndex(input: PlannerInput, change: AddIndex): Planned {
   );
   const what = snakeWhat(...columns, 'on', model);
   const migrations: PlannedMigration[] = [];
+  // MySQL's FULLTEXT (the only kind @@fulltext maps to) and SPATIAL indexes cannot be built with LOCK=NONE.
+  const special = provider === 'mysql' && (change.index.method === 'fulltext' || change.index.method === 'spatial') ? change.index.method.toUpperCase() : undefined;
+  const firstFulltext = !table.indexes.some((i) => i.method === 'fulltext');
   const dupes = duplicatesQuery(table, columns, provider);
   const hint = `Find them with: ${dupes}; resolve them, mark this migration rolled back (prisma migrate resolve --rolled-back <its folder name>) and deploy again.`;
   if (provider === 'postgresql') {
@@ -101,6 +105,22 @@ export function planAddIndex(input: PlannerInput, change: AddIndex): Planned {
       ],
       [dropIndexStatement(table, change.index, provider)],
     ));
+  } else if (special) {
+    // CREATE FULLTEXT|SPATIAL INDEX, as Prisma writes it: MySQL has no USING FULLTEXT. InnoDB refuses LOCK=NONE for both
+    // ("Fulltext index creation requires a lock. Try LOCK=SHARED"), and the options take no comma in CREATE INDEX.
+    migrations.push(migration(
+      migrationSlug('build', 'index', what),
+      `Build ${change.index.name} in place`,
+      [
+        `-- InnoDB builds the ${special} index in place with LOCK=SHARED: reads go on, writes to ${table.name} wait until it is built.`,
+        ...(special === 'FULLTEXT' ? [`-- ${firstFulltext ? `${table.name} has no FULLTEXT index yet: InnoDB also rebuilds the table to add its hidden FTS_DOC_ID column (unless an earlier FULLTEXT index left it).` : `${table.name} has a FULLTEXT index already: this one does not rebuild the table.`}`] : []),
+        `-- CreateIndex\nCREATE ${special} INDEX ${quote(change.index.name, provider)} ON ${tableName(table, provider)}(${indexColumns(change.index, provider)}) ALGORITHM=INPLACE LOCK=SHARED;`,
+      ],
+      [
+        ...(special === 'FULLTEXT' ? ["-- InnoDB's hidden FTS_DOC_ID column stays: building the index again does not rebuild the table."] : []),
+        dropIndexStatement(table, change.index, provider),
+      ],
+    ));
   } else {
     migrations.push(migration(
       migrationSlug('build', unique ? 'unique_index' : 'index', what),
@@ -117,7 +137,9 @@ export function planAddIndex(input: PlannerInput, change: AddIndex): Planned {
     title: `Build ${change.index.name}`,
     does: provider === 'postgresql'
       ? `${unique ? 'Checks for duplicates in a migration of its own, then builds' : 'Builds'} the index with CREATE ${unique ? 'UNIQUE ' : ''}INDEX CONCURRENTLY, alone in its migration. The schema already describes it.`
-      : `${unique ? 'Checks for duplicates, then builds' : 'Builds'} the index.`,
+      : special
+        ? `Builds the ${special} index in place with LOCK=SHARED: reads go on, but writes to ${table.name} wait until the build ends (InnoDB cannot build it with LOCK=NONE).${special === 'FULLTEXT' && firstFulltext ? ` As the table's first FULLTEXT index it also rebuilds ${table.name} to add InnoDB's hidden FTS_DOC_ID column (unless an earlier, dropped FULLTEXT index left that column behind).` : ''} Deploy it when the table takes few writes.`
+        : `${unique ? 'Checks for duplicates, then builds' : 'Builds'} the index.`,
     requires: unique
       ? ['Resolve existing duplicates (the preflight query lists them).', 'Deploy code that never writes a duplicate: a duplicate written during the build makes the build fail.']
       : [],
