@@ -247,17 +247,65 @@ function actionsFromText(text: string): Action[] {
     const columns = m[10].split(',').map((c) => c.trim().replace(/^[`"[]|[`"\]]$/g, '').replace(/\s.*$/, ''));
     return [{ verb: m[1] ? 'unique' : 'index', table: ident(m, 6), items: columns }];
   }
-  m = new RegExp(`^ALTER\\s+TABLE\\s+${IDENT}`, 'i').exec(text);
+  m = new RegExp(`^RENAME\\s+TABLE\\s+${IDENT}\\s+TO\\s+${IDENT}`, 'i').exec(text);
+  if (m) return [{ verb: 'rename', table: ident(m, 1), items: [ident(m, 1), ident(m, 5)] }];
+  m = new RegExp(`^ALTER\\s+TABLE\\s+${IDENT}\\s*`, 'i').exec(text);
   if (m) {
     const table = ident(m, 1);
-    const clauses = new RegExp(`\\b(ADD|DROP)\\s+(?:COLUMN\\s+)?${IDENT}`, 'gi');
-    for (let c = clauses.exec(text); c; c = clauses.exec(text)) {
-      const column = ident(c, 2);
-      if (/^(CONSTRAINT|INDEX|KEY|UNIQUE|PRIMARY|FOREIGN)$/i.test(column)) continue;
-      actions.push({ verb: c[1].toUpperCase() === 'ADD' ? 'add' : 'remove', table, items: [column] });
+    for (const clause of topLevelClauses(text.slice(m[0].length))) {
+      const action = alterClause(clause, table, ident);
+      if (action) actions.push(action);
     }
   }
   return actions;
+}
+
+/** One clause of a MySQL or SQLite ALTER TABLE; what does not name a column change (defaults, keys, options) gives nothing. */
+function alterClause(clause: string, table: string, ident: (match: RegExpExecArray, from: number) => string): Action | undefined {
+  const KEYWORDS = /^(CONSTRAINT|INDEX|KEY|UNIQUE|PRIMARY|FOREIGN|FULLTEXT|SPATIAL|CHECK|DEFAULT|PARTITION)$/i;
+  let c = new RegExp(`^(ADD|DROP)\\s+(?:COLUMN\\s+)?${IDENT}`, 'i').exec(clause);
+  if (c) {
+    const column = ident(c, 2);
+    if (KEYWORDS.test(column)) return undefined;
+    return { verb: c[1].toUpperCase() === 'ADD' ? 'add' : 'remove', table, items: [column] };
+  }
+  c = new RegExp(`^MODIFY\\s+(?:COLUMN\\s+)?${IDENT}`, 'i').exec(clause);
+  if (c) return { verb: 'alter', table, items: [ident(c, 1)] };
+  c = new RegExp(`^CHANGE\\s+(?:COLUMN\\s+)?${IDENT}\\s+${IDENT}`, 'i').exec(clause);
+  if (c) {
+    const [from, to] = [ident(c, 1), ident(c, 5)];
+    return from === to ? { verb: 'alter', table, items: [from] } : { verb: 'rename', table, items: [from, to, 'column'] };
+  }
+  c = new RegExp(`^RENAME\\s+COLUMN\\s+${IDENT}\\s+TO\\s+${IDENT}`, 'i').exec(clause);
+  if (c) return { verb: 'rename', table, items: [ident(c, 1), ident(c, 5), 'column'] };
+  c = new RegExp(`^RENAME\\s+(?:TO\\s+|AS\\s+)?${IDENT}`, 'i').exec(clause);
+  // `new_X` renamed to X ends SQLite's table redefinition, already counted as one.
+  if (c && !/^(INDEX|KEY|COLUMN)$/i.test(ident(c, 1)) && !table.startsWith('new_')) return { verb: 'rename', table, items: [table, ident(c, 1)] };
+  return undefined;
+}
+
+/** The comma-separated clauses of an ALTER TABLE, commas inside parentheses and quotes left alone. */
+function topLevelClauses(text: string): string[] {
+  const clauses: string[] = [];
+  let depth = 0;
+  let quote = '';
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quote) {
+      if (ch === quote) quote = '';
+      continue;
+    }
+    if (ch === "'" || ch === '"' || ch === '`') quote = ch;
+    else if (ch === '(') depth++;
+    else if (ch === ')') depth = Math.max(0, depth - 1);
+    else if (ch === ',' && depth === 0) {
+      clauses.push(text.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  clauses.push(text.slice(start).replace(/;\s*$/, '').trim());
+  return clauses.filter((clause) => clause.length > 0);
 }
 
 function snake(name: string): string {
