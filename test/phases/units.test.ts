@@ -161,4 +161,29 @@ describe('phases: MySQL plans', () => {
     assert.match(plans.get('drop-column')?.phases[1].migrations[0].sql ?? '', /ALTER TABLE `User` DROP COLUMN `old`, ALGORITHM=INPLACE, LOCK=NONE;/);
     assert.match(plans.get('drop-column')?.phases[1].backup?.sql ?? '', /CREATE TABLE `migration_guard_archive`\.`User_old_\d{14}` AS SELECT `id`, `old` FROM `User`;/);
   });
+
+  it('refuses to plan a value removed from an ENUM column instead of writing a MODIFY that fails on (or blanks) the rows holding it', () => {
+    const withEnum = (values: string): string => `${header}enum Status {\n${values}\n}\n\nmodel Post {\n  id     Int    @id\n  status Status\n}\n`;
+    const scanned = scanSchema([{ path: '/p/schema.prisma', text: withEnum('  DRAFT\n  PUBLISHED') }]);
+    const from = mapped(withEnum('  DRAFT\n  PUBLISHED\n  ARCHIVED'), 'mysql');
+    const to = mapSchema(scanned, { provider: 'mysql' });
+    const ctx = contextFrom({
+      provider: 'mysql',
+      before: from,
+      target: to.state,
+      schema: scanned,
+      texts: new Map([['/p/schema.prisma', withEnum('  DRAFT\n  PUBLISHED')]]),
+      unmigrated: diffStates({ baseline: from, expected: to.state, sources: to.sources, prismaDefaults: to.prismaDefaults }),
+      prismaDir: '/p',
+      root: '/',
+      warnings: [],
+    });
+    const outcomes = plannableChanges(ctx).map((change) => planForChange(ctx, change));
+    assert.deepStrictEqual(outcomes, [
+      {
+        ok: false,
+        reason: "Removing 'ARCHIVED' from the ENUM of Post.status is not planned for MySQL yet: move the rows that hold it with an UPDATE, deploy code that no longer writes it, then change the ENUM list in a later migration.",
+      },
+    ]);
+  });
 });

@@ -55,9 +55,17 @@ export function planForChange(ctx: PlanContext, change: Change, options: PlanOpt
     case 'renameColumn':
       planned = planRenameColumn(input, change);
       break;
-    case 'alterColumnType':
+    case 'alterColumnType': {
+      // A MySQL enum lives in the column's type: a value removed from it is this change, and a plain MODIFY would fail on
+      // (or, outside strict mode, blank) every row that still holds the value.
+      const removed = change.from.enumValues?.filter((value) => !change.to.enumValues?.includes(value)) ?? [];
+      if (ctx.provider === 'mysql' && change.to.enumValues && removed.length > 0) {
+        planned = `Removing ${removed.map((v) => `'${v}'`).join(', ')} from the ENUM of ${change.table}.${change.column} is not planned for MySQL yet: move the rows that hold ${removed.length === 1 ? 'it' : 'them'} with an UPDATE, deploy code that no longer writes ${removed.length === 1 ? 'it' : 'them'}, then change the ENUM list in a later migration.`;
+        break;
+      }
       planned = classifyCast(ctx.provider, change.from, change.to) === 'free' ? 'This type change is metadata-only: the migration Prisma writes is already safe.' : planChangeColumnType(input, change);
       break;
+    }
     case 'addIndex':
       planned = planAddIndex(input, change);
       break;
