@@ -27,6 +27,8 @@ WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 500)
 INSERT INTO "Folder" ("path") SELECT '/f/' || n FROM g;
 `;
 const SEEDED_ROWS = 2000 + 3000 + 1500 + 500;
+/** Note.body as the text of a number: 'note-12' gets '12' (the 2000 bodies that are not NULL). */
+const NUMERIC_BODIES = `UPDATE "Note" SET "body" = substr("id", 6) WHERE "body" IS NOT NULL;`;
 
 function rows(db: Database, sql: string, params: unknown[] = []): Record<string, unknown>[] {
   const statement = db.prepare(sql);
@@ -74,6 +76,12 @@ interface Case {
   title: string;
   rule: string;
   table: string;
+  /** The column of the change, when the table has more than one of its kind. */
+  column?: string;
+  /** SQL run after the seed. */
+  seed?: string;
+  /** A field declaration of the fixture's schema replaced before planning: [as written, replacement]. */
+  schema?: [string, string];
   options?: PlanOptions;
   script?: boolean;
   afterPhase?: Record<number, string>;
@@ -128,6 +136,35 @@ const cases: Case[] = [
     verify: (db, before) => {
       assert.strictEqual(JSON.stringify(rows(db, 'SELECT "id", "score" FROM "Note" ORDER BY "id"')), before.scores);
       assert.strictEqual(value(db, `SELECT "type" FROM pragma_table_info('Note') WHERE "name" = 'score'`), 'BIGINT');
+    },
+  },
+  {
+    title: 'change-column-type: Note.body TEXT → INTEGER, every value numeric text, kept as the same numbers',
+    rule: 'change-column-type',
+    table: 'Note',
+    column: 'body',
+    seed: NUMERIC_BODIES,
+    schema: ['body    String?', 'body    Int?'],
+    capture: (db) => ({ bodies: rows(db, 'SELECT "id", "body" FROM "Note" ORDER BY "id"') }),
+    verify: (db, before) => {
+      const expected = (before.bodies as { id: string; body: string | null }[]).map((r) => ({ id: r.id, body: r.body === null ? null : Number(r.body) }));
+      assert.strictEqual(expected.filter((r) => r.body !== null).length, 2000);
+      assert.deepStrictEqual(rows(db, 'SELECT "id", "body" FROM "Note" ORDER BY "id"'), expected);
+      assert.deepStrictEqual(rows(db, 'SELECT typeof("body") AS t, count(*) AS n FROM "Note" GROUP BY 1 ORDER BY 1'), [{ t: 'integer', n: 2000 }, { t: 'null', n: 1000 }]);
+      assert.strictEqual(value(db, `SELECT "type" FROM pragma_table_info('Note') WHERE "name" = 'body'`), 'INTEGER');
+    },
+  },
+  {
+    title: 'change-column-type: Note.score INTEGER → REAL (Int → Float), 11 becomes 11.0',
+    rule: 'change-column-type',
+    table: 'Note',
+    column: 'score',
+    schema: ['score   BigInt  @default(0)', 'score   Float   @default(0)'],
+    capture: (db) => ({ scores: rows(db, 'SELECT "id", "score" FROM "Note" ORDER BY "id"') }),
+    verify: (db, before) => {
+      assert.deepStrictEqual(rows(db, 'SELECT "id", "score" FROM "Note" ORDER BY "id"'), before.scores);
+      assert.deepStrictEqual(rows(db, 'SELECT typeof("score") AS t, count(*) AS n FROM "Note" GROUP BY 1'), [{ t: 'real', n: 3000 }]);
+      assert.strictEqual(value(db, `SELECT "type" FROM pragma_table_info('Note') WHERE "name" = 'score'`), 'REAL');
     },
   },
   {
@@ -187,8 +224,13 @@ describe('phases on SQLite (sql.js)', function () {
     console.log(`\n      ${SEEDED_ROWS} seeded rows per case; timings:\n      ${timings.join('\n      ')}`);
   });
 
-  function prepare(extra = ''): { project: PrismaProject; db: Database } {
+  function prepare(extra = '', edit?: [string, string]): { project: PrismaProject; db: Database } {
     const project = copyFixture('sqlite-notes');
+    if (edit) {
+      const text = schemaText(project);
+      assert.ok(text.includes(edit[0]), `the fixture's schema has ${edit[0]}`);
+      fs.writeFileSync(project.schemaFiles[0], text.replace(edit[0], edit[1]));
+    }
     const db = new SQL.Database();
     // Prisma turns foreign keys on for every SQLite connection.
     db.exec('PRAGMA foreign_keys = ON;');
@@ -220,13 +262,13 @@ describe('phases on SQLite (sql.js)', function () {
   for (const c of cases) {
     it(c.title, async () => {
       const t0 = performance.now();
-      const { project, db } = prepare();
+      const { project, db } = prepare(c.seed, c.schema);
       try {
         const before = c.capture(db);
         const original = schemaText(project);
         const others = await unmigrated(project);
         const { entries } = await planProject(project, c.options ?? {});
-        const entry = entries.find((e) => e.ruleId === c.rule && e.change.table === c.table);
+        const entry = entries.find((e) => e.ruleId === c.rule && e.change.table === c.table && (!c.column || summarizeChange(e.change).column === c.column));
         assert.ok(entry, `a plannable ${c.rule} change on ${c.table}`);
         const outcome = await planForFinding(project, { ruleId: c.rule, change: summarizeChange(entry.change) }, c.options ?? {});
         assert.ok(outcome.ok, outcome.ok ? '' : outcome.reason);
@@ -263,6 +305,88 @@ describe('phases on SQLite (sql.js)', function () {
       const start = structure(db);
       assert.throws(() => run(db, path.join(project.migrationsDir, written.migrationFolders[0], 'migration.sql')), /CHECK constraint failed: duplicates_in_Tag_userId_label_must_be_resolved_first/);
       assert.deepStrictEqual(structure(db), start);
+    } finally {
+      db.close();
+    }
+  });
+  /** The first phase of the type change of Note.`column` planned and written, on the fixture with `edit` made and `seed` run. */
+  async function typeChange(seed: string, edit: [string, string], column: string, options: PlanOptions = {}): Promise<{ project: PrismaProject; db: Database; written: PhaseWritten }> {
+    const { project, db } = prepare(seed, edit);
+    const { entries } = await planProject(project, options);
+    const entry = entries.find((e) => e.ruleId === 'change-column-type' && summarizeChange(e.change).column === column);
+    assert.ok(entry?.outcome.ok, entry?.outcome.ok === false ? entry.outcome.reason : `a change-column-type on Note.${column}`);
+    return { project, db, written: applyFirstPhase(project, entry.outcome.plan) };
+  }
+
+  /** Runs a script that must stop at a guard: the error is exactly the guard's, and no table, column or row changed. */
+  function assertStops(db: Database, file: string, error: string): void {
+    const start = structure(db);
+    const notes = rows(db, 'SELECT "id", "userId", "title", "body", "score", typeof("body") AS bodyType, typeof("score") AS scoreType FROM "Note" ORDER BY "id"');
+    assert.throws(() => run(db, file), (e: Error) => {
+      assert.strictEqual(e.message, error);
+      return true;
+    });
+    assert.deepStrictEqual(structure(db), start);
+    assert.deepStrictEqual(rows(db, 'SELECT "id", "userId", "title", "body", "score", typeof("body") AS bodyType, typeof("score") AS scoreType FROM "Note" ORDER BY "id"'), notes);
+  }
+
+  it('stops a TEXT → INTEGER copy, changing nothing, when one value is not the text of an integer (CAST would make it 0)', async () => {
+    const { project, db, written } = await typeChange(`${NUMERIC_BODIES}\nUPDATE "Note" SET "body" = 'eleven' WHERE "id" = 'note-11';`, ['body    String?', 'body    Int?'], 'body');
+    try {
+      assert.deepStrictEqual(rows(db, 'SELECT typeof("body") AS t, count(*) AS n FROM "Note" GROUP BY 1 ORDER BY 1'), [{ t: 'null', n: 1000 }, { t: 'text', n: 2000 }]);
+      assertStops(db, path.join(project.migrationsDir, written.migrationFolders[0], 'migration.sql'), 'CHECK constraint failed: values_of_Note_body_do_not_convert_to_INTEGER');
+      assert.strictEqual(value(db, `SELECT "body" FROM "Note" WHERE "id" = 'note-11'`), 'eleven');
+      assert.strictEqual(value(db, `SELECT "type" FROM pragma_table_info('Note') WHERE "name" = 'body'`), 'TEXT');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('stops the down script of INTEGER → REAL, changing nothing, when a value written since is not a whole number', async () => {
+    const { project, db, written } = await typeChange('', ['score   BigInt  @default(0)', 'score   Float   @default(0)'], 'score');
+    try {
+      const dir = path.join(project.migrationsDir, written.migrationFolders[0]);
+      run(db, path.join(dir, 'migration.sql'));
+      db.exec(`INSERT INTO "Note" ("id", "userId", "title", "score") VALUES ('half', 1, 'Half', 2.5);`);
+      assertStops(db, path.join(dir, 'down.sql'), 'CHECK constraint failed: values_of_Note_score_do_not_convert_back_to_INTEGER');
+      assert.strictEqual(value(db, `SELECT "score" FROM "Note" WHERE "id" = 'half'`), 2.5);
+      assert.strictEqual(value(db, `SELECT "type" FROM pragma_table_info('Note') WHERE "name" = 'score'`), 'REAL');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses TEXT → DATETIME without a conversion expression: Prisma stores milliseconds, which no CAST produces', async () => {
+    const { project, db } = prepare('', ['body    String?', 'body    DateTime?']);
+    try {
+      const reason = `Prisma stores a DateTime on SQLite as the number of milliseconds since 1970-01-01 UTC, and no CAST produces that: CAST("body" AS DATETIME) keeps a number as it is and turns text into its leading number ('2024-01-31' becomes 2024). Plan again with a conversion expression that gives milliseconds: for dates written as text, --backfill 'CAST(ROUND((julianday("body") - 2440587.5) * 86400000) AS INTEGER)' (a guard stops the migration, changing nothing, if a text does not read as a date); for a number that already counts milliseconds, --backfill '"body"'.`;
+      const { entries } = await planProject(project);
+      const entry = entries.find((e) => e.ruleId === 'change-column-type' && summarizeChange(e.change).column === 'body');
+      assert.ok(entry, 'the type change of Note.body is a change-column-type finding');
+      assert.deepStrictEqual(entry.outcome, { ok: false, reason });
+      assert.deepStrictEqual(await planForFinding(project, { ruleId: 'change-column-type', change: summarizeChange(entry.change) }), { ok: false, reason });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('converts TEXT → DATETIME with the expression the refusal suggests into milliseconds; the down script gives the text of the number, and applying again stops at the NULL guard', async () => {
+    const seed = `UPDATE "Note" SET "body" = '2024-01-' || printf('%02d', 1 + substr("id", 6) % 28) || ' 10:00:00.123' WHERE "body" IS NOT NULL;`;
+    const backfill = 'CAST(ROUND((julianday("body") - 2440587.5) * 86400000) AS INTEGER)';
+    const { project, db, written } = await typeChange(seed, ['body    String?', 'body    DateTime?'], 'body', { backfill });
+    try {
+      const before = rows(db, 'SELECT "id", "body" FROM "Note" ORDER BY "id"') as { id: string; body: string | null }[];
+      // What Prisma writes for a DateTime on SQLite: milliseconds since 1970.
+      const millis = before.map((r) => ({ id: r.id, body: r.body === null ? null : Date.parse(`${r.body.replace(' ', 'T')}Z`) }));
+      assert.strictEqual(millis.filter((r) => r.body !== null).length, 2000);
+      assert.deepStrictEqual(millis.find((r) => r.id === 'note-1'), { id: 'note-1', body: Date.UTC(2024, 0, 2, 10, 0, 0, 123) });
+      const dir = path.join(project.migrationsDir, written.migrationFolders[0]);
+      run(db, path.join(dir, 'migration.sql'));
+      assert.deepStrictEqual(rows(db, 'SELECT "id", "body" FROM "Note" ORDER BY "id"'), millis);
+      assert.strictEqual(value(db, `SELECT "type" FROM pragma_table_info('Note') WHERE "name" = 'body'`), 'DATETIME');
+      run(db, path.join(dir, 'down.sql'));
+      assert.deepStrictEqual(rows(db, 'SELECT "id", "body" FROM "Note" ORDER BY "id"'), millis.map((r) => ({ id: r.id, body: r.body === null ? null : String(r.body) })));
+      assertStops(db, path.join(dir, 'migration.sql'), 'CHECK constraint failed: values_of_Note_body_become_NULL_in_the_conversion');
     } finally {
       db.close();
     }

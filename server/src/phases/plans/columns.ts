@@ -7,7 +7,7 @@ import { type DbColumn, formatType } from '../../core/dbState';
 import type { AddColumn, AlterColumnType, RenameColumn, SetNotNull } from '../../diff/changes';
 import { freeName, migrationSlug, prismaIdentifier, suffixed } from '../naming';
 import { columnRoles, fieldDeclaration, prismaTypeFor } from '../prismaText';
-import { guardBlock, quote, redefineTableSqlite, renderDefault, renderType, tableName } from '../sql';
+import { guardBlock, quote, redefineTableSqlite, renderDefault, renderType, sqliteGuard, tableName } from '../sql';
 import type { Phase, PlannedMigration } from '../types';
 import {
   PlanBuilder,
@@ -286,6 +286,53 @@ export function planRenameColumn(input: PlannerInput, change: RenameColumn): Pla
 // ---------------------------------------------------------------------------
 // Column type changed
 
+/** SQLite's affinity for a declared type, by its rules (https://www.sqlite.org/datatype3.html, 3.1): CAST converts by it. */
+function sqliteAffinity(type: string): 'INTEGER' | 'TEXT' | 'BLOB' | 'REAL' | 'NUMERIC' {
+  const name = type.toUpperCase();
+  if (name.includes('INT')) return 'INTEGER';
+  if (/CHAR|CLOB|TEXT/.test(name)) return 'TEXT';
+  if (name.includes('BLOB') || name === '') return 'BLOB';
+  if (/REAL|FLOA|DOUB/.test(name)) return 'REAL';
+  return 'NUMERIC';
+}
+
+/**
+ * SQL that is true when the non-NULL value `ref` comes out of `CAST(ref AS type)`
+ * as the same value. SQLite's CAST never fails: it converts what it can and
+ * makes up the rest (CAST('abc' AS INTEGER) is 0, CAST('2024-01-31' AS
+ * DATETIME) is 2024), so the plans check before they copy. The test is the
+ * text of the value before and after; where the text of the same number
+ * differs by type it is a per-type check of the number instead:
+ * - INTEGER, BIGINT: or a REAL that is a whole number within 64 bits (12.0 → 12).
+ * - REAL: or an integer (or its exact text) a double holds exactly (12 → 12.0; beyond 2^53 it rounds).
+ * - TEXT, BLOB: any text, integer or blob; a REAL only if its text reads back as the same double
+ *   (older SQLite versions write a double with 15 significant digits).
+ * - BOOLEAN: the same text and 0 or 1, the two values Prisma writes for a Boolean.
+ * - NUMERIC affinity (DECIMAL, DATETIME, JSONB, ...): the same text.
+ */
+function sqliteKeepsValue(ref: string, type: string): string {
+  const cast = `CAST(${ref} AS ${type})`;
+  const sameText = `CAST(${cast} AS TEXT) IS CAST(${ref} AS TEXT)`;
+  switch (sqliteAffinity(type)) {
+    case 'INTEGER':
+      return `${sameText} OR (typeof(${ref}) = 'real' AND ${ref} = ${cast} AND ${ref} >= -9223372036854775808.0 AND ${ref} < 9223372036854775808.0)`;
+    case 'REAL':
+      return `${sameText} OR (CAST(CAST(${ref} AS INTEGER) AS TEXT) IS CAST(${ref} AS TEXT) AND CAST(${ref} AS INTEGER) BETWEEN -9007199254740992 AND 9007199254740992)`;
+    case 'TEXT':
+    case 'BLOB':
+      return `typeof(${ref}) <> 'real' OR CAST(CAST(${ref} AS TEXT) AS REAL) = ${ref}`;
+    case 'NUMERIC':
+      return type.toUpperCase() === 'BOOLEAN' ? `${sameText} AND ${cast} IN (0, 1)` : sameText;
+  }
+}
+
+/** A guard that stops a SQLite migration, changing nothing, when a value of `column` would not come out of CAST(... AS type) unchanged. */
+function sqliteConversionGuard(tableSql: string, tableLabel: string, column: string, type: string, back: boolean): string {
+  const ref = quote(column, 'sqlite');
+  const name = `values_of_${tableLabel}_${column}_do_not_convert${back ? '_back' : ''}_to_${type.replace(/\W+/g, '_')}`;
+  return sqliteGuard(`SELECT 1 FROM ${tableSql} WHERE ${ref} IS NOT NULL AND NOT (${sqliteKeepsValue(ref, type)})`, name);
+}
+
 export function planChangeColumnType(input: PlannerInput, change: AlterColumnType): Planned {
   const { ctx, options } = input;
   const table = ctx.before.tables[change.tableKey];
@@ -299,6 +346,10 @@ export function planChangeColumnType(input: PlannerInput, change: AlterColumnTyp
   const roles = columnRoles(table, change.column);
   if (roles.length > 0) return `"${change.column}" is part of ${roles.join(', ')}; changing the type of a key or indexed column is not planned yet (the ${roles.length > 1 ? 'keys and indexes' : roles[0].split(' ')[0]} would have to move to the new column too).`;
   const newType = renderType(change.to, provider, ctx.target);
+  if (provider === 'sqlite' && !options.backfill && newType.toUpperCase() === 'DATETIME') {
+    const c = quote(change.column, 'sqlite');
+    return `Prisma stores a DateTime on SQLite as the number of milliseconds since 1970-01-01 UTC, and no CAST produces that: CAST(${c} AS DATETIME) keeps a number as it is and turns text into its leading number ('2024-01-31' becomes 2024). Plan again with a conversion expression that gives milliseconds: for dates written as text, --backfill 'CAST(ROUND((julianday(${c}) - 2440587.5) * 86400000) AS INTEGER)' (a guard stops the migration, changing nothing, if a text does not read as a date); for a number that already counts milliseconds, --backfill '${c}'.`;
+  }
   const builder = new PlanBuilder(
     input,
     'change-column-type',
@@ -315,10 +366,23 @@ export function planChangeColumnType(input: PlannerInput, change: AlterColumnTyp
 
   if (provider !== 'postgresql') {
     const after = replaceColumn(table, change.column, (c) => ({ ...c, type: change.to }));
+    const fromType = renderType(change.from, 'sqlite', ctx.before);
+    const sqliteTable = tableName(table, 'sqlite');
     const sql = provider === 'sqlite'
       ? [
           '-- SQLite cannot change a column type: Prisma copies the table. This copy converts every value explicitly instead of',
-          '-- relying on type affinity, and fails as a whole, changing nothing, if a value does not convert.',
+          '-- relying on type affinity.',
+          ...(options.backfill
+            ? [
+                '-- The conversion is the expression given for it (--backfill), and SQLite never rejects what it produces. The guard',
+                `-- stops the migration first, changing nothing, if the expression turns a value of "${change.column}" into NULL.`,
+                sqliteGuard(`SELECT 1 FROM ${sqliteTable} WHERE ${quote(change.column, 'sqlite')} IS NOT NULL AND (${castOf(quote(change.column, 'sqlite'))}) IS NULL`, `values_of_${table.name}_${change.column}_become_NULL_in_the_conversion`),
+              ]
+            : [
+                `-- SQLite's CAST never fails: a value it cannot convert comes out as something else (CAST('abc' AS INTEGER) is 0).`,
+                `-- The guard stops the migration first, changing nothing, if any value of "${change.column}" would not come out unchanged.`,
+                sqliteConversionGuard(sqliteTable, table.name, change.column, newType, false),
+              ]),
           redefineTableSqlite(after, ctx.before, new Map(after.columns.map((c) => [c.name, c.name === change.column ? castOf(quote(c.name, 'sqlite')) : quote(c.name, 'sqlite')]))),
         ]
       : [
@@ -327,16 +391,29 @@ export function planChangeColumnType(input: PlannerInput, change: AlterColumnTyp
           `-- AlterTable\nALTER TABLE ${tableName(table, 'mysql')} MODIFY ${mysqlColumn({ ...change.before, type: change.to, nullable: change.after.nullable }, ctx.before)};`,
         ];
     const down = provider === 'sqlite'
-      ? [redefineTableSqlite(table, ctx.before, new Map(table.columns.map((c) => [c.name, c.name === change.column ? `CAST(${quote(c.name, 'sqlite')} AS ${renderType(change.from, 'sqlite', ctx.before)})` : quote(c.name, 'sqlite')])))]
+      ? [
+          `-- Converts back with CAST; the guard stops first, changing nothing, if a value of "${change.column}" would not come out unchanged as ${fromType}.`,
+          sqliteConversionGuard(sqliteTable, table.name, change.column, fromType, true),
+          redefineTableSqlite(table, ctx.before, new Map(table.columns.map((c) => [c.name, c.name === change.column ? `CAST(${quote(c.name, 'sqlite')} AS ${fromType})` : quote(c.name, 'sqlite')]))),
+        ]
       : [`ALTER TABLE ${tableName(table, 'mysql')} MODIFY ${mysqlColumn(change.before, ctx.before)};`];
     builder.notes.push(`${providerName(provider)} has no way to change a column type without copying the table; this plan makes the copy explicit and reversible, and says when to schedule it.`);
+    if (provider === 'sqlite') {
+      builder.notes.push(options.backfill
+        ? `Values convert with \`${castOf(quote(change.column, 'sqlite'))}\` (from --backfill); a guard stops the migration, changing nothing, if it turns a value into NULL, and nothing else checks what it produces.`
+        : `Values convert with \`${castOf(quote(change.column, 'sqlite'))}\`, after a guard that stops the migration, changing nothing, if a value would not come out unchanged. To convert differently, plan again with --backfill '<sql using "${change.column}">'.`);
+    }
     builder.phase({
       key: 'convert',
       title: `Convert ${label}`,
-      does: provider === 'sqlite' ? 'Copies the table with the converted column (SQLite locks the whole database while it copies).' : 'Modifies the column; InnoDB copies the table.',
+      does: provider === 'sqlite'
+        ? `${options.backfill ? 'Checks that the given expression turns no value into NULL (a guard stops the migration, changing nothing, if it does), then copies the table, converting the column with it' : 'Checks that every value converts unchanged (a guard stops the migration, changing nothing, if one does not), then copies the table with the converted column'} (SQLite locks the whole database while it copies).`
+        : 'Modifies the column; InnoDB copies the table.',
       requires: ['A quiet period: the table is copied while writes wait.', 'Code that copes with both types is deployed.'],
       beforeNext: '',
-      rollback: `${ROLLBACK_DOWN} The down script converts back, which fails on values the old type cannot hold.`,
+      rollback: provider === 'sqlite'
+        ? `${ROLLBACK_DOWN} The down script converts back with CAST${options.backfill ? ' (not the inverse of the given expression)' : ''}; its guard stops it, changing nothing, on a value the old type would not hold unchanged.`
+        : `${ROLLBACK_DOWN} The down script converts back, which fails on values the old type cannot hold.`,
       migrations: [migration(migrationSlug('convert', what), `Convert ${table.name}.${change.column} to ${newType}`, sql, down)],
       schema: [],
     });
