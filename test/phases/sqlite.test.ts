@@ -370,6 +370,23 @@ describe('phases on SQLite (sql.js)', function () {
     }
   });
 
+  it('copies TEXT → Json as it is, after a guard that stops, changing nothing, on text that is not JSON (CAST AS JSONB would make it a number)', async () => {
+    const seed = `UPDATE "Note" SET "body" = json_object('n', CAST(substr("id", 6) AS INTEGER), 'tags', json_array('a', 'b')) WHERE "body" IS NOT NULL;`;
+    const { project, db, written } = await typeChange(`${seed}\nUPDATE "Note" SET "body" = 'not json' WHERE "id" = 'note-11';`, ['body    String?', 'body    Json?'], 'body');
+    try {
+      const file = path.join(project.migrationsDir, written.migrationFolders[0], 'migration.sql');
+      assertStops(db, file, 'CHECK constraint failed: values_of_Note_body_are_not_valid_JSON');
+      db.run(`UPDATE "Note" SET "body" = '{"n":11,"tags":["a","b"]}' WHERE "id" = 'note-11'`);
+      const before = rows(db, 'SELECT "id", "body" FROM "Note" ORDER BY "id"');
+      assert.deepStrictEqual(before.find((r) => r.id === 'note-2'), { id: 'note-2', body: '{"n":2,"tags":["a","b"]}' });
+      run(db, file);
+      assert.deepStrictEqual(rows(db, 'SELECT "id", "body" FROM "Note" ORDER BY "id"'), before);
+      assert.strictEqual(value(db, `SELECT "type" FROM pragma_table_info('Note') WHERE "name" = 'body'`), 'JSONB');
+    } finally {
+      db.close();
+    }
+  });
+
   it('converts TEXT → DATETIME with the expression the refusal suggests into milliseconds; the down script gives the text of the number, and applying again stops at the NULL guard', async () => {
     const seed = `UPDATE "Note" SET "body" = '2024-01-' || printf('%02d', 1 + substr("id", 6) % 28) || ' 10:00:00.123' WHERE "body" IS NOT NULL;`;
     const backfill = 'CAST(ROUND((julianday("body") - 2440587.5) * 86400000) AS INTEGER)';

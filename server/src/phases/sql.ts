@@ -225,6 +225,8 @@ export function sqliteGuard(countQuery: string, name: string): string {
   const table = quote('migration_guard_check', 'sqlite');
   return [
     '-- Guard: stops here, before anything changes, when existing rows would make the next step fail.',
+    // A guard that stopped an earlier run on the same connection (no transaction around it) left its table behind.
+    `DROP TABLE IF EXISTS temp.${table};`,
     `CREATE TEMP TABLE ${table} ("found" INTEGER CONSTRAINT ${quote(name, 'sqlite')} CHECK ("found" = 0));`,
     `INSERT INTO ${table} ("found") SELECT count(*) FROM (${countQuery});`,
     `DROP TABLE ${table};`,

@@ -360,8 +360,11 @@ export function planChangeColumnType(input: PlannerInput, change: AlterColumnTyp
     'ALTER COLUMN TYPE rewrites the table under an ACCESS EXCLUSIVE lock, can fail on values that do not convert, and for types Prisma cannot cast it drops the column with its values.',
   );
   const what = snakeWhat(field, 'in', model);
+  // Prisma keeps Json on SQLite as JSON text in a JSONB-declared column: CAST(... AS JSONB) would make the text a number.
+  const sqliteJson = provider === 'sqlite' && !options.backfill && /^JSONB?$/i.test(newType);
   const castOf = (ref: string): string => options.backfill
     ? options.backfill.replace(new RegExp(`"${change.column.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`, 'g'), ref)
+    : sqliteJson ? ref
     : change.from.isEnum || change.to.isEnum ? `CAST(CAST(${ref} AS text) AS ${newType})` : `CAST(${ref} AS ${newType})`;
 
   if (provider !== 'postgresql') {
@@ -378,11 +381,17 @@ export function planChangeColumnType(input: PlannerInput, change: AlterColumnTyp
                 `-- stops the migration first, changing nothing, if the expression turns a value of "${change.column}" into NULL.`,
                 sqliteGuard(`SELECT 1 FROM ${sqliteTable} WHERE ${quote(change.column, 'sqlite')} IS NOT NULL AND (${castOf(quote(change.column, 'sqlite'))}) IS NULL`, `values_of_${table.name}_${change.column}_become_NULL_in_the_conversion`),
               ]
-            : [
-                `-- SQLite's CAST never fails: a value it cannot convert comes out as something else (CAST('abc' AS INTEGER) is 0).`,
-                `-- The guard stops the migration first, changing nothing, if any value of "${change.column}" would not come out unchanged.`,
-                sqliteConversionGuard(sqliteTable, table.name, change.column, newType, false),
-              ]),
+            : sqliteJson
+              ? [
+                  `-- Json is stored as its text: the values are copied as they are, after a guard that stops the migration, changing`,
+                  `-- nothing, if a value of "${change.column}" is not valid JSON (Prisma Client could not read it).`,
+                  sqliteGuard(`SELECT 1 FROM ${sqliteTable} WHERE ${quote(change.column, 'sqlite')} IS NOT NULL AND NOT json_valid(${quote(change.column, 'sqlite')})`, `values_of_${table.name}_${change.column}_are_not_valid_JSON`),
+                ]
+              : [
+                  `-- SQLite's CAST never fails: a value it cannot convert comes out as something else (CAST('abc' AS INTEGER) is 0).`,
+                  `-- The guard stops the migration first, changing nothing, if any value of "${change.column}" would not come out unchanged.`,
+                  sqliteConversionGuard(sqliteTable, table.name, change.column, newType, false),
+                ]),
           redefineTableSqlite(after, ctx.before, new Map(after.columns.map((c) => [c.name, c.name === change.column ? castOf(quote(c.name, 'sqlite')) : quote(c.name, 'sqlite')]))),
         ]
       : [
@@ -401,13 +410,15 @@ export function planChangeColumnType(input: PlannerInput, change: AlterColumnTyp
     if (provider === 'sqlite') {
       builder.notes.push(options.backfill
         ? `Values convert with \`${castOf(quote(change.column, 'sqlite'))}\` (from --backfill); a guard stops the migration, changing nothing, if it turns a value into NULL, and nothing else checks what it produces.`
-        : `Values convert with \`${castOf(quote(change.column, 'sqlite'))}\`, after a guard that stops the migration, changing nothing, if a value would not come out unchanged. To convert differently, plan again with --backfill '<sql using "${change.column}">'.`);
+        : sqliteJson
+          ? `Values are copied as they are (Json is stored as text), after a guard that stops the migration, changing nothing, if one is not valid JSON.`
+          : `Values convert with \`${castOf(quote(change.column, 'sqlite'))}\`, after a guard that stops the migration, changing nothing, if a value would not come out unchanged. To convert differently, plan again with --backfill '<sql using "${change.column}">'.`);
     }
     builder.phase({
       key: 'convert',
       title: `Convert ${label}`,
       does: provider === 'sqlite'
-        ? `${options.backfill ? 'Checks that the given expression turns no value into NULL (a guard stops the migration, changing nothing, if it does), then copies the table, converting the column with it' : 'Checks that every value converts unchanged (a guard stops the migration, changing nothing, if one does not), then copies the table with the converted column'} (SQLite locks the whole database while it copies).`
+        ? `${options.backfill ? 'Checks that the given expression turns no value into NULL (a guard stops the migration, changing nothing, if it does), then copies the table, converting the column with it' : sqliteJson ? 'Checks that every value is valid JSON (a guard stops the migration, changing nothing, if one is not), then copies the table with the values as they are' : 'Checks that every value converts unchanged (a guard stops the migration, changing nothing, if one does not), then copies the table with the converted column'} (SQLite locks the whole database while it copies).`
         : 'Modifies the column; InnoDB copies the table.',
       requires: ['A quiet period: the table is copied while writes wait.', 'Code that copes with both types is deployed.'],
       beforeNext: '',
