@@ -1,6 +1,6 @@
 import type { DbState, DbTable } from '../core/dbState';
 import type { SchemaSources } from '../core/source';
-import { canonicalMysqlDateTime, isMysqlTemporal, quoteString } from './mysqlTypes';
+import { canonicalMysqlDateTime, foreignKeyServed, isMysqlTemporal, quoteString } from './mysqlTypes';
 
 /**
  * The last step of mapping a MySQL schema: what MySQL and Prisma's MySQL
@@ -29,7 +29,7 @@ export function finishMysqlState(state: DbState, sources: SchemaSources): void {
 }
 
 function needsWork(table: DbTable): boolean {
-  if (table.foreignKeys.some((fk) => !served(table, fk.columns))) return true;
+  if (table.foreignKeys.some((fk) => !foreignKeyServed(table, fk.columns))) return true;
   return table.columns.some((column) => column.default && (column.type.name === 'json' || BINARY_TYPES.has(column.type.name) || isMysqlTemporal(column.type)));
 }
 
@@ -50,19 +50,9 @@ function normaliseDefaults(table: DbTable): void {
   }
 }
 
-function indexColumnBase(column: string): string {
-  return column.endsWith(' DESC') ? column.slice(0, -' DESC'.length) : column;
-}
-
-function served(table: DbTable, columns: string[]): boolean {
-  const startsWith = (list: string[]): boolean => columns.length <= list.length && columns.every((c, i) => list[i] === c);
-  if (table.primaryKey && startsWith(table.primaryKey.columns)) return true;
-  return table.indexes.some((index) => index.method !== 'fulltext' && startsWith(index.columns.map(indexColumnBase)));
-}
-
 function addForeignKeyIndexes(key: string, table: DbTable, sources: SchemaSources): void {
   for (const fk of table.foreignKeys) {
-    if (served(table, fk.columns)) continue;
+    if (foreignKeyServed(table, fk.columns)) continue;
     if (table.indexes.some((index) => index.name === fk.name)) continue;
     table.indexes.push({ name: fk.name, columns: [...fk.columns], unique: false });
     const where = sources.foreignKeys[`${key}#${fk.name}`];

@@ -1,4 +1,4 @@
-import type { ColumnType, DbDefault } from '../core/dbState';
+import type { ColumnType, DbDefault, DbIndex, DbTable } from '../core/dbState';
 import { defaultFromSql } from './defaults';
 
 /**
@@ -234,4 +234,29 @@ function stripIdentifierQuotes(sql: string): string {
     }
   }
   return out;
+}
+
+/** An index column without its ` DESC`. */
+export function indexColumnBase(column: string): string {
+  return column.endsWith(' DESC') ? column.slice(0, -' DESC'.length) : column;
+}
+
+/** Whether InnoDB can use `index` for a foreign key on `columns`: they are its first columns, in order (a FULLTEXT or SPATIAL index cannot serve). */
+export function indexServesForeignKey(index: DbIndex, columns: string[]): boolean {
+  if (index.method === 'fulltext' || index.method === 'spatial') return false;
+  return startsWithColumns(index.columns.map(indexColumnBase), columns);
+}
+
+/**
+ * Whether the primary key or an index of `table` (other than `except`) serves a
+ * foreign key on `columns`. Where none does, InnoDB creates an index named after
+ * the key, and dropping the key leaves that index behind.
+ */
+export function foreignKeyServed(table: DbTable, columns: string[], except?: string): boolean {
+  if (table.primaryKey && startsWithColumns(table.primaryKey.columns, columns)) return true;
+  return table.indexes.some((index) => index.name !== except && indexServesForeignKey(index, columns));
+}
+
+function startsWithColumns(columns: string[], prefix: string[]): boolean {
+  return prefix.length > 0 && prefix.length <= columns.length && prefix.every((c, i) => columns[i] === c);
 }

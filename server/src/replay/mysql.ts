@@ -36,7 +36,7 @@
 import { tableKey, type DbColumn, type DbDefault, type DbForeignKey, type DbIndex, type DbState, type DbTable, type ReferentialAction } from '../core/dbState';
 import type { Note } from '../core/notes';
 import { LineIndex, type Range } from '../core/source';
-import { canonicalMysqlType, isMysqlCurrentTime, mysqlDefault, unescapeMysqlString } from '../map/mysqlTypes';
+import { canonicalMysqlType, foreignKeyServed, indexColumnBase, indexServesForeignKey, isMysqlCurrentTime, mysqlDefault, unescapeMysqlString } from '../map/mysqlTypes';
 import { entryOf } from './provenance';
 import type { MigrationInput, ProvenanceEntry, Replayer } from './types';
 
@@ -793,7 +793,7 @@ class MysqlReplayer implements Replayer {
       this.note('warning', `Line ${this.line()}: \`${table.name}\` has no index \`${name}\`; MySQL rejects the statement, so it is skipped.`);
       return;
     }
-    const needs = table.foreignKeys.find((fk) => indexServes(index, fk.columns) && !this.servedElsewhere(table, fk.columns, index.name));
+    const needs = table.foreignKeys.find((fk) => indexServesForeignKey(index, fk.columns) && !foreignKeyServed(table, fk.columns, index.name));
     if (needs) {
       this.note('warning', `Line ${this.line()}: MySQL refuses to drop index \`${index.name}\`: foreign key \`${needs.name}\` needs it. The statement is skipped.`);
       return;
@@ -923,7 +923,7 @@ class MysqlReplayer implements Replayer {
     if (implicit) {
       const stillNeeded = (indexName: string): boolean => {
         const index = table.indexes.find((i) => i.name === indexName);
-        return !!index && table.foreignKeys.some((f) => indexServes(index, f.columns));
+        return !!index && table.foreignKeys.some((f) => indexServesForeignKey(index, f.columns));
       };
       this.data.implicitIndexes[key] = implicit.filter(stillNeeded);
     }
@@ -943,11 +943,6 @@ class MysqlReplayer implements Replayer {
     this.note('warning', `Line ${this.line()}: \`${table.name}\` has no constraint \`${name}\`; MySQL rejects the statement, so it is skipped.`);
   }
 
-  private servedElsewhere(table: DbTable, columns: string[], except: string): boolean {
-    if (table.primaryKey && startsWith(table.primaryKey.columns, columns)) return true;
-    return table.indexes.some((i) => i.name !== except && indexServes(i, columns));
-  }
-
   /**
    * End of a statement: InnoDB gives each new foreign key an index if none can
    * serve it, and drops an index it made itself once another one can.
@@ -957,7 +952,7 @@ class MysqlReplayer implements Replayer {
       const table = this.tables[pending.key];
       const fk = table?.foreignKeys.find((f) => f.name === pending.name);
       if (!table || !fk) continue;
-      if (this.servedElsewhere(table, fk.columns, '')) continue;
+      if (foreignKeyServed(table, fk.columns)) continue;
       const name = pending.named ? fk.name : this.freeIndexName(table, fk.columns[0]);
       if (table.indexes.some((i) => i.name.toLowerCase() === name.toLowerCase())) continue;
       this.addIndex(pending.key, table, { name, columns: [...fk.columns], unique: false });
@@ -970,8 +965,8 @@ class MysqlReplayer implements Replayer {
       for (const name of names) {
         const index = table.indexes.find((i) => i.name === name);
         if (!index) continue;
-        const served = table.foreignKeys.filter((fk) => indexServes(index, fk.columns));
-        if (served.length > 0 && served.every((fk) => this.servedElsewhere(table, fk.columns, name))) this.removeIndex(key, table, name);
+        const served = table.foreignKeys.filter((fk) => indexServesForeignKey(index, fk.columns));
+        if (served.length > 0 && served.every((fk) => foreignKeyServed(table, fk.columns, name))) this.removeIndex(key, table, name);
       }
     }
   }
@@ -1316,9 +1311,6 @@ function splitClauses(tokens: MysqlToken[]): MysqlToken[][] {
 }
 
 /** `createdAt DESC` → `createdAt`. */
-function indexColumnBase(column: string): string {
-  return column.endsWith(' DESC') ? column.slice(0, -' DESC'.length) : column;
-}
 
 function renameIndexColumn(column: string, from: string, to: string): string {
   const base = indexColumnBase(column);
@@ -1332,12 +1324,3 @@ function isPrefixPart(node: Ast, table: DbTable): boolean {
   return args.length === 1 && obj(args[0])?.type === 'number' && table.columns.some((c) => c.name.toLowerCase() === name.toLowerCase());
 }
 
-function startsWith(columns: string[], prefix: string[]): boolean {
-  return prefix.length > 0 && prefix.length <= columns.length && prefix.every((c, i) => columns[i] === c);
-}
-
-/** Whether InnoDB can use `index` for a foreign key on `columns`: they are its first columns, in order. */
-function indexServes(index: DbIndex, columns: string[]): boolean {
-  if (index.method === 'fulltext' || index.method === 'spatial') return false;
-  return startsWith(index.columns.map(indexColumnBase), columns);
-}

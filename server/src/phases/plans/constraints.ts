@@ -8,6 +8,7 @@ import type { DbTable } from '../../core/dbState';
 import type { Range } from '../../core/source';
 import type { ScannedSchema } from '../../scan/types';
 import { type AddForeignKey, type AddIndex, summarizeChange } from '../../diff/changes';
+import { foreignKeyServed } from '../../map/mysqlTypes';
 import { migrationSlug } from '../naming';
 import {
   addColumnStatement,
@@ -250,7 +251,7 @@ export function planAddForeignKey(input: PlannerInput, change: AddForeignKey): P
       ],
       [
         `ALTER TABLE ${t} DROP FOREIGN KEY ${quote(fk.name, provider)};`,
-        ...(innodbMadeIndex(table, fk.columns) ? [`-- InnoDB made this index for the key (no index began with its columns); dropping the key leaves it.\nDROP INDEX ${quote(fk.name, provider)} ON ${t};`] : []),
+        ...(!foreignKeyServed(table, fk.columns) ? [`-- InnoDB made this index for the key (no index began with its columns); dropping the key leaves it.\nDROP INDEX ${quote(fk.name, provider)} ON ${t};`] : []),
         ...dropColumns.reverse(),
       ],
     ));
@@ -271,15 +272,6 @@ export function planAddForeignKey(input: PlannerInput, change: AddForeignKey): P
     preflight: { description: 'Rows that point to a missing row (must return no rows):', sql: `${orphans};` },
   });
   return builder.build(summarizeChange(change));
-}
-
-/**
- * InnoDB needs an index whose first columns are a foreign key's; when the table
- * has none it creates one named after the key, and DROP FOREIGN KEY leaves it.
- */
-function innodbMadeIndex(table: DbTable, columns: string[]): boolean {
-  const leads = (entries: string[]): boolean => entries.length >= columns.length && columns.every((column, i) => entries[i].split(/[ (]/)[0] === column);
-  return !table.indexes.some((index) => leads(index.columns)) && !(table.primaryKey && leads(table.primaryKey.columns));
 }
 
 /** The relation field whose `@relation(...)` the foreign key change comes from (its source range lies inside it). */
