@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { DbState, Provider } from '../core/dbState';
+import { letPendingMessagesIn } from '../core/eventLoop';
 import type { Note } from '../core/notes';
 import { markStable } from '../diff/diff';
 import { MapCache, mapSchema } from '../map/mapSchema';
@@ -53,16 +54,6 @@ interface MigrationsSnapshot {
   lockProvider?: Provider;
   /** inferPrismaVersion of the baseline ('' when it tells nothing), once computed. */
   inferredPrismaVersion?: string;
-}
-
-/**
- * Lets a newer edit in, so `isCancelled` can turn true in the middle of an
- * analysis: one turn of the event loop reads what arrived, a second lets the
- * connection dispatch it (JSON-RPC handlers run from an immediate).
- */
-async function yieldToEventLoop(): Promise<void> {
-  await new Promise<void>((resolve) => setImmediate(resolve));
-  await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 /**
@@ -144,7 +135,7 @@ export class ProjectSession {
       lap('validate');
     }
     for (const problem of scanned.problems) notes.push({ level: 'warning', message: problem.message, where: { file: problem.file, range: problem.range } });
-    await yieldToEventLoop();
+    await letPendingMessagesIn();
     if (isCancelled()) return undefined;
     started = performance.now();
 
@@ -161,7 +152,7 @@ export class ProjectSession {
     markStable(mapped.state);
     notes.push(...mapped.notes);
     lap('map');
-    await yieldToEventLoop();
+    await letPendingMessagesIn();
     if (isCancelled()) return undefined;
     started = performance.now();
 

@@ -4,6 +4,8 @@
  * request is dropped instead of delivered, so stale results never reach the
  * editor.
  */
+import { letPendingMessagesIn } from '../core/eventLoop';
+
 export interface Outcome<T> {
   generation: number;
   value?: T;
@@ -19,18 +21,6 @@ export interface SchedulerHooks<T> {
   fail(error: unknown): void;
   /** Called when the scheduler starts or stops being busy (for a status display). */
   busyChanged?(busy: boolean): void;
-}
-
-/**
- * Two turns of the event loop: the first lets the poll phase read what the
- * client sent meanwhile, the second lets the JSON-RPC connection dispatch it
- * (it queues its handlers with setImmediate). A newer edit that was waiting in
- * the pipe has then bumped the generation, so the older result is dropped
- * instead of published for a text the editor no longer shows.
- */
-async function letPendingMessagesIn(): Promise<void> {
-  await new Promise<void>((resolve) => setImmediate(resolve));
-  await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
 export class AnalysisScheduler<T> {
