@@ -37,7 +37,7 @@ import { tableKey, type DbColumn, type DbDefault, type DbForeignKey, type DbInde
 import type { Note } from '../core/notes';
 import { LineIndex, type Range } from '../core/source';
 import { canonicalMysqlType, foreignKeyServed, indexColumnBase, indexServesForeignKey, isMysqlCurrentTime, mysqlDefault, unescapeMysqlString } from '../map/mysqlTypes';
-import { entryOf } from './provenance';
+import { entryOf, flattenProvenance } from './provenance';
 import type { MigrationInput, ProvenanceEntry, Replayer } from './types';
 
 // ---------------------------------------------------------------------------
@@ -381,14 +381,8 @@ class MysqlReplayer implements Replayer {
   }
 
   provenance(): Record<string, ProvenanceEntry> {
-    if (this.flat) return this.flat;
-    const flat: Record<string, ProvenanceEntry> = {};
-    for (const [key, sources] of Object.entries(this.data.sources)) {
-      if (sources.self) flat[key] = sources.self;
-      for (const [item, entry] of Object.entries(sources.items)) flat[key + item] = entry;
-    }
-    this.flat = flat;
-    return flat;
+    this.flat ??= flattenProvenance(this.data.sources);
+    return this.flat;
   }
 
   provenanceOf(key: string): ProvenanceEntry | undefined {

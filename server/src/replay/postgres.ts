@@ -31,7 +31,7 @@ import type { Note } from '../core/notes';
 import type { Range } from '../core/source';
 import { canonicalArrayDefault, castTypes, chooseName, classifyDefault, expressionSql, names, quoteIdent, resolveType, splitQualified, unwrap } from './pgTypes';
 import { parsePostgresStatements, postgresParserLoaded, type ParsedStatement } from './statements';
-import { entryOf } from './provenance';
+import { entryOf, flattenProvenance } from './provenance';
 import type { MigrationInput, ProvenanceEntry, Replayer } from './types';
 
 interface TableSources {
@@ -230,18 +230,8 @@ class PostgresReplayer implements Replayer {
   }
 
   provenance(): Record<string, ProvenanceEntry> {
-    if (this.flat) return this.flat;
-    const flat: Record<string, ProvenanceEntry> = {};
-    for (const [key, sources] of Object.entries(this.data.tableSources)) {
-      if (sources.self) flat[key] = sources.self;
-      for (const [item, entry] of Object.entries(sources.items)) flat[key + item] = entry;
-    }
-    for (const [key, sources] of Object.entries(this.data.enumSources)) {
-      if (sources.self) flat[key] = sources.self;
-      for (const [value, entry] of Object.entries(sources.values)) flat[`${key}.${value}`] = entry;
-    }
-    this.flat = flat;
-    return flat;
+    this.flat ??= flattenProvenance(this.data.tableSources, this.data.enumSources);
+    return this.flat;
   }
 
   provenanceOf(key: string): ProvenanceEntry | undefined {

@@ -1,5 +1,22 @@
 import type { ProvenanceEntry } from './types';
 
+type TableRecords = Record<string, { self?: ProvenanceEntry; items: Record<string, ProvenanceEntry> }>;
+type EnumRecords = Record<string, { self?: ProvenanceEntry; values: Record<string, ProvenanceEntry> }>;
+
+/** The per-table (and per-enum) record as one flat record keyed as entryOf reads it. */
+export function flattenProvenance(tables: TableRecords, enums: EnumRecords = {}): Record<string, ProvenanceEntry> {
+  const flat: Record<string, ProvenanceEntry> = {};
+  for (const [key, sources] of Object.entries(tables)) {
+    if (sources.self) flat[key] = sources.self;
+    for (const [item, entry] of Object.entries(sources.items)) flat[key + item] = entry;
+  }
+  for (const [key, sources] of Object.entries(enums)) {
+    if (sources.self) flat[key] = sources.self;
+    for (const [value, entry] of Object.entries(sources.values)) flat[`${key}.${value}`] = entry;
+  }
+  return flat;
+}
+
 /**
  * A key of provenance() found in the per-table record: the table key, or the
  * table key followed by `.column` / `#name`, or an enum key and `.value`. A
@@ -7,8 +24,8 @@ import type { ProvenanceEntry } from './types';
  */
 export function entryOf(
   key: string,
-  tables: Record<string, { self?: ProvenanceEntry; items: Record<string, ProvenanceEntry> }>,
-  enums: Record<string, { self?: ProvenanceEntry; values: Record<string, ProvenanceEntry> }> = {},
+  tables: TableRecords,
+  enums: EnumRecords = {},
 ): ProvenanceEntry | undefined {
   const whole = enums[key]?.self ?? tables[key]?.self;
   if (whole) return whole;
