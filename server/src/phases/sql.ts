@@ -56,13 +56,14 @@ export function renderDefault(value: DbDefault | undefined, type: ColumnType, pr
 }
 
 /** `"phone" TEXT NOT NULL DEFAULT ''`: a column as CREATE TABLE and ADD COLUMN spell it. */
-export function columnDefinition(column: DbColumn, provider: Provider, state: DbState, options: { serial?: boolean } = {}): string {
+export function columnDefinition(column: DbColumn, provider: Provider, state: DbState, options: { serial?: boolean; explicitNull?: boolean } = {}): string {
   let type = renderType(column.type, provider, state);
   if (provider === 'postgresql' && options.serial && column.default?.kind === 'autoincrement') {
     type = column.type.name === 'int8' ? 'BIGSERIAL' : column.type.name === 'int2' ? 'SMALLSERIAL' : 'SERIAL';
   }
   let text = `${quote(column.name, provider)} ${type}`;
   if (!column.nullable) text += ' NOT NULL';
+  else if (options.explicitNull) text += ' NULL';
   const fallback = renderDefault(column.default, column.type, provider, state);
   if (fallback !== undefined) text += ` DEFAULT ${fallback}`;
   if (provider === 'mysql' && column.default?.kind === 'autoincrement') text += ' AUTO_INCREMENT';

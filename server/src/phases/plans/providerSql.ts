@@ -4,7 +4,7 @@
  */
 import { type DbColumn, type DbState, type DbTable, type Provider } from '../../core/dbState';
 import { migrationSlug } from '../naming';
-import { addColumnStatement, columnDefinition, dropColumnStatement, quote, redefineTableSqlite, renderDefault, renderType, sameColumns, tableName } from '../sql';
+import { addColumnStatement, columnDefinition, dropColumnStatement, quote, redefineTableSqlite, sameColumns, tableName } from '../sql';
 import type { PlannedMigration } from '../types';
 import { type PlanBuilder, lt, migration, requireColumnPostgres } from './common';
 
@@ -29,10 +29,7 @@ function sqliteAddColumn(table: DbTable, column: DbColumn, state: DbState): stri
 
 /** A whole column definition: MySQL's MODIFY replaces all of it, so what is left out (a DEFAULT, AUTO_INCREMENT) is lost. */
 export function mysqlColumn(column: DbColumn, state: DbState): string {
-  const type = renderType(column.type, 'mysql', state);
-  const fallback = renderDefault(column.default, column.type, 'mysql', state);
-  const increment = column.default?.kind === 'autoincrement' ? ' AUTO_INCREMENT' : '';
-  return `${quote(column.name, 'mysql')} ${type}${column.nullable ? ' NULL' : ' NOT NULL'}${fallback !== undefined ? ` DEFAULT ${fallback}` : ''}${increment}`;
+  return columnDefinition(column, 'mysql', state, { explicitNull: true });
 }
 
 /** Adds a nullable column (instant on all three: no rewrite, no scan). */
