@@ -64,6 +64,12 @@ function peakRss(pid: number | undefined, field = 'VmHWM'): number {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** One typed edit (an insertion at a position) as the editor sends it. */
+function typeAt(client: LspClient, file: string, version: number, edit: { line: number; character: number; inserted: string }): Promise<void> {
+  const at = { line: edit.line, character: edit.character };
+  return client.change(file, version, [{ range: { start: at, end: at }, text: edit.inserted }]);
+}
+
 export async function benchLsp(project: BenchProject, editCount: number, bursts: { keys: number; intervalMs: number }[]): Promise<LspFigures> {
   const text = fs.readFileSync(project.schemaPath, 'utf8');
   const uri = uriOf(project.schemaPath);
@@ -103,9 +109,7 @@ export async function benchLsp(project: BenchProject, editCount: number, bursts:
       const sent = performance.now();
       const before = schedstat(pid);
       const target = version;
-      await client.change(project.schemaPath, version, [
-        { range: { start: { line: edit.line, character: edit.character }, end: { line: edit.line, character: edit.character } }, text: edit.inserted },
-      ]);
+      await typeAt(client, project.schemaPath, version, edit);
       await client.until(`diagnostics of version ${target}`, () => (firstArrival.has(target) ? true : undefined), 60000);
       editMs.push((firstArrival.get(target) as number) - sent);
       const after = schedstat(pid);
@@ -126,9 +130,7 @@ export async function benchLsp(project: BenchProject, editCount: number, bursts:
       for (const edit of edits.slice(next, next + keys)) {
         version++;
         newestSent = version;
-        await client.change(project.schemaPath, version, [
-          { range: { start: { line: edit.line, character: edit.character }, end: { line: edit.line, character: edit.character } }, text: edit.inserted },
-        ]);
+        await typeAt(client, project.schemaPath, version, edit);
         lastSent = performance.now();
         await sleep(intervalMs);
       }
@@ -170,9 +172,7 @@ async function editsWithDefaultDebounce(project: BenchProject, text: string, cou
     for (const edit of typingEdits(text, count)) {
       const target = ++version;
       const sent = performance.now();
-      await client.change(project.schemaPath, target, [
-        { range: { start: { line: edit.line, character: edit.character }, end: { line: edit.line, character: edit.character } }, text: edit.inserted },
-      ]);
+      await typeAt(client, project.schemaPath, target, edit);
       await client.until(`diagnostics of version ${target}`, () => (arrived.has(target) ? true : undefined), 60000);
       times.push((arrived.get(target) as number) - sent);
     }
