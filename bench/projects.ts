@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { generateProject, SIZES } from './generate';
+import { corpusRoot } from '../test/support/corpus';
 
 export interface BenchProject {
   label: string;
@@ -20,7 +21,6 @@ export interface BenchProject {
   cleanup(): void;
 }
 
-const CORPUS_CANDIDATES = [path.resolve(__dirname, '../../../shared/corpus'), path.resolve(__dirname, '../../shared/corpus'), '/work/shared/corpus'];
 
 /** The corpus projects the issue names: the most migrations, and the largest schema. */
 export const CORPUS: Record<string, string> = {
@@ -29,7 +29,7 @@ export const CORPUS: Record<string, string> = {
 };
 
 export function corpusDir(): string | undefined {
-  return CORPUS_CANDIDATES.find((dir) => fs.existsSync(dir));
+  return corpusRoot('bench: corpus projects');
 }
 
 export function knownLabels(): string[] {

@@ -20,10 +20,10 @@ import { loadPostgresParser } from '../../server/src/replay/statements';
 import { createReplayer } from '../../server/src/replay/migrations';
 import type { Replayer } from '../../server/src/replay/types';
 import { scanSchema } from '../../server/src/scan/scanner';
+import { corpusRoot } from '../support/corpus';
 
 const repo = path.resolve(__dirname, '../../..');
-const corpusCandidates = [path.resolve(repo, '..', 'shared', 'corpus'), '/work/shared/corpus'];
-const corpus = corpusCandidates.find((dir) => fs.existsSync(dir));
+const corpus = corpusRoot('corpus: real projects');
 const dataDir = path.join(repo, 'test/corpus');
 
 type Summary = Record<string, unknown>;

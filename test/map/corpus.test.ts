@@ -4,20 +4,15 @@ import * as path from 'path';
 import { mapSchema } from '../../server/src/map';
 import { type ScannedSchema, scanSchema } from '../../server/src/scan';
 import { lintSchema, locateSchema } from '../../server/src/schema';
+import { corpusRoot } from '../support/corpus';
 
-function corpusDir(): string | undefined {
-  for (const candidate of [path.resolve(__dirname, '../../../..', 'shared/corpus'), '/work/shared/corpus']) {
-    if (fs.existsSync(path.join(candidate, 'README.md'))) return candidate;
-  }
-  return undefined;
-}
 
 function ms(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
 describe('map: corpus heads (smoke)', function () {
-  const corpus = corpusDir();
+  const corpus = corpusRoot('map: corpus heads');
 
   before(function () {
     if (!corpus) this.skip();

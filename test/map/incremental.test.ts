@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { MapCache, type MappedSchema, mapSchema } from '../../server/src/map/mapSchema';
 import { combineFiles, type FileScan, rescanFile } from '../../server/src/scan/scanner';
+import { corpusRoot } from '../support/corpus';
 
 const REPO = path.resolve(__dirname, '../../..');
 const FILE = '/project/prisma/schema.prisma';
@@ -63,7 +64,7 @@ function schemas(): { name: string; text: string }[] {
   };
   add(path.join(REPO, 'examples/shop/prisma/schema.prisma'));
   for (const fixture of ['basic.prisma']) add(path.join(REPO, 'test/fixtures/scan', fixture));
-  const corpus = [path.resolve(REPO, '..', 'shared', 'corpus'), '/work/shared/corpus'].find((dir) => fs.existsSync(dir));
+  const corpus = corpusRoot('map/incremental: corpus schemas');
   if (corpus) for (const project of fs.readdirSync(corpus)) add(path.join(corpus, project, 'head', 'schema.prisma'));
   return found;
 }

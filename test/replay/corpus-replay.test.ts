@@ -8,16 +8,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readMigrationsFolder, replayMigrations } from '../../server/src/replay/migrations';
 import { loadPostgresParser, parsePostgresStatements } from '../../server/src/replay/statements';
+import { corpusRoot } from '../support/corpus';
 
-function corpusRoot(): string | undefined {
-  for (const candidate of [path.resolve(__dirname, '../../../..', 'shared/corpus'), '/work/shared/corpus']) {
-    if (fs.existsSync(candidate)) return candidate;
-  }
-  return undefined;
-}
 
 describe('replay/corpus: real PostgreSQL migration histories', function () {
-  const root = corpusRoot();
+  const root = corpusRoot('replay/corpus: real PostgreSQL migration histories');
   const projects = root
     ? fs
         .readdirSync(root)

@@ -12,9 +12,10 @@ import type { DbState } from '../../server/src/core/dbState';
 import { createMysqlReplayer } from '../../server/src/replay/mysql';
 import type { MigrationInput } from '../../server/src/replay/types';
 import { readMysqlState, startMariaDb, type MariaDb } from './mysql-server';
+import { corpusRoot } from '../support/corpus';
 
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/replay-mysql');
-const corpus = [path.resolve(__dirname, '../../../..', 'shared/corpus'), '/work/shared/corpus'].find((dir) => fs.existsSync(dir));
+const corpus = corpusRoot('replay/mysql-real: the umami MySQL head on MariaDB');
 
 function readMigrations(dir: string): MigrationInput[] {
   return fs

@@ -5,10 +5,11 @@ import type { DbState } from '../../server/src/core/dbState';
 import type { Note } from '../../server/src/core/notes';
 import { createMysqlReplayer, splitMysqlStatements } from '../../server/src/replay/mysql';
 import type { MigrationInput, ProvenanceEntry, Replayer } from '../../server/src/replay/types';
+import { corpusRoot } from '../support/corpus';
 
 // Compiled to out/test/replay; fixtures stay in the source tree.
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/replay-mysql');
-const corpus = [path.resolve(__dirname, '../../../..', 'shared/corpus'), '/work/shared/corpus'].find((dir) => fs.existsSync(dir));
+const corpus = corpusRoot('replay/mysql: the umami MySQL head');
 
 function readMigrations(dir: string): MigrationInput[] {
   return fs

@@ -5,14 +5,11 @@ import { emptyState, type ColumnType, type DbColumn, type DbDefault, type DbStat
 import type { Note } from '../../server/src/core/notes';
 import { createSqliteReplayer } from '../../server/src/replay/sqlite';
 import type { MigrationInput, ProvenanceEntry, Replayer } from '../../server/src/replay/types';
+import { corpusRoot } from '../support/corpus';
 
 // Compiled to out/test/replay; fixtures stay in the source tree.
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/replay-sqlite');
 
-function locateCorpus(): string | undefined {
-  const candidates = [path.resolve(__dirname, '../../../..', 'shared/corpus'), '/work/shared/corpus'];
-  return candidates.find((dir) => fs.existsSync(dir));
-}
 
 /** Migration folders in byte order of their names, as Prisma applies them. */
 function readMigrations(dir: string): MigrationInput[] {
@@ -502,11 +499,8 @@ describe('SQLite replayer', () => {
   });
 
   it('replays the pingvin-share corpus (SQLite) without warnings', async function () {
-    const corpus = locateCorpus();
-    if (!corpus) {
-      console.log('    corpus not found next to the repository nor at /work/shared/corpus: skipped');
-      this.skip();
-    }
+    const corpus = corpusRoot('replay/sqlite: the pingvin-share head');
+    if (!corpus) this.skip();
     const dir = path.join(corpus, 'stonith404__pingvin-share/head/migrations');
     const migrations = readMigrations(dir);
     assert.ok(migrations.length > 0, `no migrations in ${dir}`);

@@ -17,9 +17,10 @@ import { prismaMigrationSql } from '../../server/src/report/prismaSql';
 import { createReplayer } from '../../server/src/replay/migrations';
 import { loadPostgresParser } from '../../server/src/replay/statements';
 import { scanSchema } from '../../server/src/scan/scanner';
+import { corpusRoot } from '../support/corpus';
 
 const repo = path.resolve(__dirname, '../../..');
-const corpus = [path.resolve(repo, '..', 'shared', 'corpus'), '/work/shared/corpus'].find((dir) => fs.existsSync(dir));
+const corpus = corpusRoot('report: the SQL Prisma will generate, on the corpus');
 const knownMisses = loadJson<Record<string, string>>(path.join(repo, 'test', 'report', 'known-sql-misses.json'), {});
 
 function loadJson<T>(file: string, fallback: T): T {

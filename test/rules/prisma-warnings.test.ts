@@ -22,9 +22,10 @@ import type { Replayer } from '../../server/src/replay/types';
 import { identPattern, parsePrismaWarnings, type PrismaWarning } from '../../server/src/rules/support/sqlAst';
 import type { Finding } from '../../server/src/rules/types';
 import { scanSchema } from '../../server/src/scan/scanner';
+import { corpusRoot } from '../support/corpus';
 
 const repo = path.resolve(__dirname, '../../..');
-const corpus = [path.resolve(repo, '..', 'shared/corpus'), '/work/shared/corpus'].find((dir) => fs.existsSync(dir));
+const corpus = corpusRoot("corpus: Prisma's warnings and our findings");
 const knownMissesFile = path.join(repo, 'test/rules/prisma-warnings-known-misses.json');
 
 /** Which of our rules speak for each kind of Prisma warning: SQL rules on the statement, schema rules on the model. */

@@ -8,6 +8,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { type FileScan, rescanFile, scanFile } from '../../server/src/scan/scanner';
+import { corpusRoot } from '../support/corpus';
 
 const REPO = path.resolve(__dirname, '../../..');
 
@@ -24,7 +25,7 @@ function schemas(): { name: string; text: string }[] {
   walk(path.join(REPO, 'test/fixtures/scan'));
   walk(path.join(REPO, 'examples'));
   // Real schemas: long documentation comments, enums, views, multi-file folders.
-  const corpus = [path.resolve(REPO, '..', 'shared', 'corpus'), '/work/shared/corpus'].find((dir) => fs.existsSync(dir));
+  const corpus = corpusRoot('scan/incremental: corpus schemas');
   if (corpus) for (const project of fs.readdirSync(corpus)) walk(path.join(corpus, project, 'head'));
   return found;
 }
