@@ -2,12 +2,13 @@
 /**
  * Command-line entry: `prisma-migration-guard check [project-dir]`.
  * Exit codes: 0 no error finding (per --fail-on), 1 findings at or above the
- * threshold, 2 could not run (no schema, unreadable project, bad arguments).
+ * threshold, 2 could not run (no schema, a schema Prisma's validator rejects,
+ * unreadable project, bad arguments).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { analyzeProjectDir } from './analysis/analyzeProject';
 import { formatJson } from './cli/formatJson';
-import { formatText } from './cli/formatText';
+import { formatSchemaErrors, formatText } from './cli/formatText';
 import { CannotAnalyze } from './analysis/session';
 import { type PlanCommandOptions, runPlanCommand } from './phases/cliPlan';
 import { ProjectNotFound } from './project/locate';
@@ -16,7 +17,7 @@ import * as path from 'path';
 import { traceProjectLocks, withLockTrace, formatLockTraceText, type LockTrace } from './analysis/lockTrace';
 import { findingOrigins } from './analysis/origin';
 import { readDatabaseSizes, readStatsFile, TableSizesError, type TableSizes } from './analysis/tableSizes';
-import { formatGithub } from './cli/formatGithub';
+import { formatGithub, formatGithubSchemaErrors } from './cli/formatGithub';
 import { formatSarif } from './cli/formatSarif';
 import { repositoryRoot } from './project/git';
 
@@ -43,6 +44,11 @@ async function runCheck(projectDir: string | undefined, options: CheckOptions): 
     ...(sizes.sizes ? { tableSizes: sizes.sizes } : {}),
   });
   if (sizes.problem) analysis.notes.push({ level: 'warning', message: `Table sizes not used: ${sizes.problem}` });
+  if (analysis.schemaErrors && analysis.schemaErrors.length > 0) {
+    process.stderr.write(formatSchemaErrors(analysis));
+    if (options.format === 'github') process.stdout.write(formatGithubSchemaErrors(analysis, { base: repositoryRoot(analysis.project.root) ?? process.cwd() }));
+    return EXIT_CANNOT_RUN;
+  }
   const origins = await findingOrigins(analysis);
   let lockTrace: LockTrace | undefined;
   if (options.lockTrace) {

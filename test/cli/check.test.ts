@@ -107,12 +107,34 @@ describe('check on the bundled example (examples/shop)', () => {
 });
 
 describe('check on bad input: clear notes, no crash, the rest still analysed', () => {
-  it('a half-typed model: the readable models are still checked, the broken part is named', () => {
+  it('a schema Prisma rejects (a half-typed model): exit 2, the validator\'s messages with file:line first, no findings', () => {
     const schema = DATASOURCE + AUTHOR.replace('  name String\n', '  name String\n  bio  String\n') + '\nmodel Draft {\n  id Int @id @default(\n';
-    const result = check(makeProject(schema, { '20240101000000_init': INIT_SQL }), '--format', 'json');
-    assert.strictEqual(result.code, 1);
-    assert.deepStrictEqual(brief(result.json?.findings ?? []).filter((f) => f.includes('add-required-column')), ['prisma/schema.prisma:8:2-8:13 error add-required-column']);
-    assert.ok(result.json?.notes.some((n) => n.file === 'prisma/schema.prisma' && n.range && n.range.start.line >= 9), JSON.stringify(result.json?.notes));
+    const dir = makeProject(schema, { '20240101000000_init': INIT_SQL });
+    const text = check(dir);
+    assert.strictEqual(text.code, 2);
+    assert.strictEqual(text.stdout, '');
+    assert.strictEqual(
+      text.stderr,
+      'prisma-migration-guard: Prisma cannot read the schema (2 validation error(s)); fix them first — findings on a schema Prisma rejects would be guesses, so none are reported.\n' +
+        'prisma/schema.prisma:12:1 error Error validating: This line is invalid. It does not start with any known Prisma schema keyword.\n' +
+        'prisma/schema.prisma:13:3 error Error validating: This line is invalid. It does not start with any known Prisma schema keyword.\n',
+    );
+    // In a workflow the same errors annotate the schema lines (paths from the git root; outside git, from the working folder).
+    const github = spawnSync(process.execPath, [cli, 'check', '.', '--format', 'github'], { cwd: dir, encoding: 'utf8', timeout: 120000 });
+    assert.strictEqual(github.status, 2);
+    assert.strictEqual(
+      github.stdout,
+      '::error file=prisma/schema.prisma,line=12,title=Prisma schema validation::Error validating: This line is invalid. It does not start with any known Prisma schema keyword.\n' +
+        '::error file=prisma/schema.prisma,line=13,title=Prisma schema validation::Error validating: This line is invalid. It does not start with any known Prisma schema keyword.\n',
+    );
+  });
+
+  it('the settings of older Prisma versions (url = env(...), directUrl, unknown preview features) are not validation errors', () => {
+    const datasource = 'generator client {\n  provider        = "prisma-client-js"\n  previewFeatures = ["metrics", "fullTextIndex"]\n}\n\n' + DATASOURCE.replace('  url      = env("DATABASE_URL")\n', '  url       = env("DATABASE_URL")\n  directUrl = env("DIRECT_URL")\n');
+    const result = check(makeProject(datasource + AUTHOR, { '20240101000000_init': INIT_SQL }), '--format', 'json');
+    assert.strictEqual(result.code, 0, result.stderr);
+    assert.deepStrictEqual(result.json?.changes, []);
+    assert.deepStrictEqual(result.json?.findings, []);
   });
 
   it('invalid SQL in a migration: a note with the line, and the statements after it still applied', () => {

@@ -17,7 +17,7 @@ import { judgeSchema } from './judge';
 import { judgeMigrationSql } from './sqlAnalysis';
 import type { Suppression } from './suppressions';
 import { applyTableSizes, type TableSizes } from './tableSizes';
-import type { MigrationStatus, ProjectAnalysis } from './types';
+import type { MigrationStatus, ProjectAnalysis, SchemaError } from './types';
 
 export interface SessionOptions {
   /** Overrides the configuration's `deployed` (the CLI's --base). */
@@ -126,11 +126,11 @@ export class ProjectSession {
     const scanned = combineFiles([...scannedFiles.values()]);
     lap('scan');
     const provider = providerOf(scanned, notes);
+    let schemaErrors: SchemaError[] | undefined;
     if (this.options.validate) {
       const lint = lintSchema(files, { scans: scannedFiles });
-      for (const diagnostic of lint.diagnostics) {
-        if (diagnostic.severity === 'error') notes.push({ level: 'warning', message: `Prisma reports: ${diagnostic.message}`, where: { file: diagnostic.file, range: diagnostic.range } });
-      }
+      schemaErrors = lint.diagnostics.filter((d) => d.severity === 'error').map((d) => ({ file: d.file, range: d.range, message: d.message }));
+      for (const error of schemaErrors) notes.push({ level: 'warning', message: `Prisma reports: ${error.message}`, where: { file: error.file, range: error.range } });
       if (lint.failure) notes.push({ level: 'warning', message: `Prisma's schema validator could not run: ${lint.failure.message}` });
       lap('validate');
     }
@@ -199,6 +199,7 @@ export class ProjectSession {
       unmigrated: judged.unmigrated,
       migrations: migrations.statuses,
       notes,
+      ...(schemaErrors ? { schemaErrors } : {}),
       timings,
     };
   }

@@ -3,6 +3,7 @@ import type { Note } from '../core/notes';
 import type { Change } from '../diff/changes';
 import type { PrismaProject } from '../project/locate';
 import type { Finding } from '../rules/types';
+import type { Range } from '../core/source';
 
 export interface MigrationStatus {
   name: string;
@@ -21,6 +22,19 @@ export interface ProjectAnalysis {
   unmigrated: Change[];
   migrations: MigrationStatus[];
   notes: Note[];
+  /**
+   * What Prisma's validator rejects in the schema (after the settings of older
+   * Prisma versions are neutralised). Set only when the analysis validates (the
+   * CLI): findings on a schema Prisma cannot read are guesses.
+   */
+  schemaErrors?: SchemaError[];
   /** Milliseconds spent per stage, for the benchmark and the trace. */
   timings: Record<string, number>;
+}
+
+/** One error of Prisma's schema validator, on the schema text as written. */
+export interface SchemaError {
+  file: string;
+  range: Range;
+  message: string;
 }

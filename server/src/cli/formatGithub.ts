@@ -65,6 +65,15 @@ export function formatGithub(analysis: ProjectAnalysis, options: GithubOptions):
   return lines.join('\n') + '\n';
 }
 
+/** One error annotation per message of Prisma's validator, when the schema cannot be read (the check then stops). */
+export function formatGithubSchemaErrors(analysis: ProjectAnalysis, options: GithubOptions): string {
+  const base = realpath(options.base);
+  const lines = (analysis.schemaErrors ?? []).map((error) =>
+    command('error', [['file', toPosix(path.relative(base, realpath(error.file)) || error.file)], ['line', error.range.start.line + 1], ['title', 'Prisma schema validation']], error.message),
+  );
+  return lines.length > 0 ? lines.join('\n') + '\n' : '';
+}
+
 function toPosix(file: string): string {
   return file.split(path.sep).join('/');
 }

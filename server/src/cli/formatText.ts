@@ -37,6 +37,23 @@ export function formatText(analysis: ProjectAnalysis, options: TextOptions = {})
   return lines.join('\n') + '\n';
 }
 
+/**
+ * Why the check stopped when Prisma's validator rejects the schema: the
+ * validator's own messages, compiler-style, so that the editor's terminal
+ * links them (findings on a schema Prisma cannot read would be guesses).
+ */
+export function formatSchemaErrors(analysis: ProjectAnalysis): string {
+  const root = analysis.project.root;
+  const errors = analysis.schemaErrors ?? [];
+  const lines = [
+    `prisma-migration-guard: Prisma cannot read the schema (${errors.length} validation error(s)); fix ${errors.length === 1 ? 'it' : 'them'} first — findings on a schema Prisma rejects would be guesses, so none are reported.`,
+  ];
+  for (const error of errors) {
+    lines.push(`${path.relative(root, error.file) || error.file}:${error.range.start.line + 1}:${error.range.start.character + 1} error ${error.message.replace(/\s*\n\s*/g, ' ')}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
 export function byPlace(a: Finding, b: Finding): number {
   return a.file.localeCompare(b.file) || a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.ruleId.localeCompare(b.ruleId);
 }
