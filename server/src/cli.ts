@@ -20,13 +20,17 @@ import { readDatabaseSizes, readStatsFile, TableSizesError, type TableSizes } fr
 import { formatGithub, formatGithubSchemaErrors } from './cli/formatGithub';
 import { formatSarif } from './cli/formatSarif';
 import { repositoryRoot } from './project/git';
+import type { ProjectAnalysis } from './analysis/types';
+import { pendingSql } from './report/pendingSql';
+import { planSummaries, projectReport, type ReportExtras } from './report/projectReport';
+import { renderPullRequest } from './report/pullRequest';
 
 const EXIT_CANNOT_RUN = 2;
 
 interface CheckOptions {
   schema?: string;
   migrations?: string;
-  format: 'text' | 'json' | 'sarif' | 'github';
+  format: 'text' | 'json' | 'sarif' | 'github' | 'markdown';
   failOn: 'error' | 'warning' | 'never';
   base?: string;
   databaseUrl?: string;
@@ -63,6 +67,9 @@ async function runCheck(projectDir: string | undefined, options: CheckOptions): 
     case 'sarif':
       process.stdout.write(formatSarif(analysis, { origins }));
       break;
+    case 'markdown':
+      process.stdout.write(await formatMarkdown(analysis, lockTrace ? formatLockTraceText(lockTrace, relative) : undefined));
+      break;
     case 'github':
       process.stdout.write(formatGithub(analysis, { base: repositoryRoot(analysis.project.root) ?? process.cwd(), origins }));
       break;
@@ -71,6 +78,22 @@ async function runCheck(projectDir: string | undefined, options: CheckOptions): 
   }
   const failing: Severity[] = options.failOn === 'never' ? [] : options.failOn === 'warning' ? ['error', 'warning'] : ['error'];
   return analysis.findings.some((f) => failing.includes(f.severity)) ? 1 : 0;
+}
+
+/** The report's migration request for a pull request (report/pullRequest.ts), with the SQL and plans the editor's report shows. */
+async function formatMarkdown(analysis: ProjectAnalysis, lockTraceLines?: string[]): Promise<string> {
+  const project = analysis.project;
+  const extras: ReportExtras = { plans: planSummaries(project) };
+  try {
+    extras.sql = await pendingSql(project);
+  } catch (error) {
+    extras.sql = { error: (error as Error).message ?? String(error) };
+  }
+  const base = repositoryRoot(project.root) ?? process.cwd();
+  const name = path.relative(base, project.root).split(path.sep).join('/') || path.basename(project.root);
+  const report = projectReport(analysis, name, (docs) => docs, extras);
+  const markdown = renderPullRequest(report, { base });
+  return lockTraceLines && lockTraceLines.length > 0 ? `${markdown}\n### Lock trace\n\n\`\`\`text\n${lockTraceLines.join('\n')}\n\`\`\`\n` : markdown;
 }
 
 /**
@@ -115,7 +138,7 @@ export async function main(argv: string[]): Promise<number> {
     .argument('[project-dir]', 'the project folder (default: the current folder)')
     .option('--schema <path>', 'schema file or folder (default: found the way Prisma finds it)')
     .option('--migrations <path>', 'migrations folder (default: next to the schema)')
-    .addOption(new Option('--format <format>', 'output format (sarif: SARIF 2.1.0 for code scanning; github: workflow-command annotations)').choices(['text', 'json', 'sarif', 'github']).default('text'))
+    .addOption(new Option('--format <format>', 'output format (sarif: SARIF 2.1.0 for code scanning; github: workflow-command annotations; markdown: the migration request for a pull request)').choices(['text', 'json', 'sarif', 'github', 'markdown']).default('text'))
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding has this severity or worse').choices(['error', 'warning', 'never']).default('error'))
     .option('--base <git-ref>', 'migrations present at this git ref count as deployed (default: those committed at HEAD)', (value: string) => {
       if (!value.trim()) throw new InvalidArgumentError('a git ref is required');

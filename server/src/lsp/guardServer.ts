@@ -8,14 +8,13 @@ import * as path from 'path';
 import type { CodeAction, CodeActionParams, ExecuteCommandParams, FileEvent, PublishDiagnosticsParams, WorkspaceEdit } from 'vscode-languageserver';
 import { FileChangeType } from 'vscode-languageserver';
 import { ProjectSession } from '../analysis/session';
-import { listPlanStatuses } from '../phases/files';
 import { pendingSql } from '../report/pendingSql';
 import type { ProjectAnalysis } from '../analysis/types';
 import type { PrismaProject } from '../project/locate';
 import { loadPostgresParser } from '../replay/statements';
 import { computeCodeActions } from './codeActions';
 import { diagnosticsByFile, isSqlFile } from './diagnostics';
-import { isInside, packageRoot, pathToUri, uriToPath } from './paths';
+import { docsUri, isInside, packageRoot, pathToUri, uriToPath } from './paths';
 import { discoverProjects, projectForSchemaFile, sameProjectLayout } from './projects';
 import { lockTraceInput, lockTraceUnavailable, runLockTrace } from './lockTraceRunner';
 import { advanceCommand, generatePhasedMigration, type OpenSchema, type PhaseEnvironment } from './phaseCommands';
@@ -28,11 +27,11 @@ import {
   type LockTraceResult,
   type ProjectReport,
   type ReportParams,
-  type ReportPlan,
   type ReportResult,
   type StatusParams,
 } from './protocol';
-import { buildReport, failedProjectReport, projectReport, type ReportExtras } from './report';
+import { buildReport } from './report';
+import { failedProjectReport, planSummaries, projectReport, type ReportExtras } from '../report/projectReport';
 import { AnalysisScheduler } from './scheduler';
 import { applyEditorSettings, type EditorSettings, editorSettingsFrom } from './settings';
 import { describeSizeSource, sizeSettingsFrom, TableSizeCache } from './tableSizeSettings';
@@ -498,7 +497,7 @@ export class GuardServer {
         continue;
       }
       const analysis = outcome.value.analysis;
-      const extras: ReportExtras = { plans: this.planSummaries(entry.project) };
+      const extras: ReportExtras = { plans: planSummaries(entry.project) };
       try {
         extras.sql = await pendingSql(entry.project, this.openTexts(entry.project.schemaFiles));
       } catch (error) {
@@ -506,7 +505,7 @@ export class GuardServer {
         extras.sql = { error: describeError(error) };
       }
       if (params?.lockTrace && !isCancelled()) extras.lockTrace = (await this.traceProject(entry, analysis, isCancelled)).markdown;
-      reports.push(projectReport(analysis, name, this.root, extras));
+      reports.push(projectReport(analysis, name, (docs) => docsUri(docs, this.root), extras));
     }
     return buildReport(reports);
   }
@@ -514,10 +513,6 @@ export class GuardServer {
   private requestedEntries(projects: string[] | undefined): ProjectEntry[] {
     const wanted = projects?.map((p) => path.resolve(p));
     return [...this.entries.values()].filter((e) => !wanted || wanted.includes(e.project.root)).sort((a, b) => a.project.root.localeCompare(b.project.root));
-  }
-
-  private planSummaries(project: PrismaProject): ReportPlan[] {
-    return listPlanStatuses(project).statuses.map((s) => ({ id: s.plan.id, title: s.plan.title, next: s.next + 1, phases: s.phases.length, planFile: path.join(s.dir, 'plan.md') }));
   }
 
   /** The lock trace of each requested project's pending migrations (PGlite, in a worker; seconds). */

@@ -1,138 +1,15 @@
 /**
- * The "Check migration safety" report: the analysis of each project as data
- * for the client, and the same rendered as Markdown for people.
+ * The "Check migration safety" report rendered as Markdown for reading in the
+ * editor (file:// links to the places and the rule pages). The data comes from
+ * report/projectReport.ts, which the CLI's pull-request Markdown shares.
  */
 import * as path from 'path';
-import type { ProjectAnalysis } from '../analysis/types';
-import type { Change } from '../diff/changes';
-import { summarizeChange } from '../diff/changes';
-import { describeChange } from '../diff/describe';
-import type { PrismaProject } from '../project/locate';
-import { ruleById } from '../rules';
-import type { Finding, Severity } from '../rules/types';
+import type { Severity } from '../rules/types';
 import { isSqlFile } from './diagnostics';
-import { docsUri, pathToUri } from './paths';
-import { checklistFor, migrationRequest } from '../report/checklist';
-import type { PendingSql } from '../report/pendingSql';
-import type { ProjectReport, ReportChange, ReportFinding, ReportPlan, ReportResult } from './protocol';
-
-/** What the report adds to the analysis when it is asked for (each part is computed on demand). */
-export interface ReportExtras {
-  /** The SQL Prisma will write for the changes not in any migration yet, or why it could not be rendered. */
-  sql?: PendingSql | { error: string };
-  plans?: ReportPlan[];
-  /** The lock trace section, Markdown. */
-  lockTrace?: string;
-}
-
-function changeKey(change: Change): string {
-  return JSON.stringify(summarizeChange(change));
-}
-
-function toReportFinding(finding: Finding, root?: string): ReportFinding {
-  const rule = ruleById(finding.ruleId);
-  return {
-    ruleId: finding.ruleId,
-    title: rule?.title ?? finding.ruleId,
-    severity: finding.severity,
-    message: finding.message,
-    risk: rule?.why ?? '',
-    help: finding.help,
-    safePlan: rule?.safePath ?? finding.help,
-    file: finding.file,
-    range: finding.range,
-    docsUri: docsUri(finding.docs, root),
-    ...(finding.statement ? { migration: finding.statement.migration } : {}),
-  };
-}
-
-const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
-
-export function projectReport(analysis: ProjectAnalysis, name: string, root?: string, extras: ReportExtras = {}): ProjectReport {
-  const findings = [...analysis.findings].sort(
-    (a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.file.localeCompare(b.file) || a.range.start.line - b.range.start.line || a.ruleId.localeCompare(b.ruleId),
-  );
-  const unmigratedKeys = new Set(analysis.unmigrated.map(changeKey));
-  const changes: ReportChange[] = [];
-  const byKey = new Map<string, ReportChange>();
-  const addChange = (change: Change): ReportChange => {
-    const key = changeKey(change);
-    const existing = byKey.get(key);
-    if (existing) return existing;
-    const entry: ReportChange = {
-      description: describeChange(change),
-      kind: change.kind,
-      table: change.table,
-      file: change.source.file,
-      range: change.source.range,
-      unmigrated: unmigratedKeys.has(key),
-      findings: [],
-    };
-    const sql = extras.sql && 'byKey' in extras.sql ? extras.sql.byKey.get(key) : undefined;
-    if (sql && entry.unmigrated) {
-      entry.sql = sql.sql;
-      if (sql.note) entry.sqlNote = sql.note;
-    }
-    byKey.set(key, entry);
-    changes.push(entry);
-    return entry;
-  };
-  const byPlace = (a: Change, b: Change): number =>
-    a.source.file.localeCompare(b.source.file) || a.source.range.start.line - b.source.range.start.line || a.source.range.start.character - b.source.range.start.character;
-  for (const change of [...analysis.changes].sort(byPlace)) addChange(change);
-  findings.forEach((finding, index) => {
-    if (finding.change) addChange(finding.change).findings.push(index);
-  });
-  const counts = { error: 0, warning: 0, info: 0 };
-  for (const finding of findings) counts[finding.severity]++;
-  const plans = extras.plans ?? [];
-  const checkInput = { provider: analysis.provider, changes: analysis.changes, findings, plans: plans.filter((p) => p.next <= p.phases).map((p) => p.id) };
-  const checklist = checklistFor(checkInput);
-  const summary = migrationRequest({
-    ...checkInput,
-    name,
-    counts,
-    checklist,
-    pendingMigrations: analysis.migrations.filter((m) => !m.deployed).map((m) => m.name),
-  });
-  return {
-    root: analysis.project.root,
-    name,
-    schemaFiles: analysis.project.schemaFiles,
-    migrationsDir: analysis.project.migrationsDir,
-    provider: analysis.provider,
-    changes,
-    findings: findings.map((f) => toReportFinding(f, root)),
-    migrations: analysis.migrations.map((m) => ({ name: m.name, deployed: m.deployed })),
-    notes: analysis.notes.map((note) => ({
-      level: note.level,
-      message: note.message,
-      ...(note.where ? { file: note.where.file, line: note.where.range.start.line + 1 } : {}),
-    })),
-    counts,
-    ...(extras.sql && 'byKey' in extras.sql && extras.sql.sql ? { migrationSql: extras.sql.sql } : {}),
-    ...(extras.sql && 'error' in extras.sql ? { migrationSqlError: extras.sql.error } : {}),
-    checklist,
-    summary,
-    ...(plans.length > 0 ? { plans } : {}),
-    ...(extras.lockTrace ? { lockTrace: extras.lockTrace } : {}),
-  };
-}
-
-export function failedProjectReport(project: PrismaProject, name: string, error: string): ProjectReport {
-  return {
-    root: project.root,
-    name,
-    schemaFiles: project.schemaFiles,
-    migrationsDir: project.migrationsDir,
-    error,
-    changes: [],
-    findings: [],
-    migrations: [],
-    notes: [],
-    counts: { error: 0, warning: 0, info: 0 },
-  };
-}
+import { pathToUri } from './paths';
+import { SEVERITY_ORDER } from '../report/projectReport';
+import { code, fence, plural } from '../report/markdownText';
+import type { ProjectReport, ReportChange, ReportFinding, ReportResult } from './protocol';
 
 export function buildReport(projects: ProjectReport[]): ReportResult {
   return { projects, markdown: renderMarkdown(projects) };
@@ -141,15 +18,6 @@ export function buildReport(projects: ProjectReport[]): ReportResult {
 // ------------------------------------------------------------------ Markdown
 
 const PROVIDER_NAMES: Record<string, string> = { postgresql: 'PostgreSQL', mysql: 'MySQL', sqlite: 'SQLite' };
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
-}
-
-/** Inline code that survives backticks inside the text. */
-function code(text: string): string {
-  return text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``;
-}
 
 function place(file: string, line: number, root: string): string {
   const relative = path.relative(root, file) || path.basename(file);
@@ -273,13 +141,6 @@ function renderProject(project: ProjectReport, out: string[]): void {
     }
     out.push('');
   }
-}
-
-/** A fenced block that no backtick run inside the text can close early. */
-function fence(text: string, language: string): string {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const marks = '`'.repeat(longest + 1);
-  return `${marks}${language}\n${text.replace(/\n$/, '')}\n${marks}`;
 }
 
 function renderChangeSql(change: ReportChange, out: string[]): void {
