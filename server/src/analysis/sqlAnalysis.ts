@@ -3,6 +3,7 @@ import type { DbState, Provider } from '../core/dbState';
 import type { Note } from '../core/notes';
 import { LineIndex } from '../core/source';
 import type { GuardConfig } from '../project/config';
+import { readDialectStatement } from '../replay/dialectStatements';
 import { readMigrationsFolder } from '../replay/migrations';
 import { parsePostgresStatements, type ParsedStatement } from '../replay/statements';
 import { sqlRules } from '../rules';
@@ -40,17 +41,20 @@ export function judgeMigrationSql(input: SqlJudgeInput): { findings: Finding[]; 
   const findings: Finding[] = [];
   const notes: Note[] = [];
   if (input.pending.length === 0 || rules.length === 0) return { findings, notes };
-  const postgres = input.provider === 'postgresql';
+  const provider = input.provider;
 
   const files: PendingFile[] = [];
   for (const migration of input.pending) {
-    if (postgres) {
+    if (provider === 'postgresql') {
       const parsed = parsePostgresStatements(migration.sql, migration.file);
       notes.push(...parsed.notes);
       files.push({ ...migration, statements: parsed.statements });
     } else {
-      // The rules for MySQL and SQLite (only migration-name so far) read statement text, not a syntax tree.
-      files.push({ ...migration, statements: splitPlainStatements(migration.sql) });
+      const statements = splitPlainStatements(migration.sql).map((statement) => {
+        const dialect = readDialectStatement(statement.text, provider);
+        return { ...statement, kind: dialect.kind, dialect };
+      });
+      files.push({ ...migration, statements });
     }
   }
 
@@ -106,6 +110,7 @@ const emptyView: TableView = {
   holdsRows: () => false,
   deployedTable: () => undefined,
   deployedColumn: () => undefined,
+  deployedColumns: () => new Map(),
 };
 
 /** The tables as each pending statement finds them: earlier pending files count (a table created there has no rows). */
@@ -115,7 +120,7 @@ function tableViews(baseline: DbState, files: PendingFile[]): Map<ParsedStatemen
   for (const file of files) {
     for (const statement of file.statements) {
       views.set(statement, tables.view());
-      if (statement.ast) tables.apply(statement);
+      if (statement.ast || statement.dialect) tables.apply(statement);
     }
   }
   return views;

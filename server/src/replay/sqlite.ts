@@ -649,7 +649,7 @@ function quoteIdent(name: string): string {
 // A small SQLite lexer: enough to split statements after a failure and to read
 // what the pragmas do not tell (constraint names, generated expressions, WHERE).
 
-interface Token {
+export interface SqliteToken {
   kind: 'word' | 'ident' | 'string' | 'number' | 'punct';
   text: string;
   /** Identifier value: unquoted, case kept; for words the text itself. */
@@ -703,12 +703,12 @@ function closingQuote(text: string, start: number, quote: string): number {
   }
 }
 
-function nextToken(text: string, pos: number): Token | undefined {
+function nextToken(text: string, pos: number): SqliteToken | undefined {
   const start = skipSpace(text, pos);
   if (start >= text.length) return undefined;
   const ch = text[start];
   let end: number;
-  let kind: Token['kind'];
+  let kind: SqliteToken['kind'];
   if (ch === "'" || ch === '"' || ch === '`' || ch === '[') {
     end = closingQuote(text, start, ch === '[' ? ']' : ch);
     kind = ch === "'" ? 'string' : 'ident';
@@ -732,8 +732,8 @@ function nextToken(text: string, pos: number): Token | undefined {
   return { kind, text: tokenText, value: tokenText, start, end };
 }
 
-function lex(text: string, from = 0, to = text.length): Token[] {
-  const tokens: Token[] = [];
+export function lexSqlite(text: string, from = 0, to = text.length): SqliteToken[] {
+  const tokens: SqliteToken[] = [];
   let pos = from;
   for (;;) {
     const token = nextToken(text, pos);
@@ -744,7 +744,7 @@ function lex(text: string, from = 0, to = text.length): Token[] {
   return tokens;
 }
 
-function isWord(token: Token | undefined, word: string): boolean {
+function isWord(token: SqliteToken | undefined, word: string): boolean {
   return token !== undefined && token.kind === 'word' && token.text.toUpperCase() === word;
 }
 
@@ -758,7 +758,7 @@ function statementEnd(text: string, start: number): number {
   let index = 0;
   let create = false;
   let trigger = false;
-  let previous: Token | undefined;
+  let previous: SqliteToken | undefined;
   for (;;) {
     const token = nextToken(text, pos);
     if (!token) return text.length;
@@ -802,12 +802,12 @@ interface TableSqlInfo {
 /** Reads the constraint names and generated-column expressions out of a stored CREATE TABLE text. */
 export function parseCreateTable(sql: string): TableSqlInfo {
   const info: TableSqlInfo = { columns: [], uniques: [], foreignKeys: [], generated: new Map() };
-  const tokens = lex(sql);
+  const tokens = lexSqlite(sql);
   const open = tokens.findIndex((t) => t.text === '(');
   if (open < 0) return info;
   // Split the definitions at top-level commas.
-  const items: Token[][] = [];
-  let current: Token[] = [];
+  const items: SqliteToken[][] = [];
+  let current: SqliteToken[] = [];
   let depth = 0;
   for (let i = open + 1; i < tokens.length; i++) {
     const token = tokens[i];
@@ -850,7 +850,7 @@ export function parseCreateTable(sql: string): TableSqlInfo {
 }
 
 /** The identifiers in the parenthesised list at or after `from`, and the index after its `)`. */
-function nameList(tokens: Token[], from: number): { names: string[]; next: number } {
+function nameList(tokens: SqliteToken[], from: number): { names: string[]; next: number } {
   const open = tokens.findIndex((t, i) => i >= from && t.text === '(');
   if (open < 0) return { names: [], next: tokens.length };
   const names: string[] = [];
@@ -873,7 +873,7 @@ function nameList(tokens: Token[], from: number): { names: string[]; next: numbe
 
 const COLUMN_CONSTRAINT_WORDS = new Set(['PRIMARY', 'NOT', 'NULL', 'CHECK', 'DEFAULT', 'COLLATE', 'UNIQUE', 'REFERENCES', 'GENERATED', 'AS']);
 
-function readColumnConstraints(sql: string, item: Token[], info: TableSqlInfo): void {
+function readColumnConstraints(sql: string, item: SqliteToken[], info: TableSqlInfo): void {
   const column = item[0].value;
   let pendingName: string | undefined;
   let depth = 0;
@@ -905,7 +905,7 @@ function readColumnConstraints(sql: string, item: Token[], info: TableSqlInfo): 
   }
 }
 
-function matchingParen(tokens: Token[], open: number): number {
+function matchingParen(tokens: SqliteToken[], open: number): number {
   let depth = 0;
   for (let i = open; i < tokens.length; i++) {
     if (tokens[i].text === '(') depth++;
@@ -917,7 +917,7 @@ function matchingParen(tokens: Token[], open: number): number {
 /** The predicate of a partial index: everything after the top-level WHERE. */
 function indexWhere(sql: string): string | undefined {
   let depth = 0;
-  for (const token of lex(sql)) {
+  for (const token of lexSqlite(sql)) {
     if (token.text === '(') depth++;
     if (token.text === ')') depth--;
     if (depth === 0 && isWord(token, 'WHERE')) {

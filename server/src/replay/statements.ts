@@ -7,6 +7,7 @@
 import type { ParseResult, RawStmt } from 'libpg-query';
 import type { Note } from '../core/notes';
 import { LineIndex, type Range } from '../core/source';
+import type { DialectStatement } from './dialectStatements';
 
 export interface ParsedStatement {
   /** The statement's source text, from its first token to its last (no terminating `;`). */
@@ -26,6 +27,8 @@ export interface ParsedStatement {
   ast?: unknown;
   /** The comments between the previous statement and this one (e.g. Prisma's `-- CreateTable`), as written. */
   leadingComment?: string;
+  /** MySQL and SQLite: the statement's typed form (`kind` is then its kind), read by dialectStatements.ts. */
+  dialect?: DialectStatement;
 }
 
 export interface ParsedSql {

@@ -1,10 +1,8 @@
 import type { ParsedStatement } from '../replay/statements';
-import { alterTableOf, at, clauseRange, columnDefOf, factsOf, identPattern, quoted, type PrismaWarning } from './support/sqlAst';
-import type { RuleReport, SqlRule } from './types';
+import { dialectOf, redefinitionOf, spanRange, sqlName } from './support/dialectSql';
+import { alterTableOf, at, clauseRange, columnDefOf, factsOf, headRange, identPattern, quoted, type PrismaWarning } from './support/sqlAst';
+import type { RuleReport, SqlRule, SqlRuleContext } from './types';
 
-// SQLite counterpart (a later task): Prisma's "RedefineTables" creates new_<table>, copies
-// the rows with INSERT ... SELECT of the columns it keeps, drops the old table and renames
-// the new one, so a dropped column disappears without any DROP COLUMN in the file.
 const rule: SqlRule = {
   id: 'sql-drop-column',
   target: 'sql',
@@ -12,8 +10,9 @@ const rule: SqlRule = {
   defaultSeverity: 'error',
   why: 'DROP COLUMN deletes every value in the column for good, and code still running fails on every query of the model (Prisma Client selects all columns) until it is replaced.',
   safePath: 'Stop using the field (@ignore) and deploy first; back the column up and drop it in a later migration, with a suppression that says why it is safe then.',
-  providers: ['postgresql'],
+  providers: ['postgresql', 'mysql', 'sqlite'],
   detect(statement, context) {
+    if (statement.dialect) return detectDialect(statement, context);
     const alter = alterTableOf(statement);
     if (!alter) return [];
     const facts = factsOf(context);
@@ -42,6 +41,69 @@ const rule: SqlRule = {
     return reports;
   },
 };
+
+const STOP_FIRST = 'Stop using the field first (`@ignore` in the schema) and deploy; back the column up, then drop it in a later migration with `-- migration-guard-ignore sql-drop-column -- <why it is safe now>`.';
+
+/**
+ * MySQL and SQLite: `ALTER TABLE ... DROP [COLUMN]`, and on SQLite the
+ * redefinition whose INSERT ... SELECT leaves a deployed column behind (the
+ * column is gone once the old table is dropped, with no DROP COLUMN written).
+ */
+function detectDialect(statement: ParsedStatement, context: SqlRuleContext): RuleReport[] {
+  const facts = factsOf(context);
+  const view = facts.before(statement);
+  const name = (...parts: string[]): string => sqlName(context.provider, ...parts);
+  const reports: RuleReport[] = [];
+  const alter = dialectOf(statement, 'alterTable');
+  for (const clause of alter?.clauses ?? []) {
+    if (!alter || clause.kind !== 'dropColumn') continue;
+    const deployedName = view.deployedColumn(alter.table, clause.column);
+    if (!deployedName) continue;
+    const renamed = deployedName !== clause.column ? ` (deployed as ${name(deployedName)})` : '';
+    const prisma = prismaSaidSo(facts.warnings, view.deployedTable(alter.table) ?? alter.table, alter.table, deployedName, clause.column);
+    const how = context.provider === 'mysql' ? mysqlDrop() : sqliteDrop(context, view.deployedTable(alter.table) ?? alter.table, deployedName);
+    reports.push({
+      message: `Drops column ${name(alter.table, clause.column)}${renamed} with every value in it: only a backup brings the data back, and code still running fails on every query of the model (Prisma Client selects all columns) until it is replaced.${how}${prisma}`,
+      help: STOP_FIRST,
+      ...at(context, spanRange(statement, clause)),
+    });
+  }
+  const insert = dialectOf(statement, 'insert');
+  if (insert && insert.from.length === 1) {
+    const source = insert.from[0];
+    const redefinition = redefinitionOf(context.statements, source);
+    if (redefinition?.insertStatement === statement) {
+      const kept = new Set(insert.selected.includes('*') ? [...view.deployedColumns(source).keys()] : insert.selected);
+      const lost = [...view.deployedColumns(source)].filter(([current]) => !kept.has(current));
+      for (const [current, deployed] of lost) {
+        const prisma = prismaSaidSo(facts.warnings, view.deployedTable(source) ?? source, source, deployed, current);
+        reports.push({
+          message: `Rebuilds ${name(source)} without column ${name(current)}: the copy into ${name(redefinition.copy)} leaves its values behind and they are gone once the old table is dropped — only a backup brings them back — and code still running fails on every query of the model (Prisma Client selects all columns) until it is replaced.${prisma}`,
+          help: STOP_FIRST,
+          ...at(context, headRange(statement)),
+        });
+      }
+    }
+  }
+  return reports;
+}
+
+function mysqlDrop(): string {
+  // Observed on MariaDB 10.11 (ALGORITHM=INSTANT accepted); MySQL 8.0.29+ documents INSTANT too, older 8.0 rebuilds in place.
+  return ' MySQL 8.0.29+ and MariaDB 10.4+ drop it instantly; older MySQL rebuilds the table in place.';
+}
+
+/** SQLite rewrites the table to drop a column, and refuses outright when anything else uses the column. */
+function sqliteDrop(context: SqlRuleContext, table: string, column: string): string {
+  const deployed = context.baseline.tables[table];
+  const uses: string[] = [];
+  if (deployed?.primaryKey?.columns.includes(column)) uses.push('it is in the PRIMARY KEY');
+  const indexes = (deployed?.indexes ?? []).filter((index) => index.columns.some((c) => c.split(' ')[0] === column));
+  if (indexes.length > 0) uses.push(`index ${indexes.map((i) => `"${i.name}"`).join(', ')} uses it`);
+  if (deployed?.foreignKeys.some((fk) => fk.columns.includes(column))) uses.push('a foreign key uses it');
+  if (uses.length > 0) return ` Here SQLite refuses the statement and the migration fails (${uses.join('; ')}): drop those first, or let Prisma redefine the table.`;
+  return ' SQLite (3.35+) rewrites every row of the table to remove it, holding the database write lock meanwhile; older versions do not know DROP COLUMN.';
+}
 
 /** The same column added again later in the file: Prisma's drop-and-recreate for a type change it cannot cast. */
 function readdedLater(statements: ParsedStatement[], current: ParsedStatement, table: string, column: string): boolean {

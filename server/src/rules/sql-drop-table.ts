@@ -1,9 +1,9 @@
 import type { DropStmt } from 'libpg-query';
+import type { ParsedStatement } from '../replay/statements';
+import { dialectOf, redefinitionOf, spanRange, sqlName } from './support/dialectSql';
 import { at, bodyOf, clauseRange, droppedKeys, factsOf, identPattern, quoted } from './support/sqlAst';
-import type { RuleReport, SqlRule } from './types';
+import type { RuleReport, SqlRule, SqlRuleContext } from './types';
 
-// SQLite counterpart (a later task): Prisma's table redefinition drops the old table after
-// copying it to new_<table>; only the columns the INSERT ... SELECT omits are lost there.
 const rule: SqlRule = {
   id: 'sql-drop-table',
   target: 'sql',
@@ -11,8 +11,9 @@ const rule: SqlRule = {
   defaultSeverity: 'error',
   why: 'DROP TABLE deletes every row with the table, its indexes, triggers and policies; only a backup restores them, and code still running fails on every query of the model.',
   safePath: 'Retire the model in code first (@@ignore) and deploy; archive the table, then drop it in a later migration with a suppression that says why it is safe then.',
-  providers: ['postgresql'],
+  providers: ['postgresql', 'mysql', 'sqlite'],
   detect(statement, context) {
+    if (statement.dialect) return detectDialect(statement, context);
     const [kind, body] = bodyOf(statement);
     if (kind !== 'DropStmt') return [];
     const stmt = body as DropStmt;
@@ -40,5 +41,34 @@ const rule: SqlRule = {
     return reports;
   },
 };
+
+/**
+ * MySQL and SQLite. The DROP inside a table redefinition (the rows were
+ * copied into a table that takes this one's name right after) loses no table:
+ * sql-drop-column reports the columns the copy leaves behind.
+ */
+function detectDialect(statement: ParsedStatement, context: SqlRuleContext): RuleReport[] {
+  const drop = dialectOf(statement, 'dropTable');
+  if (!drop) return [];
+  const facts = factsOf(context);
+  const view = facts.before(statement);
+  const reports: RuleReport[] = [];
+  for (const table of drop.tables) {
+    const deployed = view.deployedTable(table.name);
+    if (!deployed) continue;
+    const redefinition = redefinitionOf(context.statements, table.name);
+    if (redefinition && context.statements.indexOf(redefinition.insertStatement) < context.statements.indexOf(statement)) continue;
+    const prisma = facts.warnings.some((w) => w.kind === 'drop_table' && [deployed, table.name].includes(w.table ?? ''))
+      ? " Prisma's `Warnings:` note at the top of this file names the same drop: this is that risk, still in the SQL."
+      : '';
+    const backup = context.provider === 'mysql' ? '`mysqldump <database> ' + table.name + '`' : 'a copy of the database file, or `.dump ' + table.name + '` in the sqlite3 shell';
+    reports.push({
+      message: `Drops table ${sqlName(context.provider, table.name)} with all its rows and indexes: only a backup restores them, and code still running fails on every query of the model until it is replaced.${prisma}`,
+      help: `Retire the model in code first (\`@@ignore\`) and deploy; archive the table (${backup}), then drop it in a later migration with \`-- migration-guard-ignore sql-drop-table -- <why it is safe now>\`.`,
+      ...(drop.tables.length > 1 ? at(context, spanRange(statement, table)) : {}),
+    });
+  }
+  return reports;
+}
 
 export default rule;

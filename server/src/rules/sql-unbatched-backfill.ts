@@ -1,11 +1,11 @@
 import type { DeleteStmt, Node, RangeVar, UpdateStmt } from 'libpg-query';
 import { unwrap } from '../replay/pgTypes';
 import type { ParsedStatement } from '../replay/statements';
+import { ident } from './support/dialect';
+import { dialectOf, sqlName } from './support/dialectSql';
 import { bodyOf, columnRefs, factsOf, indexOwner, locksTaken, quoted, relationKey, smallTableSeverity } from './support/sqlAst';
-import type { SqlRule, SqlRuleContext } from './types';
+import type { RuleReport, SqlRule, SqlRuleContext } from './types';
 
-// MySQL and SQLite counterparts (a later task): the same one-transaction problem, with
-// MySQL's row and gap locks and SQLite's single writer; batch with LIMIT there too.
 const rule: SqlRule = {
   id: 'sql-unbatched-backfill',
   target: 'sql',
@@ -13,8 +13,9 @@ const rule: SqlRule = {
   defaultSeverity: 'warning',
   why: 'One statement over every row of a table is one transaction: each changed row stays locked until the migration commits, the table bloats with a new version of every row, and a failure near the end rolls everything back.',
   safePath: 'Keep the schema change in the migration and move the data change into a script that works in batches by primary key, each batch committed on its own, after the code that writes the new value is deployed.',
-  providers: ['postgresql'],
+  providers: ['postgresql', 'mysql', 'sqlite'],
   detect(statement, context) {
+    if (statement.dialect) return detectDialect(statement, context);
     const [kind, body] = bodyOf(statement);
     if (kind !== 'UpdateStmt' && kind !== 'DeleteStmt') return [];
     const stmt = body as UpdateStmt | DeleteStmt;
@@ -50,6 +51,49 @@ const rule: SqlRule = {
     }];
   },
 };
+
+/**
+ * MySQL and SQLite: the same one-statement problem with each engine's locks.
+ * A `LIMIT` (MySQL's batch form) or a WHERE that picks a subset is left alone.
+ */
+function detectDialect(statement: ParsedStatement, context: SqlRuleContext): RuleReport[] {
+  const update = dialectOf(statement, 'update');
+  const del = dialectOf(statement, 'delete');
+  const target = update ?? del;
+  if (!target || target.limit || !factsOf(context).before(statement).holdsRows(target.table)) return [];
+  const table = sqlName(context.provider, target.table);
+  const mysql = context.provider === 'mysql';
+  const severity = smallTableSeverity(context, [target.table]);
+  const held = mysql
+    ? 'InnoDB keeps every row it scans locked until the statement commits (with the default REPEATABLE READ also the gaps between them, so inserts into the table wait too), replicas apply it as one huge event and fall behind, and a failure near the end rolls it all back'
+    : 'SQLite has a single writer, so every other write to the database waits (and fails with SQLITE_BUSY once its busy timeout runs out) until the whole statement commits, and a failure near the end rolls it all back';
+  const bare = ident(target.table, context.provider);
+  const batches = mysql
+    ? `\`UPDATE ${bare} SET ... WHERE <still to do> ORDER BY id LIMIT 1000\`, repeated until it changes no row`
+    : `\`UPDATE ${bare} SET ... WHERE rowid IN (SELECT rowid FROM ${bare} WHERE <still to do> LIMIT 1000)\`, repeated until it changes no row`;
+  if (del) {
+    if (!del.where.everyRow) return [];
+    return [{
+      message: `DELETE without WHERE removes every row of ${table} in one statement: that data comes back only from a backup, and ${held}.`,
+      help: 'If the table really must be emptied in this release, say so in a suppression with the backup you took; otherwise add the WHERE that limits it, and delete large sets from a script in batches.',
+      ...severity,
+    }];
+  }
+  if (!update) return [];
+  const scope = update.where.everyRow
+    ? update.joins
+      ? 'it has no WHERE and only joins it to another table, so every row with a partner is updated — usually all of them'
+      : 'it has no WHERE'
+    : update.where.onlyNullTestsOfSetColumns
+      ? 'its WHERE only picks the rows where the column it sets is still NULL — on a new column, all of them'
+      : undefined;
+  if (!scope) return [];
+  return [{
+    message: `UPDATE of ${table} in one statement (${scope}): ${held}.`,
+    help: `Keep only the schema change in the migration; after the code that writes the value is deployed, backfill from a script in batches (${batches}), each batch its own transaction.`,
+    ...severity,
+  }];
+}
 
 /**
  * How many top-level AND conditions of the WHERE limit which rows of the

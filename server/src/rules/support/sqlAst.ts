@@ -20,6 +20,7 @@ import type {
 } from 'libpg-query';
 import { tableKey, type DbState } from '../../core/dbState';
 import type { Position, Range } from '../../core/source';
+import type { DialectStatement } from '../../replay/dialectStatements';
 import { names, unwrap } from '../../replay/pgTypes';
 import type { ParsedStatement } from '../../replay/statements';
 import type { SqlRuleContext } from '../types';
@@ -366,6 +367,12 @@ interface TrackedTable {
   rows: boolean;
   /** Current column name → deployed column name, once a column of a deployed table was renamed or dropped. */
   columns?: Map<string, string>;
+  /**
+   * SQLite's table redefinition (and its hand-written MySQL twin): a new table
+   * filled by `INSERT ... SELECT` from a deployed one. Renamed to the old name,
+   * it becomes that deployed table again, with the columns the copy kept.
+   */
+  copyOf?: { table: TrackedTable; kept: Map<string, string> };
 }
 
 /** The tables as they are just before one statement runs. */
@@ -378,6 +385,8 @@ export interface TableView {
   deployedTable(key: string): string | undefined;
   /** The column's name in the deployed database, when the column holds deployed data. */
   deployedColumn(key: string, column: string): string | undefined;
+  /** Every column of the table that holds deployed data: current name → deployed name. */
+  deployedColumns(key: string): Map<string, string>;
 }
 
 /**
@@ -404,6 +413,11 @@ export class PendingTables {
         if (table.columns) return table.columns.get(column);
         return baseline.tables[table.deployed]?.columns.some((c) => c.name === column) ? column : undefined;
       },
+      deployedColumns(key) {
+        const table = get(key);
+        if (!table?.deployed) return new Map();
+        return new Map(table.columns ?? (baseline.tables[table.deployed]?.columns ?? []).map((c) => [c.name, c.name]));
+      },
     };
   }
 
@@ -424,6 +438,10 @@ export class PendingTables {
   }
 
   apply(statement: ParsedStatement): void {
+    if (statement.dialect) {
+      this.applyDialect(statement.dialect);
+      return;
+    }
     const [kind, body] = bodyOf(statement);
     switch (kind) {
       case 'CreateStmt': {
@@ -502,6 +520,84 @@ export class PendingTables {
         return;
     }
   }
+
+  /** The same bookkeeping for MySQL and SQLite statements (unqualified names: neither has Prisma-managed schemas). */
+  private applyDialect(statement: DialectStatement): void {
+    switch (statement.kind) {
+      case 'createTable':
+        if (statement.ifNotExists && this.get(statement.table)) return;
+        this.touched.set(statement.table, { rows: statement.asSelect });
+        return;
+      case 'dropTable':
+        for (const table of statement.tables) this.touched.set(table.name, null);
+        return;
+      case 'renameTable':
+        for (const pair of statement.pairs) this.rename(pair.from, pair.to);
+        return;
+      case 'insert': {
+        const table = this.get(statement.table);
+        if (!table || statement.from.length === 0 || table.rows) return;
+        const source = statement.from.length === 1 ? this.get(statement.from[0]) : undefined;
+        const copyOf = source?.deployed && !table.deployed ? { copyOf: { table: source, kept: copiedColumns(statement, this.columnsOf(source)) } } : {};
+        this.touched.set(statement.table, { ...table, rows: true, ...copyOf });
+        return;
+      }
+      case 'alterTable': {
+        const table = this.get(statement.table);
+        if (!table) return;
+        let columns: Map<string, string> | undefined;
+        for (const clause of statement.clauses) {
+          if (clause.kind === 'renameTable') {
+            this.rename(statement.table, clause.to);
+            return;
+          }
+          if (!table.deployed) continue;
+          if (clause.kind === 'dropColumn' || clause.kind === 'addColumn') {
+            columns ??= this.columnsOf(table);
+            columns.delete(clause.kind === 'dropColumn' ? clause.column : clause.column.name);
+          } else if ((clause.kind === 'renameColumn' || clause.kind === 'modifyColumn') && (clause.kind === 'renameColumn' ? clause.to : clause.definition.name) !== clause.column) {
+            columns ??= this.columnsOf(table);
+            const deployed = columns.get(clause.column);
+            columns.delete(clause.column);
+            if (deployed !== undefined) columns.set(clause.kind === 'renameColumn' ? clause.to : clause.definition.name, deployed);
+          }
+        }
+        if (columns) this.touched.set(statement.table, { ...table, columns });
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private rename(from: string, to: string): void {
+    const table = this.get(from);
+    if (!table) return;
+    this.touched.set(from, null);
+    if (table.copyOf && !table.deployed) {
+      // The redefinition's last step: the copy takes the old table's place and carries its deployed identity.
+      this.touched.set(to, { deployed: table.copyOf.table.deployed, rows: true, columns: table.copyOf.kept });
+      return;
+    }
+    this.touched.set(to, table);
+  }
+}
+
+/**
+ * What an `INSERT INTO copy (...) SELECT ... FROM source` keeps: the copy's
+ * column → the deployed column whose values it receives, matched by position
+ * (`SELECT *` keeps every column under its own name). `sourceColumns` maps the
+ * source's current column names to deployed ones.
+ */
+export function copiedColumns(insert: Extract<DialectStatement, { kind: 'insert' }>, sourceColumns: Map<string, string>): Map<string, string> {
+  const kept = new Map<string, string>();
+  if (insert.selected.includes('*')) return new Map(sourceColumns);
+  insert.selected.forEach((selected, i) => {
+    const target = insert.columns[i] ?? selected;
+    const deployed = sourceColumns.get(selected);
+    if (deployed !== undefined) kept.set(target, deployed);
+  });
+  return kept;
 }
 
 // ---------------------------------------------------------------------------
