@@ -25,6 +25,9 @@ import sqlDropTable from './sql-drop-table';
 import sqlForeignKeyNotValid from './sql-foreign-key-not-valid';
 import sqlIndexNotConcurrent from './sql-index-not-concurrent';
 import sqlMissingLockTimeout from './sql-missing-lock-timeout';
+import sqlMysqlForeignKeyChecks from './sql-mysql-foreign-key-checks';
+import sqlMysqlIndexNotOnline from './sql-mysql-index-not-online';
+import sqlMysqlTableCopy from './sql-mysql-table-copy';
 import sqlRlsLeftDisabled from './sql-rls-left-disabled';
 import sqlSetNotNullScan from './sql-set-not-null-scan';
 import sqlUnbatchedBackfill from './sql-unbatched-backfill';
@@ -55,6 +58,9 @@ export const allRules: readonly Rule[] = [
   sqlForeignKeyNotValid,
   sqlIndexNotConcurrent,
   sqlMissingLockTimeout,
+  sqlMysqlForeignKeyChecks,
+  sqlMysqlIndexNotOnline,
+  sqlMysqlTableCopy,
   sqlRlsLeftDisabled,
   sqlSetNotNullScan,
   sqlUnbatchedBackfill,
