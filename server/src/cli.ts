@@ -18,6 +18,8 @@ import { traceProjectLocks, withLockTrace, formatLockTraceText, type LockTrace }
 import { findingOrigins } from './analysis/origin';
 import { readDatabaseSizes, readStatsFile, TableSizesError, type TableSizes } from './analysis/tableSizes';
 import { formatGithub, formatGithubSchemaErrors } from './cli/formatGithub';
+import { applyPreflight, preflightQuestions, type PreflightFacts } from './analysis/preflight';
+import { measurePreflight, PreflightError } from './analysis/preflightDatabase';
 import { formatSarif } from './cli/formatSarif';
 import { repositoryRoot } from './project/git';
 import type { ProjectAnalysis } from './analysis/types';
@@ -37,9 +39,14 @@ interface CheckOptions {
   databaseUrlEnv?: string;
   stats?: string;
   lockTrace?: boolean;
+  preflight?: boolean;
+  preflightScanLimit?: number;
+  preflightFullScan?: boolean;
+  preflightShowValues?: boolean;
 }
 
 async function runCheck(projectDir: string | undefined, options: CheckOptions): Promise<number> {
+  const preflightUrl = options.preflight ? preflightDatabaseUrl(options) : undefined;
   const sizes = await loadTableSizes(options);
   const analysis = await analyzeProjectDir(projectDir ?? '.', {
     ...(options.schema ? { schema: options.schema } : {}),
@@ -53,6 +60,8 @@ async function runCheck(projectDir: string | undefined, options: CheckOptions): 
     if (options.format === 'github') process.stdout.write(formatGithubSchemaErrors(analysis, { base: repositoryRoot(analysis.project.root) ?? process.cwd() }));
     return EXIT_CANNOT_RUN;
   }
+  let preflight: PreflightFacts | undefined;
+  if (preflightUrl) preflight = await runPreflight(analysis, preflightUrl, options);
   const origins = await findingOrigins(analysis);
   let lockTrace: LockTrace | undefined;
   if (options.lockTrace) {
@@ -62,7 +71,7 @@ async function runCheck(projectDir: string | undefined, options: CheckOptions): 
   const relative = (file: string): string => path.relative(analysis.project.root, file) || file;
   switch (options.format) {
     case 'json':
-      process.stdout.write(formatJson(analysis, { origins, ...(lockTrace ? { lockTrace } : {}) }));
+      process.stdout.write(formatJson(analysis, { origins, ...(lockTrace ? { lockTrace } : {}), ...(preflight ? { preflight } : {}) }));
       break;
     case 'sarif':
       process.stdout.write(formatSarif(analysis, { origins }));
@@ -96,6 +105,49 @@ async function formatMarkdown(analysis: ProjectAnalysis, lockTraceLines?: string
   return lockTraceLines && lockTraceLines.length > 0 ? `${markdown}\n### Lock trace\n\n\`\`\`text\n${lockTraceLines.join('\n')}\n\`\`\`\n` : markdown;
 }
 
+/** The URL --preflight counts in: only ever from the command line or the environment, never from a file of the project. */
+function preflightDatabaseUrl(options: CheckOptions): string {
+  if (options.stats || (!options.databaseUrl && !options.databaseUrlEnv)) {
+    throw new PreflightError('--preflight counts rows in a database: pass --database-url-env NAME (or --database-url URL) with a read-only connection string');
+  }
+  return options.databaseUrl ?? process.env[options.databaseUrlEnv ?? ''] ?? '';
+}
+
+/**
+ * Counts, in the database, the rows each pending change would break, and
+ * applies the counts to the findings. A database that cannot be reached
+ * leaves the findings as they are, with a warning (as table sizes do).
+ */
+async function runPreflight(analysis: ProjectAnalysis, url: string, options: CheckOptions): Promise<PreflightFacts | undefined> {
+  const context = analysis.preflightContext;
+  if (!context) return undefined;
+  if (!url) {
+    const problem = `the environment variable ${options.databaseUrlEnv} (--database-url-env) is not set.`;
+    process.stderr.write(`prisma-migration-guard: preflight not run: ${problem}\n`);
+    analysis.notes.push({ level: 'warning', message: `Preflight not run: ${problem}` });
+    return undefined;
+  }
+  if (context.provider === 'sqlite') {
+    analysis.notes.push({ level: 'info', message: 'Preflight counts rows on PostgreSQL and MySQL; this project uses SQLite.' });
+    return undefined;
+  }
+  try {
+    const facts = await measurePreflight(url, preflightQuestions(analysis.findings, context), {
+      ...(options.preflightScanLimit !== undefined ? { scanLimitBytes: options.preflightScanLimit * 1e6 } : {}),
+      fullScan: options.preflightFullScan === true,
+      showValues: options.preflightShowValues === true,
+    });
+    analysis.findings = applyPreflight(analysis.findings, context, facts);
+    analysis.notes.push(...facts.notes);
+    return facts;
+  } catch (error) {
+    if (!(error instanceof PreflightError)) throw error;
+    process.stderr.write(`prisma-migration-guard: preflight not run: ${error.message}\n`);
+    analysis.notes.push({ level: 'warning', message: `Preflight not run: ${error.message}` });
+    return undefined;
+  }
+}
+
 /**
  * Row estimates for --stats / --database-url / --database-url-env. A stats file
  * that cannot be read stops the check (exit 2: the command line is wrong); a
@@ -111,6 +163,8 @@ async function loadTableSizes(options: CheckOptions): Promise<{ sizes?: TableSiz
     if (!url) return warnSizes(`the environment variable ${options.databaseUrlEnv} (--database-url-env) is not set.`);
   }
   if (!url) return {};
+  // The preflight measures sizes on MySQL itself; table-size estimates read PostgreSQL only.
+  if (options.preflight && /^(mysql|mariadb):/i.test(url)) return {};
   try {
     return { sizes: await readDatabaseSizes(url) };
   } catch (error) {
@@ -148,6 +202,14 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--database-url-env <name>', 'the same, with the URL taken from this environment variable').conflicts(['stats']))
     .option('--stats <file>', 'table row counts from a JSON file ({"Post": 12000000}) instead of a database')
     .option('--lock-trace', 'run the pending migrations on an embedded PostgreSQL (PGlite) and report the locks each statement takes')
+    .option('--preflight', 'count, read-only, in the database of --database-url-env / --database-url, the rows each pending change would fail on, and the size of the tables it locks')
+    .option('--preflight-scan-limit <MB>', 'with --preflight: tables bigger than this are sampled (PostgreSQL) or skipped (MySQL) instead of read whole (default 256)', (value: string) => {
+      const megabytes = Number(value);
+      if (!Number.isFinite(megabytes) || megabytes <= 0) throw new InvalidArgumentError('a positive number of megabytes is required');
+      return megabytes;
+    })
+    .option('--preflight-full-scan', 'with --preflight: read every table whole, whatever its size')
+    .option('--preflight-show-values', 'with --preflight: show example duplicate keys as they are (masked by default)')
     .action(async (projectDir: string | undefined, options: CheckOptions) => {
       exitCode = await runCheck(projectDir, options);
     });
@@ -183,7 +245,7 @@ export async function main(argv: string[]): Promise<number> {
     const code = (error as { code?: string }).code;
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;
     if (code?.startsWith('commander.')) return EXIT_CANNOT_RUN;
-    if (error instanceof ProjectNotFound || error instanceof CannotAnalyze || error instanceof TableSizesError) {
+    if (error instanceof ProjectNotFound || error instanceof CannotAnalyze || error instanceof TableSizesError || error instanceof PreflightError) {
       process.stderr.write(`prisma-migration-guard: ${error.message}\n`);
       return EXIT_CANNOT_RUN;
     }

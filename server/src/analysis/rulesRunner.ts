@@ -81,6 +81,7 @@ function toFinding(
     related: relatedFor(change, input.provenance),
     docs: docsPath(rule.id),
     ...(report.fix ? { fix: report.fix } : {}),
+    ...(report.subject ? { subject: report.subject } : {}),
   };
 }
 

@@ -16,6 +16,7 @@ import { lintSchema } from '../schema/prismaWasm';
 import { judgeSchema } from './judge';
 import { judgeMigrationSql } from './sqlAnalysis';
 import type { Suppression } from './suppressions';
+import { applyPreflight, type PreflightContext, type PreflightFacts } from './preflight';
 import { applyTableSizes, type TableSizes } from './tableSizes';
 import type { MigrationStatus, ProjectAnalysis, SchemaError } from './types';
 
@@ -34,6 +35,8 @@ export interface SessionOptions {
   gitChangesReported?: boolean;
   /** Row estimates (a stats file, or read from a database on request): asked at each analysis, applied to the findings. */
   tableSizes?: () => TableSizes | undefined;
+  /** What the last preflight measured (the editor keeps it between analyses): applied to the findings whose questions it answered. */
+  preflight?: () => PreflightFacts | undefined;
 }
 
 /** Thrown when the analysis cannot run at all (a git ref that does not exist): the CLI exits 2. */
@@ -185,6 +188,12 @@ export class ProjectSession {
       findings = sized.findings;
       notes.push(...sized.notes);
     }
+    const preflightContext: PreflightContext = { provider, baseline: migrations.baseline, pending: migrations.pendingFiles, config: effective };
+    const facts = this.options.preflight?.();
+    if (facts) {
+      findings = applyPreflight(findings, preflightContext, facts);
+      notes.push(...facts.notes);
+    }
 
     if (this.replayed) {
       this.replayed = false;
@@ -200,6 +209,7 @@ export class ProjectSession {
       migrations: migrations.statuses,
       notes,
       ...(schemaErrors ? { schemaErrors } : {}),
+      preflightContext,
       timings,
     };
   }

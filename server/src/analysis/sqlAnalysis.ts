@@ -94,6 +94,7 @@ export function judgeMigrationSql(input: SqlJudgeInput): { findings: Finding[]; 
             statement: { migration: migration.name, kind: statement.kind, text: statement.text },
             related: [],
             docs: docsPath(rule.id),
+            ...(report.subject ? { subject: report.subject } : {}),
           });
         }
       }

@@ -108,7 +108,7 @@ export function applyTableSizes(findings: readonly Finding[], sizes: TableSizes,
   const adjusted = findings.map((finding) => {
     const risk = riskOf(finding, options.provider);
     if (!risk) return finding;
-    const tables = tablesOf(finding);
+    const tables = tablesOfFinding(finding);
     if (tables.length === 0) return finding;
     const known = tables.map((t) => ({ name: t.name, rows: rowsOf(sizes, t.name, t.schema) }));
     if (known.some((t) => t.rows === undefined)) return finding;
@@ -175,20 +175,20 @@ export function rowsOf(sizes: TableSizes, table: string, schema?: string): numbe
   return undefined;
 }
 
-interface TableRef {
+export interface TableRef {
   name: string;
   schema?: string;
 }
 
 /** Tables a finding is about: the change's table (and the table a new foreign key references), or those its SQL statement names. */
-function tablesOf(finding: Finding): TableRef[] {
+export function tablesOfFinding(finding: Finding): TableRef[] {
   if (finding.change) return tablesOfChange(finding.change);
   if (finding.statement && postgresParserLoaded()) {
     try {
       const parsed = parsePostgresStatements(finding.statement.text);
       const refs: TableRef[] = [];
       for (const statement of parsed.statements) collectRangeVars(statement.ast, refs);
-      return dedupe(refs);
+      return dedupeTables(refs);
     } catch {
       return [];
     }
@@ -200,7 +200,7 @@ function tablesOfChange(change: Change): TableRef[] {
   if (change.kind === 'addEnum' || change.kind === 'dropEnum' || change.kind === 'addEnumValue' || change.kind === 'removeEnumValue') return [];
   const dot = change.tableKey.indexOf('.');
   const own: TableRef = dot > 0 ? { name: change.table, schema: change.tableKey.slice(0, dot) } : { name: change.table };
-  if (change.kind === 'addForeignKey') return dedupe([own, { name: change.foreignKey.referencedTable }]);
+  if (change.kind === 'addForeignKey') return dedupeTables([own, { name: change.foreignKey.referencedTable }]);
   return [own];
 }
 
@@ -231,7 +231,7 @@ function collectRangeVars(node: unknown, into: TableRef[]): void {
   for (const value of Object.values(record)) collectRangeVars(value, into);
 }
 
-function dedupe(refs: TableRef[]): TableRef[] {
+export function dedupeTables(refs: TableRef[]): TableRef[] {
   const seen = new Set<string>();
   return refs.filter((ref) => {
     const key = `${ref.schema ?? ''}.${ref.name}`;
@@ -350,7 +350,7 @@ SELECT n.nspname AS schema,
  * with no pages before 14: then the statistics collector's live-row count is
  * the better guess, and with neither the size is unknown.
  */
-function estimateOf(row: { reltuples: number; relpages: number; live: string | null; partition_rows: number | null }): number | undefined {
+export function estimateOf(row: { reltuples: number; relpages: number; live: string | null; partition_rows: number | null }): number | undefined {
   if (row.partition_rows !== null && row.partition_rows !== undefined) return Math.round(Number(row.partition_rows));
   const live = row.live === null ? undefined : Number(row.live);
   if (row.reltuples > 0) return Math.round(row.reltuples);

@@ -4,6 +4,7 @@ import type { Change } from '../diff/changes';
 import type { PrismaProject } from '../project/locate';
 import type { Finding } from '../rules/types';
 import type { Range } from '../core/source';
+import type { PreflightContext } from './preflight';
 
 export interface MigrationStatus {
   name: string;
@@ -28,6 +29,8 @@ export interface ProjectAnalysis {
    * CLI): findings on a schema Prisma cannot read are guesses.
    */
   schemaErrors?: SchemaError[];
+  /** What the preflight needs to turn findings into questions for the database, and apply the answers. */
+  preflightContext?: PreflightContext;
   /** Milliseconds spent per stage, for the benchmark and the trace. */
   timings: Record<string, number>;
 }

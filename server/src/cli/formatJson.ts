@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { lockTraceJson, type LockTrace } from '../analysis/lockTrace';
 import type { FindingOrigin } from '../analysis/origin';
+import type { PreflightFacts } from '../analysis/preflight';
 import type { ProjectAnalysis } from '../analysis/types';
 import type { Finding } from '../rules/types';
 import { summarizeChange } from '../diff/changes';
@@ -11,6 +12,8 @@ export interface JsonOptions {
   origins?: ReadonlyMap<Finding, FindingOrigin>;
   /** Adds `lockTrace` (check --lock-trace). */
   lockTrace?: LockTrace;
+  /** Adds `preflight` (check --preflight): the database (masked), engine and time of the counts; each finding has its own `preflight`. */
+  preflight?: PreflightFacts;
 }
 
 /** The JSON contract of `check --format json` (see README): findings, changes, notes. */
@@ -37,6 +40,7 @@ export function toJson(analysis: ProjectAnalysis, options: JsonOptions = {}): Re
       ...(finding.statement ? { statement: finding.statement } : {}),
       docs: finding.docs,
       related: finding.related.map((r) => ({ ...r, file: relative(r.file) })),
+      ...(finding.preflight ? { preflight: finding.preflight } : {}),
       ...originJson(options.origins?.get(finding), relative),
     })),
     changes: analysis.changes.map((change) => ({ ...summarizeChange(change), file: relative(change.source.file), range: change.source.range })),
@@ -48,6 +52,9 @@ export function toJson(analysis: ProjectAnalysis, options: JsonOptions = {}): Re
       ...(note.where ? { file: relative(note.where.file), range: note.where.range } : {}),
     })),
     ...(options.lockTrace ? { lockTrace: lockTraceJson(options.lockTrace, relative) } : {}),
+    ...(options.preflight
+      ? { preflight: { database: options.preflight.database, engine: options.preflight.engine, measuredAt: options.preflight.measuredAt, scanLimitBytes: options.preflight.scanLimitBytes } }
+      : {}),
   };
 }
 

@@ -272,6 +272,14 @@ interface Piece {
   startByte: number;
 }
 
+/** PostgreSQL's own tokens of `sql` (strings, quoted names and dollar quotes are one token each), with UTF-16 offsets. */
+export function scanPostgresTokens(sql: string): { start: number; end: number; text: string; tokenName: string }[] {
+  const toOffset = byteToUtf16(sql);
+  return parser()
+    .scanSync(sql)
+    .tokens.map((token) => ({ ...token, start: toOffset(token.start), end: toOffset(token.end) }));
+}
+
 /**
  * Cuts SQL at top-level semicolons. The PostgreSQL tokenizer knows strings,
  * quoted identifiers, dollar quotes and comments; when even it fails (an

@@ -1,7 +1,7 @@
 import { formatType } from '../core/dbState';
 import type { AlterColumnType } from '../diff/changes';
 import { ident } from './support/dialect';
-import { type CastCost, classifyCast } from './support/typeCasts';
+import { type CastCost, classifyCast, MYSQL_INTEGER_RANGES } from './support/typeCasts';
 import type { RuleReport, SchemaRule } from './types';
 import { fieldName } from './support/wording';
 
@@ -86,18 +86,7 @@ function fitCheck(change: AlterColumnType): string {
   const column = ident(change.column, 'mysql');
   const to = change.to;
   if ((to.name === 'varchar' || to.name === 'char') && to.args[0] !== undefined) return ` (\`SELECT COUNT(*) FROM ${table} WHERE CHAR_LENGTH(${column}) > ${to.args[0]}\`)`;
-  const ranges: Record<string, [string, string]> = {
-    tinyint: ['-128', '127'],
-    smallint: ['-32768', '32767'],
-    mediumint: ['-8388608', '8388607'],
-    int: ['-2147483648', '2147483647'],
-    'tinyint unsigned': ['0', '255'],
-    'smallint unsigned': ['0', '65535'],
-    'mediumint unsigned': ['0', '16777215'],
-    'int unsigned': ['0', '4294967295'],
-    'bigint unsigned': ['0', '18446744073709551615'],
-  };
-  const range = ranges[to.name];
+  const range = to.name === 'bigint' ? undefined : MYSQL_INTEGER_RANGES[to.name];
   if (range && !to.enumValues) return ` (\`SELECT COUNT(*) FROM ${table} WHERE ${column} NOT BETWEEN ${range[0]} AND ${range[1]}\`)`;
   if (to.enumValues) return ` (\`SELECT COUNT(*) FROM ${table} WHERE ${column} NOT IN (${to.enumValues.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ')})\`)`;
   return '';

@@ -51,13 +51,16 @@ function mysqlEnumColumn(change: AlterColumnType): RuleReport[] {
     const candidate = to[from.indexOf(value)];
     const renamedTo = candidate !== undefined && added.includes(candidate) && removed.length === added.length ? candidate : undefined;
     const copy = `Prisma's \`MODIFY ... ENUM(...)\` copies the whole table (ALGORITHM=COPY, writes blocked until it ends) and, in strict mode, fails if any row still holds \`${value}\` — without strict mode those rows silently become ''`;
+    const subject = { table: change.tableKey, columns: [change.column], value };
     if (renamedTo) {
       return {
+        subject,
         message: `Enum value \`${value}\` of ${column} looks renamed to \`${renamedTo}\`: MySQL cannot rename an ENUM value; ${copy}.`,
         help: `Append \`${renamedTo}\` at the end of the list first (an instant change), move the rows (\`UPDATE ${table} SET ${name} = '${renamedTo}' WHERE ${name} = '${value}' LIMIT 1000\`, repeated until no row changes), deploy code that writes \`${renamedTo}\`, then remove \`${value}\` in a later release.`,
       };
     }
     return {
+      subject,
       message: `Enum value \`${value}\` removed from ${column}: ${copy}.`,
       help: `Move the rows to another value first (\`UPDATE ${table} SET ${name} = ... WHERE ${name} = '${value}' LIMIT 1000\`, repeated until no row changes) and deploy code that no longer writes it; remove the value in a later release.`,
     };

@@ -1,4 +1,5 @@
 import type { Constraint } from 'libpg-query';
+import { names } from '../replay/pgTypes';
 import type { ParsedStatement } from '../replay/statements';
 import { alterTableOf, at, clauseRange, columnDefOf, constraintOf, factsOf, identPattern, quoted, relationKey, smallTableSeverity } from './support/sqlAst';
 import type { RuleReport, SqlRule } from './types';
@@ -33,6 +34,11 @@ const rule: SqlRule = {
             help: fk.conname
               ? `Add \`NOT VALID\` to this statement (new rows are still checked), and run \`ALTER TABLE ${table} VALIDATE CONSTRAINT "${fk.conname}";\` in the next migration folder, where it does not block writes.`
               : 'Add it as a named constraint with `NOT VALID` here, and `VALIDATE CONSTRAINT` it in the next migration folder, where it does not block writes.',
+            subject: {
+              table: alter.key,
+              columns: column?.colname ? [column.colname] : names(fk.fk_attrs),
+              references: { table: target, columns: names(fk.pk_attrs) },
+            },
             ...smallTableSeverity(context, [alter.key]),
             ...(alter.commands.length > 1 && fk.conname ? at(context, clauseRange(statement, new RegExp(`ADD\\s+CONSTRAINT\\s+${identPattern(fk.conname)}`, 'i'))) : {}),
           });

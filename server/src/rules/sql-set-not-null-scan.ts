@@ -42,6 +42,7 @@ const rule: SqlRule = {
       reports.push({
         message,
         help,
+        subject: { table: alter.key, columns: [column] },
         ...smallTableSeverity(context, [alter.key]),
         ...at(context, clauseRange(statement, new RegExp(`ALTER\\s+(?:COLUMN\\s+)?${identPattern(column)}\\s+SET\\s+NOT\\s+NULL`, 'i'))),
       });

@@ -28,6 +28,22 @@ export interface RuleReport {
   severity?: Severity;
   /** What code actions need (quick-fix kind, names), carried to the editor so the server keeps no state. */
   fix?: FixHint;
+  /** The rows the risk is about, for rules whose change does not say it alone (SQL rules, one value of a MySQL enum column). */
+  subject?: FindingSubject;
+}
+
+/**
+ * The database objects a finding's risk is about, as data: which column's
+ * NULLs, which foreign key's orphans. The preflight counts rows from it.
+ * Table names are DbState keys (`schema.table` outside the default schema).
+ */
+export interface FindingSubject {
+  table: string;
+  columns: string[];
+  /** For a foreign key: the table and columns it points at (columns empty: the primary key). */
+  references?: { table: string; columns: string[] };
+  /** For an enum column: the value removed. */
+  value?: string;
 }
 
 /** What the quick fixes of the editor and the phased-migration planner need to know. */
@@ -94,6 +110,33 @@ export interface Finding {
   related: { file: string; range: SourceRef['range']; message: string }[];
   docs: string;
   fix?: FixHint;
+  subject?: FindingSubject;
+  /** What the preflight measured in the database for this finding (`check --preflight`, the editor's preflight command). */
+  preflight?: FindingPreflight;
+}
+
+/** Measured facts about a finding, from a read-only look at the real database. */
+export interface FindingPreflight {
+  /** What was counted: `rows` (rows a new required column leaves without a value), `nulls`, `duplicates`, `enumValue`, `orphans`, `cast`. */
+  check?: 'rows' | 'nulls' | 'duplicates' | 'enumValue' | 'orphans' | 'cast';
+  /** `exact`: every row counted; `sampled`: counted in a sample (`count` is then an estimate); `skipped`, `failed`: not counted (`reason` says why). */
+  method?: 'exact' | 'sampled' | 'skipped' | 'failed';
+  /** Rows that make the migration fail (for duplicates: the rows in duplicate groups). */
+  count?: number;
+  /** Duplicate groups, and up to 5 example keys (masked unless values may be shown). */
+  groups?: number;
+  examples?: string[];
+  /** Percentage of the table read, for `sampled`. */
+  samplePercent?: number;
+  reason?: string;
+  /** Size of the table a lock-taking statement works on, and the time that work takes at a typical rate. */
+  table?: { name: string; rows: number; bytes: number; work: 'scan' | 'build' | 'rewrite'; seconds: number };
+  /** The severity before the facts were applied. */
+  severityBefore: Severity;
+  /** The facts in one or two sentences, as appended to the message. */
+  summary: string;
+  /** The database, masked (`postgresql://reader:****@db:5432/shop`). */
+  database: string;
 }
 
 export function docsPath(ruleId: string): string {

@@ -15,6 +15,20 @@ const PG_TEXTUAL = new Set(['text', 'varchar', 'bpchar', 'citext']);
 const PG_NUMERIC = new Set(['int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'money']);
 const PG_TIME = new Set(['timestamp', 'timestamptz', 'date', 'time', 'timetz']);
 
+/** The values each MySQL integer type holds, as SQL literals (bigint unsigned is beyond a JavaScript number). */
+export const MYSQL_INTEGER_RANGES: Record<string, [string, string]> = {
+  tinyint: ['-128', '127'],
+  smallint: ['-32768', '32767'],
+  mediumint: ['-8388608', '8388607'],
+  int: ['-2147483648', '2147483647'],
+  bigint: ['-9223372036854775808', '9223372036854775807'],
+  'tinyint unsigned': ['0', '255'],
+  'smallint unsigned': ['0', '65535'],
+  'mediumint unsigned': ['0', '16777215'],
+  'int unsigned': ['0', '4294967295'],
+  'bigint unsigned': ['0', '18446744073709551615'],
+};
+
 export function classifyCast(provider: Provider, from: ColumnType, to: ColumnType): CastCost {
   if (from.array !== to.array) return 'dropsData';
   if (provider === 'sqlite') return classifySqlite(from, to);
