@@ -18,6 +18,12 @@
  *   cannot be bundled: the package is copied as-is to dist/node_modules/, where
  *   Node's resolution from dist/server.js finds it, wasm beside its JS. Were it
  *   ever bundled, its wasm is copied to dist/ instead.
+ * - The lock trace runs in a worker thread, dist/lockTraceWorker.js (the server
+ *   starts it by that name, next to itself). It loads @electric-sql/pglite, whose
+ *   CommonJS build finds pglite.wasm, initdb.wasm and pglite.data next to itself
+ *   (`new URL('./pglite.wasm', <its own file>)`): the package stays a real module
+ *   under dist/node_modules/, with only those four files (its ESM chunks, source
+ *   maps and 50 optional extension archives are not needed).
  *
  * Usage: node scripts/build-extension.js [--watch] [--minify] [--no-check] [--outdir DIR]
  */
@@ -35,6 +41,11 @@ const args = new Set(argv);
 const watch = args.has('--watch');
 const minify = args.has('--minify');
 const check = !args.has('--no-check') && !watch;
+
+/** Packages kept as real modules under dist/node_modules, and the files of each that are needed (all when omitted). */
+const VENDORED = {
+  '@electric-sql/pglite': ['package.json', 'dist/index.cjs', 'dist/pglite.wasm', 'dist/initdb.wasm', 'dist/pglite.data'],
+};
 
 /** Modules the engine loads with a computed relative require; each becomes dist/<name>.js. */
 const LAZY_MODULES = [{ name: 'sqlite', entry: 'server/src/replay/sqlite.ts', exportName: 'createSqliteReplayer' }];
@@ -58,12 +69,16 @@ function read(file) {
   return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
 }
 
-/** Copies an unbundled package (its package.json and the files it lists) under dist/node_modules. */
-function vendorPackage(name) {
+/** Copies an unbundled package (all its files, or only `only`) under dist/node_modules. */
+function vendorPackage(name, only = VENDORED[name]) {
   const from = packageDir(name);
   const to = path.join(dist, 'node_modules', name);
   const pkg = JSON.parse(fs.readFileSync(path.join(from, 'package.json'), 'utf8'));
   if (pkg.dependencies && Object.keys(pkg.dependencies).length > 0) throw new Error(`${name} has dependencies; vendoring it would need them too`);
+  if (only) {
+    for (const file of only) copyFile(path.join(from, file), path.join(to, file));
+    return;
+  }
   const walk = (dir) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
@@ -88,6 +103,7 @@ function placeWasm() {
   } else if (server.includes(JSON.stringify(prismaWasm))) {
     vendorPackage(prismaWasm);
   }
+  if (read(path.join(dist, 'lockTraceWorker.js')).includes('@electric-sql/pglite')) vendorPackage('@electric-sql/pglite');
 }
 
 /** Starts `node dist/server.js --stdio`, sends initialize, and resolves with the server's name. */
@@ -135,6 +151,12 @@ async function checkBundle() {
       console.log('check: dist/sqlite.js loads sql-wasm.wasm');
     }
   }
+  // The lock trace: the worker is there, and PGlite resolves from it to the copy under dist/node_modules.
+  const worker = path.join(dist, 'lockTraceWorker.js');
+  if (!fs.existsSync(worker)) throw new Error('dist/lockTraceWorker.js is missing: the lock trace would not be available');
+  const pglite = require.resolve('@electric-sql/pglite', { paths: [dist] });
+  if (!pglite.startsWith(path.join(dist, 'node_modules') + path.sep)) throw new Error(`@electric-sql/pglite resolves outside dist/ (${pglite})`);
+  console.log('check: dist/lockTraceWorker.js and dist/node_modules/@electric-sql/pglite (wasm and data files) are in place');
   const vendored = path.join(dist, 'node_modules', '@prisma', 'prisma-schema-wasm');
   if (fs.existsSync(vendored)) {
     const wasm = require(vendored);
@@ -170,6 +192,8 @@ async function main() {
     // `vscode` is provided by the extension host.
     { ...common, entryPoints: { extension: 'client/src/extension.ts' }, external: ['vscode'] },
     { ...common, entryPoints: { server: 'server/src/lsp/server.ts' } },
+    // Started by the server as a worker thread by file name; PGlite stays a real module (see VENDORED).
+    { ...common, entryPoints: { lockTraceWorker: 'server/src/lsp/lockTraceWorker.ts' }, external: ['@electric-sql/pglite'] },
     ...LAZY_MODULES.filter((m) => fs.existsSync(path.join(root, m.entry))).map((m) => ({ ...common, entryPoints: { [m.name]: m.entry } })),
   ];
 

@@ -41,6 +41,12 @@ describe('bundled extension (scripts/build-extension.js)', function () {
     assert.deepStrictEqual(shipped, [
       'extension.js',
       'libpg-query.wasm',
+      'lockTraceWorker.js',
+      'node_modules/@electric-sql/pglite/dist/index.cjs',
+      'node_modules/@electric-sql/pglite/dist/initdb.wasm',
+      'node_modules/@electric-sql/pglite/dist/pglite.data',
+      'node_modules/@electric-sql/pglite/dist/pglite.wasm',
+      'node_modules/@electric-sql/pglite/package.json',
       'node_modules/@prisma/prisma-schema-wasm/package.json',
       'node_modules/@prisma/prisma-schema-wasm/src/prisma_schema_build.js',
       'node_modules/@prisma/prisma-schema-wasm/src/prisma_schema_build_bg.wasm',

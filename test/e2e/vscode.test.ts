@@ -1,8 +1,9 @@
 /**
  * The extension in a real VS Code (code-server 4.100.3 = VS Code 1.100.3),
  * packaged and installed as a user gets it, its own mocha suite run inside the
- * extension host, and one look at the Problems panel and the quick-fix menu in
- * headless Chromium (screenshots in .e2e/screenshots/). See test/vscode/codeServer.ts.
+ * extension host, one look at the Problems panel and the quick-fix menu in
+ * headless Chromium, and the lock trace run from the Command Palette, on the
+ * PGlite the .vsix ships (screenshots in .e2e/screenshots/). See test/vscode/codeServer.ts.
  *
  * Needs .ci/install-e2e.sh (CI runs it). Without code-server or Chromium this
  * fails under CI and is skipped, with a message, elsewhere.
@@ -78,5 +79,21 @@ describe('VS Code (code-server + headless Chromium)', function () {
     assert.strictEqual(look.reportLink.tab, 'schema.prisma');
     assert.match(look.reportLink.cursor, new RegExp(`^Ln ${linked[1]}, Col \\d+$`));
     for (const shot of look.screenshots) assert.ok(fs.statSync(shot).size > 10000, `${path.basename(shot)} is empty`);
+  });
+
+  it('runs "Trace locks of pending migrations" from the installed .vsix: its worker starts the PGlite it ships and reports the lock', async function () {
+    assert.ok(e2e?.url, 'code-server did not start');
+    const trace = await e2e.traceLocks();
+    const lines = trace.text.split('\n').map((l) => l.replace(/\s+/g, ' ').trim()).filter((l) => l !== '');
+    assert.strictEqual(lines[0], 'Lock trace of pending migrations', trace.text);
+    assert.strictEqual(lines[1], 'shop');
+    assert.match(lines[2], /^Lock trace \(PGlite \(PostgreSQL [\d.]+\)\)$/);
+    // The table's row: the statement, its place, and the lock PostgreSQL took (cells are tab-separated in the rendered text).
+    assert.ok(
+      lines.includes('CREATE INDEX "Order_createdAt_idx" ON "Order"("createdAt") prisma/migrations/20240401000000_add_order_created_index/migration.sql:2 SHARE on Order (blocks writes)'),
+      trace.text,
+    );
+    assert.ok(!/not available/.test(trace.text), trace.text);
+    assert.ok(fs.statSync(trace.screenshot).size > 10000, 'lock-trace.png is empty');
   });
 });

@@ -1,6 +1,7 @@
 /**
  * What the editor asks for on demand, over stdio: the lock trace of pending
- * migrations (PGlite in a worker, from the server built with tsc), and table
+ * migrations (PGlite in a worker, from the server built with tsc and from the
+ * bundled one the .vsix ships), and table
  * sizes from the settings (a stats file; a database URL that never shows up
  * unmasked).
  */
@@ -31,49 +32,56 @@ describe('language server: lock trace and table sizes', function () {
     for (const dir of cleanup) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('traces the locks of the pending migrations on request, and only then', async () => {
+  /** examples/shop committed to git, plus one pending migration, as `prisma migrate dev` writes one. */
+  function shopWithPendingIndex(): string {
     const root = copyExample('shop');
     cleanup.push(root);
     for (const args of [['init', '-q'], ['add', '-A'], ['commit', '-q', '-m', 'shop']]) {
       execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd: root, stdio: 'ignore' });
     }
-    // A pending migration, as `prisma migrate dev` writes one.
     const folder = path.join(root, 'prisma', 'migrations', '20240401000000_add_order_created_index');
     fs.mkdirSync(folder);
     fs.writeFileSync(path.join(folder, 'migration.sql'), '-- CreateIndex\nCREATE INDEX "Order_createdAt_idx" ON "Order"("createdAt");\n');
+    return root;
+  }
+
+  /** The trace of shopWithPendingIndex(): PGlite observed the SHARE lock CREATE INDEX takes. */
+  async function assertTracesPendingIndex(client: LspClient, root: string): Promise<void> {
+    const trace = await client.lockTrace();
+    assert.strictEqual(trace.available, true, trace.message);
+    assert.strictEqual(trace.message, undefined);
+    const lines = trace.markdown.split('\n');
+    assert.deepStrictEqual(lines.slice(0, 4), ['# Lock trace of pending migrations', '', `## ${path.basename(root)}`, '']);
+    assert.match(lines[4], /^### Lock trace \(PGlite \(PostgreSQL [\d.]+\)\)$/);
+    const row = lines.find((l) => l.startsWith('| `CREATE INDEX'));
+    assert.ok(row, trace.markdown);
+    assert.strictEqual(row, '| `CREATE INDEX "Order_createdAt_idx" ON "Order"("createdAt")` | prisma/migrations/20240401000000_add_order_created_index/migration.sql:2 | SHARE on `Order` (blocks writes) |');
+    assert.ok(client.logs.some((l) => /^Lock trace of .*: 1 statement\(s\) in \d+ ms\.$/.test(l)));
+  }
+
+  it('traces the locks of the pending migrations on request, and only then', async () => {
+    const root = shopWithPendingIndex();
     const client = await LspClient.start({ workspaceFolders: [root] });
     try {
       const report = await client.report();
       // The report offers the trace; it does not run it.
       assert.match(report.markdown, /### Lock trace\n\nRun "Migration Guard: Trace locks of pending migrations" to execute the 1 pending migration on an embedded PostgreSQL/);
       assert.ok(!client.logs.some((l) => l.startsWith('Lock trace of')));
-
-      const trace = await client.lockTrace();
-      assert.strictEqual(trace.available, true, trace.message);
-      assert.strictEqual(trace.message, undefined);
-      const lines = trace.markdown.split('\n');
-      assert.deepStrictEqual(lines.slice(0, 4), ['# Lock trace of pending migrations', '', `## ${path.basename(root)}`, '']);
-      assert.match(lines[4], /^### Lock trace \(PGlite \(PostgreSQL [\d.]+\)\)$/);
-      const row = lines.find((l) => l.startsWith('| `CREATE INDEX'));
-      assert.ok(row, trace.markdown);
-      assert.strictEqual(row, '| `CREATE INDEX "Order_createdAt_idx" ON "Order"("createdAt")` | prisma/migrations/20240401000000_add_order_created_index/migration.sql:2 | SHARE on `Order` (blocks writes) |');
-      assert.ok(client.logs.some((l) => /^Lock trace of .*: 1 statement\(s\) in \d+ ms\.$/.test(l)));
+      await assertTracesPendingIndex(client, root);
     } finally {
       await client.stop();
     }
   });
 
-  it('answers "not available in this build" from the bundled server, which does not ship PGlite', async () => {
+  it('the bundled server (scripts/build-extension.js, no node_modules above it) runs the trace too: the worker and PGlite ship in dist/', async () => {
     const install = fs.mkdtempSync(path.join(os.tmpdir(), 'mg-bundle-trace-'));
-    const root = copyExample('shop');
-    cleanup.push(install, root);
+    cleanup.push(install);
+    const root = shopWithPendingIndex();
     const build = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'build-extension.js'), '--outdir', path.join(install, 'dist'), '--no-check'], { cwd: REPO_ROOT, encoding: 'utf8' });
     assert.strictEqual(build.status, 0, build.stderr);
-    const client = await LspClient.start({ workspaceFolders: [root], serverJs: path.join(install, 'dist', 'server.js'), settings: { deployed: 'all' } });
+    const client = await LspClient.start({ workspaceFolders: [root], serverJs: path.join(install, 'dist', 'server.js') });
     try {
-      const message =
-        'The lock trace is not available in this build of the extension: it needs PGlite (an embedded PostgreSQL, about 16 MB of wasm and data files), which the bundled extension does not ship. Run it from a terminal instead: npx prisma-migration-guard check --lock-trace';
-      assert.deepStrictEqual(await client.lockTrace(), { available: false, markdown: `# Lock trace\n\n${message}\n`, message });
+      await assertTracesPendingIndex(client, root);
     } finally {
       await client.stop();
     }

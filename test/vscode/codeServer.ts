@@ -144,6 +144,20 @@ export class CodeServerE2E {
     return root;
   }
 
+  /** examples/shop committed to a git repository of its own, plus one migration folder not committed yet: pending. */
+  workspaceWithPendingMigration(label: string): string {
+    const root = this.workspace(label);
+    fs.rmSync(path.join(root, '.migration-guard.json'));
+    for (const args of [['init', '-q'], ['add', '-A'], ['commit', '-q', '-m', 'shop']]) {
+      const run = spawnSync('git', ['-c', 'user.name=E2E', '-c', 'user.email=e2e@example.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd: root, encoding: 'utf8' });
+      assert.strictEqual(run.status, 0, `git ${args[0]} failed: ${run.stderr}`);
+    }
+    const folder = path.join(root, 'prisma', 'migrations', '20240401000000_add_order_created_index');
+    fs.mkdirSync(folder);
+    fs.writeFileSync(path.join(folder, 'migration.sql'), '-- CreateIndex\nCREATE INDEX "Order_createdAt_idx" ON "Order"("createdAt");\n');
+    return root;
+  }
+
   /** Step 1: `vsce package`, which runs the manifest's vscode:prepublish (the minified bundle into dist/). */
   packageExtension(): void {
     const started = Date.now();
@@ -388,6 +402,45 @@ export class CodeServerE2E {
     }
   }
 
+  /**
+   * Step 6: "Trace locks of pending migrations" from the Command Palette, on a project with a pending
+   * migration: the packaged extension's worker runs it on PGlite (shipped in the .vsix) and opens the
+   * trace; its rendered text and a screenshot (lock-trace.png).
+   */
+  async traceLocks(): Promise<{ text: string; screenshot: string }> {
+    const started = Date.now();
+    const workspace = this.workspaceWithPendingMigration('trace');
+    fs.mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+    const consoleLines: string[] = [];
+    const page = await this.newPage(consoleLines);
+    const screenshot = path.join(SCREENSHOTS_DIR, 'lock-trace.png');
+    let step = 'open the workbench';
+    try {
+      await page.goto(`${this.url}/?folder=${encodeURIComponent(workspace)}`);
+      await page.waitForSelector('.monaco-workbench .part.editor', { timeout: 60000 });
+      step = 'wait for the language server (the status bar item)';
+      await page.locator('.statusbar-item', { hasText: /Migration Guard: \d+ unsafe/ }).first().waitFor({ timeout: 90000 });
+      step = 'run "Trace locks of pending migrations" from the Command Palette';
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget input').first().waitFor({ state: 'visible', timeout: 15000 });
+      await page.keyboard.type('Trace locks of pending migrations');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Prisma Migration Guard: Trace locks of pending migrations' }).first().click({ timeout: 15000 });
+      step = 'wait for the trace (PGlite starts in a worker: tens of seconds here)';
+      await page.locator('.tabs-container .tab', { hasText: 'migration-lock-trace.md' }).first().waitFor({ timeout: 180000 });
+      const preview = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+      const text = await until('the rendered lock trace', () => preview.locator('body').first().innerText({ timeout: 30000 }), (t) => t.includes('CREATE INDEX'), 60000);
+      await page.screenshot({ path: screenshot });
+      this.say(`trace: "Trace locks of pending migrations" answered in ${seconds(started)}`);
+      return { text, screenshot };
+    } catch (error) {
+      await page.screenshot({ path: path.join(SCREENSHOTS_DIR, 'failed-trace.png') }).catch(() => undefined);
+      fs.writeFileSync(path.join(this.runDir, 'trace-browser-console.txt'), consoleLines.join('\n') + '\n');
+      throw new Error(`trace: "${step}" failed (see .e2e/screenshots/failed-trace.png): ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      await page.close();
+    }
+  }
+
   async dispose(): Promise<void> {
     await this.browser?.close().catch(() => undefined);
     this.browser = undefined;
@@ -417,6 +470,8 @@ async function main(): Promise<void> {
     const suite = await e2e.runSuite();
     if (suite.exitCode !== 0) throw new Error(`the in-host suite failed (exit ${suite.exitCode}); browser console in .e2e/run/suite-browser-console.txt`);
     const look = await e2e.look();
+    const trace = await e2e.traceLocks();
+    console.log(`Lock trace:\n${trace.text}`);
     console.log(`Report preview (start):\n${look.report.slice(0, 600)}\nProblems panel:\n  ${look.problemRows.join('\n  ')}\nQuick fixes:\n  ${look.quickFixMenu.join('\n  ')}\nStatus bar: ${look.statusBar}\nOutput channel:\n${look.outputChannel}\nScreenshots: ${look.screenshots.map((f) => path.relative(REPO_ROOT, f)).join(', ')}`);
   } finally {
     await e2e.dispose();

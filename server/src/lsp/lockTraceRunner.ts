@@ -4,10 +4,10 @@
  * keystroke path: only the "Trace locks" command and `report({ lockTrace })`
  * start it.
  *
- * The worker is a file of its own next to this one. The bundled extension
- * (scripts/build-extension.js) ships neither that file nor PGlite's wasm and
- * data files, so there the trace answers "not available in this build"; the
- * server built with tsc (out/) and the CLI (`check --lock-trace`) run it.
+ * The worker is a file of its own next to this one: out/server/src/lsp/ when
+ * built with tsc, dist/lockTraceWorker.js in the bundled extension, which
+ * also ships PGlite (with its wasm and data files) under dist/node_modules
+ * (scripts/build-extension.js). A build without them answers "not available".
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -21,7 +21,7 @@ const WORKER = path.join(__dirname, 'lockTraceWorker.js');
 /** Undefined when the trace can run here; else why not, in a sentence for the user. */
 export function lockTraceUnavailable(): string | undefined {
   if (!fs.existsSync(WORKER)) {
-    return 'The lock trace is not available in this build of the extension: it needs PGlite (an embedded PostgreSQL, about 16 MB of wasm and data files), which the bundled extension does not ship. Run it from a terminal instead: npx prisma-migration-guard check --lock-trace';
+    return 'The lock trace is not available in this build of the extension: its worker (lockTraceWorker.js) is not next to the language server. Run it from a terminal instead: npx prisma-migration-guard check --lock-trace';
   }
   try {
     // Resolved the way the worker will resolve it.

@@ -172,7 +172,7 @@ export interface LockTraceParams {
 }
 
 export interface LockTraceResult {
-  /** False when this build of the server cannot run the trace (the bundled extension does not ship PGlite). */
+  /** False when this build of the server cannot run the trace (its worker or PGlite is missing). */
   available: boolean;
   markdown: string;
   /** Why it is not available, or what went wrong. */
