@@ -74,8 +74,16 @@ export interface DbIndex {
   unique: boolean;
   /** Index method when not btree (`gin`, `gist`, `hash`, `brin`). */
   method?: string;
-  /** Partial index predicate, as SQL; a Prisma schema cannot express it, so diff ignores such indexes. */
+  /**
+   * Partial index predicate, as SQL. Compared only when the schema side has the
+   * `partialIndexes` preview feature (`DbState.partialIndexes`); otherwise the
+   * index is compared as the plain index on its columns, as Prisma's engine does.
+   */
   where?: string;
+  /** `INCLUDE (...)` columns, in order; Prisma's schema cannot state them, so the diff does not compare them. */
+  include?: string[];
+  /** `NULLS NOT DISTINCT` (PostgreSQL 15+) on a unique index. */
+  nullsNotDistinct?: boolean;
 }
 
 export type ReferentialAction = 'CASCADE' | 'RESTRICT' | 'NO ACTION' | 'SET NULL' | 'SET DEFAULT';
@@ -106,6 +114,12 @@ export interface DbTable {
   foreignKeys: DbForeignKey[];
   /** PostgreSQL row-level security enabled on the table. */
   rowLevelSecurity?: boolean;
+  /**
+   * Created from a query (`CREATE TABLE ... AS SELECT`, `SELECT ... INTO`): its
+   * columns are whatever the query returned, which the replay does not evaluate,
+   * so the diff compares nothing inside it and never reports it dropped.
+   */
+  fromQuery?: boolean;
 }
 
 export interface DbEnum {
@@ -114,16 +128,56 @@ export interface DbEnum {
   values: string[];
 }
 
+/** Database objects other than tables and enums: recorded so later statements find them, never diffed as tables. */
+export type DbObjectKind = 'view' | 'materializedView' | 'function' | 'procedure' | 'trigger' | 'sequence' | 'extension' | 'schema';
+
+export interface DbObject {
+  kind: DbObjectKind;
+  name: string;
+  /** Database schema; undefined is the default schema (extensions and schemas have none). */
+  schema?: string;
+  /** Triggers: the key of the table (or view) they fire on. */
+  table?: string;
+}
+
 export interface DbState {
   provider: Provider;
   /** Keyed by `tableKey(schema, name)`. */
   tables: Record<string, DbTable>;
   /** Keyed by `tableKey(schema, name)`. */
   enums: Record<string, DbEnum>;
+  /**
+   * Views, materialized views, functions, procedures, triggers, sequences,
+   * extensions and schemas, keyed by `objectKey(...)`. The replay records what
+   * migrations create; the schema side records its `view` blocks.
+   */
+  objects?: Record<string, DbObject>;
+  /**
+   * Schema side only: the database schemas Prisma manages (the datasource's
+   * `schemas = [...]`, else the default schema; the default schema is written
+   * `public`). Tables, enums and indexes elsewhere are outside the diff, as they
+   * are for Prisma's engine. Undefined: only the default schema.
+   */
+  managedSchemas?: string[];
+  /** Schema side only: the `partialIndexes` preview feature is on, so index predicates are compared. */
+  partialIndexes?: boolean;
 }
 
 export function emptyState(provider: Provider): DbState {
   return { provider, tables: {}, enums: {} };
+}
+
+/** Key of a DbState object: views and materialized views share the relation namespace with tables, the others have their own. */
+export function objectKey(kind: DbObjectKind, schema: string | undefined, name: string, table?: string): string {
+  if (kind === 'trigger') return `trigger:${table ?? ''}#${name}`;
+  const namespace = kind === 'view' || kind === 'materializedView' ? 'relation' : kind === 'procedure' ? 'function' : kind;
+  return `${namespace}:${tableKey(schema, name)}`;
+}
+
+/** Whether a table, enum or object in `schema` (undefined: the default schema) is one Prisma manages in `expected`. */
+export function managedSchema(expected: DbState, schema: string | undefined): boolean {
+  const managed = expected.managedSchemas ?? ['public'];
+  return managed.includes(schema ?? 'public');
 }
 
 /** `name` in the default schema, `schema.name` elsewhere. */
@@ -143,7 +197,20 @@ export function formatType(type: ColumnType): string {
   return text;
 }
 
-export function sameType(a: ColumnType, b: ColumnType): boolean {
+/**
+ * PostgreSQL's time types without a precision have precision 6, which is what
+ * its catalog reports and what Prisma's engine compares: `timestamptz` and
+ * `@db.Timestamptz(6)` are one type. Other types compare as written.
+ */
+const POSTGRES_PRECISION_SIX = new Set(['timestamp', 'timestamptz', 'time', 'timetz', 'interval']);
+
+export function canonicalType(type: ColumnType, provider: Provider): ColumnType {
+  if (provider === 'postgresql' && type.args.length === 0 && !type.isEnum && POSTGRES_PRECISION_SIX.has(type.name)) return { ...type, args: [6] };
+  return type;
+}
+
+export function sameType(a: ColumnType, b: ColumnType, provider?: Provider): boolean {
+  if (provider) return formatType(canonicalType(a, provider)) === formatType(canonicalType(b, provider));
   return formatType(a) === formatType(b);
 }
 
@@ -157,9 +224,9 @@ export function sameType(a: ColumnType, b: ColumnType): boolean {
  */
 export function normalizeDefaultSql(sql: string): string {
   let text = sql.trim();
-  // Strip trailing casts (`::text`, `::"Role"`, `::character varying`, `::jsonb`, `::text[]`), repeatedly.
+  // Strip trailing casts (`::text`, `::"Role"`, `::public."Role"`, `::character varying`, `::jsonb`, `::text[]`), repeatedly.
   for (;;) {
-    const next = text.replace(/::\s*("[^"]+"|[a-z_][a-z0-9_ ]*(\([0-9, ]+\))?)(\[\])?\s*$/i, '').trim();
+    const next = text.replace(/::\s*(?:(?:"[^"]+"|[a-z_][a-z0-9_]*)\s*\.\s*)?("[^"]+"|[a-z_][a-z0-9_ ]*(\([0-9, ]+\))?)(\[\])?\s*$/i, '').trim();
     if (next === text) break;
     text = next;
   }
@@ -181,10 +248,55 @@ function balanced(text: string): boolean {
   return depth === 0;
 }
 
-export function sameDefault(a: DbDefault | undefined, b: DbDefault | undefined): boolean {
+const NUMERIC_TYPE_NAMES = new Set(['int2', 'int4', 'int8', 'float4', 'float8', 'numeric', 'money', 'int', 'integer', 'bigint', 'smallint', 'tinyint', 'mediumint', 'decimal', 'float', 'double', 'real', 'INTEGER', 'REAL', 'DECIMAL', 'BIGINT', 'NUMERIC', 'FLOAT', 'DOUBLE']);
+
+/**
+ * A default's SQL in the form the column's type makes it mean: on a numeric
+ * column `2.00`, `'2.00'` and `2.0` are the number 2 (Prisma writes
+ * `@default(2.0)` and `@default("2.00")` for a Decimal, PostgreSQL keeps what
+ * the migration wrote); on a JSON column `'{"a": 1}'` and `'{"a":1}'` are one
+ * document. Anything else is its normalised SQL.
+ */
+export function defaultMeaning(sql: string, type?: ColumnType): string {
+  const text = normalizeDefaultSql(sql);
+  if (!type || type.array || type.isEnum) return text;
+  if (NUMERIC_TYPE_NAMES.has(type.name)) {
+    const match = /^'?\s*([-+]?)(\d*)(?:\.(\d*))?(?:e([-+]?\d+))?\s*'?$/i.exec(text);
+    if (match && (match[2] || match[3]) && text.startsWith("'") === text.endsWith("'")) {
+      const whole = match[2].replace(/^0+(?=\d)/, '') || '0';
+      const fraction = (match[3] ?? '').replace(/0+$/, '');
+      const exponent = match[4] ? `e${Number(match[4])}` : '';
+      const sign = match[1] === '-' && (whole !== '0' || fraction !== '') ? '-' : '';
+      return `${sign}${whole}${fraction ? `.${fraction}` : ''}${exponent}`;
+    }
+    return text;
+  }
+  if (type.name === 'json' || type.name === 'jsonb' || type.name === 'JSONB' || type.name === 'JSON') {
+    const match = /^'((?:[^']|'')*)'$/s.exec(text);
+    if (!match) return text;
+    try {
+      return `json:${canonicalJson(JSON.parse(match[1].replace(/''/g, "'")))}`;
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    return `{${Object.keys(record).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(record[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Same database default; with the column's type, literals compare by what they mean for it (`defaultMeaning`). */
+export function sameDefault(a: DbDefault | undefined, b: DbDefault | undefined, type?: ColumnType): boolean {
   if (!a || !b) return !a && !b;
   if (a.kind === 'autoincrement' || b.kind === 'autoincrement') return a.kind === b.kind;
-  return normalizeDefaultSql(a.sql) === normalizeDefaultSql(b.sql);
+  return defaultMeaning(a.sql, type) === defaultMeaning(b.sql, type);
 }
 
 export function findColumn(table: DbTable, name: string): DbColumn | undefined {

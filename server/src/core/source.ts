@@ -70,6 +70,8 @@ export interface SchemaSources {
   primaryKeys: Record<string, SourceRef>;
   enums: Record<string, SourceRef & { enumName: string }>;
   enumValues: Record<string, SourceRef>;
+  /** `view` blocks, by `objectKey('view', ...)` (PostgreSQL, views preview feature). */
+  views?: Record<string, ModelSource>;
   /** The file and range to use for things that exist only in the baseline (the datasource block, or the start of the main file). */
   fallback: SourceRef;
 }

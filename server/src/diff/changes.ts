@@ -28,7 +28,9 @@ export type Change =
   | AddEnum
   | DropEnum
   | AddEnumValue
-  | RemoveEnumValue;
+  | RemoveEnumValue
+  | AddView
+  | DropView;
 
 interface ChangeBase {
   /** Database table name (for enum changes: the enum name). */
@@ -88,6 +90,11 @@ export interface RemoveEnumValue extends ChangeBase {
   usedBy: string[];
 }
 
+/** A `view` block (views preview feature) whose view no migration creates; `table` is the view's name. */
+export interface AddView extends ChangeBase { kind: 'addView' }
+/** A view the migrations create that a schema declaring views does not declare; `table` is the view's name. */
+export interface DropView extends ChangeBase { kind: 'dropView'; materialized: boolean }
+
 export type ChangeKind = Change['kind'];
 
 /** The short, stable JSON form of a change for the CLI (`changes` and `findings[].change`). */
@@ -119,6 +126,8 @@ export function summarizeChange(change: Change): Record<string, unknown> {
       summary.index = change.index.name;
       summary.columns = change.index.columns;
       summary.unique = change.unique;
+      if (change.index.method !== undefined) summary.method = change.index.method;
+      if (change.index.where !== undefined) summary.where = change.index.where;
       break;
     case 'renameIndex':
     case 'renameForeignKey':

@@ -49,5 +49,9 @@ export function describeChange(change: Change): string {
       return `value \`${change.value}\` added to enum \`${change.table}\``;
     case 'removeEnumValue':
       return `value \`${change.value}\` removed from enum \`${change.table}\``;
+    case 'addView':
+      return `new view ${t}`;
+    case 'dropView':
+      return `${change.materialized ? 'materialized view' : 'view'} ${t} not declared`;
   }
 }

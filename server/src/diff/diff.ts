@@ -6,7 +6,9 @@ import {
   type DbIndex,
   type DbState,
   type DbTable,
+  canonicalType,
   formatType,
+  managedSchema,
   sameDefault,
 } from '../core/dbState';
 import type { SchemaSources, SourceRef } from '../core/source';
@@ -60,10 +62,12 @@ function rememberUnchanged(key: string, before: DbTable, after: DbTable): void {
 export function diffStates(input: DiffInput): Change[] {
   const { baseline, expected, sources } = input;
   const changes: Change[] = [];
-  const baselineKeys = Object.keys(baseline.tables);
-  const expectedKeys = Object.keys(expected.tables);
+  // Tables in schemas Prisma does not manage are not Prisma's, and a model over a view the migrations create is that view.
+  const baselineKeys = Object.keys(baseline.tables).filter((key) => managedSchema(expected, baseline.tables[key].schema));
+  const expectedKeys = Object.keys(expected.tables).filter((key) => !overView(baseline, key));
   const addedTables = expectedKeys.filter((key) => !(key in baseline.tables));
-  const droppedTables = baselineKeys.filter((key) => !(key in expected.tables));
+  // A table made from a query has columns the replay does not know: never reported as dropped.
+  const droppedTables = baselineKeys.filter((key) => !(key in expected.tables) && !baseline.tables[key].fromQuery);
 
   const renamedTables = pairTableRenames(baseline, expected, droppedTables, addedTables);
   for (const [fromKey, toKey] of renamedTables) {
@@ -109,6 +113,7 @@ export function diffStates(input: DiffInput): Change[] {
     const before = baseline.tables[key];
     if (before === undefined) continue;
     const after = expected.tables[key];
+    if (before.fromQuery || !managedSchema(expected, before.schema)) continue;
     if (knownUnchanged(key, before, after)) continue;
     const count = changes.length;
     diffTable(key, before, after, input, changes);
@@ -119,8 +124,38 @@ export function diffStates(input: DiffInput): Change[] {
     diffTable(toKey, baseline.tables[fromKey], expected.tables[toKey], input, changes);
   }
   diffEnums(input, changes);
+  diffViews(input, changes);
   for (const change of changes) attachSchemaNames(change, sources);
   return changes;
+}
+
+/** A table key that the migrations made a view or materialized view, not a table. */
+function overView(baseline: DbState, key: string): boolean {
+  return !(key in baseline.tables) && baseline.objects?.[`relation:${key}`] !== undefined;
+}
+
+/**
+ * `view` blocks (views preview feature) against the views migrations create, by
+ * name. Views the schema does not declare count only when it declares some:
+ * without the preview feature a schema cannot declare any.
+ */
+function diffViews(input: DiffInput, changes: Change[]): void {
+  const { baseline, expected, sources } = input;
+  const declared = Object.entries(expected.objects ?? {}).filter(([, o]) => o.kind === 'view');
+  if (declared.length === 0) return;
+  for (const [key, view] of declared) {
+    const table = key.slice('relation:'.length);
+    if (baseline.objects?.[key] || baseline.tables[table]) continue;
+    const source = sources.views?.[key];
+    changes.push({ kind: 'addView', table: view.name, tableKey: table, source: source ? { file: source.file, range: source.nameRange } : sources.fallback });
+  }
+  for (const [key, object] of Object.entries(baseline.objects ?? {})) {
+    if (object.kind !== 'view' && object.kind !== 'materializedView') continue;
+    if (!managedSchema(expected, object.schema)) continue;
+    const table = key.slice('relation:'.length);
+    if (expected.objects?.[key] || expected.tables[table]) continue;
+    changes.push({ kind: 'dropView', table: object.name, tableKey: table, materialized: object.kind === 'materializedView', source: sources.fallback });
+  }
 }
 
 function attachSchemaNames(change: Change, sources: SchemaSources): void {
@@ -139,6 +174,7 @@ function attachSchemaNames(change: Change, sources: SchemaSources): void {
 
 function diffTable(key: string, before: DbTable, after: DbTable, input: DiffInput, changes: Change[]): void {
   const { sources } = input;
+  const provider = input.expected.provider;
   const table = after.name;
   const tableRef = modelRef(sources, key);
   const m2m = m2mFlag(sources, key);
@@ -184,11 +220,11 @@ function diffTable(key: string, before: DbTable, after: DbTable, input: DiffInpu
   for (const column of after.columns) {
     const old = beforeByName.get(column.name);
     if (!old) continue;
-    const typeChanged = !sameColumnType(old.type, column.type);
+    const typeChanged = !sameColumnType(canonicalType(old.type, provider), canonicalType(column.type, provider));
     // Prisma does not manage the nullability of scalar lists: a NOT NULL added by hand to an array column is not drift.
     const listColumn = old.type.array && column.type.array;
     const nullability = listColumn || old.nullable === column.nullable ? undefined : old.nullable ? 'setNotNull' : 'dropNotNull';
-    const defaultChanged = !sameColumnDefault(old.default, column.default);
+    const defaultChanged = !sameColumnDefault(old.default, column.default, column.type);
     if (!typeChanged && !nullability && !defaultChanged) continue;
     const ref = columnRef(sources, key, column.name, tableRef);
     if (typeChanged) {
@@ -230,10 +266,10 @@ function sameColumnType(a: ColumnType, b: ColumnType): boolean {
 }
 
 /** `sameDefault`, skipping the normalisation when both sides spell the default the same. */
-function sameColumnDefault(a: DbDefault | undefined, b: DbDefault | undefined): boolean {
+function sameColumnDefault(a: DbDefault | undefined, b: DbDefault | undefined, type: ColumnType): boolean {
   if (a === b) return true;
   if (a && b && a.kind !== 'autoincrement' && b.kind !== 'autoincrement' && a.sql === b.sql) return true;
-  return sameDefault(a, b);
+  return sameDefault(a, b, type);
 }
 
 function diffPrimaryKey(key: string, before: DbTable, after: DbTable, input: DiffInput, changes: Change[]): void {
@@ -255,21 +291,98 @@ function diffPrimaryKey(key: string, before: DbTable, after: DbTable, input: Dif
   });
 }
 
-/** Indexes Prisma cannot describe (partial, expression) are left alone: they come from hand-written SQL. */
-function describable(index: DbIndex): boolean {
-  return !index.where && !index.columns.some((column) => column.includes('('));
+/**
+ * An index as Prisma's engine compares it. Expression indexes are invisible to
+ * it (left alone). Without the `partialIndexes` preview feature the predicate
+ * is not compared: a partial index is the plain index on its columns. What a
+ * schema cannot state and Prisma does not compare (`INCLUDE`, `NULLS FIRST` /
+ * `LAST`, collations, an operator class or method that is the default) is left
+ * out; a `DESC` or a non-default operator class the schema does not state stays,
+ * so the index differs and is rebuilt, as Prisma's engine rebuilds it.
+ */
+function comparableIndex(index: DbIndex, table: DbTable, partialIndexes: boolean): DbIndex | undefined {
+  if (index.columns.some((column) => column.includes('('))) return undefined;
+  const method = index.method && index.method !== 'btree' ? index.method : undefined;
+  const columns = index.columns.map((entry) => comparableEntry(entry, table, method ?? 'btree'));
+  const result: DbIndex = { name: index.name, columns, unique: index.unique };
+  if (method) result.method = method;
+  if (partialIndexes && index.where !== undefined) result.where = normalizePredicate(index.where);
+  return result;
+}
+
+function comparableEntry(entry: string, table: DbTable, method: string): string {
+  const space = entry.indexOf(' ');
+  if (space < 0) return entry;
+  const column = entry.slice(0, space);
+  const words = entry
+    .slice(space + 1)
+    .replace(/COLLATE\s+("(?:[^"]|"")*"|\S+)(\.("(?:[^"]|"")*"|\S+))?/g, '')
+    .replace(/NULLS\s+(FIRST|LAST)/g, '')
+    .split(/\s+/)
+    .filter((w) => w.length > 0);
+  const type = table.columns.find((c) => c.name === column)?.type;
+  const kept = words.filter((w) => w === 'DESC' || !type || !isDefaultOperatorClass(w, type, method));
+  return kept.length > 0 ? `${column} ${kept.join(' ')}` : column;
+}
+
+/** PostgreSQL's default operator class of a column type for an index method (the common built-in types). */
+function isDefaultOperatorClass(opclass: string, type: ColumnType, method: string): boolean {
+  const name = opclass.split('.').pop() ?? opclass;
+  if (type.array) return name === 'array_ops';
+  if (type.isEnum) return name === 'enum_ops';
+  const textual = ['text', 'varchar', 'citext', 'name'].includes(type.name);
+  const base = textual ? 'text' : type.name;
+  if (method === 'btree' || method === 'hash') return name === `${base}_ops` || (type.name === 'bpchar' && name === 'bpchar_ops');
+  if (method === 'gin') return (type.name === 'jsonb' && name === 'jsonb_ops') || (type.name === 'tsvector' && name === 'tsvector_ops');
+  if (method === 'brin') return name === `${base}_minmax_ops`;
+  if (method === 'gist') return (type.name === 'tsvector' && name === 'tsvector_ops') || (type.name === 'inet' && name === 'inet_ops');
+  return false;
+}
+
+/** Predicates compared as text, without the parentheses and spacing PostgreSQL or the author added. */
+function normalizePredicate(sql: string): string {
+  let text = sql.trim().replace(/\s+/g, ' ');
+  while (text.startsWith('(') && text.endsWith(')') && balancedInside(text.slice(1, -1))) text = text.slice(1, -1).trim();
+  return text.replace(/"([a-z_][a-z0-9_]*)"/g, '$1');
+}
+
+function balancedInside(text: string): boolean {
+  let depth = 0;
+  for (const ch of text) {
+    if (ch === '(') depth++;
+    if (ch === ')' && --depth < 0) return false;
+  }
+  return depth === 0;
 }
 
 function indexShape(index: DbIndex): string {
-  return `${index.unique ? 'u' : 'i'}|${index.method ?? ''}|${index.columns.join(',')}`;
+  return `${index.unique ? 'u' : 'i'}|${index.method ?? ''}|${index.columns.join(',')}|${index.where ?? ''}`;
 }
 
 function diffIndexes(key: string, before: DbTable, after: DbTable, input: DiffInput, changes: Change[]): void {
   const { sources } = input;
-  const oldIndexes = before.indexes.filter(describable);
-  const newIndexes = after.indexes;
+  const partialIndexes = input.expected.partialIndexes === true;
+  const postgres = input.expected.provider === 'postgresql';
+  const oldIndexes: DbIndex[] = [];
+  const oldPartial = new Set<string>();
+  for (const index of before.indexes) {
+    // Elsewhere an index Prisma cannot describe (partial, expression) is hand-written SQL, left alone.
+    const comparable = postgres ? comparableIndex(index, before, partialIndexes) : !index.where && !index.columns.some((c) => c.includes('(')) ? index : undefined;
+    if (!comparable) continue;
+    oldIndexes.push(comparable);
+    if (index.where !== undefined && !partialIndexes) oldPartial.add(index.name);
+  }
+  const newIndexes: DbIndex[] = [];
+  const originals = new Map<DbIndex, DbIndex>();
+  for (const index of after.indexes) {
+    const comparable = postgres ? comparableIndex(index, after, partialIndexes) : index;
+    if (!comparable) continue;
+    newIndexes.push(comparable);
+    originals.set(comparable, index);
+  }
   const added = newIndexes.filter((i) => !oldIndexes.some((o) => o.name === i.name));
-  const removed = oldIndexes.filter((o) => !newIndexes.some((i) => i.name === o.name));
+  // A partial index the schema cannot name (no `partialIndexes`) is left alone by Prisma's engine, as hand-written SQL.
+  const removed = oldIndexes.filter((o) => !newIndexes.some((i) => i.name === o.name) && !oldPartial.has(o.name));
   const tableRef = modelRef(sources, key);
   const m2m = m2mFlag(sources, key);
 
@@ -293,16 +406,16 @@ function diffIndexes(key: string, before: DbTable, after: DbTable, input: DiffIn
     if (match) {
       renamedNew.add(index);
       renamedOld.add(match);
-      changes.push({ kind: 'renameIndex', table: after.name, tableKey: key, from: match.name, to: index.name, index, source: sources.indexes[`${key}#${index.name}`] ?? tableRef, ...m2m });
+      changes.push({ kind: 'renameIndex', table: after.name, tableKey: key, from: match.name, to: index.name, index: originals.get(index) ?? index, source: sources.indexes[`${key}#${index.name}`] ?? tableRef, ...m2m });
     }
   }
   for (const index of removed) {
     if (renamedOld.has(index)) continue;
-    changes.push({ kind: 'dropIndex', table: after.name, tableKey: key, index, unique: index.unique, source: tableRef, ...m2m });
+    changes.push({ kind: 'dropIndex', table: after.name, tableKey: key, index: before.indexes.find((i) => i.name === index.name) ?? index, unique: index.unique, source: tableRef, ...m2m });
   }
   for (const index of added) {
     if (renamedNew.has(index)) continue;
-    changes.push({ kind: 'addIndex', table: after.name, tableKey: key, index, unique: index.unique, source: sources.indexes[`${key}#${index.name}`] ?? tableRef, ...m2m });
+    changes.push({ kind: 'addIndex', table: after.name, tableKey: key, index: originals.get(index) ?? index, unique: index.unique, source: sources.indexes[`${key}#${index.name}`] ?? tableRef, ...m2m });
   }
 }
 
@@ -314,8 +427,10 @@ function diffForeignKeys(key: string, before: DbTable, after: DbTable, input: Di
   const { sources } = input;
   const tableRef = modelRef(sources, key);
   const m2m = m2mFlag(sources, key);
-  const added = after.foreignKeys.filter((f) => !before.foreignKeys.some((o) => o.name === f.name && foreignKeyShape(o) === foreignKeyShape(f)));
-  const removed = before.foreignKeys.filter((o) => !after.foreignKeys.some((f) => f.name === o.name && foreignKeyShape(o) === foreignKeyShape(f)));
+  // A relation to a model over a view has no foreign key in the database: PostgreSQL cannot reference a view.
+  const wanted = after.foreignKeys.filter((f) => !overView(input.baseline, f.referencedTable));
+  const added = wanted.filter((f) => !before.foreignKeys.some((o) => o.name === f.name && foreignKeyShape(o) === foreignKeyShape(f)));
+  const removed = before.foreignKeys.filter((o) => !wanted.some((f) => f.name === o.name && foreignKeyShape(o) === foreignKeyShape(f)));
   const renamedNew = new Set<DbForeignKey>();
   const renamedOld = new Set<DbForeignKey>();
   for (const fk of added) {
@@ -364,7 +479,7 @@ function diffEnums(input: DiffInput, changes: Change[]): void {
     }
   }
   for (const [key, before] of Object.entries(baseline.enums)) {
-    if (!(key in expected.enums)) {
+    if (!(key in expected.enums) && managedSchema(expected, before.schema)) {
       changes.push({ kind: 'dropEnum', table: before.name, tableKey: key, before, source: sources.fallback });
     }
   }

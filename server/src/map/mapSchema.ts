@@ -4,11 +4,13 @@ import {
   type DbEnum,
   type DbForeignKey,
   type DbIndex,
+  type DbObject,
   type DbState,
   type DbTable,
   type Provider,
   type ReferentialAction,
   emptyState,
+  objectKey,
   tableKey,
 } from '../core/dbState';
 import type { Note } from '../core/notes';
@@ -446,6 +448,7 @@ class SchemaMapper {
       this.patch(cache, sinks);
     }
     if (this.provider === 'mysql') finishMysqlState(this.state, this.sources);
+    this.describeScope();
     return {
       provider: this.provider,
       state: this.state,
@@ -456,6 +459,32 @@ class SchemaMapper {
       ignored: this.ignored,
       implicitManyToMany: this.implicit,
     };
+  }
+
+  /**
+   * What the diff needs to compare as Prisma's engine does: the schemas Prisma
+   * manages, whether index predicates count (`partialIndexes`), and the `view`
+   * blocks, compared with the views migrations create by name.
+   */
+  private describeScope(): void {
+    if (this.provider !== 'postgresql') return;
+    const datasource = this.scanned.datasource;
+    if (datasource && datasource.schemas.length > 0) this.state.managedSchemas = [...datasource.schemas];
+    if (this.scanned.previewFeatures.includes('partialIndexes')) this.state.partialIndexes = true;
+    const objects: Record<string, DbObject> = {};
+    const views: Record<string, ModelSource> = {};
+    for (const model of this.scanned.models) {
+      if (model.kind !== 'view') continue;
+      const name = stringArgument(findAttribute(model.attributes, 'map'), 'name', 0) ?? model.name;
+      const schema = this.schemaOf(model.attributes);
+      const key = objectKey('view', schema, name);
+      objects[key] = { kind: 'view', name, ...(schema ? { schema } : {}) };
+      views[key] = { file: model.file, range: model.nameRange, nameRange: model.nameRange, blockRange: model.blockRange, modelName: model.name };
+    }
+    if (Object.keys(objects).length > 0) {
+      this.state.objects = objects;
+      this.sources.views = views;
+    }
   }
 
   /** The names of models, views, composite types and enums (with their values): while they stay the same, every fragment does. */

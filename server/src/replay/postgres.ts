@@ -15,8 +15,13 @@ import type {
   ColumnDef,
   Constraint,
   CreateEnumStmt,
+  CreateExtensionStmt,
+  CreateFunctionStmt,
+  CreateSchemaStmt,
+  CreateSeqStmt,
   CreateStmt,
   CreateTableAsStmt,
+  CreateTrigStmt,
   DropStmt,
   IndexElem,
   IndexStmt,
@@ -25,8 +30,10 @@ import type {
   RenameStmt,
   TableLikeClause,
   TypeName,
+  VariableSetStmt,
+  ViewStmt,
 } from 'libpg-query';
-import { emptyState, tableKey, type DbColumn, type DbEnum, type DbIndex, type DbState, type DbTable, type ReferentialAction } from '../core/dbState';
+import { emptyState, objectKey, tableKey, type DbColumn, type DbEnum, type DbIndex, type DbObject, type DbObjectKind, type DbState, type DbTable, type ReferentialAction } from '../core/dbState';
 import type { Note } from '../core/notes';
 import type { Range } from '../core/source';
 import { canonicalArrayDefault, castTypes, chooseName, classifyDefault, expressionSql, names, quoteIdent, resolveType, splitQualified, unwrap } from './pgTypes';
@@ -68,6 +75,9 @@ interface ReplayData {
   defaultDependencies: Record<string, Record<string, string[]>>;
 }
 
+/** `SET search_path` as the migration left it: where unqualified names are created and looked up (`public` is the default schema). */
+const DEFAULT_SEARCH_PATH = ['public'];
+
 export function createPostgresReplayer(): Replayer {
   if (!postgresParserLoaded()) throw new Error('createPostgresReplayer() needs loadPostgresParser() to have completed');
   return new PostgresReplayer({
@@ -89,15 +99,11 @@ const SKIPPED_LABELS: Record<string, string> = {
   MergeStmt: 'MERGE',
   SelectStmt: 'SELECT',
   DoStmt: 'DO block',
-  CreateFunctionStmt: 'CREATE FUNCTION',
   AlterFunctionStmt: 'ALTER FUNCTION',
-  CreateTrigStmt: 'CREATE TRIGGER',
   CreateEventTrigStmt: 'CREATE EVENT TRIGGER',
   CreatePolicyStmt: 'CREATE POLICY',
   AlterPolicyStmt: 'ALTER POLICY',
-  CreateExtensionStmt: 'CREATE EXTENSION',
   AlterExtensionStmt: 'ALTER EXTENSION',
-  ViewStmt: 'CREATE VIEW',
   CommentStmt: 'COMMENT',
   GrantStmt: 'GRANT/REVOKE',
   GrantRoleStmt: 'GRANT/REVOKE role',
@@ -105,7 +111,6 @@ const SKIPPED_LABELS: Record<string, string> = {
   VariableSetStmt: 'SET',
   TransactionStmt: 'BEGIN/COMMIT',
   LockStmt: 'LOCK',
-  CreateSeqStmt: 'CREATE SEQUENCE',
   AlterSeqStmt: 'ALTER SEQUENCE',
   CreateRoleStmt: 'CREATE ROLE',
   AlterRoleStmt: 'ALTER ROLE',
@@ -128,6 +133,21 @@ const SKIPPED_LABELS: Record<string, string> = {
   CreatePublicationStmt: 'CREATE PUBLICATION',
   AlterPublicationStmt: 'ALTER PUBLICATION',
 };
+
+const LABELS: Record<DbObjectKind, string> = {
+  view: 'view',
+  materializedView: 'materialized view',
+  function: 'function',
+  procedure: 'procedure',
+  trigger: 'trigger',
+  sequence: 'sequence',
+  extension: 'extension',
+  schema: 'schema',
+};
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
 
 const FK_ACTIONS: Record<string, ReferentialAction> = {
   a: 'NO ACTION',
@@ -189,11 +209,18 @@ class PostgresReplayer implements Replayer {
   private skipped = new Map<string, { count: number; range: Range }>();
   private flat: Record<string, ProvenanceEntry> | undefined;
   private lastEntry: { statement: ParsedStatement | undefined; migration: MigrationInput | undefined; entry: ProvenanceEntry } | undefined;
+  /**
+   * Each migration starts with the default search path: Prisma runs a migration
+   * file as one script, and a file that changes the path for its own statements
+   * is the case worth reading right.
+   */
+  private searchPath: string[] = DEFAULT_SEARCH_PATH;
 
   constructor(private data: ReplayData) {}
 
   apply(migration: MigrationInput): Note[] {
     this.migration = migration;
+    this.searchPath = DEFAULT_SEARCH_PATH;
     this.notes = [];
     this.skipped = new Map();
     this.flat = undefined;
@@ -305,9 +332,28 @@ class PostgresReplayer implements Replayer {
     return this.data.state.tables;
   }
 
+  /**
+   * (schema, name) of a possibly unqualified name: a qualified one as written,
+   * an unqualified one in the first schema of the search path that holds it
+   * (`exists`), else in the first schema of the path, where PostgreSQL creates it.
+   */
+  private qualify(parts: string[], exists?: (schema: string | undefined, name: string) => boolean): { schema?: string; name: string } {
+    if (parts.length >= 2) return splitQualified(parts);
+    const name = parts[0] ?? '';
+    const path = this.searchPath.map((s) => (s === 'public' ? undefined : s));
+    if (exists) for (const schema of path) if (exists(schema, name)) return schema ? { schema, name } : { name };
+    const first = path[0];
+    return first ? { schema: first, name } : { name };
+  }
+
+  private relationExists = (schema: string | undefined, name: string): boolean => {
+    const key = tableKey(schema, name);
+    return !!this.tables[key] || !!this.data.state.objects?.[`relation:${key}`];
+  };
+
   private relation(rv: RangeVar | undefined): { key: string; name: string; schema?: string; temporary: boolean } {
     const name = rv?.relname ?? '';
-    const schema = rv?.schemaname && rv.schemaname !== 'public' ? rv.schemaname : undefined;
+    const schema = this.qualify(rv?.schemaname ? [rv.schemaname, name] : [name], this.relationExists).schema;
     const key = tableKey(schema, name);
     const temporary = rv?.relpersistence === 't' || rv?.schemaname === 'pg_temp' || (!rv?.schemaname && this.data.temporaryTables.includes(name));
     return { key, name, ...(schema ? { schema } : {}), temporary };
@@ -319,11 +365,18 @@ class PostgresReplayer implements Replayer {
     if (rel.temporary) return undefined;
     const table = this.tables[rel.key];
     if (table) return { table, key: rel.key };
+    // Indexes, triggers and the like on a view or materialized view are not part of any table.
+    if (this.data.state.objects?.[`relation:${rel.key}`]) return undefined;
     if (!missingOk) this.note('warning', `Table "${rel.key}" does not exist at this point of the migrations; the statement is skipped.`);
     return undefined;
   }
 
   private enumKey = (schema: string | undefined, name: string): string | undefined => {
+    if (schema === undefined && this.searchPath !== DEFAULT_SEARCH_PATH) {
+      const found = this.qualify([name], (s, n) => !!this.data.state.enums[tableKey(s, n)]);
+      const key = tableKey(found.schema, name);
+      return this.data.state.enums[key] ? key : undefined;
+    }
     const key = tableKey(schema, name);
     return this.data.state.enums[key] ? key : undefined;
   };
@@ -392,8 +445,30 @@ class PostgresReplayer implements Replayer {
         return into ? this.createTableAs({ into, objtype: 'OBJECT_TABLE' }) : this.skip('SELECT');
       }
       case 'CreateSchemaStmt':
-        // Schemas are implied by table keys; an empty schema is nothing to compare.
-        return;
+        return this.createSchema(body as CreateSchemaStmt);
+      case 'VariableSetStmt':
+        return this.setVariable(body as VariableSetStmt);
+      case 'ViewStmt': {
+        const view = body as ViewStmt;
+        return this.createObject('view', this.relation(view.view), !!view.replace, false);
+      }
+      case 'CreateFunctionStmt': {
+        const fn = body as CreateFunctionStmt;
+        return this.createObject(fn.is_procedure ? 'procedure' : 'function', this.qualify(names(fn.funcname)), true, false);
+      }
+      case 'CreateTrigStmt': {
+        const trigger = body as CreateTrigStmt;
+        const on = this.relation(trigger.relation);
+        return this.createObject('trigger', { name: trigger.trigname ?? '', ...(on.schema ? { schema: on.schema } : {}) }, !!trigger.replace, false, on.key);
+      }
+      case 'CreateSeqStmt': {
+        const sequence = body as CreateSeqStmt;
+        return this.createObject('sequence', this.relation(sequence.sequence), false, !!sequence.if_not_exists);
+      }
+      case 'CreateExtensionStmt': {
+        const extension = body as CreateExtensionStmt;
+        return this.createObject('extension', { name: extension.extname ?? '' }, false, !!extension.if_not_exists);
+      }
       case 'CreateDomainStmt':
       case 'CompositeTypeStmt':
       case 'CreateRangeStmt': {
@@ -461,7 +536,7 @@ class PostgresReplayer implements Replayer {
   }
 
   private createTableAs(stmt: CreateTableAsStmt): void {
-    if (stmt.objtype === 'OBJECT_MATVIEW') return this.skip('CREATE MATERIALIZED VIEW');
+    if (stmt.objtype === 'OBJECT_MATVIEW') return this.createObject('materializedView', this.relation(stmt.into?.rel), false, !!stmt.if_not_exists);
     const rel = this.relation(stmt.into?.rel);
     if (stmt.into?.rel?.relpersistence === 't') {
       if (!this.data.temporaryTables.includes(rel.name)) this.data.temporaryTables.push(rel.name);
@@ -471,10 +546,11 @@ class PostgresReplayer implements Replayer {
       if (!stmt.if_not_exists) this.note('warning', `Table "${rel.key}" already exists; the statement is skipped.`);
       return;
     }
-    // The columns come from a query this replay does not evaluate; an empty table keeps later statements about it working.
-    this.tables[rel.key] = { name: rel.name, ...(rel.schema ? { schema: rel.schema } : {}), columns: [], indexes: [], foreignKeys: [] };
+    // The columns come from a query this replay does not evaluate: the table is kept so later statements about it
+    // work, and marked so the diff never reads its (unknown) columns as dropped or missing.
+    this.tables[rel.key] = { name: rel.name, ...(rel.schema ? { schema: rel.schema } : {}), columns: [], indexes: [], foreignKeys: [], fromQuery: true };
     this.data.tableSources[rel.key] = { self: this.here(), items: {} };
-    this.note('warning', `Table "${rel.key}" is created from a query; its columns are not known to the replay.`);
+    this.note('info', `Table "${rel.key}" is created from a query; its columns are not known to the replay, so nothing in it is compared with the schema.`);
   }
 
   private buildColumn(def: ColumnDef): { column: DbColumn; constraints: Constraint[]; defaultExpr?: Node } {
@@ -645,6 +721,8 @@ class PostgresReplayer implements Replayer {
   private columnsExist(key: string, table: DbTable, columns: string[]): boolean {
     const missing = columns.filter((name) => !table.columns.some((c) => c.name === name));
     if (missing.length === 0) return true;
+    // A table made from a query has columns the replay never saw: not a mistake of the migration.
+    if (table.fromQuery) return false;
     this.note('warning', `Column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} of table "${key}" do${missing.length > 1 ? '' : 'es'} not exist; the constraint is not added.`);
     return false;
   }
@@ -713,7 +791,7 @@ class PostgresReplayer implements Replayer {
 
   private column(key: string, table: DbTable, name: string | undefined, missingOk?: boolean): DbColumn | undefined {
     const column = table.columns.find((c) => c.name === name);
-    if (!column && !missingOk) this.note('warning', `Column "${name ?? ''}" does not exist in table "${key}"; this part of the statement is skipped.`);
+    if (!column && !missingOk && !table.fromQuery) this.note('warning', `Column "${name ?? ''}" does not exist in table "${key}"; this part of the statement is skipped.`);
     return column;
   }
 
@@ -872,6 +950,9 @@ class PostgresReplayer implements Replayer {
     const method = (stmt.accessMethod ?? 'btree').toLowerCase();
     if (method !== 'btree') index.method = method;
     if (stmt.whereClause) index.where = expressionSql(stmt.whereClause);
+    const include = (stmt.indexIncludingParams ?? []).map((n) => (unwrap(n)[1] as IndexElem).name).filter((n): n is string => !!n);
+    if (include.length > 0) index.include = include;
+    if (stmt.nulls_not_distinct) index.nullsNotDistinct = true;
     table.indexes.push(index);
     this.recordItem(key, `#${name}`);
   }
@@ -901,13 +982,40 @@ class PostgresReplayer implements Replayer {
       case 'OBJECT_SCHEMA':
         for (const object of stmt.objects ?? []) this.dropSchema(objectNames(object)[0] ?? '', cascade);
         return;
+      case 'OBJECT_VIEW':
+      case 'OBJECT_MATVIEW':
+      case 'OBJECT_SEQUENCE': {
+        const kind: DbObjectKind = stmt.removeType === 'OBJECT_VIEW' ? 'view' : stmt.removeType === 'OBJECT_MATVIEW' ? 'materializedView' : 'sequence';
+        for (const object of stmt.objects ?? []) this.dropObject(kind, this.qualify(objectNames(object), this.relationExists), missingOk);
+        return;
+      }
+      case 'OBJECT_FUNCTION':
+      case 'OBJECT_PROCEDURE':
+      case 'OBJECT_ROUTINE':
+        for (const object of stmt.objects ?? []) {
+          const [, fn] = unwrap(object);
+          this.dropObject('function', this.qualify(names((fn as { objname?: Node[] }).objname)), missingOk);
+        }
+        return;
+      case 'OBJECT_TRIGGER':
+        for (const object of stmt.objects ?? []) {
+          // DROP TRIGGER name ON table: the list is the table's qualified name followed by the trigger's.
+          const parts = objectNames(object);
+          const trigger = parts.pop() ?? '';
+          const on = this.qualify(parts, this.relationExists);
+          this.dropObject('trigger', { name: trigger, ...(on.schema ? { schema: on.schema } : {}) }, missingOk, tableKey(on.schema, on.name));
+        }
+        return;
+      case 'OBJECT_EXTENSION':
+        for (const object of stmt.objects ?? []) this.dropObject('extension', { name: objectNames(object)[0] ?? '' }, missingOk);
+        return;
       default:
         return this.skip(`DROP ${qualifiedLabel(stmt.removeType ?? 'OBJECT_UNKNOWN')}`);
     }
   }
 
   private dropTable(parts: string[], cascade: boolean, missingOk: boolean): void {
-    const { schema, name } = splitQualified(parts);
+    const { schema, name } = this.qualify(parts, this.relationExists);
     if (parts.length === 1 && this.data.temporaryTables.includes(name)) {
       this.data.temporaryTables = this.data.temporaryTables.filter((t) => t !== name);
       return;
@@ -922,6 +1030,7 @@ class PostgresReplayer implements Replayer {
 
   private removeTable(key: string, cascade: boolean): void {
     delete this.tables[key];
+    this.forgetTriggers(key);
     delete this.data.tableSources[key];
     delete this.data.unmodelledConstraints[key];
     delete this.data.defaultDependencies[key];
@@ -963,6 +1072,102 @@ class PostgresReplayer implements Replayer {
       delete this.data.state.enums[key];
       delete this.data.enumSources[key];
     }
+    const objects = this.data.state.objects ?? {};
+    for (const key of Object.keys(objects)) if (objects[key].schema === schema || (objects[key].kind === 'schema' && objects[key].name === schema)) delete objects[key];
+  }
+
+  // -------------------------------------------------------------------------
+  // Views, functions, triggers, sequences, extensions, schemas: recorded, never tables
+
+  private get objects(): Record<string, DbObject> {
+    return (this.data.state.objects ??= {});
+  }
+
+  /**
+   * Records an object a migration creates. A view or sequence shares the
+   * relation namespace with tables, so PostgreSQL refuses one over an existing
+   * table; OR REPLACE and IF NOT EXISTS keep what is there.
+   */
+  private createObject(kind: DbObjectKind, at: { schema?: string; name: string; key?: string }, replace: boolean, ifNotExists: boolean, table?: string): void {
+    const key = objectKey(kind, at.schema, at.name, table);
+    const relation = kind === 'view' || kind === 'materializedView' || kind === 'sequence';
+    if (relation && this.tables[tableKey(at.schema, at.name)]) {
+      if (!ifNotExists) this.note('warning', `A table named "${tableKey(at.schema, at.name)}" already exists; the ${LABELS[kind]} is not created.`);
+      return;
+    }
+    const existing = this.objects[key] ?? (kind === 'sequence' ? this.objects[`relation:${tableKey(at.schema, at.name)}`] : undefined);
+    if (existing) {
+      // A function or trigger with the same name may be another overload or a replacement: either way it exists.
+      if (!replace && !ifNotExists && kind !== 'function' && kind !== 'procedure') this.note('warning', `${capitalise(LABELS[existing.kind])} "${at.schema ? `${at.schema}.` : ''}${at.name}" already exists; the statement is skipped.`);
+      if (!(replace && (existing.kind === kind))) return;
+    }
+    const object: DbObject = { kind, name: at.name, ...(at.schema ? { schema: at.schema } : {}), ...(table !== undefined ? { table } : {}) };
+    this.objects[key] = object;
+  }
+
+  private dropObject(kind: DbObjectKind, at: { schema?: string; name: string }, missingOk: boolean, table?: string): void {
+    const key = objectKey(kind, at.schema, at.name, table);
+    const found = this.objects[key];
+    // DROP VIEW of a materialized view (and the reverse) is refused by PostgreSQL; DROP TABLE of a view too.
+    if (!found || (kind === 'view' || kind === 'materializedView') && found.kind !== kind) {
+      if (!missingOk) this.note('warning', `${capitalise(LABELS[kind])} "${at.schema ? `${at.schema}.` : ''}${at.name}" does not exist at this point of the migrations; the DROP is skipped.`);
+      return;
+    }
+    delete this.objects[key];
+    if (kind === 'view' || kind === 'materializedView') this.forgetTriggers(tableKey(at.schema, at.name));
+  }
+
+  private renameObject(key: string, object: DbObject, newRelationKey: string, newName: string): void {
+    const newKey = `relation:${newRelationKey}`;
+    if (this.objects[newKey] || this.tables[newRelationKey]) {
+      this.note('warning', `A relation named "${newRelationKey}" already exists; the rename is skipped.`);
+      return;
+    }
+    delete this.objects[key];
+    this.objects[newKey] = { ...object, name: newName };
+  }
+
+  private forgetTriggers(relationKey: string): void {
+    const objects = this.data.state.objects;
+    if (!objects) return;
+    for (const key of Object.keys(objects)) if (objects[key].kind === 'trigger' && objects[key].table === relationKey) delete objects[key];
+  }
+
+  private createSchema(stmt: CreateSchemaStmt): void {
+    const name = stmt.schemaname ?? '';
+    const key = objectKey('schema', undefined, name);
+    if (name === 'public' || this.objects[key]) {
+      if (!stmt.if_not_exists) this.note('warning', `Schema "${name}" already exists; CREATE SCHEMA is skipped.`);
+      return;
+    }
+    this.objects[key] = { kind: 'schema', name };
+    // CREATE SCHEMA x CREATE TABLE ...: the elements are created in the new schema.
+    for (const element of stmt.schemaElts ?? []) {
+      const previous = this.searchPath;
+      this.searchPath = [name];
+      try {
+        this.applyStatement({ ...(this.statement as ParsedStatement), ast: element as ParsedStatement['ast'], kind: unwrap(element)[0] });
+      } finally {
+        this.searchPath = previous;
+      }
+    }
+  }
+
+  /** `SET [LOCAL] search_path TO a, b` and `RESET search_path`; other settings change nothing the state models. */
+  private setVariable(stmt: VariableSetStmt): void {
+    if (stmt.name !== 'search_path') return this.skip('SET');
+    if (stmt.kind === 'VAR_RESET' || stmt.kind === 'VAR_SET_DEFAULT') {
+      this.searchPath = DEFAULT_SEARCH_PATH;
+      return;
+    }
+    const path: string[] = [];
+    for (const arg of stmt.args ?? []) {
+      const [kind, body] = unwrap(arg);
+      if (kind !== 'A_Const') continue;
+      const value = (body as { sval?: { sval?: string } }).sval?.sval;
+      if (value !== undefined && value !== '$user' && value !== '"$user"') path.push(value);
+    }
+    this.searchPath = path.length > 0 ? path : DEFAULT_SEARCH_PATH;
   }
 
   // -------------------------------------------------------------------------
@@ -971,6 +1176,8 @@ class PostgresReplayer implements Replayer {
   private rename(stmt: RenameStmt): void {
     switch (stmt.renameType) {
       case 'OBJECT_TABLE':
+      case 'OBJECT_VIEW':
+      case 'OBJECT_MATVIEW':
         return this.renameTable(stmt);
       case 'OBJECT_COLUMN': {
         if (stmt.relationType && stmt.relationType !== 'OBJECT_TABLE') return this.skip(`ALTER ${qualifiedLabel(stmt.relationType)} RENAME COLUMN`);
@@ -1003,6 +1210,9 @@ class PostgresReplayer implements Replayer {
   private renameTable(stmt: RenameStmt): void {
     const rel = this.relation(stmt.relation);
     const newName = stmt.newname ?? '';
+    const view = this.data.state.objects?.[`relation:${rel.key}`];
+    // ALTER TABLE ... RENAME works on views too, as ALTER VIEW ... RENAME does.
+    if (view) return this.renameObject(`relation:${rel.key}`, view, tableKey(rel.schema, newName), newName);
     if (rel.temporary) {
       this.data.temporaryTables = this.data.temporaryTables.map((t) => (t === rel.name ? newName : t));
       return;

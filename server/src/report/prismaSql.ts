@@ -506,6 +506,10 @@ function render(change: Change, ctx: SqlContext): Rendered {
         note: 'PostgreSQL cannot remove an enum value: Prisma creates the new type, converts every column through text (failing on a row that holds a removed value), swaps the names and drops the old type.',
       };
     }
+    case 'addView':
+    case 'dropView':
+      // Prisma Migrate writes no SQL for views: their definition lives in the migration you write by hand.
+      return { pieces: [], note: 'Prisma Migrate generates no SQL for views: write the CREATE VIEW or DROP VIEW in a migration by hand.' };
   }
 }
 

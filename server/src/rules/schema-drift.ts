@@ -20,6 +20,13 @@ const rule: SchemaRule = {
         severity: 'info',
       }];
     }
+    if (change.kind === 'dropView') {
+      return [{
+        message: `The migrations create ${what.replace(/ not declared$/, '')}, which the schema, though it declares views, does not: Prisma Client cannot query it, and nothing in the database changes.`,
+        help: 'Declare it as a `view` block (or drop it in a migration if it is no longer used).',
+        severity: 'info',
+      }];
+    }
     return [{
       message: `No migration yet for this change (${what}): code built from this schema fails against a database that lacks it.`,
       help: 'Run `prisma migrate dev` to create the migration, review it, and deploy it before the code that relies on it.',
