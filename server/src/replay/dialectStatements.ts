@@ -93,9 +93,10 @@ export type DialectStatement =
   | { kind: 'renameTable'; pairs: { from: string; to: string }[] }
   /**
    * `columns` the INSERT names (empty when it names none); `selected` its SELECT list, item by item: a column
-   * name, `*`, or `(expression)`; `from` the tables the SELECT reads, empty for VALUES.
+   * name, `*`, or `(expression)`; `from` the tables the SELECT reads, empty for VALUES; `referenced` every
+   * quoted identifier of the SELECT list, inside expressions too (`COALESCE("nickname", '')` reads `nickname`).
    */
-  | { kind: 'insert'; table: string; columns: string[]; selected: string[]; from: string[] }
+  | { kind: 'insert'; table: string; columns: string[]; selected: string[]; from: string[]; referenced: string[] }
   | { kind: 'update'; table: string; setColumns: string[]; where: WhereShape; limit: boolean; joins: boolean }
   | { kind: 'delete'; table: string; where: WhereShape; limit: boolean }
   | { kind: 'setVariable'; name: string; value: string }
@@ -530,7 +531,9 @@ class Reader {
     const table = this.name();
     if (!table) return { kind: 'other' };
     const columns = this.punct('(') ? this.nameList() : [];
+    const selectStart = this.pos;
     const selected = this.accept('SELECT') ? this.selectList() : [];
+    const referenced = this.tokens.slice(selectStart, this.pos).filter((t) => t.kind === 'ident').map((t) => t.value);
     const from: string[] = [];
     // The tables after each FROM and JOIN of the SELECT (subqueries included: they are read too).
     for (let i = this.pos; i < this.tokens.length; i++) {
@@ -544,7 +547,7 @@ class Reader {
         }
       }
     }
-    return { kind: 'insert', table, columns, selected, from };
+    return { kind: 'insert', table, columns, selected, from, referenced };
   }
 
   /** The items of a SELECT list up to its FROM: bare or qualified columns by name (their alias ignored), the rest as `(expression)`. */

@@ -30,6 +30,7 @@ import sqlMysqlIndexNotOnline from './sql-mysql-index-not-online';
 import sqlMysqlTableCopy from './sql-mysql-table-copy';
 import sqlRlsLeftDisabled from './sql-rls-left-disabled';
 import sqlSetNotNullScan from './sql-set-not-null-scan';
+import sqlSqliteTableRedefinition from './sql-sqlite-table-redefinition';
 import sqlUnbatchedBackfill from './sql-unbatched-backfill';
 import volatileDefault from './volatile-default';
 import type { Rule, SchemaRule, SqlRule } from './types';
@@ -63,6 +64,7 @@ export const allRules: readonly Rule[] = [
   sqlMysqlTableCopy,
   sqlRlsLeftDisabled,
   sqlSetNotNullScan,
+  sqlSqliteTableRedefinition,
   sqlUnbatchedBackfill,
   volatileDefault,
 ];

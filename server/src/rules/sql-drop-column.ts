@@ -73,7 +73,8 @@ function detectDialect(statement: ParsedStatement, context: SqlRuleContext): Rul
     const source = insert.from[0];
     const redefinition = redefinitionOf(context.statements, source);
     if (redefinition?.insertStatement === statement) {
-      const kept = new Set(insert.selected.includes('*') ? [...view.deployedColumns(source).keys()] : insert.selected);
+      // A column read inside an expression (`COALESCE("nickname", '')`) is kept too.
+      const kept = new Set(insert.selected.includes('*') ? [...view.deployedColumns(source).keys()] : [...insert.selected, ...insert.referenced]);
       const lost = [...view.deployedColumns(source)].filter(([current]) => !kept.has(current));
       for (const [current, deployed] of lost) {
         const prisma = prismaSaidSo(facts.warnings, view.deployedTable(source) ?? source, source, deployed, current);
