@@ -247,7 +247,7 @@ function expected(sizes: Sizes, options: { full?: boolean; shown?: boolean } = {
       'nulls exact 38'],
     [MIGRATION, 7, 'sql-foreign-key-not-valid', 'error',
       'Foreign key "Comment_postId_fkey" is added without NOT VALID: PostgreSQL reads every row of "Comment" and looks it up in "Post" while holding SHARE ROW EXCLUSIVE locks on both tables, so writes to both wait for the whole check, and a single orphan row fails the migration. (`Post` has ~60 rows.) ' +
-      `Preflight: 4 rows of \`Comment\` point at a \`Post\` row that does not exist (\`postId\`). ${read('Comment', '30')}`,
+      `Preflight: 4 rows of \`Comment\` point at no \`Post\` row (\`postId\`). ${read('Comment', '30')}`,
       'orphans exact 4'],
     [SCHEMA, 4, 'remove-enum-value', 'error',
       'Enum value `ARCHIVED` removed from `Status`: the migration fails if any row still holds it (used by `Post.status`), and the type change rewrites those tables under lock. ' +
@@ -283,7 +283,7 @@ function expected(sizes: Sizes, options: { full?: boolean; shown?: boolean } = {
       'size only'],
     [SCHEMA, 33, 'add-foreign-key', 'error',
       'New foreign key `Comment_postId_fkey` on `Comment` (postId → `Post`): adding it checks every existing row while blocking writes to both tables, and fails if any row points at a missing `Post` row. (`Post` has ~60 rows.) ' +
-      `Preflight: 4 rows of \`Comment\` point at a \`Post\` row that does not exist (\`postId\`). ${read('Comment', '30')}`,
+      `Preflight: 4 rows of \`Comment\` point at no \`Post\` row (\`postId\`). ${read('Comment', '30')}`,
       'orphans exact 4'],
     event,
     [SCHEMA, 45, 'add-required-column', 'warning',

@@ -100,8 +100,9 @@ const LOCK_WORK: Record<string, Partial<Record<Provider, LockWork>>> = {
   'sql-set-not-null-scan': { postgresql: 'scan' },
   'add-foreign-key': { postgresql: 'scan', mysql: 'rewrite' },
   'sql-foreign-key-not-valid': { postgresql: 'scan' },
-  'add-unique-constraint': { postgresql: 'build', mysql: 'build' },
-  'create-index-blocking': { postgresql: 'build', mysql: 'build' },
+  // InnoDB builds secondary and unique indexes online (LOCK=NONE): no lock to size on MySQL.
+  'add-unique-constraint': { postgresql: 'build' },
+  'create-index-blocking': { postgresql: 'build' },
   'sql-index-not-concurrent': { postgresql: 'build' },
   'change-column-type': { postgresql: 'rewrite', mysql: 'rewrite' },
   'remove-enum-value': { postgresql: 'rewrite', mysql: 'rewrite' },
@@ -461,7 +462,7 @@ function describeCount(finding: Finding, question: CountQuestion, all: CountQues
     case 'enumValue':
       return `${estimate(count)} hold \`${question.value}\`${enumPlaces(all)}${sampled ? ` (estimated${scope})` : ''}.`;
     case 'orphans':
-      return `${estimate(count)} of ${table} point at a ${name(question.references)} row that does not exist (${columnList(question.columns)})${sampled ? ` (estimated${scope})` : ''}.`;
+      return `${estimate(count)} of ${table} point at no ${name(question.references)} row (${columnList(question.columns)})${sampled ? ` (estimated${scope})` : ''}.`;
     case 'cast':
       return `${estimate(count)} of ${table} hold a \`${question.column}\` that does not convert to \`${question.toType}\`${usingText(question)}${sampled ? ` (estimated${scope})` : ''}.`;
   }
