@@ -94,7 +94,8 @@ export type DialectStatement =
   /**
    * `columns` the INSERT names (empty when it names none); `selected` its SELECT list, item by item: a column
    * name, `*`, or `(expression)`; `from` the tables the SELECT reads, empty for VALUES; `referenced` every
-   * quoted identifier of the SELECT list, inside expressions too (`COALESCE("nickname", '')` reads `nickname`).
+   * name in the SELECT list, inside expressions too (`COALESCE("nickname", '')` reads `nickname`; keywords and
+   * function names come along, which only errs on the side of "kept").
    */
   | { kind: 'insert'; table: string; columns: string[]; selected: string[]; from: string[]; referenced: string[] }
   | { kind: 'update'; table: string; setColumns: string[]; where: WhereShape; limit: boolean; joins: boolean }
@@ -533,7 +534,7 @@ class Reader {
     const columns = this.punct('(') ? this.nameList() : [];
     const selectStart = this.pos;
     const selected = this.accept('SELECT') ? this.selectList() : [];
-    const referenced = this.tokens.slice(selectStart, this.pos).filter((t) => t.kind === 'ident').map((t) => t.value);
+    const referenced = this.tokens.slice(selectStart, this.pos).filter((t) => t.kind === 'ident' || t.kind === 'word').map((t) => t.value);
     const from: string[] = [];
     // The tables after each FROM and JOIN of the SELECT (subqueries included: they are read too).
     for (let i = this.pos; i < this.tokens.length; i++) {

@@ -73,9 +73,12 @@ function detectDialect(statement: ParsedStatement, context: SqlRuleContext): Rul
     const source = insert.from[0];
     const redefinition = redefinitionOf(context.statements, source);
     if (redefinition?.insertStatement === statement) {
-      // A column read inside an expression (`COALESCE("nickname", '')`) is kept too.
-      const kept = new Set(insert.selected.includes('*') ? [...view.deployedColumns(source).keys()] : [...insert.selected, ...insert.referenced]);
-      const lost = [...view.deployedColumns(source)].filter(([current]) => !kept.has(current));
+      // A column read by any of the copies, inside an expression too (`COALESCE("nickname", '')`), is kept; so is
+      // one the new table still has under its name (its values were replaced on purpose, not dropped).
+      const copies = redefinition.inserts;
+      const everything = copies.some((c) => c.selected.includes('*'));
+      const kept = new Set([...copies.flatMap((c) => [...c.selected, ...c.referenced]), ...(redefinition.create?.columns ?? []).map((c) => c.name)]);
+      const lost = everything ? [] : [...view.deployedColumns(source)].filter(([current]) => !kept.has(current));
       for (const [current, deployed] of lost) {
         const prisma = prismaSaidSo(facts.warnings, view.deployedTable(source) ?? source, source, deployed, current);
         reports.push({

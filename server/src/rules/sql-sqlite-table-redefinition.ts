@@ -50,7 +50,9 @@ const rule: SqlRule = {
         });
       }
     }
-    reports.push(...newUniques(context, redefinition, deployed.indexes.filter((i) => i.unique).map((i) => i.columns), deployed.primaryKey?.columns, table, where, severity));
+    // A UNIQUE on values the copy computes ('user-' || id) or defaults cannot be judged from here: only plain copies are.
+    const copiedPlainly = new Set([...filled].filter(([, from]) => from !== '(expression)' && view.deployedColumn(source, from)).map(([column]) => column));
+    reports.push(...newUniques(context, redefinition, copiedPlainly, deployed.indexes.filter((i) => i.unique).map((i) => i.columns), deployed.primaryKey?.columns, table, where, severity));
     reports.push(...uncheckedForeignKeys(context, redefinition, deployed.foreignKeys, table, where));
     return reports;
   },
@@ -60,6 +62,7 @@ const rule: SqlRule = {
 function newUniques(
   context: SqlRuleContext,
   redefinition: Redefinition,
+  copiedPlainly: Set<string>,
   deployedUniques: string[][],
   primaryKey: string[] | undefined,
   table: string,
@@ -79,7 +82,7 @@ function newUniques(
     [...deployedUniques.map((u) => u.map((c) => c.split(' ')[0])), ...(primaryKey ? [primaryKey] : [])].some((u) => u.length === columns.length && u.every((c) => columns.includes(c)));
   const reports: RuleReport[] = [];
   for (const columns of uniques) {
-    if (columns.length === 0 || known(columns)) continue;
+    if (columns.length === 0 || known(columns) || !columns.every((c) => copiedPlainly.has(c))) continue;
     const list = columns.map((c) => sqlName('sqlite', c)).join(', ');
     reports.push({
       message: `The redefined ${table} gets a new UNIQUE on (${list}): if two existing rows share a value, SQLite stops ("UNIQUE constraint failed") and the migration fails.`,

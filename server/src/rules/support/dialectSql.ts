@@ -34,6 +34,8 @@ export interface Redefinition {
   createStatement?: ParsedStatement;
   insert: Dialect<'insert'>;
   insertStatement: ParsedStatement;
+  /** Every INSERT ... SELECT from the original into the copy (hand-written redefinitions copy in several). */
+  inserts: Dialect<'insert'>[];
   /** The statement that gives the copy the original's name. */
   renameStatement: ParsedStatement;
 }
@@ -52,7 +54,11 @@ export function redefinitionOf(statements: ParsedStatement[], table: string): Re
     if (!renameStatement) continue;
     const createStatement = statements.slice(0, i).reverse().find((s) => dialectOf(s, 'createTable')?.table === copy);
     const create = createStatement ? dialectOf(createStatement, 'createTable') : undefined;
-    return { copy, insert, insertStatement: statements[i], renameStatement, ...(create && createStatement ? { create, createStatement } : {}) };
+    const inserts = statements
+      .slice(i, statements.indexOf(renameStatement))
+      .map((s) => dialectOf(s, 'insert'))
+      .filter((s): s is Dialect<'insert'> => s !== undefined && s.table === copy && s.from.length === 1 && s.from[0] === table);
+    return { copy, insert, insertStatement: statements[i], inserts, renameStatement, ...(create && createStatement ? { create, createStatement } : {}) };
   }
   return undefined;
 }
