@@ -25,6 +25,7 @@ import sqlDropTable from './sql-drop-table';
 import sqlForeignKeyNotValid from './sql-foreign-key-not-valid';
 import sqlIndexNotConcurrent from './sql-index-not-concurrent';
 import sqlMissingLockTimeout from './sql-missing-lock-timeout';
+import sqlMysqlAlterNotCombined from './sql-mysql-alter-not-combined';
 import sqlMysqlForeignKeyChecks from './sql-mysql-foreign-key-checks';
 import sqlMysqlIndexNotOnline from './sql-mysql-index-not-online';
 import sqlMysqlTableCopy from './sql-mysql-table-copy';
@@ -59,6 +60,7 @@ export const allRules: readonly Rule[] = [
   sqlForeignKeyNotValid,
   sqlIndexNotConcurrent,
   sqlMissingLockTimeout,
+  sqlMysqlAlterNotCombined,
   sqlMysqlForeignKeyChecks,
   sqlMysqlIndexNotOnline,
   sqlMysqlTableCopy,
