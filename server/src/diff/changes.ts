@@ -71,7 +71,13 @@ export interface SetNotNull extends ChangeBase { kind: 'setNotNull'; column: str
 export interface DropNotNull extends ChangeBase { kind: 'dropNotNull'; column: string; before: DbColumn; after: DbColumn }
 export interface SetDefault extends ChangeBase { kind: 'setDefault'; column: string; from?: DbDefault; to: DbDefault }
 export interface DropDefault extends ChangeBase { kind: 'dropDefault'; column: string; from: DbDefault; prismaDefault?: string }
-export interface AddIndex extends ChangeBase { kind: 'addIndex'; index: DbIndex; unique: boolean }
+export interface AddIndex extends ChangeBase {
+  kind: 'addIndex';
+  index: DbIndex;
+  unique: boolean;
+  /** The database's index of the same name that Prisma drops to build this one (another operator class, sort order, method, columns). */
+  replaces?: DbIndex;
+}
 export interface DropIndex extends ChangeBase { kind: 'dropIndex'; index: DbIndex; unique: boolean }
 export interface RenameIndex extends ChangeBase { kind: 'renameIndex'; from: string; to: string; index: DbIndex }
 export interface AddForeignKey extends ChangeBase { kind: 'addForeignKey'; foreignKey: DbForeignKey }

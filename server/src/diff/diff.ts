@@ -415,7 +415,8 @@ function diffIndexes(key: string, before: DbTable, after: DbTable, input: DiffIn
   }
   for (const index of added) {
     if (renamedNew.has(index)) continue;
-    changes.push({ kind: 'addIndex', table: after.name, tableKey: key, index: originals.get(index) ?? index, unique: index.unique, source: sources.indexes[`${key}#${index.name}`] ?? tableRef, ...m2m });
+    const replaced = before.indexes.find((i) => i.name === index.name);
+    changes.push({ kind: 'addIndex', table: after.name, tableKey: key, index: originals.get(index) ?? index, unique: index.unique, ...(replaced ? { replaces: replaced } : {}), source: sources.indexes[`${key}#${index.name}`] ?? tableRef, ...m2m });
   }
 }
 

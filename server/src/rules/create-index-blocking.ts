@@ -14,6 +14,15 @@ const rule: SchemaRule = {
     const columns = change.index.columns.join(', ');
     const severity = context.isSmallTable(change.table) ? { severity: 'info' as const } : {};
     if (context.provider === 'postgresql') {
+      if (change.replaces) {
+        const was = change.replaces.columns.join(', ');
+        const method = change.replaces.method && change.replaces.method !== change.index.method ? ` USING ${change.replaces.method}` : '';
+        return [{
+          message: `Index \`${change.index.name}\` on ${modelName(change)} is (${was})${method} in the database but (${columns}) in the schema: Prisma drops and rebuilds it with a plain CREATE INDEX, which blocks all writes to the table until the build finishes.`,
+          help: 'If the database\'s index is the one you want, state it in the schema (`ops:`, `sort: Desc`, `type:`) so Prisma leaves it alone; otherwise rebuild it with CREATE INDEX CONCURRENTLY under a new name in a migration of its own, then drop the old one.',
+          ...severity,
+        }];
+      }
       return [{
         message: `New index \`${change.index.name}\` on ${modelName(change)} (${columns}): CREATE INDEX blocks all writes to the table until the build finishes.`,
         help: 'Create the migration with `prisma migrate dev --create-only`, change it to `CREATE INDEX CONCURRENTLY`, and keep that statement alone in its file.',
