@@ -11,7 +11,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { summarizeChange } from '../../server/src/diff/changes';
-import { diffStates } from '../../server/src/diff/diff';
+import { diffStates, markStable } from '../../server/src/diff/diff';
 import { mapSchema } from '../../server/src/map/mapSchema';
 import { createPostgresReplayer } from '../../server/src/replay/postgres';
 import { loadPostgresParser } from '../../server/src/replay/statements';
@@ -47,6 +47,22 @@ describe('diff: hand-written PostgreSQL migrations compared as Prisma\'s engine 
   before(async () => {
     await loadPostgresParser();
   });
+  it('a table found equal without partialIndexes is compared again when the feature is on (the diff cache keys on it)', () => {
+    const replayer = createPostgresReplayer();
+    replayer.apply({ name: '1', file: '/p/1/migration.sql', sql: 'CREATE TABLE "T" ("id" INTEGER NOT NULL, "a" INTEGER, CONSTRAINT "T_pkey" PRIMARY KEY ("id")); CREATE INDEX "T_a_idx" ON "T" ("a") WHERE "a" > 0;' });
+    const schema = (features: string): string => `generator client {\n  provider = "prisma-client-js"\n  previewFeatures = [${features}]\n}\ndatasource db {\n  provider = "postgresql"\n}\nmodel T {\n  id Int @id\n  a  Int?\n  @@index([a])\n}\n`;
+    const without = mapSchema(scanSchema([{ path: '/p/schema.prisma', text: schema('') }]), { provider: 'postgresql' });
+    const withPartial = { ...without.state, partialIndexes: true };
+    markStable(replayer.state());
+    markStable(without.state);
+    const diff = (expected: typeof without.state) => diffStates({ baseline: replayer.state(), expected, sources: without.sources }).map(summarizeChange);
+    assert.deepStrictEqual(diff(without.state), []);
+    assert.deepStrictEqual(diff(withPartial), [
+      { kind: 'dropIndex', table: 'T', index: 'T_a_idx', columns: ['a'], unique: false, where: 'a > 0' },
+      { kind: 'addIndex', table: 'T', index: 'T_a_idx', columns: ['a'], unique: false },
+    ]);
+  });
+
   for (const name of fs.existsSync(FIXTURES) ? fs.readdirSync(FIXTURES).sort() : []) {
     const dir = path.join(FIXTURES, name);
     if (!fs.statSync(dir).isDirectory()) continue;

@@ -114,10 +114,12 @@ export function diffStates(input: DiffInput): Change[] {
     if (before === undefined) continue;
     const after = expected.tables[key];
     if (before.fromQuery || !managedSchema(expected, before.schema)) continue;
-    if (knownUnchanged(key, before, after)) continue;
+    // Whether index predicates count is part of the comparison: a table equal without them may differ with them.
+    const compared = expected.partialIndexes ? `${key}\u0000partial` : key;
+    if (knownUnchanged(compared, before, after)) continue;
     const count = changes.length;
     diffTable(key, before, after, input, changes);
-    if (changes.length === count) rememberUnchanged(key, before, after);
+    if (changes.length === count) rememberUnchanged(compared, before, after);
   }
   // A renamed table is compared column by column too, so a column change inside it is not lost.
   for (const [fromKey, toKey] of renamedTables) {
