@@ -3,7 +3,8 @@ import type { DbState, Provider } from '../core/dbState';
 import type { Note } from '../core/notes';
 import { LineIndex } from '../core/source';
 import type { GuardConfig } from '../project/config';
-import { readDialectStatement } from '../replay/dialectStatements';
+import { readDialectStatement, type DialectStatement } from '../replay/dialectStatements';
+import { splitMysqlStatements } from '../replay/mysql';
 import { readMigrationsFolder } from '../replay/migrations';
 import { parsePostgresStatements, type ParsedStatement } from '../replay/statements';
 import { sqlRules } from '../rules';
@@ -50,8 +51,11 @@ export function judgeMigrationSql(input: SqlJudgeInput): { findings: Finding[]; 
       notes.push(...parsed.notes);
       files.push({ ...migration, statements: parsed.statements });
     } else {
+      // The statements inside a MySQL stored program's BEGIN ... END belong to it: MySQL's own splitter says where it ends.
+      const bodies = provider === 'mysql' ? splitMysqlStatements(migration.sql).filter((piece) => piece.end > piece.start) : [];
       const statements = splitPlainStatements(migration.sql).map((statement) => {
-        const dialect = readDialectStatement(statement.text, provider);
+        const inBody = bodies.some((piece) => statement.startOffset > piece.start && statement.startOffset < piece.end);
+        const dialect: DialectStatement = inBody ? { kind: 'other' } : readDialectStatement(statement.text, provider);
         return { ...statement, kind: dialect.kind, dialect };
       });
       files.push({ ...migration, statements });

@@ -4,8 +4,8 @@ import type { ParsedStatement } from '../replay/statements';
 import { alterTableOf, at, clauseRange, columnDefOf, constraintOf, factsOf, identPattern, quoted, relationKey, smallTableSeverity } from './support/sqlAst';
 import type { RuleReport, SqlRule } from './types';
 
-// MySQL (a later task) has no NOT VALID: ADD FOREIGN KEY copies the table unless
-// foreign_key_checks is off. SQLite cannot add a constraint; Prisma rebuilds the table.
+// MySQL has no NOT VALID: sql-mysql-foreign-key-checks judges its ADD FOREIGN KEY (a table copy unless
+// foreign_key_checks is off). SQLite cannot add a constraint; sql-sqlite-table-redefinition judges the rebuild.
 const rule: SqlRule = {
   id: 'sql-foreign-key-not-valid',
   target: 'sql',

@@ -2,8 +2,8 @@ import type { DropStmt, IndexStmt } from 'libpg-query';
 import { at, bodyOf, clauseRange, droppedKeys, factsOf, identPattern, indexOwner, quoted, relationKey, smallTableSeverity } from './support/sqlAst';
 import type { RuleReport, SqlRule } from './types';
 
-// SQLite and MySQL counterparts (a later task): SQLite has no concurrent build, an index
-// build holds the database write lock; MySQL builds online with ALGORITHM=INPLACE, LOCK=NONE.
+// MySQL's counterpart is sql-mysql-index-not-online (ALGORITHM=INPLACE, LOCK=NONE). SQLite has no
+// concurrent build: an index build holds the database write lock, and no rule reports it.
 const rule: SqlRule = {
   id: 'sql-index-not-concurrent',
   target: 'sql',
