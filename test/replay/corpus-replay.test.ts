@@ -67,7 +67,8 @@ describe('replay/corpus: real PostgreSQL migration histories', function () {
       const outcome = await replayMigrations(folder, provider);
       const record = outcome.cache.checkpoints[0].replayer.provenance();
       const keys = Object.keys(record);
-      assert.ok(keys.length > 100, `${keys.length} keys`);
+      // Enough keys to be a real sample (the smallest project, Reactive-Resume, has 4 tables and 64 keys).
+      assert.ok(keys.length > 50, `${keys.length} keys`);
       const differing = keys.filter((key) => outcome.provenance(key) !== record[key]);
       assert.deepStrictEqual(differing, []);
       // Keys that are not there: a table's item under another table, a prefix, a made-up column.
