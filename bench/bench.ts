@@ -8,9 +8,11 @@
  */
 import * as fs from 'fs';
 import * as os from 'os';
+import * as path from 'path';
 import { benchEdits, benchReplay, type EditFigures, type ReplayFigures } from './engineBench';
 import { DEFAULT_DEBOUNCE_MS } from '../server/src/lsp/guardServer';
 import { benchLsp, type LspFigures } from './lspBench';
+import { benchSideBySide, buildBundledServer, type SideBySideFigures } from './sideBySide';
 import { knownLabels, prepareProject } from './projects';
 import { median, ms, percentile, table } from './stats';
 
@@ -22,6 +24,7 @@ interface ProjectFigures {
   replay?: ReplayFigures;
   edits?: EditFigures;
   lsp?: LspFigures;
+  prisma?: SideBySideFigures;
   error?: string;
 }
 
@@ -49,7 +52,7 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--only') options.only = new Set(argv[++i].split(','));
     else options.labels.push(arg);
   }
-  if (options.labels.length === 0) options.labels = ['small', 'large', 'xl', 'langfuse', 'inbox-zero'];
+  if (options.labels.length === 0) options.labels = ['small', 'large', 'xl', 'medium-git', 'langfuse', 'inbox-zero'];
   return options;
 }
 
@@ -57,7 +60,7 @@ function load(): string {
   return os.loadavg().map((l) => l.toFixed(2)).join(' ');
 }
 
-async function benchProject(label: string, options: Options): Promise<ProjectFigures> {
+async function benchProject(label: string, options: Options, bundledServer: () => string): Promise<ProjectFigures> {
   const project = prepareProject(label);
   if (!project) return { label, models: 0, migrations: 0, lines: 0, error: `unknown project or corpus missing (known: ${knownLabels().join(', ')})` };
   const figures: ProjectFigures = { label, models: project.models, migrations: project.migrations, lines: project.lines };
@@ -74,6 +77,10 @@ async function benchProject(label: string, options: Options): Promise<ProjectFig
     if (wants('lsp')) {
       process.stderr.write(`${label}: language server (load ${load()})\n`);
       figures.lsp = await benchLsp(project, options.edits, BURSTS);
+    }
+    if (wants('prisma')) {
+      process.stderr.write(`${label}: side by side with Prisma's language server (load ${load()})\n`);
+      figures.prisma = await benchSideBySide(project, options.edits, options.runs, bundledServer());
     }
   } catch (error) {
     figures.error = error instanceof Error ? (error.stack ?? error.message) : String(error);
@@ -187,6 +194,38 @@ function report(all: ProjectFigures[]): string {
         }),
     ),
   );
+  const sides = all.filter((f) => f.prisma);
+  if (sides.length > 0) {
+    out.push('', 'Side by side with Prisma\'s language server (@prisma/language-server), both over stdio, alternating, same edits (ms, MB):');
+    out.push('start = spawn → first diagnostics (median of runs; ours "first" = empty cache folder, "start" = cache of a previous session);');
+    out.push('edit = didChange → publishDiagnostics (ours bundled, debounce 0; Prisma\'s validates every change); ratio = ours / Prisma\'s; load = 1-min load average during the part');
+    out.push(
+      table(
+        ['project', 'ours p50', 'ours p95', 'Prisma p50', 'Prisma p95', 'ratio p50', 'ratio p95', 'ours first', 'ours start', 'Prisma start', 'ratio first', 'ratio start', 'ours RSS', 'Prisma RSS', 'load'],
+        sides.map((f) => {
+          const p = f.prisma as SideBySideFigures;
+          const ratio = (a: number, b: number): string => (a / b).toFixed(2);
+          return [
+            f.label,
+            ms(median(p.oursEditMs)),
+            ms(percentile(p.oursEditMs, 95)),
+            ms(median(p.prismaEditMs)),
+            ms(percentile(p.prismaEditMs, 95)),
+            ratio(median(p.oursEditMs), median(p.prismaEditMs)),
+            ratio(percentile(p.oursEditMs, 95), percentile(p.prismaEditMs, 95)),
+            ms(median(p.oursFirstStartMs), 0),
+            ms(median(p.oursStartMs), 0),
+            ms(median(p.prismaStartMs), 0),
+            ratio(median(p.oursFirstStartMs), median(p.prismaStartMs)),
+            ratio(median(p.oursStartMs), median(p.prismaStartMs)),
+            ms(p.oursPeakRssMb, 0),
+            ms(p.prismaPeakRssMb, 0),
+            `${Math.min(...p.load).toFixed(1)}–${Math.max(...p.load).toFixed(1)}`,
+          ];
+        }),
+      ),
+    );
+  }
   for (const f of all) if (f.error) out.push('', `${f.label} failed: ${f.error}`);
   return out.join('\n');
 }
@@ -195,7 +234,14 @@ async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const started = { load: load(), at: new Date().toISOString() };
   const all: ProjectFigures[] = [];
-  for (const label of options.labels) all.push(await benchProject(label, options));
+  let bundled: string | undefined;
+  // Built once, and only when a part needs it: the editor runs the bundle, not out/.
+  const bundledServer = (): string => (bundled ??= buildBundledServer());
+  try {
+    for (const label of options.labels) all.push(await benchProject(label, options, bundledServer));
+  } finally {
+    if (bundled) fs.rmSync(path.dirname(bundled), { recursive: true, force: true });
+  }
   console.log(`node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), load average at start ${started.load}, at end ${load()}`);
   console.log('');
   console.log(report(all));

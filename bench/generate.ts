@@ -11,6 +11,8 @@ export interface ProjectSize {
   models: number;
   fields: number;
   migrations: number;
+  /** Commit the project into a fresh git repository (the editor's default: committed migrations count as deployed). */
+  git?: boolean;
 }
 
 /** The sizes the issue asks for: a small app, a large one, and the largest we have heard of. */
@@ -18,6 +20,8 @@ export const SIZES: Record<string, ProjectSize> = {
   small: { models: 20, fields: 10, migrations: 30 },
   large: { models: 300, fields: 15, migrations: 800 },
   xl: { models: 1000, fields: 15, migrations: 3000 },
+  // The size of the largest real project issue #14 compares with Prisma's language server: ~3,400 lines, 820 migrations, in git.
+  'medium-git': { models: 141, fields: 15, migrations: 820, git: true },
 };
 
 interface FieldSpec {

@@ -51,7 +51,8 @@ function schedstat(pid: number | undefined): { cpu: number; wait: number } {
   }
 }
 
-function peakRss(pid: number | undefined, field = 'VmHWM'): number {
+/** A process's peak (VmHWM) or current resident set size, MB (NaN where /proc is not available). */
+export function peakRss(pid: number | undefined, field = 'VmHWM'): number {
   if (pid === undefined) return NaN;
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');

@@ -1,9 +1,11 @@
 /**
  * The projects the benchmark runs on: generated ones of fixed sizes and copies
  * of real ones from ../shared/corpus. Every project is copied into the temp
- * folder, outside git, so all its migrations count as deployed and adding a
- * migration never touches the corpus.
+ * folder, outside git (so all its migrations count as deployed and adding a
+ * migration never touches the corpus), except the generated ones whose size
+ * asks for a git repository: those are committed there, as a real project is.
  */
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -42,6 +44,7 @@ export function prepareProject(label: string): BenchProject | undefined {
   const size = SIZES[label];
   if (size) {
     const schemaPath = generateProject(dir, size);
+    if (size.git) commitAll(dir);
     return finish(label, dir, schemaPath, cleanup);
   }
   const corpusName = CORPUS[label];
@@ -55,6 +58,17 @@ export function prepareProject(label: string): BenchProject | undefined {
   fs.copyFileSync(path.join(head, 'schema.prisma'), path.join(dir, 'prisma', 'schema.prisma'));
   fs.cpSync(path.join(head, 'migrations'), path.join(dir, 'prisma', 'migrations'), { recursive: true });
   return finish(label, dir, path.join(dir, 'prisma', 'schema.prisma'), cleanup);
+}
+
+/** A fresh repository holding the whole project in one commit (no user configuration needed). */
+function commitAll(dir: string): void {
+  const git = (...args: string[]): void => {
+    const run = spawnSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@localhost', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`git ${args[0]} failed: ${run.stderr}`);
+  };
+  git('init', '-q');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'generated project');
 }
 
 function finish(label: string, dir: string, schemaPath: string, cleanup: () => void): BenchProject {
