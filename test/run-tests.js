@@ -16,6 +16,13 @@ function collect(dir, out) {
   return out;
 }
 
+// The CLI and the language server keep replayed migrations in the user's cache folder; tests (and the
+// processes they start) get a folder of their own, removed at the end.
+const os = require('os');
+const testCache = fs.mkdtempSync(path.join(os.tmpdir(), 'mg-test-cache-'));
+process.env.XDG_CACHE_HOME = testCache;
+process.on('exit', () => fs.rmSync(testCache, { recursive: true, force: true }));
+
 const filter = process.argv[2];
 const mocha = new Mocha({ timeout: 120000, reporter: 'spec' });
 const files = collect(path.join(__dirname, '..', 'out', 'test'), []).sort();

@@ -231,6 +231,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     ],
     outputChannel: output,
     middleware: { executeCommand: executeWithContext },
+    // The server keeps the replayed migrations there between sessions (the workspace's storage, or the global one without a workspace).
+    initializationOptions: { storageDir: (context.storageUri ?? context.globalStorageUri).fsPath },
   };
   // The id makes the client honour `migrationGuard.trace.server`.
   const languageClient = new LanguageClient('migrationGuard', 'Prisma Migration Guard', serverOptions, clientOptions);

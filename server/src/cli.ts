@@ -12,6 +12,7 @@ import { formatSchemaErrors, formatText } from './cli/formatText';
 import { CannotAnalyze } from './analysis/session';
 import { type PlanCommandOptions, runPlanCommand } from './phases/cliPlan';
 import { ProjectNotFound } from './project/locate';
+import { defaultCacheDir, replayStore } from './replay/persistedCache';
 import type { Severity } from './rules/types';
 import * as path from 'path';
 import { traceProjectLocks, withLockTrace, formatLockTraceText, type LockTrace } from './analysis/lockTrace';
@@ -43,6 +44,8 @@ interface CheckOptions {
   preflightScanLimit?: number;
   preflightFullScan?: boolean;
   preflightShowValues?: boolean;
+  /** false with --no-cache. */
+  cache?: boolean;
 }
 
 async function runCheck(projectDir: string | undefined, options: CheckOptions): Promise<number> {
@@ -53,6 +56,7 @@ async function runCheck(projectDir: string | undefined, options: CheckOptions): 
     ...(options.migrations ? { migrations: options.migrations } : {}),
     ...(options.base ? { deployed: `ref:${options.base}` } : {}),
     ...(sizes.sizes ? { tableSizes: sizes.sizes } : {}),
+    ...(options.cache !== false ? { replayStore: replayStore(path.join(defaultCacheDir(), 'replay')) } : {}),
   });
   if (sizes.problem) analysis.notes.push({ level: 'warning', message: `Table sizes not used: ${sizes.problem}` });
   if (analysis.schemaErrors && analysis.schemaErrors.length > 0) {
@@ -210,6 +214,7 @@ export async function main(argv: string[]): Promise<number> {
     })
     .option('--preflight-full-scan', 'with --preflight: read every table whole, whatever its size')
     .option('--preflight-show-values', 'with --preflight: show example duplicate keys as they are (masked by default)')
+    .option('--no-cache', 'replay every migration, without reading or writing the replay kept in $XDG_CACHE_HOME/prisma-migration-guard (~/.cache/prisma-migration-guard)')
     .action(async (projectDir: string | undefined, options: CheckOptions) => {
       exitCode = await runCheck(projectDir, options);
     });

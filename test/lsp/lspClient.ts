@@ -69,6 +69,8 @@ export interface StartOptions {
   capabilities?: ClientCapabilities;
   debounceMs?: number;
   serverJs?: string;
+  /** More initialization options, sent beside debounceMs. */
+  initializationOptions?: Record<string, unknown>;
 }
 
 export class LspClient {
@@ -94,12 +96,15 @@ export class LspClient {
   ) {}
 
   static async start(options: StartOptions): Promise<LspClient> {
+    // Each server gets a storage folder of its own, removed when it stops: tests never read or write the user's cache.
+    const ownStorage = options.initializationOptions?.storageDir === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), 'mg-lsp-storage-')) : undefined;
     const child = spawn(process.execPath, [options.serverJs ?? SERVER_JS, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new LspClient(connection, child, options.settings ?? {});
     child.stderr!.on('data', (chunk: Buffer) => (client.stderr += chunk.toString()));
     child.on('exit', () => {
       client.exited = true;
+      if (ownStorage) fs.rmSync(ownStorage, { recursive: true, force: true });
       client.notify();
     });
     connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
@@ -150,7 +155,7 @@ export class LspClient {
       rootUri: options.rootUri ? uriOf(options.rootUri) : options.workspaceFolders[0] ? uriOf(options.workspaceFolders[0]) : null,
       workspaceFolders: options.workspaceFolders.length > 0 ? options.workspaceFolders.map((f) => ({ uri: uriOf(f), name: path.basename(f) })) : null,
       capabilities,
-      initializationOptions: { debounceMs: options.debounceMs ?? 50 },
+      initializationOptions: { debounceMs: options.debounceMs ?? 50, ...(ownStorage ? { storageDir: ownStorage } : {}), ...options.initializationOptions },
     });
     await connection.sendNotification(InitializedNotification.type, {});
     return client;

@@ -1,4 +1,5 @@
 import { locateProject, type LocateOptions } from '../project/locate';
+import type { ReplayStore } from '../replay/persistedCache';
 import { loadPostgresParser } from '../replay/statements';
 import { ProjectSession } from './session';
 import type { TableSizes } from './tableSizes';
@@ -9,6 +10,8 @@ export interface AnalyzeOptions extends LocateOptions {
   deployed?: string;
   /** Row estimates to weigh findings by (see tableSizes.ts). */
   tableSizes?: TableSizes;
+  /** Replayed migrations kept between runs (the next run starts from them). */
+  replayStore?: ReplayStore;
 }
 
 /** One-shot analysis of a project folder, as the CLI runs it. */
@@ -19,8 +22,10 @@ export async function analyzeProjectDir(projectDir: string, options: AnalyzeOpti
     validate: true,
     ...(options.deployed ? { deployed: options.deployed } : {}),
     ...(options.tableSizes ? { tableSizes: () => options.tableSizes } : {}),
+    ...(options.replayStore ? { replayStore: options.replayStore } : {}),
   });
   const analysis = await session.analyze();
   if (!analysis) throw new Error('analysis was cancelled');
+  await session.replaySaved();
   return analysis;
 }

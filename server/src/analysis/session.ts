@@ -9,6 +9,8 @@ import { type GuardConfig, loadConfig } from '../project/config';
 import { committedMigrationFolders, type GitView } from '../project/git';
 import type { PrismaProject } from '../project/locate';
 import { lockProviderMismatch, prepareSpareReplayer, readMigrationsFolder, replayMigrationsUpTo, type ReplayCache } from '../replay/migrations';
+import type { ReplayStore } from '../replay/persistedCache';
+import { loadPostgresParser } from '../replay/statements';
 import type { ProvenanceLookup } from '../replay/types';
 import { combineFiles, type FileScan, rescanFile } from '../scan/scanner';
 import type { ScannedFile, ScannedSchema } from '../scan/types';
@@ -37,6 +39,10 @@ export interface SessionOptions {
   tableSizes?: () => TableSizes | undefined;
   /** What the last preflight measured (the editor keeps it between analyses): applied to the findings whose questions it answered. */
   preflight?: () => PreflightFacts | undefined;
+  /** Replayed migrations kept between sessions: read before the first replay, written after a replay that applied migrations. */
+  replayStore?: ReplayStore;
+  /** Told what the replay store did (read, missed and why, wrote), for the server's trace. */
+  onReplayStore?: (message: string) => void;
 }
 
 /** Thrown when the analysis cannot run at all (a git ref that does not exist): the CLI exits 2. */
@@ -80,6 +86,14 @@ export class ProjectSession {
   private changedFolders: Set<string> | 'all' = 'all';
   /** What git said is committed, for which `deployed` setting (kept only with `gitChangesReported`). */
   private gitView?: { deployed: string; view: GitView };
+  /** Providers whose saved replay was already looked for (once per session: afterwards the in-memory cache is newer). */
+  private readonly storeRead = new Set<Provider>();
+  /** The newest checkpoint the store holds (as read or written), so an unchanged replay is not written again. */
+  private storedCheckpoint?: unknown;
+  /** Lengths of the histories the last replay ended at (all migrations, the deployed ones): the checkpoints worth saving. */
+  private replayedLengths: number[] = [];
+  /** The last save: started after the result is handled, or when the caller asks for it (it runs once). */
+  private pendingSave?: () => Promise<void>;
 
   constructor(
     readonly project: PrismaProject,
@@ -175,6 +189,8 @@ export class ProjectSession {
 
     const configKey = JSON.stringify(effective);
     if (this.sqlVerdict?.snapshot !== migrations || this.sqlVerdict.config !== configKey) {
+      // The SQL rules read the pending migrations; the parser is loaded only when there are some (see replayerFactory).
+      if (provider === 'postgresql' && migrations.pendingFiles.length > 0) await loadPostgresParser();
       this.sqlVerdict = { snapshot: migrations, config: configKey, result: judgeMigrationSql({ provider, baseline: migrations.baseline, pending: migrations.pendingFiles, deployed: migrations.deployedFiles, config: effective }) };
     }
     const sql = this.sqlVerdict.result;
@@ -200,6 +216,7 @@ export class ProjectSession {
       // A timer runs after the caller has handled this result (the language server publishes synchronously); unref: a CLI does not wait for it.
       setTimeout(() => prepareSpareReplayer(this.replayCache), 0).unref();
     }
+    this.saveReplay();
     return {
       project: this.project,
       provider,
@@ -227,10 +244,12 @@ export class ProjectSession {
     const notes: Note[] = [...folder.notes, ...deployedNames.notes];
     const mismatch = lockProviderMismatch(folder, provider);
     if (mismatch) notes.push(mismatch);
+    if (!this.replayCache) this.replayCache = this.readSavedReplay(provider);
     // One pass: the baseline is kept on the way through the full replay.
     const replayed = await replayMigrationsUpTo(folder, provider, deployedNames, this.replayCache);
     this.replayCache = replayed.full.cache;
     this.replayed = true;
+    this.replayedLengths = [folder.migrations.length, replayed.baseline.migrations.length];
     notes.push(...replayed.full.notes);
 
     markStable(replayed.baseline.state);
@@ -248,6 +267,48 @@ export class ProjectSession {
       ...(folder.lockProvider ? { lockProvider: folder.lockProvider } : {}),
     };
     return this.snapshot;
+  }
+
+  private readSavedReplay(provider: Provider): ReplayCache | undefined {
+    const store = this.options.replayStore;
+    if (!store || this.storeRead.has(provider)) return undefined;
+    this.storeRead.add(provider);
+    const loaded = store.load(this.project.migrationsDir, provider);
+    if (loaded.cache) {
+      this.storedCheckpoint = loaded.cache.checkpoints[0];
+      this.options.onReplayStore?.(`Read the replay of ${loaded.migrations ?? 0} migration(s) saved by an earlier session.`);
+    } else {
+      this.options.onReplayStore?.(`No saved replay used: ${loaded.miss ?? 'none'}.`);
+    }
+    return loaded.cache;
+  }
+
+  /** Writes the replay for later sessions when it holds migrations the store does not have yet. */
+  private saveReplay(): void {
+    const store = this.options.replayStore;
+    const cache = this.replayCache;
+    const newest = cache?.checkpoints[0];
+    if (!store || !cache || !newest || newest === this.storedCheckpoint) return;
+    this.storedCheckpoint = newest;
+    // The full history and the deployed baseline: what the next session starts from.
+    const lengths = this.replayedLengths;
+    const checkpoints = cache.checkpoints.filter((c, i) => lengths.includes(c.steps.length) && cache.checkpoints.findIndex((d) => d.steps.length === c.steps.length) === i);
+    const migrationsDir = this.project.migrationsDir;
+    let saving: Promise<void> | undefined;
+    const save = (): Promise<void> => {
+      saving ??= store.save(migrationsDir, cache.provider, checkpoints).then((written) => {
+        this.options.onReplayStore?.(written ? `Saved the replay of ${newest.steps.length} migration(s) for later sessions.` : 'The replay could not be saved for later sessions.');
+      });
+      return saving;
+    };
+    this.pendingSave = save;
+    // After the result is handled, like the spare replayer: the copy it makes must not hold up diagnostics.
+    setTimeout(() => void save(), 0).unref();
+  }
+
+  /** Resolves once the last replay is saved, running the save now if its timer has not (a CLI exits before an unref'd timer fires). */
+  async replaySaved(): Promise<void> {
+    await this.pendingSave?.();
   }
 
   private committedView(deployed: string, ref: string | undefined): GitView {

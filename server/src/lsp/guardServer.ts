@@ -11,6 +11,7 @@ import { ProjectSession } from '../analysis/session';
 import { pendingSql } from '../report/pendingSql';
 import type { ProjectAnalysis } from '../analysis/types';
 import type { PrismaProject } from '../project/locate';
+import type { ReplayStore } from '../replay/persistedCache';
 import { loadPostgresParser } from '../replay/statements';
 import { computeCodeActions } from './codeActions';
 import { diagnosticsByFile, isSqlFile } from './diagnostics';
@@ -79,6 +80,8 @@ export interface GuardServerOptions {
   packageRoot?: string;
   /** The client reports file changes (migrations, .git refs) through the watchers the server registered. */
   watchesFiles?: boolean;
+  /** Where replayed migrations are kept between sessions (none: every session replays). */
+  replayStore?: ReplayStore;
 }
 
 interface Snapshot {
@@ -108,6 +111,7 @@ class ProjectEntry {
     public folder: string | undefined,
     log: (level: 'info' | 'warning', message: string) => void,
     private readonly watchesFiles: boolean,
+    private readonly replayStore: { store?: ReplayStore; trace: (message: string) => void },
   ) {
     this.sizes = new TableSizeCache(() => this.scheduler?.schedule(0), log);
     this.session = this.newSession();
@@ -121,6 +125,7 @@ class ProjectEntry {
       gitChangesReported: this.watchesFiles,
       configOverride: (config, notes) => applyEditorSettings(config, this.settings, notes),
       tableSizes: () => this.sizes.current(),
+      ...(this.replayStore.store ? { replayStore: this.replayStore.store, onReplayStore: this.replayStore.trace } : {}),
     });
   }
 }
@@ -151,7 +156,8 @@ export class GuardServer {
   async start(folders: string[]): Promise<void> {
     this.folders = [...new Set(folders.map((f) => path.resolve(f)))];
     this.sendStatus();
-    await this.ensureParser();
+    // The SQL parser is not awaited here: an analysis loads it when it has SQL to read (a history the replay
+    // store holds whole needs none), and it is loaded in the background once the first diagnostics are out.
     for (const folder of this.folders) this.refreshFolder(folder);
     this.started = true;
     // Documents opened while the server was starting were not routed to a project yet.
@@ -159,9 +165,12 @@ export class GuardServer {
     this.sendStatus();
   }
 
-  dispose(): void {
+  /** Stops analysing; resolves once replays the sessions were about to save are written (a later start reads them). */
+  async dispose(): Promise<void> {
+    const sessions = [...this.entries.values()].map((entry) => entry.session);
     for (const entry of this.entries.values()) entry.scheduler.dispose();
     this.entries.clear();
+    await Promise.all(sessions.map((session) => session.replaySaved().catch(() => undefined)));
   }
 
   /** The wasm parser is loaded once; if it fails, later analyses report the error instead of the server dying. */
@@ -207,7 +216,10 @@ export class GuardServer {
   }
 
   private addEntry(project: PrismaProject, folder: string | undefined): ProjectEntry {
-    const entry = new ProjectEntry(project, folder, (level, message) => this.host.log(level, `${project.root}: ${message}`), this.options.watchesFiles === true);
+    const entry = new ProjectEntry(project, folder, (level, message) => this.host.log(level, `${project.root}: ${message}`), this.options.watchesFiles === true, {
+      ...(this.options.replayStore ? { store: this.options.replayStore } : {}),
+      trace: (message) => this.host.trace(`${project.root}: ${message}`),
+    });
     entry.scheduler = new AnalysisScheduler<Analysed>(
       {
         run: (isCancelled) => this.analyse(entry, isCancelled),
@@ -403,7 +415,6 @@ export class GuardServer {
   }
 
   private async analyse(entry: ProjectEntry, isCancelled: () => boolean): Promise<Analysed | undefined> {
-    await this.ensureParser();
     await this.loadSettings(entry);
     if (isCancelled()) return undefined;
     const { overrides, versions } = this.snapshot(entry);
@@ -431,6 +442,8 @@ export class GuardServer {
     }
     entry.published = now;
     this.sendStatus();
+    // Ready before the first migration is added or a command needs it; after the diagnostics, so it does not delay them.
+    if (!this.parser) setTimeout(() => void this.ensureParser(), 0).unref();
   }
 
   private failed(entry: ProjectEntry, error: unknown): void {

@@ -228,4 +228,11 @@ export interface CommandAnswer {
 export interface GuardInitializationOptions {
   /** Delay between the last keystroke and the analysis (default 50 ms). */
   debounceMs?: number;
+  /**
+   * A folder the server may keep files in between sessions (VS Code: the
+   * extension's workspace storage). The replayed migrations are saved there
+   * (`replay/`). Without it: `$XDG_CACHE_HOME/prisma-migration-guard`, else
+   * `~/.cache/prisma-migration-guard`.
+   */
+  storageDir?: string;
 }

@@ -21,7 +21,9 @@ import {
   TextDocumentSyncKind,
   WatchKind,
 } from 'vscode-languageserver/node';
+import * as path from 'path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { defaultCacheDir, replayStore } from '../replay/persistedCache';
 import { describeError, GuardServer, type ServerHost } from './guardServer';
 import { tuneHeapForLanguageServer } from './memory';
 import { uriToPath } from './paths';
@@ -135,8 +137,10 @@ connection.onInitialize(
       if (root) folders = [root];
     }
     const init = (params.initializationOptions ?? {}) as GuardInitializationOptions;
+    const storageDir = typeof init.storageDir === 'string' && path.isAbsolute(init.storageDir) ? init.storageDir : defaultCacheDir();
     server = new GuardServer(host, documents, {
       ...(typeof init.debounceMs === 'number' ? { debounceMs: init.debounceMs } : {}),
+      replayStore: replayStore(path.join(storageDir, 'replay')),
       documentChanges: capabilities.workspace?.workspaceEdit?.documentChanges === true,
       applyEdit: capabilities.workspace?.applyEdit === true,
       configuration: capabilities.workspace?.configuration === true,

@@ -10,8 +10,8 @@ import * as path from 'path';
 import { emptyState, type DbState, type Provider } from '../core/dbState';
 import type { Note } from '../core/notes';
 import { range, type SourceRef } from '../core/source';
-import { createMysqlReplayer } from './mysql';
-import { createPostgresReplayer } from './postgres';
+import { createMysqlReplayer, restoreMysqlReplayer } from './mysql';
+import { createPostgresReplayer, restorePostgresReplayer } from './postgres';
 import { loadPostgresParser } from './statements';
 import type { MigrationInput, ProvenanceEntry, ProvenanceLookup, Replayer } from './types';
 
@@ -229,6 +229,12 @@ export interface Checkpoint {
 export interface ReplayCache {
   provider: Provider;
   checkpoints: Checkpoint[];
+  /**
+   * Read from an earlier session (persistedCache): a migration that changed
+   * since then is replayed again like any other, without the note that tells
+   * an editing user the history changed under the running session.
+   */
+  fromEarlierSession?: boolean;
 }
 
 export interface ReplayOutcome {
@@ -309,7 +315,7 @@ async function replaySplit(
   const shared = chosenSteps ? commonPrefix(chosenSteps, allSteps) : 0;
 
   const fullStart = best(checkpoints, allSteps);
-  const restarted = cache && cache.provider === provider ? restartReason(previous, allSteps, fullStart) : undefined;
+  const restarted = cache && cache.provider === provider && !cache.fromEarlierSession ? restartReason(previous, allSteps, fullStart) : undefined;
   const fullRun = await advance(fullStart, all, factory, chosenSteps && shared > (fullStart?.steps.length ?? 0) && shared < all.length ? shared : undefined);
   checkpoints.push(fullRun.checkpoint);
   if (fullRun.marked) checkpoints.push(fullRun.marked);
@@ -431,14 +437,15 @@ function restartReason(previous: Checkpoint[], steps: Step[], used: Checkpoint |
 async function advance(
   start: Checkpoint | undefined,
   migrations: MigrationEntry[],
-  factory: () => Promise<Replayer>,
+  factory: ReplayerFactory,
   markAt: number | undefined,
 ): Promise<{ checkpoint: Checkpoint; marked?: Checkpoint }> {
   const from = start?.steps.length ?? 0;
   if (start && from === migrations.length) return { checkpoint: start };
+  await factory.ready();
   const spare = start?.spare;
   if (start) start.spare = undefined;
-  const replayer = start ? (spare ?? start.replayer.fork()) : await factory();
+  const replayer = start ? (spare ?? start.replayer.fork()) : await factory.create();
   const steps = start ? [...start.steps] : [];
   const notes = start ? [...start.notes] : [];
   let marked: Checkpoint | undefined;
@@ -468,35 +475,64 @@ type SqliteModule = { createSqliteReplayer?: () => Promise<Replayer> };
  * keeps an empty state; `replayMigrations` says why in its notes.
  */
 export async function createReplayer(provider: Provider): Promise<Replayer> {
-  return (await replayerFactory(provider, []))();
+  return (await replayerFactory(provider, [])).create();
 }
 
-async function replayerFactory(provider: Provider, notes: Note[]): Promise<() => Promise<Replayer>> {
+interface ReplayerFactory {
+  /** A fresh replayer (empty state). */
+  create(): Promise<Replayer>;
+  /** Resolves once replayers of this provider can apply migrations (the parser is loaded): awaited only when there is something to apply. */
+  ready(): Promise<void>;
+}
+
+async function replayerFactory(provider: Provider, notes: Note[]): Promise<ReplayerFactory> {
   if (provider === 'postgresql') {
-    try {
-      await loadPostgresParser();
-      return async () => createPostgresReplayer();
-    } catch (error) {
-      notes.push({ level: 'error', message: `The PostgreSQL parser could not be loaded (${(error as Error).message}); the migrations are not replayed.` });
-      return async () => new EmptyReplayer('postgresql');
-    }
+    // The parser (libpg-query wasm, a quarter of a second to load) is loaded only when a migration is to be applied:
+    // a history that comes whole from the cache needs none.
+    let failed = false;
+    const ready = async (): Promise<boolean> => {
+      try {
+        await loadPostgresParser();
+        return true;
+      } catch (error) {
+        if (!failed) notes.push({ level: 'error', message: `The PostgreSQL parser could not be loaded (${(error as Error).message}); the migrations are not replayed.` });
+        failed = true;
+        return false;
+      }
+    };
+    return {
+      create: async () => ((await ready()) ? createPostgresReplayer() : new EmptyReplayer('postgresql')),
+      ready: async () => {
+        await ready();
+      },
+    };
   }
   if (provider === 'sqlite') {
     const create = loadSqliteFactory();
     if (typeof create === 'string') {
       notes.push({ level: 'warning', message: `SQLite replay unavailable (${create}); the migrated state is empty.` });
-      return async () => new EmptyReplayer('sqlite');
+      return { create: async () => new EmptyReplayer('sqlite'), ready: async () => undefined };
     }
-    return async () => {
-      try {
-        return await create();
-      } catch (error) {
-        notes.push({ level: 'warning', message: `SQLite replay unavailable (${(error as Error).message}); the migrated state is empty.` });
-        return new EmptyReplayer('sqlite');
-      }
+    return {
+      create: async () => {
+        try {
+          return await create();
+        } catch (error) {
+          notes.push({ level: 'warning', message: `SQLite replay unavailable (${(error as Error).message}); the migrated state is empty.` });
+          return new EmptyReplayer('sqlite');
+        }
+      },
+      ready: async () => undefined,
     };
   }
-  return async () => createMysqlReplayer();
+  return { create: async () => createMysqlReplayer(), ready: async () => undefined };
+}
+
+/** A replayer continuing from saveData() of one of the same provider; undefined for providers whose replayers cannot be saved. */
+export function restoreReplayer(provider: Provider, data: unknown): Replayer | undefined {
+  if (provider === 'postgresql') return restorePostgresReplayer(data);
+  if (provider === 'mysql') return restoreMysqlReplayer(data);
+  return undefined;
 }
 
 /** The SQLite replayer lives in its own module, loaded only when needed (and tolerated when absent). */

@@ -67,6 +67,11 @@ export async function createMysqlReplayer(): Promise<Replayer> {
   return new MysqlReplayer({ state: { provider: 'mysql', tables: {}, enums: {} }, sources: {}, implicitIndexes: {}, checks: {} });
 }
 
+/** A replayer continuing from what saveData() returned (read back from the persisted cache, which checks that the same code wrote it). */
+export function restoreMysqlReplayer(data: unknown): Replayer {
+  return new MysqlReplayer(data as ReplayData);
+}
+
 // ---------------------------------------------------------------------------
 // Lexer
 
@@ -392,6 +397,10 @@ class MysqlReplayer implements Replayer {
 
   fork(): Replayer {
     return new MysqlReplayer(structuredClone(this.data));
+  }
+
+  saveData(): unknown {
+    return this.data;
   }
 
   dispose(): void {

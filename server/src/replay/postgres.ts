@@ -91,6 +91,11 @@ export function createPostgresReplayer(): Replayer {
   });
 }
 
+/** A replayer continuing from what saveData() returned (read back from the persisted cache, which checks that the same code wrote it). */
+export function restorePostgresReplayer(data: unknown): Replayer {
+  return new PostgresReplayer(data as ReplayData);
+}
+
 /** Readable names for statement kinds that are skipped. */
 const SKIPPED_LABELS: Record<string, string> = {
   InsertStmt: 'INSERT',
@@ -268,6 +273,10 @@ class PostgresReplayer implements Replayer {
 
   fork(): Replayer {
     return new PostgresReplayer(structuredClone(this.data));
+  }
+
+  saveData(): unknown {
+    return this.data;
   }
 
   dispose(): void {

@@ -40,6 +40,12 @@ export interface Replayer {
   provenanceOf?(key: string): ProvenanceEntry | undefined;
   /** An independent copy, so a cached replay can be continued without replaying from zero. */
   fork(): Replayer;
+  /**
+   * Everything the replayer carries between migrations, as structured-clonable
+   * data, for the cache kept between sessions (restoreReplayer continues from
+   * it). Absent where the state lives outside the JS heap (SQLite).
+   */
+  saveData?(): unknown;
   /** Frees resources held outside the JS heap (a SQLite database); the replayer is unusable after. */
   dispose(): void;
 }
