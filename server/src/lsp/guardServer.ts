@@ -68,6 +68,9 @@ export interface OpenDocuments {
  */
 export const DEFAULT_DEBOUNCE_MS = 50;
 
+/** How long a project is busy before the status says "analysing". */
+const BUSY_REPORT_DELAY_MS = 300;
+
 export interface GuardServerOptions {
   debounceMs?: number;
   /** The client applies versioned document changes. */
@@ -138,6 +141,9 @@ export class GuardServer {
   private parser: Promise<void> | undefined;
   private lastStatus = '';
   private started = false;
+  /** Pending while a project is busy but not yet reported as such (see sendStatus). */
+  private busyReport: NodeJS.Timeout | undefined;
+  private busyReported = false;
   /** Version each document had when opened: the content event that follows an open is not an edit. */
   private readonly openedVersions = new Map<string, number>();
 
@@ -170,6 +176,8 @@ export class GuardServer {
     const sessions = [...this.entries.values()].map((entry) => entry.session);
     for (const entry of this.entries.values()) entry.scheduler.dispose();
     this.entries.clear();
+    if (this.busyReport) clearTimeout(this.busyReport);
+    this.busyReport = undefined;
     await Promise.all(sessions.map((session) => session.replaySaved().catch(() => undefined)));
   }
 
@@ -465,8 +473,21 @@ export class GuardServer {
         if (finding.severity !== 'info') unsafe++;
       }
     }
+    // "analysing" only once a project has been busy for a while: an analysis of a keystroke takes milliseconds, and a
+    // status on every keystroke is a message the editor wakes up for and a status bar that flickers.
+    if (busy && this.started && !this.busyReported) {
+      this.busyReport ??= setTimeout(() => {
+        this.busyReport = undefined;
+        this.busyReported = true;
+        this.sendStatus();
+      }, BUSY_REPORT_DELAY_MS);
+    } else if (!busy) {
+      if (this.busyReport) clearTimeout(this.busyReport);
+      this.busyReport = undefined;
+      this.busyReported = false;
+    }
     const status: StatusParams = {
-      state: !this.started ? 'starting' : busy ? 'analysing' : errors.length > 0 ? 'error' : 'idle',
+      state: !this.started ? 'starting' : busy && this.busyReported ? 'analysing' : errors.length > 0 ? 'error' : 'idle',
       projects: this.entries.size,
       unsafe,
       findings,

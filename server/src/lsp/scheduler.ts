@@ -25,7 +25,7 @@ export interface SchedulerHooks<T> {
 
 export class AnalysisScheduler<T> {
   private generation = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: { cancel(): void } | undefined;
   private running: Promise<void> | undefined;
   private last: Outcome<T> | undefined;
   private disposed = false;
@@ -44,18 +44,27 @@ export class AnalysisScheduler<T> {
     if (this.disposed) return;
     this.generation++;
     const wasBusy = this.busy;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
+    this.timer?.cancel();
+    const fire = (): void => {
       this.timer = undefined;
       this.kick();
-    }, delayMs);
+    };
+    // No wait asked: an immediate, not a 1 ms timer. A timer lets the process sleep in the poll phase, and on a
+    // busy machine a sleeping process waits for a CPU again before it can start the analysis.
+    if (delayMs <= 0) {
+      const immediate = setImmediate(fire);
+      this.timer = { cancel: () => clearImmediate(immediate) };
+    } else {
+      const timeout = setTimeout(fire, delayMs);
+      this.timer = { cancel: () => clearTimeout(timeout) };
+    }
     if (!wasBusy) this.hooks.busyChanged?.(true);
   }
 
   /** The outcome for the latest request: waits for (or starts) a run that saw every change made so far. */
   async current(): Promise<Outcome<T>> {
     if (this.timer) {
-      clearTimeout(this.timer);
+      this.timer.cancel();
       this.timer = undefined;
     }
     for (;;) {
@@ -72,7 +81,7 @@ export class AnalysisScheduler<T> {
   dispose(): void {
     this.disposed = true;
     this.generation++;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
   }
 
