@@ -198,10 +198,11 @@ function report(all: ProjectFigures[]): string {
   if (sides.length > 0) {
     out.push('', 'Side by side with Prisma\'s language server (@prisma/language-server), both over stdio, alternating, same edits (ms, MB):');
     out.push('start = spawn → first diagnostics (median of runs; ours "first" = empty cache folder, "start" = cache of a previous session);');
+    out.push('start cpu = CPU time (user + system, all threads) from spawn to first diagnostics, which machine load does not inflate;');
     out.push('edit = didChange → publishDiagnostics (ours bundled, debounce 0; Prisma\'s validates every change); ratio = ours / Prisma\'s; load = 1-min load average during the part');
     out.push(
       table(
-        ['project', 'ours p50', 'ours p95', 'Prisma p50', 'Prisma p95', 'ratio p50', 'ratio p95', 'ours first', 'ours start', 'Prisma start', 'ratio first', 'ratio start', 'ours RSS', 'Prisma RSS', 'load'],
+        ['project', 'ours p50', 'ours p95', 'Prisma p50', 'Prisma p95', 'ratio p50', 'ratio p95', 'ours first', 'ours start', 'Prisma start', 'ratio first', 'ratio start', 'cpu first', 'cpu start', 'Prisma cpu', 'cpu ratio first', 'cpu ratio start', 'ours RSS', 'Prisma RSS', 'load'],
         sides.map((f) => {
           const p = f.prisma as SideBySideFigures;
           const ratio = (a: number, b: number): string => (a / b).toFixed(2);
@@ -218,6 +219,11 @@ function report(all: ProjectFigures[]): string {
             ms(median(p.prismaStartMs), 0),
             ratio(median(p.oursFirstStartMs), median(p.prismaStartMs)),
             ratio(median(p.oursStartMs), median(p.prismaStartMs)),
+            ms(median(p.oursFirstStartCpuMs ?? []), 0),
+            ms(median(p.oursStartCpuMs ?? []), 0),
+            ms(median(p.prismaStartCpuMs ?? []), 0),
+            ratio(median(p.oursFirstStartCpuMs ?? []), median(p.prismaStartCpuMs ?? [])),
+            ratio(median(p.oursStartCpuMs ?? []), median(p.prismaStartCpuMs ?? [])),
             ms(p.oursPeakRssMb, 0),
             ms(p.prismaPeakRssMb, 0),
             `${Math.min(...p.load).toFixed(1)}–${Math.max(...p.load).toFixed(1)}`,

@@ -20,6 +20,10 @@ export interface SideBySideFigures {
   /** Ours, with the cache a previous session wrote: every later start. */
   oursStartMs: number[];
   prismaStartMs: number[];
+  /** CPU time (user + system, all threads) each server used from spawn to its first diagnostics: what machine load does not inflate. */
+  oursFirstStartCpuMs: number[];
+  oursStartCpuMs: number[];
+  prismaStartCpuMs: number[];
   oursEditMs: number[];
   prismaEditMs: number[];
   /** VmHWM over a session that started and took every edit, MB. */
@@ -57,10 +61,21 @@ export function buildBundledServer(): string {
   return path.join(outdir, 'server.js');
 }
 
+/** User + system CPU time of a process so far (all its threads), ms; NaN where /proc is not available. */
+function processCpuMs(pid: number | undefined): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 /** A started server with the schema open, counting the diagnostics it publishes for the schema. */
 interface Driven {
   client: LspClient;
   startMs: number;
+  startCpuMs: number;
   /** Whether the diagnostics of the edit that made `version` arrived, given how many publications there were before it. */
   arrived(version: number, before: number): boolean;
   published(): number;
@@ -78,10 +93,14 @@ async function startServer(project: BenchProject, text: string, serverJs: string
   });
   let count = 0;
   let first = NaN;
+  let firstCpu = NaN;
   const versions = new Set<number>();
   client.connection.onNotification('textDocument/publishDiagnostics', (params: { uri: string; version?: number }) => {
     if (params.uri !== uri) return;
-    if (count === 0) first = performance.now();
+    if (count === 0) {
+      first = performance.now();
+      firstCpu = processCpuMs(client.child.pid);
+    }
     count++;
     if (params.version !== undefined) versions.add(params.version);
   });
@@ -90,6 +109,7 @@ async function startServer(project: BenchProject, text: string, serverJs: string
   return {
     client,
     startMs: first - spawned,
+    startCpuMs: firstCpu,
     published: () => count,
     // Ours carry the document version; Prisma's do not, so there the next publication after the edit counts.
     arrived: (version, before) => (versions.size > 0 ? versions.has(version) : count > before),
@@ -119,6 +139,9 @@ export async function benchSideBySide(project: BenchProject, editCount: number, 
     oursFirstStartMs: [],
     oursStartMs: [],
     prismaStartMs: [],
+    oursFirstStartCpuMs: [],
+    oursStartCpuMs: [],
+    prismaStartCpuMs: [],
     oursEditMs: [],
     prismaEditMs: [],
     oursPeakRssMb: NaN,
@@ -138,6 +161,7 @@ export async function benchSideBySide(project: BenchProject, editCount: number, 
         if (which === 'prisma') {
           const prisma = await startServer(project, text, prismaJs, undefined);
           figures.prismaStartMs.push(prisma.startMs);
+          figures.prismaStartCpuMs.push(prisma.startCpuMs);
           await prisma.client.stop();
           continue;
         }
@@ -145,11 +169,13 @@ export async function benchSideBySide(project: BenchProject, editCount: number, 
         fs.mkdirSync(storageDir);
         const first = await startServer(project, text, oursJs, storageDir);
         figures.oursFirstStartMs.push(first.startMs);
+        figures.oursFirstStartCpuMs.push(first.startCpuMs);
         await settle();
         figures.oursFirstStartPeakRssMb = Math.max(Number.isNaN(figures.oursFirstStartPeakRssMb) ? 0 : figures.oursFirstStartPeakRssMb, peakRss(first.client.child.pid));
         await first.client.stop();
         const again = await startServer(project, text, oursJs, storageDir);
         figures.oursStartMs.push(again.startMs);
+        figures.oursStartCpuMs.push(again.startCpuMs);
         await again.client.stop();
       }
     }
