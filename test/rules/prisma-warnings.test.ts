@@ -26,6 +26,14 @@ import { corpusRoot } from '../support/corpus';
 
 const repo = path.resolve(__dirname, '../../..');
 const corpus = corpusRoot("corpus: Prisma's warnings and our findings");
+/**
+ * The corpus files one kind for both of Prisma's "dropped and recreated" sentences, which our
+ * parser tells apart (the second says the column is required); compare under the corpus' name.
+ */
+const CORPUS_KIND: Record<string, string> = {
+  column_recreated: 'column_type_change_drop_recreate',
+  required_column_recreated: 'column_type_change_drop_recreate',
+};
 const knownMissesFile = path.join(repo, 'test/rules/prisma-warnings-known-misses.json');
 
 /** Which of our rules speak for each kind of Prisma warning: SQL rules on the statement, schema rules on the model. */
@@ -181,7 +189,7 @@ describe('corpus: Prisma\'s warnings and our findings', function () {
         const sqlFile = path.join(pairDir, 'migration.sql');
         const sql = fs.readFileSync(sqlFile, 'utf8');
         // Our parser of the comment against the kinds the corpus recorded (every pair: the comment does not depend on the provider).
-        const ours = prismaWarnings(sql);
+        const ours = prismaWarnings(sql).map((kind) => CORPUS_KIND[kind] ?? kind);
         const theirs = meta.prisma_warnings.map((w) => w.kind);
         if (JSON.stringify(ours) !== JSON.stringify(theirs)) kindMismatches.push(`${project}/${pair}: ours ${JSON.stringify(ours)}, corpus ${JSON.stringify(theirs)}`);
         if (meta.provider !== 'postgresql' || meta.missing_from_head.length > 0 || before.some((n) => !headNames.includes(n))) {
