@@ -7,6 +7,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { analyzeProjectDir } from './analysis/analyzeProject';
+import { BASELINE_FILE, writeBaseline } from './analysis/baseline';
 import { formatJson } from './cli/formatJson';
 import { formatSchemaErrors, formatText } from './cli/formatText';
 import { CannotAnalyze } from './analysis/session';
@@ -46,6 +47,7 @@ interface CheckOptions {
   preflightShowValues?: boolean;
   /** false with --no-cache. */
   cache?: boolean;
+  updateBaseline?: boolean;
 }
 
 async function runCheck(projectDir: string | undefined, options: CheckOptions): Promise<number> {
@@ -66,6 +68,14 @@ async function runCheck(projectDir: string | undefined, options: CheckOptions): 
   }
   let preflight: PreflightFacts | undefined;
   if (preflightUrl) preflight = await runPreflight(analysis, preflightUrl, options);
+  if (options.updateBaseline) {
+    const written = writeBaseline(analysis.project.root, analysis.findings);
+    analysis.findings = written.findings;
+    analysis.baseline = written.outcome;
+    // The stale entries of the old file are gone with it.
+    analysis.notes = analysis.notes.filter((note) => note.where?.file !== written.file);
+    process.stderr.write(`prisma-migration-guard: ${describeWrite(analysis.project.root, written)}\n`);
+  }
   const origins = await findingOrigins(analysis);
   let lockTrace: LockTrace | undefined;
   if (options.lockTrace) {
@@ -177,9 +187,42 @@ async function loadTableSizes(options: CheckOptions): Promise<{ sizes?: TableSiz
   }
 }
 
+function describeWrite(root: string, written: ReturnType<typeof writeBaseline>): string {
+  const { added, removed, kept } = written.difference;
+  return `wrote ${path.relative(root, written.file) || written.file}: ${written.outcome.accepted} finding(s) accepted (${added} new, ${kept} kept, ${removed} dropped).`;
+}
+
+interface BaselineOptions {
+  schema?: string;
+  migrations?: string;
+  base?: string;
+}
+
+/** `baseline`: accept every current error and warning, so that later runs judge only what is new. */
+async function runBaseline(projectDir: string | undefined, options: BaselineOptions): Promise<number> {
+  const analysis = await analyzeProjectDir(projectDir ?? '.', {
+    ...(options.schema ? { schema: options.schema } : {}),
+    ...(options.migrations ? { migrations: options.migrations } : {}),
+    ...(options.base ? { deployed: `ref:${options.base}` } : {}),
+  });
+  // Findings on a schema Prisma rejects are guesses: no baseline is written from them.
+  if (analysis.schemaErrors && analysis.schemaErrors.length > 0) {
+    process.stderr.write(formatSchemaErrors(analysis));
+    return EXIT_CANNOT_RUN;
+  }
+  const written = writeBaseline(analysis.project.root, analysis.findings);
+  process.stdout.write(`${describeWrite(analysis.project.root, written)}\nLater runs of \`check\` and the editor count these as accepted (info) and report entries that no longer match; commit the file.\n`);
+  return 0;
+}
+
 function warnSizes(problem: string): { problem: string } {
   process.stderr.write(`prisma-migration-guard: table sizes not used: ${problem}\n`);
   return { problem };
+}
+
+function gitRef(value: string): string {
+  if (!value.trim()) throw new InvalidArgumentError('a git ref is required');
+  return value;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -198,10 +241,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--migrations <path>', 'migrations folder (default: next to the schema)')
     .addOption(new Option('--format <format>', 'output format (sarif: SARIF 2.1.0 for code scanning; github: workflow-command annotations; markdown: the migration request for a pull request)').choices(['text', 'json', 'sarif', 'github', 'markdown']).default('text'))
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding has this severity or worse').choices(['error', 'warning', 'never']).default('error'))
-    .option('--base <git-ref>', 'migrations present at this git ref count as deployed (default: those committed at HEAD)', (value: string) => {
-      if (!value.trim()) throw new InvalidArgumentError('a git ref is required');
-      return value;
-    })
+    .option('--base <git-ref>', 'migrations present at this git ref count as deployed (default: those committed at HEAD)', gitRef)
     .addOption(new Option('--database-url <url>', 'read table row estimates from this PostgreSQL database (read-only); prefer --database-url-env').conflicts(['databaseUrlEnv', 'stats']))
     .addOption(new Option('--database-url-env <name>', 'the same, with the URL taken from this environment variable').conflicts(['stats']))
     .option('--stats <file>', 'table row counts from a JSON file ({"Post": 12000000}) instead of a database')
@@ -215,8 +255,19 @@ export async function main(argv: string[]): Promise<number> {
     .option('--preflight-full-scan', 'with --preflight: read every table whole, whatever its size')
     .option('--preflight-show-values', 'with --preflight: show example duplicate keys as they are (masked by default)')
     .option('--no-cache', 'replay every migration, without reading or writing the replay kept in $XDG_CACHE_HOME/prisma-migration-guard (~/.cache/prisma-migration-guard)')
+    .option('--update-baseline', `rewrite ${BASELINE_FILE} with the current errors and warnings (they then count as accepted)`)
     .action(async (projectDir: string | undefined, options: CheckOptions) => {
       exitCode = await runCheck(projectDir, options);
+    });
+  program
+    .command('baseline')
+    .description(`accept every current error and warning: write ${BASELINE_FILE}, which later runs (CLI and editor) count as accepted`)
+    .argument('[project-dir]', 'the project folder (default: the current folder)')
+    .option('--schema <path>', 'schema file or folder (default: found the way Prisma finds it)')
+    .option('--migrations <path>', 'migrations folder (default: next to the schema)')
+    .option('--base <git-ref>', 'migrations present at this git ref count as deployed (default: those committed at HEAD)', gitRef)
+    .action(async (projectDir: string | undefined, options: BaselineOptions) => {
+      exitCode = await runBaseline(projectDir, options);
     });
   program
     .command('plan')

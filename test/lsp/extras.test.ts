@@ -6,11 +6,11 @@
  * unmasked).
  */
 import * as assert from 'assert';
-import { execFileSync, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { brief, copyExample, LspClient, REPO_ROOT, uriOf } from './lspClient';
+import { brief, copyExample, gitInitShop, LspClient, REPO_ROOT, uriOf } from './lspClient';
 
 const INITIAL = [
   '12:5-12:16 1 remove-enum-value migration-guard',
@@ -36,9 +36,7 @@ describe('language server: lock trace and table sizes', function () {
   function shopWithPendingIndex(): string {
     const root = copyExample('shop');
     cleanup.push(root);
-    for (const args of [['init', '-q'], ['add', '-A'], ['commit', '-q', '-m', 'shop']]) {
-      execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd: root, stdio: 'ignore' });
-    }
+    gitInitShop(root);
     const folder = path.join(root, 'prisma', 'migrations', '20240401000000_add_order_created_index');
     fs.mkdirSync(folder);
     fs.writeFileSync(path.join(folder, 'migration.sql'), '-- CreateIndex\nCREATE INDEX "Order_createdAt_idx" ON "Order"("createdAt");\n');

@@ -2,7 +2,7 @@
  * A small LSP client over the server's stdio, built on the real protocol
  * library, for the end-to-end tests of the language server.
  */
-import { type ChildProcess, spawn } from 'child_process';
+import { type ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -58,6 +58,29 @@ export function copyExample(name: string, into?: string): string {
   const target = into ?? fs.mkdtempSync(path.join(os.tmpdir(), `mg-lsp-${name}-`));
   fs.cpSync(path.join(REPO_ROOT, 'examples', name), target, { recursive: true });
   return target;
+}
+
+function git(root: string, ...args: string[]): void {
+  execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', '-c', 'init.defaultBranch=main', '-c', 'commit.gpgsign=false', ...args], { cwd: root, stdio: 'ignore' });
+}
+
+/**
+ * Makes a copy of examples/shop a git repository in git mode whose history holds
+ * the migrations but not the schema: its edits stay the user's. Committed, they
+ * would be pre-existing drift, reported once, not line by line (the example
+ * itself says \`deployed: all\` for that reason; the copy drops it).
+ */
+export function gitInitShop(root: string): void {
+  fs.rmSync(path.join(root, '.migration-guard.json'), { force: true });
+  git(root, 'init', '-q');
+  commitExceptSchema(root, 'shop');
+}
+
+/** Commits everything but the schema files (see gitInitShop). */
+export function commitExceptSchema(root: string, message: string): void {
+  git(root, 'add', '-A');
+  git(root, 'reset', '-q', '--', 'prisma/schema.prisma');
+  git(root, 'commit', '-q', '-m', message);
 }
 
 export interface StartOptions {

@@ -9,14 +9,13 @@
  * and lock-trace sections, and table sizes from the settings.
  */
 import * as assert from 'assert';
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { CodeAction, Diagnostic, TextDocumentEdit } from 'vscode-languageserver-protocol';
 import { schemaWorkspaceEdit } from '../../server/src/lsp/phaseCommands';
 import type { CommandAnswer } from '../../server/src/lsp/protocol';
 import { applyEdits } from '../../server/src/lsp/schemaEdits';
-import { brief, copyExample, LspClient, uriOf } from './lspClient';
+import { brief, commitExceptSchema, copyExample, gitInitShop, LspClient, uriOf } from './lspClient';
 
 /** examples/shop as committed: every unsafe edit of its schema, in file order (as in server.test.ts). */
 const INITIAL = [
@@ -37,19 +36,8 @@ const BEFORE_PHASE_2 = 'Deploy code that sets `User.phone` on every create (Pris
 
 function gitProject(): string {
   const root = copyExample('shop');
-  const git = (...args: string[]): void => {
-    execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', '-c', 'init.defaultBranch=main', '-c', 'commit.gpgsign=false', ...args], { cwd: root, stdio: 'ignore' });
-  };
-  git('init', '-q');
-  git('add', '-A');
-  git('commit', '-q', '-m', 'shop');
+  gitInitShop(root);
   return root;
-}
-
-function commitAll(root: string, message: string): void {
-  for (const args of [['add', '-A'], ['commit', '-q', '-m', message]]) {
-    execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd: root, stdio: 'ignore' });
-  }
 }
 
 function migrationFolders(root: string): string[] {
@@ -171,7 +159,7 @@ describe('language server: phased migrations (generate, advance) over stdio', fu
       assert.deepStrictEqual(migrationFolders(root).length, 4);
 
       fs.writeFileSync(schema, edited);
-      commitAll(root, 'phase 1');
+      commitExceptSchema(root, 'phase 1');
       const moved = (await client.executeCommand('migrationGuard.advancePhase', [{ file: schema }])) as CommandAnswer;
       const [backfill] = moved.migrationFolders ?? [];
       assert.match(backfill, /^\d{14}_backfill_phone_in_user$/);
@@ -247,7 +235,7 @@ describe('language server: phased migrations (generate, advance) over stdio', fu
         client.editRequests.map((r) => (r.edit.documentChanges as TextDocumentEdit[]).map((c) => c.textDocument.version)),
         [[null], [null]],
       );
-      commitAll(root, 'phase 1 of both');
+      commitExceptSchema(root, 'phase 1 of both');
       const answer = (await client.executeCommand('migrationGuard.advancePhase', [])) as CommandAnswer;
       assert.strictEqual(answer.done, false, answer.message);
       assert.deepStrictEqual(

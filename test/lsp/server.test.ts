@@ -3,13 +3,12 @@
  * the LSP protocol library, on temp copies of examples/shop.
  */
 import * as assert from 'assert';
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { CodeAction, Diagnostic, TextDocumentEdit } from 'vscode-languageserver-protocol';
 import { applyEdits } from '../../server/src/lsp/schemaEdits';
-import { brief, copyExample, LspClient, REPO_ROOT, uriOf } from './lspClient';
+import { brief, commitExceptSchema, copyExample, gitInitShop, LspClient, REPO_ROOT, uriOf } from './lspClient';
 
 /**
  * Every migration on disk counts as deployed, whether or not the temp folder
@@ -486,12 +485,7 @@ describe('language server settings and workspaces', function () {
   it('in git mode keeps a risk marked while its migration is not committed, and clears it on commit', async () => {
     const root = copyExample('shop');
     cleanup.push(root);
-    const git = (...args: string[]): void => {
-      execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', '-c', 'init.defaultBranch=main', '-c', 'commit.gpgsign=false', ...args], { cwd: root, stdio: 'ignore' });
-    };
-    git('init', '-q');
-    git('add', '-A');
-    git('commit', '-q', '-m', 'shop');
+    gitInitShop(root);
     const client = await LspClient.start({ workspaceFolders: [root] });
     try {
       const schema = path.join(root, 'prisma', 'schema.prisma');
@@ -514,8 +508,7 @@ describe('language server settings and workspaces', function () {
       ]);
 
       // Committed: the migration counts as deployed, and the column is no longer a pending change.
-      git('add', '-A');
-      git('commit', '-q', '-m', 'add phone');
+      commitExceptSchema(root, 'add phone');
       before = client.published.length;
       await client.filesChanged([{ uri: uriOf(path.join(root, '.git', 'refs', 'heads', 'main')), type: 2 }]);
       assert.deepStrictEqual((await client.diagnostics(uri, () => true, before)).map(brief), [INITIAL[0], ...INITIAL.slice(2)]);

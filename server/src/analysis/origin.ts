@@ -4,10 +4,12 @@
  * reading CI output in a pull request has no editor to jump with, so the CLI
  * names the place in words.
  */
+import type { DbState } from '../core/dbState';
 import type { SchemaSources } from '../core/source';
 import type { Change } from '../diff/changes';
 import { diffStates } from '../diff/diff';
 import { readMigrationsFolder, replayMigrationsUpTo } from '../replay/migrations';
+import type { MigrationInput, Replayer } from '../replay/types';
 import type { Finding } from '../rules/types';
 import type { ProjectAnalysis } from './types';
 
@@ -15,7 +17,14 @@ export type FindingOrigin =
   /** No migration carries the change yet: it lives only in the edited schema. `line` is 0-based. */
   | { kind: 'schema'; file: string; line: number }
   /** A pending (not deployed) migration carries it. `line` is 0-based, the first line that names the object. */
-  | { kind: 'migration'; migration: string; file: string; line: number };
+  | MigrationOrigin;
+
+export interface MigrationOrigin {
+  kind: 'migration';
+  migration: string;
+  file: string;
+  line: number;
+}
 
 /**
  * Origins of the findings of `analysis`. SQL findings already sit in their
@@ -63,27 +72,14 @@ export function originSentence(origin: FindingOrigin, relative: (file: string) =
 }
 
 async function pendingCarriers(analysis: ProjectAnalysis, changes: Change[]): Promise<Map<Change, FindingOrigin>> {
-  const result = new Map<Change, FindingOrigin>();
   const folder = readMigrationsFolder(analysis.project.migrationsDir);
   const deployed = new Set(analysis.migrations.filter((m) => m.deployed).map((m) => m.name));
   const pending = folder.migrations.filter((m) => !deployed.has(m.name));
-  if (pending.length === 0) return result;
+  if (pending.length === 0) return new Map();
   const replayed = await replayMigrationsUpTo(folder, analysis.provider, deployed);
-  const final = replayed.full.state;
   const replayer = replayed.baseline.fork();
   try {
-    let outstanding = changes;
-    for (const migration of pending) {
-      if (outstanding.length === 0) break;
-      replayer.apply(migration);
-      // What still separates this point of the history from its end: a change no longer among them was done by this migration.
-      const left = new Set(diffStates({ baseline: replayer.state(), expected: final, sources: emptySources(migration.file) }).map(changeIdentity));
-      const done = outstanding.filter((change) => !left.has(changeIdentity(change)));
-      for (const change of done) {
-        result.set(change, { kind: 'migration', migration: migration.name, file: migration.file, line: lineNaming(migration.sql, change) });
-      }
-      outstanding = outstanding.filter((change) => left.has(changeIdentity(change)));
-    }
+    return carriersAmong(replayer, pending, replayed.full.state, changes);
   } finally {
     replayer.dispose();
     for (const checkpoint of replayed.full.cache.checkpoints) {
@@ -93,6 +89,27 @@ async function pendingCarriers(analysis: ProjectAnalysis, changes: Change[]): Pr
         // Disposing is best effort.
       }
     }
+  }
+}
+
+/**
+ * Which pending migration carries each change out: `replayer` stands at the
+ * deployed state and is advanced one pending migration at a time (it is
+ * consumed); a change that no longer separates that point of the history from
+ * its end (`final`) was done by the migration just applied.
+ */
+export function carriersAmong(replayer: Replayer, pending: MigrationInput[], final: DbState, changes: Change[]): Map<Change, MigrationOrigin> {
+  const result = new Map<Change, MigrationOrigin>();
+  let outstanding = changes;
+  for (const migration of pending) {
+    if (outstanding.length === 0) break;
+    replayer.apply(migration);
+    const left = new Set(diffStates({ baseline: replayer.state(), expected: final, sources: emptySources(migration.file) }).map(changeIdentity));
+    const done = outstanding.filter((change) => !left.has(changeIdentity(change)));
+    for (const change of done) {
+      result.set(change, { kind: 'migration', migration: migration.name, file: migration.file, line: lineNaming(migration.sql, change) });
+    }
+    outstanding = outstanding.filter((change) => left.has(changeIdentity(change)));
   }
   return result;
 }

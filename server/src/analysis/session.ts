@@ -6,16 +6,20 @@ import type { Note } from '../core/notes';
 import { markStable } from '../diff/diff';
 import { MapCache, mapSchema } from '../map/mapSchema';
 import { type GuardConfig, loadConfig } from '../project/config';
-import { committedMigrationFolders, type GitView } from '../project/git';
+import { diffStates } from '../diff/diff';
+import { committedMigrationFolders, committedSchemaFiles, type GitView } from '../project/git';
 import type { PrismaProject } from '../project/locate';
 import { lockProviderMismatch, prepareSpareReplayer, readMigrationsFolder, replayMigrationsUpTo, type ReplayCache } from '../replay/migrations';
 import type { ReplayStore } from '../replay/persistedCache';
 import { loadPostgresParser } from '../replay/statements';
-import type { ProvenanceLookup } from '../replay/types';
-import { combineFiles, type FileScan, rescanFile } from '../scan/scanner';
+import type { ProvenanceLookup, Replayer } from '../replay/types';
+import { combineFiles, type FileScan, rescanFile, scanSchema } from '../scan/scanner';
 import type { ScannedFile, ScannedSchema } from '../scan/types';
 import { lintSchema } from '../schema/prismaWasm';
+import { applyBaseline, readBaseline, staleNotes } from './baseline';
 import { judgeSchema } from './judge';
+import { carriersAmong, changeIdentity } from './origin';
+import { contentKey, type DriftAtRef, separatePreexisting, type SweptInto } from './preexisting';
 import { judgeMigrationSql } from './sqlAnalysis';
 import type { Suppression } from './suppressions';
 import { applyPreflight, type PreflightContext, type PreflightFacts } from './preflight';
@@ -61,8 +65,10 @@ interface MigrationsSnapshot {
   /** The deployed migrations' text, in order (SQL rules read CHECK constraints from them, which the replayed state does not model). */
   deployedFiles: { name: string; sql: string }[];
   lockProvider?: Provider;
-  /** inferPrismaVersion of the baseline ('' when it tells nothing), once computed. */
-  inferredPrismaVersion?: string;
+  /** inferPrismaVersion of the baseline ('' when it tells nothing), read once per snapshot, not per keystroke. */
+  inferredPrismaVersion: string;
+  /** In git mode, what already separated the committed migrations from the committed schema. */
+  drift?: DriftAtRef;
 }
 
 /**
@@ -85,7 +91,7 @@ export class ProjectSession {
   /** Migration folders reported changed since the folder was last read ('all' before the first read, or when the cause is unknown). */
   private changedFolders: Set<string> | 'all' = 'all';
   /** What git said is committed, for which `deployed` setting (kept only with `gitChangesReported`). */
-  private gitView?: { deployed: string; view: GitView };
+  private gitView?: { deployed: string; view: GitView; schema?: { path: string; text: string }[] | 'unread' };
   /** Providers whose saved replay was already looked for (once per session: afterwards the in-memory cache is newer). */
   private readonly storeRead = new Set<Provider>();
   /** The newest checkpoint the store holds (as read or written), so an unchanged replay is not written again. */
@@ -161,8 +167,6 @@ export class ProjectSession {
     lap('replay');
     if (isCancelled()) return undefined;
 
-    // Read from the migrations once per snapshot, not per keystroke (it looks at every table).
-    if (migrations.inferredPrismaVersion === undefined) migrations.inferredPrismaVersion = inferPrismaVersion(migrations.baseline) ?? '';
     const prismaVersion = this.project.prismaVersion ?? (migrations.inferredPrismaVersion || undefined);
     const mapped = mapSchema(scanned, { provider, ...(prismaVersion ? { prismaVersion } : {}) }, this.mapCache);
     // Neither this session nor anyone it hands them to modifies these tables; the diff may remember them.
@@ -198,6 +202,14 @@ export class ProjectSession {
     lap('sql');
 
     let findings = [...judged.findings, ...sql.findings];
+    let preexisting: ProjectAnalysis['preexisting'];
+    if (migrations.drift) {
+      const datasource = scanned.datasource;
+      const anchor = datasource ? { file: datasource.file, range: { start: datasource.block.blockRange.start, end: datasource.block.nameRange.end } } : undefined;
+      const separated = separatePreexisting({ findings, changes: judged.changes, drift: migrations.drift, ...(anchor ? { anchor } : {}) });
+      findings = separated.findings;
+      preexisting = separated.preexisting;
+    }
     const sizes = this.options.tableSizes?.();
     if (sizes) {
       const sized = applyTableSizes(findings, sizes, { provider, config: effective });
@@ -209,6 +221,14 @@ export class ProjectSession {
     if (facts) {
       findings = applyPreflight(findings, preflightContext, facts);
       notes.push(...facts.notes);
+    }
+    const baselineFile = readBaseline(this.project.root, notes);
+    let baseline: ProjectAnalysis['baseline'];
+    if (baselineFile) {
+      const applied = applyBaseline(findings, baselineFile);
+      findings = applied.findings;
+      baseline = applied.outcome;
+      notes.push(...staleNotes(applied.outcome));
     }
 
     if (this.replayed) {
@@ -227,6 +247,8 @@ export class ProjectSession {
       notes,
       ...(schemaErrors ? { schemaErrors } : {}),
       preflightContext,
+      ...(preexisting ? { preexisting } : {}),
+      ...(baseline ? { baseline } : {}),
       timings,
     };
   }
@@ -254,6 +276,21 @@ export class ProjectSession {
 
     markStable(replayed.baseline.state);
     markStable(replayed.full.state);
+    const pendingMigrations = folder.migrations.filter((m) => !deployedNames.has(m.name));
+    const inferredPrismaVersion = inferPrismaVersion(replayed.baseline.state) ?? '';
+    let drift: DriftAtRef | undefined;
+    if (deployedNames.committedSchema) {
+      drift = driftAtRef({
+        ref: deployedNames.ref ?? 'HEAD',
+        files: deployedNames.committedSchema,
+        provider,
+        prismaVersion: this.project.prismaVersion ?? (inferredPrismaVersion || undefined),
+        baseline: replayed.baseline.state,
+        migrated: replayed.full.state,
+        pending: pendingMigrations,
+        fork: () => replayed.baseline.fork(),
+      });
+    }
     this.snapshot = {
       key,
       setting,
@@ -262,9 +299,11 @@ export class ProjectSession {
       provenance: replayed.full.provenance,
       statuses: folder.migrations.map((m) => ({ name: m.name, deployed: deployedNames.has(m.name) })),
       notes,
-      pendingFiles: folder.migrations.filter((m) => !deployedNames.has(m.name)).map((m) => ({ name: m.name, file: m.file, sql: m.sql })),
+      pendingFiles: pendingMigrations.map((m) => ({ name: m.name, file: m.file, sql: m.sql })),
       deployedFiles: folder.migrations.filter((m) => deployedNames.has(m.name)).map((m) => ({ name: m.name, sql: m.sql })),
       ...(folder.lockProvider ? { lockProvider: folder.lockProvider } : {}),
+      inferredPrismaVersion,
+      ...(drift ? { drift } : {}),
     };
     return this.snapshot;
   }
@@ -314,13 +353,20 @@ export class ProjectSession {
   private committedView(deployed: string, ref: string | undefined): GitView {
     if (this.options.gitChangesReported && this.gitView?.deployed === deployed) return this.gitView.view;
     const view = committedMigrationFolders(this.project.migrationsDir, ref);
-    this.gitView = { deployed, view };
+    this.gitView = { deployed, view, schema: 'unread' };
     return view;
   }
 
+  /** The schema as committed at the ref the deployed migrations were read at, asked of git once per view. */
+  private committedSchema(ref: string | undefined): { path: string; text: string }[] | undefined {
+    if (!this.gitView) return undefined;
+    if (this.gitView.schema === 'unread') this.gitView.schema = committedSchemaFiles(this.project.schemaPath, ref);
+    return this.gitView.schema;
+  }
+
   /** Which migration folders count as deployed, per the `deployed` setting. */
-  private deployedNames(names: string[], deployed: string): Set<string> & { notes: Note[] } {
-    const result = new Set<string>() as Set<string> & { notes: Note[] };
+  private deployedNames(names: string[], deployed: string): DeployedNames {
+    const result = new Set<string>() as DeployedNames;
     result.notes = [];
     if (deployed === 'all') {
       names.forEach((n) => result.add(n));
@@ -338,8 +384,59 @@ export class ProjectSession {
       return result;
     }
     for (const name of names) if (view.committedFolders.has(name)) result.add(name);
+    const schema = this.committedSchema(ref);
+    if (schema) result.committedSchema = schema;
+    if (ref) result.ref = ref;
     return result;
   }
+}
+
+type DeployedNames = Set<string> & {
+  notes: Note[];
+  /** In git mode, the schema as committed at the same ref (absent when git does not have it). */
+  committedSchema?: { path: string; text: string }[];
+  ref?: string;
+};
+
+interface DriftInput {
+  ref: string;
+  files: { path: string; text: string }[];
+  provider: Provider;
+  prismaVersion: string | undefined;
+  baseline: DbState;
+  migrated: DbState;
+  pending: { name: string; file: string; sql: string }[];
+  /** A replayer at the deployed state (consumed). */
+  fork: () => Replayer;
+}
+
+/**
+ * What separates the deployed migrations from the schema as committed at the
+ * same ref, and which pending migration already carries each part of it. Once
+ * per migrations snapshot: the schema being typed plays no part.
+ */
+function driftAtRef(input: DriftInput): DriftAtRef {
+  const mapped = mapSchema(scanSchema(input.files), { provider: input.provider, ...(input.prismaVersion ? { prismaVersion: input.prismaVersion } : {}) });
+  const prismaDefaults = mapped.prismaDefaults ?? {};
+  const changes = diffStates({ baseline: input.baseline, expected: mapped.state, sources: mapped.sources, prismaDefaults });
+  const carriers = new Map<string, SweptInto>();
+  if (input.pending.length > 0 && changes.length > 0) {
+    const leftAtEnd = new Set(diffStates({ baseline: input.migrated, expected: mapped.state, sources: mapped.sources, prismaDefaults }).map(changeIdentity));
+    const carried = changes.filter((change) => !leftAtEnd.has(changeIdentity(change)));
+    if (carried.length > 0) {
+      const replayer = input.fork();
+      try {
+        const sqlOf = new Map(input.pending.map((m) => [m.name, m.sql]));
+        for (const [change, origin] of carriersAmong(replayer, input.pending, input.migrated, carried)) {
+          const line = (sqlOf.get(origin.migration) ?? '').split('\n')[origin.line] ?? '';
+          carriers.set(contentKey(change), { ...origin, endCharacter: line.replace(/\r$/, '').length });
+        }
+      } finally {
+        replayer.dispose();
+      }
+    }
+  }
+  return { ref: input.ref, changes, carriers, before: input.baseline, after: mapped.state };
 }
 
 /**

@@ -5,6 +5,8 @@ import type { PrismaProject } from '../project/locate';
 import type { Finding } from '../rules/types';
 import type { Range } from '../core/source';
 import type { PreflightContext } from './preflight';
+import type { BaselineOutcome } from './baseline';
+import type { PreexistingDrift } from './preexisting';
 
 export interface MigrationStatus {
   name: string;
@@ -31,6 +33,14 @@ export interface ProjectAnalysis {
   schemaErrors?: SchemaError[];
   /** What the preflight needs to turn findings into questions for the database, and apply the answers. */
   preflightContext?: PreflightContext;
+  /**
+   * In git mode: what already separated the committed migrations from the
+   * schema as committed at the ref, still there in the edited schema. Reported
+   * once (one info finding), not line by line.
+   */
+  preexisting?: PreexistingDrift;
+  /** When the project has a baseline file: how many findings it accepted, and its entries that match nothing. */
+  baseline?: BaselineOutcome;
   /** Milliseconds spent per stage, for the benchmark and the trace. */
   timings: Record<string, number>;
 }

@@ -4,7 +4,9 @@ import type { FindingOrigin } from '../analysis/origin';
 import type { PreflightFacts } from '../analysis/preflight';
 import type { ProjectAnalysis } from '../analysis/types';
 import type { Finding } from '../rules/types';
+import { riskOf } from '../analysis/preexisting';
 import { summarizeChange } from '../diff/changes';
+import { describeChange } from '../diff/describe';
 import { byPlace } from './formatText';
 
 export interface JsonOptions {
@@ -41,6 +43,7 @@ export function toJson(analysis: ProjectAnalysis, options: JsonOptions = {}): Re
       docs: finding.docs,
       related: finding.related.map((r) => ({ ...r, file: relative(r.file) })),
       ...(finding.preflight ? { preflight: finding.preflight } : {}),
+      ...(finding.accepted ? { accepted: finding.accepted } : {}),
       ...originJson(options.origins?.get(finding), relative),
     })),
     changes: analysis.changes.map((change) => ({ ...summarizeChange(change), file: relative(change.source.file), range: change.source.range })),
@@ -51,6 +54,24 @@ export function toJson(analysis: ProjectAnalysis, options: JsonOptions = {}): Re
       message: note.message,
       ...(note.where ? { file: relative(note.where.file), range: note.where.range } : {}),
     })),
+    preexisting: (analysis.preexisting?.changes ?? []).map((entry) => ({
+      ...summarizeChange(entry.change),
+      description: describeChange(entry.change),
+      file: relative(entry.change.source.file),
+      range: entry.change.source.range,
+      risk: riskOf(entry).map((f) => ({ ruleId: f.ruleId, severity: f.severity, message: f.message })),
+      ...(entry.carriedBy ? { sweptInto: { migration: entry.carriedBy.migration, file: relative(entry.carriedBy.file), line: entry.carriedBy.line } } : {}),
+    })),
+    ...(analysis.preexisting ? { preexistingRef: analysis.preexisting.ref } : {}),
+    ...(analysis.baseline
+      ? {
+          baseline: {
+            file: relative(analysis.baseline.file),
+            accepted: analysis.baseline.accepted,
+            stale: analysis.baseline.stale.map(({ entry, range }) => ({ rule: entry.rule, object: entry.object, range })),
+          },
+        }
+      : {}),
     ...(options.lockTrace ? { lockTrace: lockTraceJson(options.lockTrace, relative) } : {}),
     ...(options.preflight
       ? { preflight: { database: options.preflight.database, engine: options.preflight.engine, measuredAt: options.preflight.measuredAt, scanLimitBytes: options.preflight.scanLimitBytes } }

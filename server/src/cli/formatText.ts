@@ -1,5 +1,6 @@
 import * as path from 'path';
 import { describeOrigin, type FindingOrigin } from '../analysis/origin';
+import { countByKind, riskOf } from '../analysis/preexisting';
 import type { ProjectAnalysis } from '../analysis/types';
 import type { Finding } from '../rules/types';
 
@@ -34,6 +35,7 @@ export function formatText(analysis: ProjectAnalysis, options: TextOptions = {})
     `${count('error')} error(s), ${count('warning')} warning(s), ${count('info')} info in ${analysis.changes.length} pending change(s)` +
       ` (${analysis.migrations.length - pending} deployed migration(s), ${pending} pending, ${analysis.unmigrated.length} schema change(s) without a migration)`,
   );
+  lines.push(...preexistingLines(analysis), ...baselineLines(analysis));
   return lines.join('\n') + '\n';
 }
 
@@ -52,6 +54,32 @@ export function formatSchemaErrors(analysis: ProjectAnalysis): string {
     lines.push(`${path.relative(root, error.file) || error.file}:${error.range.start.line + 1}:${error.range.start.character + 1} error ${error.message.replace(/\s*\n\s*/g, ' ')}`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** The summary's word on pre-existing drift: not counted above, but what the next `migrate dev` sweeps in. */
+function preexistingLines(analysis: ProjectAnalysis): string[] {
+  const drift = analysis.preexisting;
+  if (!drift || drift.changes.length === 0) return [];
+  const waiting = drift.changes.filter((c) => !c.carriedBy);
+  const swept = drift.changes.length - waiting.length;
+  const risky = waiting.filter((c) => riskOf(c).length > 0).length;
+  const parts: string[] = [];
+  if (waiting.length > 0) {
+    parts.push(
+      `pre-existing drift at ${drift.ref}: ${waiting.length} change(s) between the committed migrations and the committed schema (${countByKind(waiting.map((c) => c.change))}), ` +
+        `${risky} of them unsafe, not counted above: the next \`prisma migrate dev\` puts them into your migration (see --format json "preexisting", or the editor's report)`,
+    );
+  }
+  if (swept > 0) parts.push(`pre-existing drift swept into pending migrations: ${swept} change(s), judged above at full severity`);
+  return parts;
+}
+
+function baselineLines(analysis: ProjectAnalysis): string[] {
+  const baseline = analysis.baseline;
+  if (!baseline) return [];
+  const file = path.relative(analysis.project.root, baseline.file) || baseline.file;
+  const stale = baseline.stale.length > 0 ? `, ${baseline.stale.length} entr${baseline.stale.length === 1 ? 'y' : 'ies'} no longer matching anything (run \`check --update-baseline\`)` : '';
+  return [`baseline ${file}: ${baseline.accepted} finding(s) accepted (counted as info)${stale}`];
 }
 
 export function byPlace(a: Finding, b: Finding): number {

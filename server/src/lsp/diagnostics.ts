@@ -1,5 +1,6 @@
 import * as path from 'path';
 import { type Diagnostic, DiagnosticSeverity, type DiagnosticRelatedInformation } from 'vscode-languageserver';
+import { staleMessage } from '../analysis/baseline';
 import type { ProjectAnalysis } from '../analysis/types';
 import { summarizeChange } from '../diff/changes';
 import type { Finding, Severity } from '../rules/types';
@@ -76,6 +77,13 @@ export function diagnosticsByFile(analysis: ProjectAnalysis, versionOf: (file: s
     const list = byFile.get(finding.file) ?? [];
     list.push(findingToDiagnostic(finding, analysis.project.root, versionOf(finding.file), root));
     byFile.set(finding.file, list);
+  }
+  if (analysis.baseline) {
+    // Entries of the baseline that match nothing any more are marked in the file itself, where they can be deleted.
+    byFile.set(
+      analysis.baseline.file,
+      analysis.baseline.stale.map(({ entry, range }) => ({ range, severity: DiagnosticSeverity.Warning, source: DIAGNOSTIC_SOURCE, message: staleMessage(entry) })),
+    );
   }
   return [...byFile.entries()].map(([file, diagnostics]) => ({ file, diagnostics }));
 }

@@ -7,8 +7,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { CodeAction, CodeActionParams, ExecuteCommandParams, FileEvent, PublishDiagnosticsParams, WorkspaceEdit } from 'vscode-languageserver';
 import { FileChangeType } from 'vscode-languageserver';
+import { BASELINE_FILE } from '../analysis/baseline';
 import { ProjectSession } from '../analysis/session';
-import { pendingSql } from '../report/pendingSql';
+import { pendingSql, preexistingSql } from '../report/pendingSql';
 import type { ProjectAnalysis } from '../analysis/types';
 import type { PrismaProject } from '../project/locate';
 import type { ReplayStore } from '../replay/persistedCache';
@@ -370,6 +371,9 @@ export class GuardServer {
         const entry = this.entryForSchemaFile(file);
         if (entry) reanalyse.add(entry);
       }
+      if (base === BASELINE_FILE) {
+        for (const entry of this.entries.values()) if (entry.project.root === path.dirname(file)) reanalyse.add(entry);
+      }
       if (base === '.migration-guard.json' || base === 'package.json' || /^prisma\.config\.(ts|mts|js|mjs)$/.test(base)) {
         const folder = this.folderOf(file);
         if (folder) refresh.add(folder);
@@ -537,6 +541,13 @@ export class GuardServer {
       } catch (error) {
         this.host.log('warning', `Could not render the SQL Prisma will generate for ${entry.project.root}: ${describeError(error)}`);
         extras.sql = { error: describeError(error) };
+      }
+      if (analysis.preexisting && analysis.preexisting.changes.length > 0) {
+        try {
+          extras.preexistingSql = preexistingSql(analysis.preexisting, analysis.provider);
+        } catch (error) {
+          extras.preexistingSql = { error: describeError(error) };
+        }
       }
       if (params?.lockTrace && !isCancelled()) extras.lockTrace = (await this.traceProject(entry, analysis, isCancelled)).markdown;
       reports.push(projectReport(analysis, name, (docs) => docsUri(docs, this.root), extras));

@@ -154,6 +154,35 @@ export interface ProjectReport {
   plans?: ReportPlan[];
   /** The lock trace section (Markdown), when it was asked for. */
   lockTrace?: string;
+  /** In git mode: what already separated the committed migrations from the committed schema (not the user's edit). */
+  preexisting?: ReportPreexisting;
+  /** The project's baseline file: findings it accepted, entries that no longer match. */
+  baseline?: { file: string; accepted: number; stale: { rule: string; object: string; line: number }[] };
+}
+
+/** Pre-existing drift, listed once: each change, the SQL Prisma would generate for it, and its risk. */
+export interface ReportPreexisting {
+  /** The git ref the committed schema and migrations were read at. */
+  ref: string;
+  /** The sentence the editor shows on the datasource block (absent when every part is already in a pending migration). */
+  summary?: string;
+  changes: ReportPreexistingChange[];
+  /** Set when the SQL could not be rendered. */
+  sqlError?: string;
+}
+
+export interface ReportPreexistingChange {
+  description: string;
+  kind: string;
+  table: string;
+  file: string;
+  range: ReportRange;
+  /** What the rules would say of it as an edit; empty when it is safe. */
+  risk: { ruleId: string; severity: 'error' | 'warning' | 'info'; message: string }[];
+  sql?: string;
+  sqlNote?: string;
+  /** The pending migration that already carries it (someone ran `prisma migrate dev`). */
+  sweptInto?: { migration: string; file: string; line: number };
 }
 
 export interface ReportResult {

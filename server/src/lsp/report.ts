@@ -9,7 +9,7 @@ import { isSqlFile } from './diagnostics';
 import { pathToUri } from './paths';
 import { SEVERITY_ORDER } from '../report/projectReport';
 import { code, fence, plural } from '../report/markdownText';
-import type { ProjectReport, ReportChange, ReportFinding, ReportResult } from './protocol';
+import type { ProjectReport, ReportChange, ReportFinding, ReportPreexisting, ReportResult } from './protocol';
 
 export function buildReport(projects: ProjectReport[]): ReportResult {
   return { projects, markdown: renderMarkdown(projects) };
@@ -59,6 +59,16 @@ function renderProject(project: ProjectReport, out: string[]): void {
       : `**${plural(unsafe, 'unsafe change')}** (${plural(project.counts.error, 'error')}, ${plural(project.counts.warning, 'warning')}, ${project.counts.info} info) in ${plural(project.changes.length, 'pending change')}.`,
     '',
   );
+
+  if (project.preexisting) renderPreexisting(project.preexisting, project.root, out);
+  if (project.baseline) {
+    const file = place(project.baseline.file, 1, project.root);
+    out.push(`Baseline ${file}: ${plural(project.baseline.accepted, 'finding')} accepted (shown as info).`, '');
+    for (const entry of project.baseline.stale) {
+      out.push(`- Entry no longer matching anything (${place(project.baseline.file, entry.line, project.root)}): ${code(entry.rule)} on ${code(entry.object)} — drop it with \`prisma-migration-guard check --update-baseline\`.`);
+    }
+    if (project.baseline.stale.length > 0) out.push('');
+  }
 
   const schemaChanges = project.changes.filter((c) => !isSqlFile(c.file));
   if (schemaChanges.length > 0) {
@@ -141,6 +151,28 @@ function renderProject(project: ProjectReport, out: string[]): void {
     }
     out.push('');
   }
+}
+
+function renderPreexisting(drift: ReportPreexisting, root: string, out: string[]): void {
+  out.push(`### Pre-existing drift (committed at ${code(drift.ref)})`, '');
+  if (drift.summary) out.push(drift.summary, '');
+  out.push(
+    'None of this is your edit: the schema and its migrations already disagreed at that commit, so it is not marked line by line. ' +
+      'But `prisma migrate dev` diffs the whole schema: whatever you change next, its migration carries all of the following. ' +
+      'Give it a migration of its own first (with a safe plan for the risky parts), or bring the schema back in line with the database.',
+    '',
+  );
+  if (drift.sqlError) out.push(`The SQL could not be rendered: ${drift.sqlError}`, '');
+  drift.changes.forEach((change, index) => {
+    const worst = change.risk.map((r) => r.severity).sort((a, b) => SEVERITY_ORDER[a] - SEVERITY_ORDER[b])[0];
+    out.push(`#### ${index + 1}. ${change.description} — ${worst ? `risk: ${worst}` : 'safe'}`, '');
+    const swept = change.sweptInto ? ` · already swept into pending migration ${code(change.sweptInto.migration)} (${place(change.sweptInto.file, change.sweptInto.line, root)})` : '';
+    out.push(`${place(change.file, change.range.start.line + 1, root)}${swept}`, '');
+    for (const risk of change.risk) out.push(`- ${severityLabel(risk.severity)} ${code(risk.ruleId)}: ${risk.message}`);
+    if (change.risk.length > 0) out.push('');
+    if (change.sql) out.push(`SQL Prisma would generate:${change.sqlNote ? ` ${change.sqlNote}` : ''}`, '', fence(change.sql, 'sql'), '');
+    else if (change.sqlNote) out.push(`SQL Prisma would generate: ${change.sqlNote}`, '');
+  });
 }
 
 function renderChangeSql(change: ReportChange, out: string[]): void {

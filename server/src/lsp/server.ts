@@ -168,6 +168,7 @@ connection.onInitialized(
             { globPattern: '**/*.prisma', kind },
             { globPattern: '**/migrations/**', kind },
             { globPattern: '**/.migration-guard.json', kind },
+            { globPattern: '**/.migration-guard-baseline.json', kind },
             { globPattern: '**/prisma.config.{ts,mts,js,mjs}', kind },
             // Commits and checkouts move migrations between pending and deployed.
             { globPattern: '**/.git/HEAD', kind },

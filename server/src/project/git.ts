@@ -83,3 +83,28 @@ function safe<T>(fn: () => T): T | undefined {
     return undefined;
   }
 }
+
+/**
+ * The schema as committed at `ref` (HEAD when undefined): the file, or every
+ * `.prisma` file of the schema folder, each under the path it has on disk now.
+ * Undefined outside git or when the ref does not hold the schema: then nothing
+ * can be told apart as pre-existing.
+ */
+export function committedSchemaFiles(schemaPath: string, ref?: string): { path: string; text: string }[] | undefined {
+  const target = ref ?? 'HEAD';
+  const folder = isDirectory(schemaPath);
+  const cwd = folder ? schemaPath : path.dirname(schemaPath);
+  if (!isDirectory(cwd)) return undefined;
+  // `<ref>:./<path>` and ls-tree in a subdirectory both read paths relative to the working directory.
+  const names = folder
+    ? safe(() => git(cwd, ['ls-tree', '-r', '--name-only', '-z', target]))?.split('\0').filter((name) => name.endsWith('.prisma'))
+    : [path.basename(schemaPath)];
+  if (!names || names.length === 0) return undefined;
+  const files: { path: string; text: string }[] = [];
+  for (const name of names.sort()) {
+    const text = safe(() => git(cwd, ['show', `${target}:./${name}`]));
+    if (text === undefined) return undefined;
+    files.push({ path: path.join(cwd, ...name.split('/')), text });
+  }
+  return files;
+}

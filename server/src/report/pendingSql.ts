@@ -4,6 +4,8 @@
  * diffs from), maps the schema as the editor holds it, renders the changes.
  * On demand (the report), never per keystroke.
  */
+import type { PreexistingDrift } from '../analysis/preexisting';
+import type { Provider } from '../core/dbState';
 import { type Change, summarizeChange } from '../diff/changes';
 import { loadPlanContext } from '../phases/context';
 import type { PrismaProject } from '../project/locate';
@@ -26,4 +28,10 @@ export async function pendingSql(project: PrismaProject, texts?: ReadonlyMap<str
   const byKey = new Map<string, ChangeSql>();
   for (const [change, sql] of rendered.byChange) byKey.set(changeKey(change), sql);
   return { sql: rendered.sql, byKey };
+}
+
+/** The SQL Prisma would generate for the pre-existing drift: from the deployed state to the schema as committed. */
+export function preexistingSql(drift: PreexistingDrift, provider: Provider): Map<Change, ChangeSql> {
+  const changes = drift.changes.map((c) => c.change);
+  return prismaMigrationSql(changes, { provider, before: drift.before, after: drift.after }).byChange;
 }

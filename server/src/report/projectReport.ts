@@ -7,7 +7,8 @@
 import type { ProjectAnalysis } from '../analysis/types';
 import type { Change } from '../diff/changes';
 import { describeChange } from '../diff/describe';
-import type { ProjectReport, ReportChange, ReportFinding, ReportPlan } from '../lsp/protocol';
+import type { ProjectReport, ReportChange, ReportFinding, ReportPlan, ReportPreexisting } from '../lsp/protocol';
+import { describePreexisting, type PreexistingDrift, riskOf } from '../analysis/preexisting';
 import type { PrismaProject } from '../project/locate';
 import { ruleById } from '../rules';
 import type { Finding, Severity } from '../rules/types';
@@ -15,6 +16,7 @@ import * as path from 'path';
 import { listPlanStatuses } from '../phases/files';
 import { checklistFor, migrationRequest } from './checklist';
 import { changeKey, type PendingSql } from './pendingSql';
+import type { ChangeSql } from './prismaSql';
 
 /** What the report adds to the analysis when it is asked for (each part is computed on demand). */
 export interface ReportExtras {
@@ -23,6 +25,8 @@ export interface ReportExtras {
   plans?: ReportPlan[];
   /** The lock trace section, Markdown. */
   lockTrace?: string;
+  /** The SQL Prisma would generate for each part of the pre-existing drift, or why it could not be rendered. */
+  preexistingSql?: Map<Change, ChangeSql> | { error: string };
 }
 
 /** Where a rule's page is, from its path relative to the package root (a file:// URI in the editor, the path in a pull request). */
@@ -78,14 +82,17 @@ export function projectReport(analysis: ProjectAnalysis, name: string, docsLink:
   };
   const byPlace = (a: Change, b: Change): number =>
     a.source.file.localeCompare(b.source.file) || a.source.range.start.line - b.source.range.start.line || a.source.range.start.character - b.source.range.start.character;
-  for (const change of [...analysis.changes].sort(byPlace)) addChange(change);
+  // Pre-existing drift has a section of its own: the pending changes are the user's.
+  const preexisting = new Set(analysis.preexisting?.changes.map((c) => c.change) ?? []);
+  const ownChanges = analysis.changes.filter((change) => !preexisting.has(change));
+  for (const change of [...ownChanges].sort(byPlace)) addChange(change);
   findings.forEach((finding, index) => {
     if (finding.change) addChange(finding.change).findings.push(index);
   });
   const counts = { error: 0, warning: 0, info: 0 };
   for (const finding of findings) counts[finding.severity]++;
   const plans = extras.plans ?? [];
-  const checkInput = { provider: analysis.provider, changes: analysis.changes, findings, plans: plans.filter((p) => p.next <= p.phases).map((p) => p.id) };
+  const checkInput = { provider: analysis.provider, changes: ownChanges, findings, plans: plans.filter((p) => p.next <= p.phases).map((p) => p.id) };
   const checklist = checklistFor(checkInput);
   const summary = migrationRequest({
     ...checkInput,
@@ -115,6 +122,34 @@ export function projectReport(analysis: ProjectAnalysis, name: string, docsLink:
     summary,
     ...(plans.length > 0 ? { plans } : {}),
     ...(extras.lockTrace ? { lockTrace: extras.lockTrace } : {}),
+    ...(analysis.preexisting && analysis.preexisting.changes.length > 0 ? { preexisting: preexistingReport(analysis.preexisting, extras) } : {}),
+    ...(analysis.baseline
+      ? { baseline: { file: analysis.baseline.file, accepted: analysis.baseline.accepted, stale: analysis.baseline.stale.map(({ entry, range }) => ({ rule: entry.rule, object: entry.object, line: range.start.line + 1 })) } }
+      : {}),
+  };
+}
+
+function preexistingReport(drift: PreexistingDrift, extras: ReportExtras): ReportPreexisting {
+  const rendered = extras.preexistingSql instanceof Map ? extras.preexistingSql : undefined;
+  const summary = describePreexisting(drift);
+  return {
+    ref: drift.ref,
+    ...(summary ? { summary } : {}),
+    changes: drift.changes.map((entry) => {
+      const sql = rendered?.get(entry.change);
+      return {
+        description: describeChange(entry.change),
+        kind: entry.change.kind,
+        table: entry.change.table,
+        file: entry.change.source.file,
+        range: entry.change.source.range,
+        risk: riskOf(entry).map((f) => ({ ruleId: f.ruleId, severity: f.severity, message: f.message })),
+        ...(sql?.sql ? { sql: sql.sql } : {}),
+        ...(sql?.note ? { sqlNote: sql.note } : {}),
+        ...(entry.carriedBy ? { sweptInto: { migration: entry.carriedBy.migration, file: entry.carriedBy.file, line: entry.carriedBy.line + 1 } } : {}),
+      };
+    }),
+    ...(extras.preexistingSql && !(extras.preexistingSql instanceof Map) ? { sqlError: extras.preexistingSql.error } : {}),
   };
 }
 

@@ -110,6 +110,8 @@ export interface Finding {
   related: { file: string; range: SourceRef['range']; message: string }[];
   docs: string;
   fix?: FixHint;
+  /** Set when the project's baseline accepted the finding: the severity it had before it dropped to info. */
+  accepted?: Severity;
   subject?: FindingSubject;
   /** What the preflight measured in the database for this finding (`check --preflight`, the editor's preflight command). */
   preflight?: FindingPreflight;
