@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
-import { brief, LspClient, uriOf } from './lspClient';
+import { brief, copyExample, LspClient, REPO_ROOT, uriOf } from './lspClient';
 
 const INIT_SQL = `-- CreateTable
 CREATE TABLE "User" (
@@ -235,5 +235,56 @@ describe('pre-existing drift in the editor (git repository whose HEAD drifts)', 
       ],
     );
     fs.rmSync(folder, { recursive: true });
+  });
+});
+
+describe('a baseline in the editor', function () {
+  this.timeout(90000);
+  let root: string;
+  let client: LspClient;
+
+  before(async () => {
+    // The shop copy keeps `deployed: all`; its ten findings go into the baseline through the CLI.
+    root = copyExample('shop');
+    execFileSync(process.execPath, [path.join(REPO_ROOT, 'out', 'server', 'src', 'cli.js'), 'baseline', root], { stdio: 'ignore' });
+    client = await LspClient.start({ workspaceFolders: [root] });
+  });
+
+  after(async () => {
+    await client?.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('shows baselined findings as accepted (info); a changed one comes back at full severity and its stale entry is marked in the file', async () => {
+    const schema = path.join(root, 'prisma', 'schema.prisma');
+    const baseline = path.join(root, '.migration-guard-baseline.json');
+    const text = fs.readFileSync(schema, 'utf8');
+    await client.open(schema, text, 1);
+    const accepted = await client.diagnostics(uriOf(schema), (p) => p.version === 1);
+    assert.deepStrictEqual(
+      accepted.map((d) => `${brief(d)} ${d.message.startsWith('Accepted in .migration-guard-baseline.json: ')}`),
+      [
+        '12:5-12:16 3 remove-enum-value migration-guard true',
+        '22:2-22:18 3 add-required-column migration-guard true',
+        '28:6-28:13 3 drop-column migration-guard true',
+        '30:2-30:19 3 rename-column migration-guard true',
+        '31:25-31:32 3 add-unique-constraint migration-guard true',
+        '42:2-42:45 3 schema-drift migration-guard true',
+        '51:2-51:24 3 make-column-required migration-guard true',
+        '58:2-58:22 3 create-index-blocking migration-guard true',
+        '68:2-68:23 3 change-column-type migration-guard true',
+        '71:6-71:12 3 schema-drift migration-guard true',
+      ],
+    );
+    assert.deepStrictEqual((await client.diagnostics(uriOf(baseline))).map(full), []);
+
+    const before = client.published.length;
+    await client.change(schema, 2, [{ text: text.replace('  phone     String\n', '  mobile    String\n') }]);
+    const changed = await client.diagnostics(uriOf(schema), (p) => p.version === 2);
+    assert.deepStrictEqual(changed.filter((d) => d.severity !== 3).map(brief), ['22:2-22:18 1 add-required-column migration-guard']);
+    const line = fs.readFileSync(baseline, 'utf8').split('\n').findIndex((l) => l.includes('"User.phone"'));
+    assert.deepStrictEqual((await client.diagnostics(uriOf(baseline), (p) => p.diagnostics.length > 0, before)).map(full), [
+      `${line}:16-${line}:28 2 undefined migration-guard Baseline entry no longer matches any finding (add-required-column on User.phone): the risk is gone or the object changed; drop it with \`prisma-migration-guard check --update-baseline\`.`,
+    ]);
   });
 });
