@@ -63,10 +63,13 @@ describe('action.yml (composite): inputs, annotations and the sticky comment, it
 
   before(() => {
     // A repository holding examples/shop at the same path as here, with its base branch fetched as origin/main.
+    // The base holds the migrations, not the schema's edits: committed there, they would be pre-existing drift
+    // (reported once), not what the pull request adds.
     workspace = tempDir('pmg-action-');
     copyDir(path.join(repo, 'examples/shop'), path.join(workspace, 'examples/shop'));
     git(workspace, 'init', '-q');
     git(workspace, 'add', '.');
+    git(workspace, 'reset', '-q', '--', 'examples/shop/prisma/schema.prisma');
     git(workspace, 'commit', '-q', '-m', 'shop');
     git(workspace, 'update-ref', 'refs/remotes/origin/main', 'HEAD');
     fs.writeFileSync(path.join(workspace, '..', `${path.basename(workspace)}-event.json`), JSON.stringify({ number: 7, pull_request: { number: 7, base: { ref: 'main' } } }));
