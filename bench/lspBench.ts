@@ -80,7 +80,7 @@ export async function benchLsp(project: BenchProject, editCount: number, bursts:
   const firstArrival = new Map<number, number>();
   const arrivals: { version: number | undefined; at: number; newest: number }[] = [];
   let newestSent = 1;
-  client.connection.onNotification('textDocument/publishDiagnostics', (params: { uri: string; version?: number }) => {
+  client.publishListeners.push((params) => {
     if (params.uri !== uri) return;
     const at = performance.now();
     arrivals.push({ version: params.version, at, newest: newestSent });
@@ -162,7 +162,7 @@ async function editsWithDefaultDebounce(project: BenchProject, text: string, cou
   const uri = uriOf(project.schemaPath);
   const client = await LspClient.start({ workspaceFolders: [project.dir], debounceMs: DEFAULT_DEBOUNCE_MS });
   const arrived = new Map<number, number>();
-  client.connection.onNotification('textDocument/publishDiagnostics', (params: { uri: string; version?: number }) => {
+  client.publishListeners.push((params) => {
     if (params.uri === uri && params.version !== undefined && !arrived.has(params.version)) arrived.set(params.version, performance.now());
   });
   try {

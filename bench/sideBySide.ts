@@ -95,7 +95,7 @@ async function startServer(project: BenchProject, text: string, serverJs: string
   let first = NaN;
   let firstCpu = NaN;
   const versions = new Set<number>();
-  client.connection.onNotification('textDocument/publishDiagnostics', (params: { uri: string; version?: number }) => {
+  client.publishListeners.push((params) => {
     if (params.uri !== uri) return;
     if (count === 0) {
       first = performance.now();

@@ -98,6 +98,12 @@ export interface StartOptions {
 
 export class LspClient {
   readonly published: PublishDiagnosticsParams[] = [];
+  /**
+   * Called with each publication as it arrives. A second onNotification for the
+   * same method would replace this client's own handler, and `until` would then
+   * only see publications on its 250 ms poll.
+   */
+  readonly publishListeners: ((params: PublishDiagnosticsParams) => void)[] = [];
   readonly logs: string[] = [];
   readonly messages: string[] = [];
   readonly shownDocuments: string[] = [];
@@ -132,6 +138,7 @@ export class LspClient {
     });
     connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
       client.published.push(params);
+      for (const listener of client.publishListeners) listener(params);
       client.notify();
     });
     connection.onNotification(LogMessageNotification.type, (params) => client.logs.push(params.message));
