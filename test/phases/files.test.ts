@@ -186,7 +186,7 @@ describe('phases: writing plans and phases', function () {
   it('writes phases our own SQL rules have nothing to say about, even while they are pending', async () => {
     const base = copyFixture('pg-blog');
     const { entries } = await planProject(base);
-    assert.strictEqual(entries.length, 12);
+    assert.strictEqual(entries.length, 13);
     const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
     const heard: string[] = [];
     for (const entry of entries) {

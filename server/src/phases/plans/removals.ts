@@ -6,7 +6,7 @@ import type { DbColumn, DbEnum, DbState, DbTable } from '../../core/dbState';
 import { type DropColumn, type DropTable, type RemoveEnumValue, summarizeChange } from '../../diff/changes';
 import { freeName, migrationSlug, prismaIdentifier, suffixed } from '../naming';
 import { columnRoles, fieldDeclaration, modelDeclaration } from '../prismaText';
-import { createTablePostgres, createTableSqlite, enumTypeName, guardBlock, literal, quote, tableName } from '../sql';
+import { addForeignKeyStatement, createTablePostgres, createTableSqlite, enumTypeName, guardBlock, literal, quote, redefineTableSqlite, sameColumns, tableName } from '../sql';
 import type { PlannedMigration, SchemaOp } from '../types';
 import type { ScannedModel } from '../../scan/types';
 import type { PlanContext } from '../context';
@@ -279,7 +279,6 @@ export function planDropTable(input: PlannerInput, change: DropTable): Planned {
   if (!table) return `\`${change.table}\` is not in the migrated database.`;
   if (change.implicitManyToMany) return `\`${change.table}\` is the join table of an implicit many-to-many relation: Prisma manages it; see implicit-m2m-change.`;
   const incoming = Object.entries(ctx.before.tables).filter(([key, t]) => key !== change.tableKey && t.foreignKeys.some((fk) => fk.referencedTable === change.tableKey));
-  if (incoming.length > 0) return `Table(s) ${incoming.map(([, t]) => `\`${t.name}\``).join(', ')} still reference \`${change.table}\` with a foreign key: remove those relations first (their own changes and migrations), then plan the drop.`;
   const modelName = freeName(prismaIdentifier(table.name), (n) => ctx.schema.models.some((m) => m.name === n) || ctx.schema.enums.some((e) => e.name === n));
   const declared = modelDeclaration(modelName, change.tableKey, ctx.before, provider, ctx.names, (m) => new Set(ctx.schema.models.find((x) => x.name === m)?.fields.map((f) => f.name) ?? []));
   if (typeof declared === 'string') return `Cannot write a model that keeps \`${table.name}\`: ${declared}.`;
@@ -293,14 +292,20 @@ export function planDropTable(input: PlannerInput, change: DropTable): Planned {
     'Removing a model drops its table with every row in it, and code that is still running queries it until it is redeployed.',
   );
   const what = snakeWhat(table.name);
+  const referencing = incoming.map(([, t]) => t);
+  const incomingKeys = referencing.flatMap((t) => t.foreignKeys.filter((fk) => fk.referencedTable === change.tableKey).map((fk) => `${t.name}.${fk.name}`));
   builder.phase({
-    key: 'stop_using',
-    title: `Stop using ${table.name}`,
-    does: `Keeps the table in the database and puts the model back into the schema as \`${modelName}\` with \`@@ignore\` (relations to it with \`@ignore\`): Prisma Client no longer has it, the table stays.`,
-    requires: [],
+    key: referencing.length > 0 ? 'drop_foreign_keys' : 'stop_using',
+    title: referencing.length > 0 ? `Drop the foreign keys to ${table.name} and stop using it` : `Stop using ${table.name}`,
+    does: `${referencing.length > 0 ? `Drops the foreign key(s) that point to ${table.name} (${incomingKeys.join(', ')}), so that the table can go later without touching the tables that reference it; the referencing columns and their values stay. ` : ''}Keeps the table in the database and puts the model back into the schema as \`${modelName}\` with \`@@ignore\` (relations to it with \`@ignore\`): Prisma Client no longer has it, the table stays.`,
+    requires: referencing.length > 0 ? ['No code relies on the database to enforce these keys or their ON DELETE / ON UPDATE actions from now on (old code that deletes a row of the table no longer cascades).'] : [],
     beforeNext: 'Deploy code built from this schema, and wait until no instance of the old code runs.',
-    rollback: 'Nothing in the database to undo; remove `@@ignore` from the model to use it again.',
-    migrations: [markerMigration(migrationSlug('stop_using', what), `Code stops using ${table.name}`, 'the table stays; Prisma Client ignores it (`@@ignore`).')],
+    rollback: referencing.length > 0
+      ? `${ROLLBACK_DOWN} The down script adds the foreign keys back${provider === 'postgresql' ? ' (checking every row, under a lock_timeout)' : provider === 'sqlite' ? ' (copying each referencing table)' : ' (a table copy with writes blocked: MySQL checks every row)'}; rows written since that point nowhere must be fixed first.`
+      : 'Nothing in the database to undo; remove `@@ignore` from the model to use it again.',
+    migrations: [referencing.length > 0
+      ? dropIncomingForeignKeys(builder, referencing, change.tableKey, migrationSlug('drop_foreign_keys_to', what))
+      : markerMigration(migrationSlug('stop_using', what), `Code stops using ${table.name}`, 'the table stays; Prisma Client ignores it (`@@ignore`).')],
     schema: [
       { op: 'addModel', model: modelName, text: declared.text },
       ...declared.backRelations.map((b): SchemaOp => ({ op: 'addField', model: b.model, field: b.field, declaration: b.declaration })),
@@ -365,4 +370,37 @@ export function planDropTable(input: PlannerInput, change: DropTable): Planned {
     backup: { description: 'Copy every row before dropping the table:', sql: backup },
   });
   return builder.build(summarizeChange(change));
+}
+
+/**
+ * The foreign keys other tables hold to a table about to be dropped, dropped
+ * first in a migration of their own: the table drop then touches nothing
+ * else, and a rollback of it does not need every referencing row to be valid.
+ */
+function dropIncomingForeignKeys(builder: PlanBuilder, referencing: DbTable[], referencedKey: string, slug: string): PlannedMigration {
+  const provider = builder.provider;
+  const state = builder.input.ctx.before;
+  const sql: string[] = [];
+  const down: string[] = [];
+  if (provider === 'postgresql') {
+    // DROP CONSTRAINT takes ACCESS EXCLUSIVE on both tables for an instant: behind a lock_timeout it never queues their traffic.
+    sql.push(lt(builder));
+    down.push(lt(builder));
+  }
+  for (const table of referencing) {
+    const keys = table.foreignKeys.filter((fk) => fk.referencedTable === referencedKey);
+    const t = tableName(table, provider);
+    if (provider === 'sqlite') {
+      // SQLite cannot drop a constraint: Prisma's table copy, without the keys.
+      const without: DbTable = { ...structuredClone(table), foreignKeys: table.foreignKeys.filter((fk) => !keys.includes(fk)) };
+      sql.push(redefineTableSqlite(without, state, sameColumns(table, without)));
+      down.push(redefineTableSqlite(table, state, sameColumns(without, table)));
+      continue;
+    }
+    for (const fk of keys) {
+      sql.push(`-- DropForeignKey\nALTER TABLE ${t} ${provider === 'postgresql' ? 'DROP CONSTRAINT' : 'DROP FOREIGN KEY'} ${quote(fk.name, provider)};`);
+      down.push(addForeignKeyStatement(table, fk, provider, state));
+    }
+  }
+  return migration(slug, `Drop the foreign keys to ${state.tables[referencedKey]?.name ?? referencedKey}`, sql, down);
 }
