@@ -4,7 +4,7 @@ import type { SchemaSources } from '../core/source';
 import type { Change } from '../diff/changes';
 import { diffStates } from '../diff/diff';
 import type { GuardConfig } from '../project/config';
-import type { ProvenanceLookup } from '../replay/types';
+import type { ProvenanceLookup, UncertainStatement } from '../replay/types';
 import type { Finding } from '../rules/types';
 import { schemaRules } from '../rules';
 import { activeRules, runSchemaRules } from './rulesRunner';
@@ -22,6 +22,8 @@ export interface JudgeInput {
   prismaDefaults: Record<string, string>;
   config: GuardConfig;
   provenance: ProvenanceLookup;
+  /** Statements of the migrations the replay could not interpret (findings on their tables stay below error). */
+  uncertain?: readonly UncertainStatement[];
   suppressions: Suppression[];
 }
 
@@ -50,6 +52,7 @@ export function judgeSchema(input: JudgeInput): JudgeResult {
     unmigrated,
     config: input.config,
     provenance: input.provenance,
+    ...(input.uncertain ? { uncertain: input.uncertain } : {}),
   });
   const ran = new Set(activeRules(schemaRules, input.provider, input.config).map((rule) => rule.id));
   const { findings, notes } = applySuppressions(raw, input.suppressions, ran);

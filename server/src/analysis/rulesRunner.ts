@@ -2,7 +2,7 @@ import { type DbState, type Provider, tableKey } from '../core/dbState';
 import type { SourceRef } from '../core/source';
 import type { Change } from '../diff/changes';
 import type { GuardConfig } from '../project/config';
-import type { ProvenanceLookup } from '../replay/types';
+import type { ProvenanceLookup, UncertainStatement } from '../replay/types';
 import { schemaRules } from '../rules';
 import { docsPath, type Finding, type RuleContext, type SchemaRule } from '../rules/types';
 
@@ -16,6 +16,8 @@ export interface SchemaRuleInput {
   unmigrated: Change[];
   config: GuardConfig;
   provenance: ProvenanceLookup;
+  /** Statements of the migrations the replay could not interpret: findings on the tables they may have touched are not confident. */
+  uncertain?: readonly UncertainStatement[];
   rules?: readonly SchemaRule[];
 }
 
@@ -69,20 +71,46 @@ function toFinding(
   input: SchemaRuleInput,
 ): Finding {
   const configured = input.config.rules[rule.id];
-  const severity = configured && configured !== 'off' ? configured : (report.severity ?? rule.defaultSeverity);
+  let severity = configured && configured !== 'off' ? configured : (report.severity ?? rule.defaultSeverity);
+  let message = report.message;
+  const related = relatedFor(change, input.provenance);
+  const unread = unreadStatementsOn(change, input.uncertain ?? []);
+  if (unread.length > 0) {
+    // What the replay could not read may have made this change moot (or different): never an error on its word.
+    if (severity === 'error') severity = 'warning';
+    message = `${message} ${unreadSentence(unread, change)}`;
+    for (const statement of unread) {
+      related.push({ file: statement.file, range: statement.range, message: `migration ${statement.migration}, line ${statement.range.start.line + 1}: ${statement.fails ? 'PostgreSQL rejects this statement' : 'the replay could not interpret this statement'}` });
+    }
+  }
   return {
     ruleId: rule.id,
     severity,
-    message: report.message,
+    message,
     help: report.help,
     file: where.file,
     range: where.range,
     change,
-    related: relatedFor(change, input.provenance),
+    related,
     docs: docsPath(rule.id),
     ...(report.fix ? { fix: report.fix } : {}),
     ...(report.subject ? { subject: report.subject } : {}),
   };
+}
+
+/** The uninterpreted statements that may have touched the change's table (or enum). */
+function unreadStatementsOn(change: Change, uncertain: readonly UncertainStatement[]): UncertainStatement[] {
+  if (uncertain.length === 0) return [];
+  const keys = new Set([change.tableKey]);
+  if (change.kind === 'renameTable') keys.add(tableKey(change.before.schema, change.before.name));
+  return uncertain.filter((statement) => statement.tables.some((t) => keys.has(t)));
+}
+
+function unreadSentence(unread: UncertainStatement[], change: Change): string {
+  const first = unread[0];
+  const more = unread.length > 1 ? ` (and ${unread.length - 1} more statement${unread.length > 2 ? 's' : ''})` : '';
+  const what = first.fails ? `PostgreSQL rejects \`${first.excerpt}\` in migration ${first.migration}, line ${first.range.start.line + 1}, so that migration fails on a fresh database` : `The replay could not read \`${first.excerpt}\` in migration ${first.migration}, line ${first.range.start.line + 1} (${first.reason})`;
+  return `${what}${more}; what the database really holds for \`${change.table}\` may differ, so check it before relying on this finding.`;
 }
 
 function changeIdentity(change: Change): string {

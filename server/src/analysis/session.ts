@@ -12,7 +12,7 @@ import type { PrismaProject } from '../project/locate';
 import { lockProviderMismatch, prepareSpareReplayer, readMigrationsFolder, replayMigrationsUpTo, type ReplayCache } from '../replay/migrations';
 import type { ReplayStore } from '../replay/persistedCache';
 import { loadPostgresParser } from '../replay/statements';
-import type { ProvenanceLookup, Replayer } from '../replay/types';
+import type { ProvenanceLookup, Replayer, UncertainStatement } from '../replay/types';
 import { combineFiles, type FileScan, rescanFile, scanSchema } from '../scan/scanner';
 import type { ScannedFile, ScannedSchema } from '../scan/types';
 import { lintSchema } from '../schema/prismaWasm';
@@ -59,6 +59,7 @@ interface MigrationsSnapshot {
   baseline: DbState;
   migrated: DbState;
   provenance: ProvenanceLookup;
+  uncertain: readonly UncertainStatement[];
   statuses: MigrationStatus[];
   notes: Note[];
   pendingFiles: { name: string; file: string; sql: string }[];
@@ -186,6 +187,7 @@ export class ProjectSession {
       prismaDefaults: mapped.prismaDefaults ?? {},
       config: effective,
       provenance: migrations.provenance,
+      uncertain: migrations.uncertain,
       suppressions: scanned.suppressions.map(toSuppression),
     });
     notes.push(...judged.notes);
@@ -244,6 +246,7 @@ export class ProjectSession {
       changes: judged.changes,
       unmigrated: judged.unmigrated,
       migrations: migrations.statuses,
+      uncertain: migrations.uncertain,
       notes,
       ...(schemaErrors ? { schemaErrors } : {}),
       preflightContext,
@@ -297,6 +300,7 @@ export class ProjectSession {
       baseline: replayed.baseline.state,
       migrated: replayed.full.state,
       provenance: replayed.full.provenance,
+      uncertain: replayed.full.uncertain,
       statuses: folder.migrations.map((m) => ({ name: m.name, deployed: deployedNames.has(m.name) })),
       notes,
       pendingFiles: pendingMigrations.map((m) => ({ name: m.name, file: m.file, sql: m.sql })),

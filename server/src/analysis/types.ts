@@ -2,6 +2,7 @@ import type { Provider } from '../core/dbState';
 import type { Note } from '../core/notes';
 import type { Change } from '../diff/changes';
 import type { PrismaProject } from '../project/locate';
+import type { UncertainStatement } from '../replay/types';
 import type { Finding } from '../rules/types';
 import type { Range } from '../core/source';
 import type { PreflightContext } from './preflight';
@@ -24,6 +25,8 @@ export interface ProjectAnalysis {
   /** Changes no migration file carries yet (all migrations → edited schema). */
   unmigrated: Change[];
   migrations: MigrationStatus[];
+  /** Statements of the migrations the replay could not interpret or that PostgreSQL rejects (the report lists them). */
+  uncertain?: readonly UncertainStatement[];
   notes: Note[];
   /**
    * What Prisma's validator rejects in the schema (after the settings of older

@@ -143,6 +143,21 @@ function renderProject(project: ProjectReport, out: string[]): void {
     out.push('');
   }
 
+  if (project.unreadStatements && project.unreadStatements.length > 0) {
+    out.push(
+      '### What the replay could not read',
+      '',
+      'The migrations below contain statements the replay could not interpret, or that PostgreSQL rejects on a fresh database. Findings on the tables they name stay at warning at most: check those tables in the database itself.',
+      '',
+    );
+    for (const unread of project.unreadStatements) {
+      const tables = unread.tables.length > 0 ? ` Tables: ${unread.tables.map(code).join(', ')}.` : '';
+      const verdict = unread.fails ? `**fails on a fresh database**: ${unread.reason}` : `not interpreted: ${unread.reason}`;
+      out.push(`- ${place(unread.file, unread.line, project.root)} (${code(unread.migration)}) ${code(unread.excerpt)} — ${verdict}.${tables}`);
+    }
+    out.push('');
+  }
+
   if (project.notes.length > 0) {
     out.push('### Notes', '');
     for (const note of project.notes) {

@@ -13,7 +13,7 @@ import { range, type SourceRef } from '../core/source';
 import { createMysqlReplayer, restoreMysqlReplayer } from './mysql';
 import { createPostgresReplayer, restorePostgresReplayer } from './postgres';
 import { loadPostgresParser } from './statements';
-import type { MigrationInput, ProvenanceEntry, ProvenanceLookup, Replayer } from './types';
+import type { MigrationInput, ProvenanceEntry, ProvenanceLookup, Replayer, UncertainStatement } from './types';
 
 export type MigrationEntry = MigrationInput & {
   /** SHA-256 of the file's bytes, hex: the same checksum Prisma stores in `_prisma_migrations`. */
@@ -242,6 +242,8 @@ export interface ReplayOutcome {
   /** Folder notes, provider notes, and the notes of every migration replayed (cached ones included). */
   notes: Note[];
   provenance: ProvenanceLookup;
+  /** Statements of every migration replayed that the replay could not interpret or that PostgreSQL rejects. */
+  uncertain: readonly UncertainStatement[];
   /** Migrations whose effect came from the cache. */
   appliedFromCache: number;
   /** Migrations applied in this call. */
@@ -257,6 +259,8 @@ export interface ReplayStage {
   provenance: ProvenanceLookup;
   /** Notes of the migrations in this stage only. */
   notes: Note[];
+  /** Statements of this stage's migrations the replay could not interpret. */
+  uncertain: readonly UncertainStatement[];
   /** Names of the migrations applied, in order. */
   migrations: string[];
   /** A replayer positioned at this stage, to continue migration by migration (e.g. state before each pending one). */
@@ -330,6 +334,7 @@ async function replaySplit(
       state: stage.replayer.state(),
       provenance: lookupOf(stage.replayer),
       notes: stage.notes.flat(),
+      uncertain: stage.replayer.uncertain?.() ?? [],
       migrations: stage.steps.map((s) => s.name),
       fork: () => stage.replayer.fork(),
     };
@@ -357,6 +362,7 @@ async function replaySplit(
     state: fullRun.checkpoint.replayer.state(),
     notes: [...folder.notes, ...providerNotes, ...restartNotes, ...fullRun.checkpoint.notes.flat()],
     provenance: lookupOf(fullRun.checkpoint.replayer),
+    uncertain: fullRun.checkpoint.replayer.uncertain?.() ?? [],
     appliedFromCache: fullStart?.steps.length ?? 0,
     applied: all.length - (fullStart?.steps.length ?? 0),
     cache: { provider, checkpoints: keep },

@@ -38,8 +38,9 @@ import type { Note } from '../core/notes';
 import type { Range } from '../core/source';
 import { canonicalArrayDefault, castTypes, chooseName, classifyDefault, expressionSql, names, quoteIdent, resolveType, splitQualified, unwrap } from './pgTypes';
 import { parsePostgresStatements, postgresParserLoaded, type ParsedStatement } from './statements';
+import { functionCallTables, interpretDoBlock, type CatalogView, type PlpgsqlHost, type Refusal } from './plpgsql';
 import { entryOf, flattenProvenance } from './provenance';
-import type { MigrationInput, ProvenanceEntry, Replayer } from './types';
+import type { MigrationInput, ProvenanceEntry, Replayer, UncertainStatement } from './types';
 
 interface TableSources {
   self?: ProvenanceEntry;
@@ -73,6 +74,10 @@ interface ReplayData {
    * drops such defaults even after the column itself changed to another type.
    */
   defaultDependencies: Record<string, Record<string, string[]>>;
+  /** Statements the replay could not interpret, or that PostgreSQL rejects, in order. */
+  uncertain: UncertainStatement[];
+  /** Functions and procedures the migrations created, by lower-case name → the names their body mentions (what a call may touch). */
+  functions: Record<string, string[]>;
 }
 
 /** `SET search_path` as the migration left it: where unqualified names are created and looked up (`public` is the default schema). */
@@ -88,6 +93,8 @@ export function createPostgresReplayer(): Replayer {
     temporaryTables: [],
     otherTypes: [],
     defaultDependencies: {},
+    uncertain: [],
+    functions: {},
   });
 }
 
@@ -220,6 +227,8 @@ class PostgresReplayer implements Replayer {
    * is the case worth reading right.
    */
   private searchPath: string[] = DEFAULT_SEARCH_PATH;
+  /** What PostgreSQL rejects in the statement being applied (a statement can be partly applied: one ALTER TABLE subcommand fails). */
+  private refused: Refusal[] = [];
 
   constructor(private data: ReplayData) {}
 
@@ -237,13 +246,9 @@ class PostgresReplayer implements Replayer {
     }
     this.notes.push(...parsed.notes);
     for (const statement of parsed.statements) {
+      const refused = this.applyOne(statement);
       this.statement = statement;
-      try {
-        this.applyStatement(statement);
-      } catch (error) {
-        // A shape of syntax tree this code did not expect must not stop the replay.
-        this.note('warning', `Could not apply this ${statement.kind} statement: ${(error as Error).message}`);
-      }
+      for (const refusal of refused) this.failed(statement.range, excerptOf(statement.text), { ...refusal, tables: this.tablesIn(statement.text) });
     }
     for (const [label, { count, range }] of this.skipped) {
       this.notes.push({
@@ -271,6 +276,10 @@ class PostgresReplayer implements Replayer {
     return entryOf(key, this.data.tableSources, this.data.enumSources);
   }
 
+  uncertain(): readonly UncertainStatement[] {
+    return this.data.uncertain;
+  }
+
   fork(): Replayer {
     return new PostgresReplayer(structuredClone(this.data));
   }
@@ -289,6 +298,111 @@ class PostgresReplayer implements Replayer {
   private note(level: Note['level'], message: string): void {
     const where = this.migration && this.statement ? { where: { file: this.migration.file, range: this.statement.range } } : {};
     this.notes.push({ level, message, ...where });
+  }
+
+  /** Applies one statement; returns what PostgreSQL rejects in it. */
+  private applyOne(statement: ParsedStatement): Refusal[] {
+    this.statement = statement;
+    this.refused = [];
+    try {
+      this.applyStatement(statement);
+    } catch (error) {
+      // A shape of syntax tree this code did not expect must not stop the replay.
+      this.note('warning', `Could not apply this ${statement.kind} statement: ${(error as Error).message}`);
+    }
+    return this.refused;
+  }
+
+  /** PostgreSQL rejects (part of) the statement being applied; `condition` is the name an exception handler would catch. */
+  private refuse(condition: string, message: string): void {
+    this.refused.push({ condition, message });
+  }
+
+  /** A statement PostgreSQL rejects and nothing catches: the migration stops there on a fresh database. */
+  private failed(range: Range, excerpt: string, refusal: Refusal): void {
+    const line = range.start.line + 1;
+    this.notes.push({ level: 'warning', message: `This migration fails on a fresh database at line ${line}: ${refusal.message}`, ...(this.migration ? { where: { file: this.migration.file, range } } : {}) });
+    this.recordUncertain(range, excerpt, `PostgreSQL rejects it (${refusal.message})`, this.failingMigrationTables(refusal.tables ?? []), true);
+  }
+
+  /**
+   * A migration that fails on a fresh database is rolled back there as a
+   * whole, while the databases it was deployed to were mended by hand: every
+   * table it names is uncertain, not only the one of the failing statement.
+   */
+  private failingMigrationTables(tables: string[]): string[] {
+    return [...new Set([...tables, ...(this.migration ? this.tablesIn(this.migration.sql) : [])])];
+  }
+
+  private recordUncertain(range: Range, excerpt: string, reason: string, tables: string[], fails = false): void {
+    if (!this.migration) return;
+    this.data.uncertain.push({ migration: this.migration.name, file: this.migration.file, range, excerpt, reason, tables, ...(fails ? { fails } : {}) });
+    if (fails) return;
+    const named = tables.length > 0 ? `what it did to ${tables.map((t) => `"${t}"`).join(', ')} is unknown, so findings on ${tables.length > 1 ? 'those tables' : 'that table'} stay at warning` : 'it names no table the replay knows';
+    this.notes.push({ level: 'warning', message: `Line ${range.start.line + 1}: the replay cannot interpret ${reason}: ${named}.`, where: { file: this.migration.file, range } });
+  }
+
+  /** Keys of the known tables a piece of SQL or PL/pgSQL names (as identifiers, quoted identifiers or string contents). */
+  private tablesIn(text: string): string[] {
+    const found = new Set<string>();
+    const words = new Set<string>();
+    for (const match of text.replace(/\\"/g, '"').matchAll(/"((?:[^"]|"")+)"|'((?:[^']|'')+)'|([A-Za-z_][A-Za-z0-9_$]*)/g)) {
+      const word = match[1] !== undefined ? match[1].replace(/""/g, '"') : match[2] !== undefined ? match[2].replace(/''/g, "'") : match[3].toLowerCase();
+      words.add(word);
+      // A string may hold a qualified or quoted name ('public."User"').
+      if (match[2] !== undefined) for (const part of word.split('.')) words.add(part.replace(/^"|"$/g, ''));
+    }
+    for (const key in this.tables) if (words.has(this.tables[key].name)) found.add(key);
+    return [...found];
+  }
+
+  /** The PL/pgSQL interpreter's view of this replayer. */
+  private host(): PlpgsqlHost {
+    return {
+      run: (statement) => {
+        const outer = this.statement;
+        const outerRefused = this.refused;
+        const refusal = this.applyOne(statement)[0];
+        this.statement = outer;
+        this.refused = outerRefused;
+        return refusal ? { ...refusal, tables: this.tablesIn(statement.text) } : undefined;
+      },
+      catalog: (): CatalogView => this.catalogView(),
+      save: () => structuredClone(this.data),
+      restore: (saved) => {
+        this.data = saved as ReplayData;
+        this.flat = undefined;
+        this.lastEntry = undefined;
+      },
+      tablesIn: (text) => this.tablesIn(text),
+      userFunction: (name) => this.functionTables(name),
+      note: (level, message, range) => this.notes.push({ level, message, ...(this.migration ? { where: { file: this.migration.file, range } } : {}) }),
+      uncertain: (range, excerpt, reason, tables) => this.recordUncertain(range, excerpt, reason, tables),
+      failed: (range, excerpt, refusal) => this.failed(range, excerpt, refusal),
+    };
+  }
+
+  /** What the PL/pgSQL guards may ask about, from the replayed state. */
+  private catalogView(): CatalogView {
+    const otherRelations: Record<string, string> = {};
+    const schemas: string[] = [];
+    for (const object of Object.values(this.data.state.objects ?? {})) {
+      const key = tableKey(object.schema, object.name);
+      if (object.kind === 'view') otherRelations[key] = 'v';
+      else if (object.kind === 'materializedView') otherRelations[key] = 'm';
+      else if (object.kind === 'sequence') otherRelations[key] = 'S';
+      else if (object.kind === 'schema') schemas.push(object.name);
+    }
+    const queryTables = Object.keys(this.tables).filter((key) => this.tables[key].fromQuery);
+    return { state: this.data.state, otherTypes: this.data.otherTypes, unmodelledConstraints: this.data.unmodelledConstraints, otherRelations, schemas, queryTables };
+  }
+
+  /** The tables a function the migrations created names in its body; undefined for other functions. */
+  private functionTables(name: string): string[] | undefined {
+    const words = this.data.functions[name.toLowerCase()];
+    if (!words) return undefined;
+    const set = new Set(words);
+    return Object.keys(this.tables).filter((key) => set.has(this.tables[key].name));
   }
 
   private skip(label: string): void {
@@ -376,7 +490,7 @@ class PostgresReplayer implements Replayer {
     if (table) return { table, key: rel.key };
     // Indexes, triggers and the like on a view or materialized view are not part of any table.
     if (this.data.state.objects?.[`relation:${rel.key}`]) return undefined;
-    if (!missingOk) this.note('warning', `Table "${rel.key}" does not exist at this point of the migrations; the statement is skipped.`);
+    if (!missingOk) this.refuse('undefined_table', `Table "${rel.key}" does not exist at this point of the migrations; the statement is skipped.`);
     return undefined;
   }
 
@@ -427,7 +541,11 @@ class PostgresReplayer implements Replayer {
   // Dispatch
 
   private applyStatement(statement: ParsedStatement): void {
-    if (statement.kind === 'Unparsed') return;
+    if (statement.kind === 'Unparsed') {
+      // PostgreSQL rejects it too: the parser has already said why, in a note of its own.
+      this.recordUncertain(statement.range, excerptOf(statement.text), 'PostgreSQL cannot parse it', this.failingMigrationTables(this.tablesIn(statement.text)), true);
+      return;
+    }
     const [kind, body] = unwrap(statement.ast);
     switch (kind) {
       case 'CreateStmt':
@@ -451,7 +569,9 @@ class PostgresReplayer implements Replayer {
       case 'SelectStmt': {
         // SELECT ... INTO creates a table, like CREATE TABLE AS.
         const into = (body as { intoClause?: CreateTableAsStmt['into'] }).intoClause;
-        return into ? this.createTableAs({ into, objtype: 'OBJECT_TABLE' }) : this.skip('SELECT');
+        if (into) return this.createTableAs({ into, objtype: 'OBJECT_TABLE' });
+        this.callsForEffect(statement);
+        return this.skip('SELECT');
       }
       case 'CreateSchemaStmt':
         return this.createSchema(body as CreateSchemaStmt);
@@ -463,11 +583,14 @@ class PostgresReplayer implements Replayer {
       }
       case 'CreateFunctionStmt': {
         const fn = body as CreateFunctionStmt;
+        // What a later call may touch: the names its body mentions.
+        (this.data.functions ??= {})[names(fn.funcname).pop()?.toLowerCase() ?? ''] = [...identifierWords(statement.text)];
         return this.createObject(fn.is_procedure ? 'procedure' : 'function', this.qualify(names(fn.funcname)), true, false);
       }
       case 'CreateTrigStmt': {
         const trigger = body as CreateTrigStmt;
         const on = this.relation(trigger.relation);
+        this.checkTriggerColumns(trigger);
         return this.createObject('trigger', { name: trigger.trigname ?? '', ...(on.schema ? { schema: on.schema } : {}) }, !!trigger.replace, false, on.key);
       }
       case 'CreateSeqStmt': {
@@ -477,6 +600,15 @@ class PostgresReplayer implements Replayer {
       case 'CreateExtensionStmt': {
         const extension = body as CreateExtensionStmt;
         return this.createObject('extension', { name: extension.extname ?? '' }, false, !!extension.if_not_exists);
+      }
+      case 'CallStmt':
+        this.callsForEffect(statement);
+        return this.skip('CALL');
+      case 'DoStmt':
+        return interpretDoBlock(statement, this.host());
+      case 'TransactionStmt': {
+        // BEGIN / COMMIT / SAVEPOINT split a file's transactions; they change no object.
+        return;
       }
       case 'CreateDomainStmt':
       case 'CompositeTypeStmt':
@@ -491,6 +623,23 @@ class PostgresReplayer implements Replayer {
     }
   }
 
+  /** A SELECT or CALL that runs a function the migrations created: what it did is unknown. */
+  private callsForEffect(statement: ParsedStatement): void {
+    const tables = functionCallTables(statement.text, { userFunction: (name) => this.functionTables(name) });
+    if (tables) this.recordUncertain(statement.range, excerptOf(statement.text), 'a function the migrations created, called for its side effects', tables);
+  }
+
+  /** CREATE TRIGGER: PostgreSQL checks that the columns of UPDATE OF exist. */
+  private checkTriggerColumns(stmt: CreateTrigStmt): void {
+    const rel = this.relation(stmt.relation);
+    const table = this.tables[rel.key];
+    if (rel.temporary || !table || table.fromQuery) return;
+    const missing = names(stmt.columns).filter((name) => !table.columns.some((c) => c.name === name));
+    if (missing.length > 0) {
+      this.refuse('undefined_column', `Column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} of table "${rel.key}" do${missing.length > 1 ? '' : 'es'} not exist; the trigger's UPDATE OF cannot name ${missing.length > 1 ? 'them' : 'it'}.`);
+    }
+  }
+
   // -------------------------------------------------------------------------
   // Tables
 
@@ -502,7 +651,7 @@ class PostgresReplayer implements Replayer {
     }
     if (stmt.partbound) return this.skip('CREATE TABLE ... PARTITION OF');
     if (this.tables[rel.key]) {
-      if (!stmt.if_not_exists) this.note('warning', `Table "${rel.key}" already exists; the statement is skipped.`);
+      if (!stmt.if_not_exists) this.refuse('duplicate_table', `Table "${rel.key}" already exists; the statement is skipped.`);
       return;
     }
     const table: DbTable = { name: rel.name, ...(rel.schema ? { schema: rel.schema } : {}), columns: [], indexes: [], foreignKeys: [] };
@@ -552,7 +701,7 @@ class PostgresReplayer implements Replayer {
       return this.skip('CREATE TEMPORARY TABLE ... AS');
     }
     if (this.tables[rel.key]) {
-      if (!stmt.if_not_exists) this.note('warning', `Table "${rel.key}" already exists; the statement is skipped.`);
+      if (!stmt.if_not_exists) this.refuse('duplicate_table', `Table "${rel.key}" already exists; the statement is skipped.`);
       return;
     }
     // The columns come from a query this replay does not evaluate: the table is kept so later statements about it
@@ -638,7 +787,7 @@ class PostgresReplayer implements Replayer {
     switch (c.contype) {
       case 'CONSTR_PRIMARY': {
         if (table.primaryKey) {
-          this.note('warning', `Table "${key}" already has a primary key ("${table.primaryKey.name ?? ''}"); PostgreSQL refuses a second one.`);
+          this.refuse('invalid_table_definition', `Table "${key}" already has a primary key ("${table.primaryKey.name ?? ''}"); PostgreSQL refuses a second one.`);
           return;
         }
         let pkColumns = columns;
@@ -646,7 +795,7 @@ class PostgresReplayer implements Replayer {
         if (c.indexname) {
           const found = table.indexes.find((i) => i.name === c.indexname);
           if (!found) {
-            this.note('warning', `Index "${c.indexname}" does not exist on table "${key}"; the primary key is not added.`);
+            this.refuse('undefined_object', `Index "${c.indexname}" does not exist on table "${key}"; the primary key is not added.`);
             return;
           }
           pkColumns = [...found.columns];
@@ -665,7 +814,7 @@ class PostgresReplayer implements Replayer {
         if (c.indexname) {
           const found = table.indexes.find((i) => i.name === c.indexname);
           if (!found) {
-            this.note('warning', `Index "${c.indexname}" does not exist on table "${key}"; the constraint is not added.`);
+            this.refuse('undefined_object', `Index "${c.indexname}" does not exist on table "${key}"; the constraint is not added.`);
             return;
           }
           if (c.conname && c.conname !== found.name) {
@@ -678,7 +827,7 @@ class PostgresReplayer implements Replayer {
         if (!this.columnsExist(key, table, columns)) return;
         const name = c.conname ?? chooseName(table.name, columns, 'key', this.nameTaken(table.schema));
         if (this.nameTaken(table.schema)(name)) {
-          this.note('warning', `A relation or constraint named "${name}" already exists; the unique constraint is not added.`);
+          this.refuse('duplicate_table', `A relation or constraint named "${name}" already exists; the unique constraint is not added.`);
           return;
         }
         table.indexes.push({ name, columns, unique: true });
@@ -690,7 +839,7 @@ class PostgresReplayer implements Replayer {
         const target = this.relation(c.pktable);
         const referenced = target.key === key ? table : this.tables[target.key];
         if (!referenced) {
-          this.note('warning', `Foreign key on "${key}" references table "${target.key}", which does not exist; it is not added.`);
+          this.refuse('undefined_table', `Foreign key on "${key}" references table "${target.key}", which does not exist; it is not added.`);
           return;
         }
         let referencedColumns = names(c.pk_attrs);
@@ -698,7 +847,7 @@ class PostgresReplayer implements Replayer {
         if (!this.columnsExist(key, table, fkColumns) || !this.columnsExist(target.key, referenced, referencedColumns)) return;
         const name = c.conname ?? chooseName(table.name, fkColumns, 'fkey', this.nameTaken(table.schema));
         if (table.foreignKeys.some((f) => f.name === name)) {
-          this.note('warning', `Constraint "${name}" already exists on table "${key}"; the foreign key is not added.`);
+          this.refuse('duplicate_object', `Constraint "${name}" already exists on table "${key}"; the foreign key is not added.`);
           return;
         }
         table.foreignKeys.push({
@@ -732,7 +881,7 @@ class PostgresReplayer implements Replayer {
     if (missing.length === 0) return true;
     // A table made from a query has columns the replay never saw: not a mistake of the migration.
     if (table.fromQuery) return false;
-    this.note('warning', `Column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} of table "${key}" do${missing.length > 1 ? '' : 'es'} not exist; the constraint is not added.`);
+    this.refuse('undefined_column', `Column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} of table "${key}" do${missing.length > 1 ? '' : 'es'} not exist; the constraint is not added.`);
     return false;
   }
 
@@ -762,7 +911,7 @@ class PostgresReplayer implements Replayer {
       this.data.unmodelledConstraints[key] = others.filter((n) => n !== name);
       return;
     }
-    if (!missingOk) this.note('warning', `Constraint "${name}" does not exist on table "${key}"; the statement is skipped.`);
+    if (!missingOk) this.refuse('undefined_object', `Constraint "${name}" does not exist on table "${key}"; the statement is skipped.`);
   }
 
   /** Foreign keys elsewhere that rely on a unique key of `key` over exactly `columns`. */
@@ -777,7 +926,7 @@ class PostgresReplayer implements Replayer {
         table.indexes.filter((i) => i.unique && !i.where && i.name !== constraint && i.columns.join('\u0000') === wanted).length;
       if (alternatives > 0) return;
       if (!cascade) {
-        this.note('warning', `"${constraint}" is needed by foreign key${dependants.length > 1 ? 's' : ''} ${dependants.map((f) => `"${f.name}"`).join(', ')}; PostgreSQL refuses to drop it without CASCADE. The replay drops ${dependants.length > 1 ? 'them' : 'it'} too.`);
+        this.refuse('dependent_objects_still_exist', `"${constraint}" is needed by foreign key${dependants.length > 1 ? 's' : ''} ${dependants.map((f) => `"${f.name}"`).join(', ')}; PostgreSQL refuses to drop it without CASCADE. The replay drops ${dependants.length > 1 ? 'them' : 'it'} too.`);
       }
       other.foreignKeys = other.foreignKeys.filter((f) => !dependants.includes(f));
       for (const f of dependants) this.forgetItem(otherKey, `#${f.name}`);
@@ -800,7 +949,7 @@ class PostgresReplayer implements Replayer {
 
   private column(key: string, table: DbTable, name: string | undefined, missingOk?: boolean): DbColumn | undefined {
     const column = table.columns.find((c) => c.name === name);
-    if (!column && !missingOk && !table.fromQuery) this.note('warning', `Column "${name ?? ''}" does not exist in table "${key}"; this part of the statement is skipped.`);
+    if (!column && !missingOk && !table.fromQuery) this.refuse('undefined_column', `Column "${name ?? ''}" does not exist in table "${key}"; this part of the statement is skipped.`);
     return column;
   }
 
@@ -811,7 +960,7 @@ class PostgresReplayer implements Replayer {
       case 'AT_AddColumn': {
         const def = unwrap(cmd.def)[1] as ColumnDef;
         if (table.columns.some((c) => c.name === def.colname)) {
-          if (!cmd.missing_ok) this.note('warning', `Column "${def.colname ?? ''}" already exists in table "${key}"; it is not added again.`);
+          if (!cmd.missing_ok) this.refuse('duplicate_column', `Column "${def.colname ?? ''}" already exists in table "${key}"; it is not added again.`);
           return;
         }
         const built = this.buildColumn(def);
@@ -907,7 +1056,7 @@ class PostgresReplayer implements Replayer {
       const dependants = other.foreignKeys.filter((f) => f.referencedTable === key && f.referencedColumns.includes(name));
       if (dependants.length === 0) continue;
       if (!cascade) {
-        this.note('warning', `Column "${name}" of "${key}" is referenced by foreign key${dependants.length > 1 ? 's' : ''} ${dependants.map((f) => `"${f.name}"`).join(', ')}; PostgreSQL refuses to drop it without CASCADE. The replay drops ${dependants.length > 1 ? 'them' : 'it'} too.`);
+        this.refuse('dependent_objects_still_exist', `Column "${name}" of "${key}" is referenced by foreign key${dependants.length > 1 ? 's' : ''} ${dependants.map((f) => `"${f.name}"`).join(', ')}; PostgreSQL refuses to drop it without CASCADE. The replay drops ${dependants.length > 1 ? 'them' : 'it'} too.`);
       }
       other.foreignKeys = other.foreignKeys.filter((f) => !dependants.includes(f));
       for (const f of dependants) this.forgetItem(otherKey, `#${f.name}`);
@@ -952,7 +1101,7 @@ class PostgresReplayer implements Replayer {
     const taken = this.nameTaken(table.schema);
     const name = stmt.idxname ?? chooseName(table.name, nameParts, stmt.primary ? 'pkey' : stmt.unique ? 'key' : 'idx', taken);
     if (taken(name)) {
-      if (!stmt.if_not_exists) this.note('warning', `A relation named "${name}" already exists; the index is not created.`);
+      if (!stmt.if_not_exists) this.refuse('duplicate_table', `A relation named "${name}" already exists; the index is not created.`);
       return;
     }
     const index: DbIndex = { name, columns, unique: !!stmt.unique };
@@ -1031,7 +1180,7 @@ class PostgresReplayer implements Replayer {
     }
     const key = tableKey(schema, name);
     if (!this.tables[key]) {
-      if (!missingOk) this.note('warning', `Table "${key}" does not exist at this point of the migrations; DROP TABLE is skipped.`);
+      if (!missingOk) this.refuse('undefined_table', `Table "${key}" does not exist at this point of the migrations; DROP TABLE is skipped.`);
       return;
     }
     this.removeTable(key, cascade);
@@ -1047,7 +1196,7 @@ class PostgresReplayer implements Replayer {
       const dependants = other.foreignKeys.filter((f) => f.referencedTable === key);
       if (dependants.length === 0) continue;
       if (!cascade) {
-        this.note('warning', `Table "${key}" is referenced by foreign key${dependants.length > 1 ? 's' : ''} ${dependants.map((f) => `"${f.name}"`).join(', ')} of "${otherKey}"; PostgreSQL refuses to drop it without CASCADE. The replay drops ${dependants.length > 1 ? 'them' : 'it'} too.`);
+        this.refuse('dependent_objects_still_exist', `Table "${key}" is referenced by foreign key${dependants.length > 1 ? 's' : ''} ${dependants.map((f) => `"${f.name}"`).join(', ')} of "${otherKey}"; PostgreSQL refuses to drop it without CASCADE. The replay drops ${dependants.length > 1 ? 'them' : 'it'} too.`);
       }
       other.foreignKeys = other.foreignKeys.filter((f) => !dependants.includes(f));
       for (const f of dependants) this.forgetItem(otherKey, `#${f.name}`);
@@ -1058,11 +1207,11 @@ class PostgresReplayer implements Replayer {
     const { schema, name } = splitQualified(parts);
     const found = this.findIndex(schema, name);
     if (!found) {
-      if (!missingOk) this.note('warning', `Index "${tableKey(schema, name)}" does not exist at this point of the migrations; DROP INDEX is skipped.`);
+      if (!missingOk) this.refuse('undefined_object', `Index "${tableKey(schema, name)}" does not exist at this point of the migrations; DROP INDEX is skipped.`);
       return;
     }
     if (found.primaryKey) {
-      this.note('warning', `"${name}" is the index of the primary key of "${found.key}"; PostgreSQL refuses to drop it with DROP INDEX. Skipped.`);
+      this.refuse('dependent_objects_still_exist', `"${name}" is the index of the primary key of "${found.key}"; PostgreSQL refuses to drop it with DROP INDEX. Skipped.`);
       return;
     }
     if (found.index?.unique) this.dropDependentForeignKeys(found.key, found.index.columns, cascade, name);
@@ -1074,7 +1223,7 @@ class PostgresReplayer implements Replayer {
     const tables = Object.keys(this.tables).filter((k) => this.tables[k].schema === schema);
     const enums = Object.keys(this.data.state.enums).filter((k) => this.data.state.enums[k].schema === schema);
     if (!cascade && tables.length + enums.length > 0) {
-      this.note('warning', `Schema "${schema}" still holds ${tables.length} table(s) and ${enums.length} enum(s); PostgreSQL refuses to drop it without CASCADE. The replay drops them.`);
+      this.refuse('dependent_objects_still_exist', `Schema "${schema}" still holds ${tables.length} table(s) and ${enums.length} enum(s); PostgreSQL refuses to drop it without CASCADE. The replay drops them.`);
     }
     for (const key of tables) this.removeTable(key, true);
     for (const key of enums) {
@@ -1204,7 +1353,7 @@ class PostgresReplayer implements Replayer {
         const { schema, name } = splitQualified([stmt.relation?.schemaname, stmt.relation?.relname].filter((x): x is string => !!x));
         const found = this.findIndex(schema, name);
         if (!found) {
-          if (!stmt.missing_ok) this.note('warning', `Index "${tableKey(schema, name)}" does not exist at this point of the migrations; the rename is skipped.`);
+          if (!stmt.missing_ok) this.refuse('undefined_table', `Index "${tableKey(schema, name)}" does not exist at this point of the migrations; the rename is skipped.`);
           return;
         }
         // Renaming a constraint's index renames the constraint: both are one object in the state.
@@ -1231,7 +1380,7 @@ class PostgresReplayer implements Replayer {
     if (!found) return;
     const newKey = tableKey(found.table.schema, newName);
     if (this.tables[newKey]) {
-      this.note('warning', `Table "${newKey}" already exists; the rename is skipped.`);
+      this.refuse('duplicate_table', `Table "${newKey}" already exists; the rename is skipped.`);
       return;
     }
     this.moveTable(found.key, newKey, (t) => {
@@ -1262,7 +1411,7 @@ class PostgresReplayer implements Replayer {
     const column = this.column(key, table, from);
     if (!column) return;
     if (table.columns.some((c) => c.name === to)) {
-      this.note('warning', `Column "${to}" already exists in table "${key}"; the rename is skipped.`);
+      this.refuse('duplicate_column', `Column "${to}" already exists in table "${key}"; the rename is skipped.`);
       return;
     }
     column.name = to;
@@ -1287,7 +1436,7 @@ class PostgresReplayer implements Replayer {
 
   private renameConstraint(key: string, table: DbTable, from: string, to: string): void {
     if (this.nameTaken(table.schema)(to)) {
-      this.note('warning', `A relation or constraint named "${to}" already exists; the rename is skipped.`);
+      this.refuse('duplicate_table', `A relation or constraint named "${to}" already exists; the rename is skipped.`);
       return;
     }
     const target =
@@ -1304,7 +1453,7 @@ class PostgresReplayer implements Replayer {
       this.data.unmodelledConstraints[key] = others.map((n) => (n === from ? to : n));
       return;
     }
-    this.note('warning', `Constraint "${from}" does not exist on table "${key}"; the rename is skipped.`);
+    this.refuse('undefined_object', `Constraint "${from}" does not exist on table "${key}"; the rename is skipped.`);
   }
 
   // -------------------------------------------------------------------------
@@ -1314,7 +1463,7 @@ class PostgresReplayer implements Replayer {
     const { schema, name } = splitQualified(names(stmt.typeName));
     const key = tableKey(schema, name);
     if (this.data.state.enums[key] || this.data.otherTypes.includes(key) || this.tables[key]) {
-      this.note('warning', `Type "${key}" already exists; CREATE TYPE is skipped.`);
+      this.refuse('duplicate_object', `Type "${key}" already exists; CREATE TYPE is skipped.`);
       return;
     }
     const values = names(stmt.vals);
@@ -1330,7 +1479,7 @@ class PostgresReplayer implements Replayer {
     const target = this.data.state.enums[key];
     if (!target) {
       if (this.data.otherTypes.includes(key)) return this.skip('ALTER TYPE');
-      this.note('warning', `Enum "${key}" does not exist at this point of the migrations; ALTER TYPE is skipped.`);
+      this.refuse('undefined_object', `Enum "${key}" does not exist at this point of the migrations; ALTER TYPE is skipped.`);
       return;
     }
     const sources = (this.data.enumSources[key] ??= { values: {} });
@@ -1338,11 +1487,11 @@ class PostgresReplayer implements Replayer {
     if (stmt.oldVal !== undefined) {
       const at = target.values.indexOf(stmt.oldVal);
       if (at < 0) {
-        this.note('warning', `Enum "${key}" has no value '${stmt.oldVal}'; RENAME VALUE is skipped.`);
+        this.refuse('invalid_parameter_value', `Enum "${key}" has no value '${stmt.oldVal}'; RENAME VALUE is skipped.`);
         return;
       }
       if (target.values.includes(newValue)) {
-        this.note('warning', `Enum "${key}" already has a value '${newValue}'; RENAME VALUE is skipped.`);
+        this.refuse('duplicate_object', `Enum "${key}" already has a value '${newValue}'; RENAME VALUE is skipped.`);
         return;
       }
       target.values[at] = newValue;
@@ -1352,14 +1501,14 @@ class PostgresReplayer implements Replayer {
       return;
     }
     if (target.values.includes(newValue)) {
-      if (!stmt.skipIfNewValExists) this.note('warning', `Enum "${key}" already has a value '${newValue}'; ADD VALUE is skipped.`);
+      if (!stmt.skipIfNewValExists) this.refuse('duplicate_object', `Enum "${key}" already has a value '${newValue}'; ADD VALUE is skipped.`);
       return;
     }
     let at = target.values.length;
     if (stmt.newValNeighbor !== undefined) {
       const neighbor = target.values.indexOf(stmt.newValNeighbor);
       if (neighbor < 0) {
-        this.note('warning', `Enum "${key}" has no value '${stmt.newValNeighbor}' to add '${newValue}' next to; ADD VALUE is skipped.`);
+        this.refuse('invalid_parameter_value', `Enum "${key}" has no value '${stmt.newValNeighbor}' to add '${newValue}' next to; ADD VALUE is skipped.`);
         return;
       }
       at = stmt.newValIsAfter ? neighbor + 1 : neighbor;
@@ -1376,12 +1525,12 @@ class PostgresReplayer implements Replayer {
         this.data.otherTypes = this.data.otherTypes.map((k) => (k === key ? tableKey(schema, newName) : k));
         return this.skip('ALTER TYPE ... RENAME');
       }
-      if (!missingOk) this.note('warning', `Enum "${key}" does not exist at this point of the migrations; the rename is skipped.`);
+      if (!missingOk) this.refuse('undefined_object', `Enum "${key}" does not exist at this point of the migrations; the rename is skipped.`);
       return;
     }
     const newKey = tableKey(schema, newName);
     if (this.data.state.enums[newKey] || this.data.otherTypes.includes(newKey)) {
-      this.note('warning', `Type "${newKey}" already exists; the rename is skipped.`);
+      this.refuse('duplicate_object', `Type "${newKey}" already exists; the rename is skipped.`);
       return;
     }
     this.moveEnum(key, newKey, (e) => {
@@ -1413,7 +1562,7 @@ class PostgresReplayer implements Replayer {
         this.data.otherTypes = this.data.otherTypes.filter((k) => k !== key);
         return this.skip('DROP TYPE (not an enum)');
       }
-      if (!missingOk) this.note('warning', `Type "${key}" does not exist at this point of the migrations; DROP TYPE is skipped.`);
+      if (!missingOk) this.refuse('undefined_object', `Type "${key}" does not exist at this point of the migrations; DROP TYPE is skipped.`);
       return;
     }
     const users: [string, DbTable, string][] = [];
@@ -1428,7 +1577,7 @@ class PostgresReplayer implements Replayer {
     }
     if (users.length + defaults.length > 0 && !cascade) {
       const what = [...users.map(([tk, , c]) => `column "${tk}"."${c}"`), ...defaults.map(([tk, , c]) => `the default of "${tk}"."${c}"`)];
-      this.note('warning', `Enum "${key}" is still used by ${what.join(', ')}; PostgreSQL refuses to drop it without CASCADE. Skipped.`);
+      this.refuse('dependent_objects_still_exist', `Enum "${key}" is still used by ${what.join(', ')}; PostgreSQL refuses to drop it without CASCADE. Skipped.`);
       return;
     }
     // DROP TYPE ... CASCADE drops the columns of that type and the defaults that cast to it.
@@ -1452,7 +1601,7 @@ class PostgresReplayer implements Replayer {
       if (!found) return;
       const newKey = tableKey(newSchema, found.table.name);
       if (this.tables[newKey]) {
-        this.note('warning', `Table "${newKey}" already exists; SET SCHEMA is skipped.`);
+        this.refuse('duplicate_table', `Table "${newKey}" already exists; SET SCHEMA is skipped.`);
         return;
       }
       return this.moveTable(found.key, newKey, (t) => {
@@ -1464,7 +1613,7 @@ class PostgresReplayer implements Replayer {
       const { schema, name } = splitQualified(objectNames(stmt.object));
       const key = tableKey(schema, name);
       if (!this.data.state.enums[key]) {
-        if (!stmt.missing_ok && !this.data.otherTypes.includes(key)) this.note('warning', `Type "${key}" does not exist at this point of the migrations; SET SCHEMA is skipped.`);
+        if (!stmt.missing_ok && !this.data.otherTypes.includes(key)) this.refuse('undefined_object', `Type "${key}" does not exist at this point of the migrations; SET SCHEMA is skipped.`);
         return;
       }
       return this.moveEnum(key, tableKey(newSchema, name), (e) => {
@@ -1534,4 +1683,19 @@ function firstColumn(expr: Node | undefined): string[] {
   };
   visit(expr);
   return found ? [found] : [];
+}
+
+/** The first non-empty line of a statement, shortened: how messages quote it. */
+function excerptOf(text: string): string {
+  const line = (text.split('\n').find((l) => l.trim() !== '') ?? text).trim();
+  return line.length > 80 ? `${line.slice(0, 77)}...` : line;
+}
+
+/** The identifiers, quoted identifiers and string contents of a text: what a function body may name. */
+function identifierWords(text: string): Set<string> {
+  const words = new Set<string>();
+  for (const match of text.matchAll(/"((?:[^"]|"")+)"|([A-Za-z_][A-Za-z0-9_$]*)/g)) {
+    words.add(match[1] !== undefined ? match[1].replace(/""/g, '"') : match[2].toLowerCase());
+  }
+  return words;
 }

@@ -43,6 +43,7 @@ export interface ParsedSql {
 interface PgQueryModule {
   loadModule(): Promise<void>;
   parseSync(sql: string): ParseResult;
+  parsePlPgSQLSync(sql: string): unknown;
   scanSync(sql: string): { tokens: { start: number; end: number; text: string; tokenName: string }[] };
 }
 
@@ -74,6 +75,19 @@ export function postgresParserLoaded(): boolean {
 function parser(): PgQueryModule {
   if (!pgQuery) throw new Error('loadPostgresParser() must complete before PostgreSQL SQL is parsed');
   return pgQuery;
+}
+
+/**
+ * Parses a PL/pgSQL body (a DO block's code) with PostgreSQL's own PL/pgSQL
+ * grammar. That parser reads function definitions, so the body is given to it
+ * as the body of a function; the wrapper is on the body's first line, so the
+ * parser's line numbers (`lineno`, 1-based) count lines of the body itself.
+ * Throws the parser's error when the body is not valid PL/pgSQL.
+ */
+export function parsePlpgsqlBody(body: string): unknown {
+  let tag = '$plpgsql$';
+  for (let n = 0; body.includes(tag); n++) tag = `$plpgsql${n}$`;
+  return parser().parsePlPgSQLSync(`CREATE FUNCTION pg_temp.do_block() RETURNS void LANGUAGE plpgsql AS ${tag}${body}${tag}`);
 }
 
 interface SqlErrorLike {

@@ -22,6 +22,27 @@ export interface ProvenanceEntry {
 }
 
 /**
+ * A statement the replay could not interpret (a function called for its side
+ * effects, dynamic SQL built from rows, a guard it cannot decide, a statement
+ * PostgreSQL itself rejects on the replayed state): what it did to the tables
+ * it may have touched is unknown, so findings on them must not be confident.
+ */
+export interface UncertainStatement {
+  migration: string;
+  file: string;
+  /** The statement's place in the file (for a statement inside a DO block, its own line). */
+  range: Range;
+  /** The statement's first line, as written, for messages. */
+  excerpt: string;
+  /** Why it could not be read, one sentence. */
+  reason: string;
+  /** Keys of the tables it may have touched, as far as the replay can tell. */
+  tables: string[];
+  /** PostgreSQL rejects the statement on the replayed state: the migration fails on a fresh database. */
+  fails?: boolean;
+}
+
+/**
  * A replayer owns a database state and applies migrations to it one at a time.
  * Keys of `provenance()` follow SchemaSources: table key, `tableKey.column`,
  * `tableKey#indexOrConstraintName`, enum key.
@@ -33,6 +54,8 @@ export interface Replayer {
   /** The current state (callers must not mutate it). */
   state(): DbState;
   provenance(): Record<string, ProvenanceEntry>;
+  /** Every statement applied so far that the replay could not interpret, in order (replayers that read everything omit it). */
+  uncertain?(): readonly UncertainStatement[];
   /**
    * One entry of provenance(), without building the whole record (tens of
    * thousands of keys on a large history, needed afresh after every migration).

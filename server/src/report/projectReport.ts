@@ -116,6 +116,11 @@ export function projectReport(analysis: ProjectAnalysis, name: string, docsLink:
       ...(note.where ? { file: note.where.file, line: note.where.range.start.line + 1 } : {}),
     })),
     counts,
+    ...(analysis.uncertain && analysis.uncertain.length > 0
+      ? {
+          unreadStatements: analysis.uncertain.map((u) => ({ migration: u.migration, file: u.file, line: u.range.start.line + 1, excerpt: u.excerpt, reason: u.reason, tables: u.tables, fails: !!u.fails })),
+        }
+      : {}),
     ...(extras.sql && 'byKey' in extras.sql && extras.sql.sql ? { migrationSql: extras.sql.sql } : {}),
     ...(extras.sql && 'error' in extras.sql ? { migrationSqlError: extras.sql.error } : {}),
     checklist,
