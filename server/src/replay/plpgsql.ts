@@ -367,7 +367,7 @@ class Interpreter {
       const handler = handlers.find((h) => catches(h.conditions ?? [], error.refusal.condition));
       if (!handler) throw error;
       this.host.restore(saved);
-      this.host.note('info', `Line ${error.range.start.line + 1}: PostgreSQL rejects this statement on the replayed state (${error.refusal.message}); the block's exception handler catches it and its changes are undone.`, error.range);
+      this.host.note('info', `Line ${error.range.start.line + 1}: PostgreSQL rejects this statement here (${error.refusal.message}); the block's exception handler catches that, and what the block did before it is undone.`, error.range);
       this.statements(handler.action);
     }
   }
@@ -469,7 +469,7 @@ class Interpreter {
     if (!changesModelledState(body.body) && !callsUnknown(body.body, this.host)) return;
     const range = this.place.range(lineno, undefined);
     const what = kind === 'PLpgSQL_stmt_fors' || kind === 'PLpgSQL_stmt_dynfors' || kind === 'PLpgSQL_stmt_forc' ? 'a loop over rows read at run time' : 'a loop whose iterations are not known before it runs';
-    this.host.uncertain(range, firstLine(this.place.excerptAt(lineno)), `${what} changes the schema inside its body`, this.host.tablesIn(sqlOf(body)));
+    this.host.uncertain(range, firstLine(this.place.excerptAt(lineno)), `${what}, whose body changes the schema`, this.host.tablesIn(sqlOf(body)));
   }
 
   private unknownConstruct(kind: string, node: PlStmt, lineno: number | undefined): void {
