@@ -1250,13 +1250,13 @@ class PostgresReplayer implements Replayer {
     const key = objectKey(kind, at.schema, at.name, table);
     const relation = kind === 'view' || kind === 'materializedView' || kind === 'sequence';
     if (relation && this.tables[tableKey(at.schema, at.name)]) {
-      if (!ifNotExists) this.note('warning', `A table named "${tableKey(at.schema, at.name)}" already exists; the ${LABELS[kind]} is not created.`);
+      if (!ifNotExists) this.refuse('duplicate_table', `A table named "${tableKey(at.schema, at.name)}" already exists; the ${LABELS[kind]} is not created.`);
       return;
     }
     const existing = this.objects[key] ?? (kind === 'sequence' ? this.objects[`relation:${tableKey(at.schema, at.name)}`] : undefined);
     if (existing) {
       // A function or trigger with the same name may be another overload or a replacement: either way it exists.
-      if (!replace && !ifNotExists && kind !== 'function' && kind !== 'procedure') this.note('warning', `${capitalise(LABELS[existing.kind])} "${at.schema ? `${at.schema}.` : ''}${at.name}" already exists; the statement is skipped.`);
+      if (!replace && !ifNotExists && kind !== 'function' && kind !== 'procedure') this.refuse('duplicate_object', `${capitalise(LABELS[existing.kind])} "${at.schema ? `${at.schema}.` : ''}${at.name}" already exists; the statement is skipped.`);
       if (!(replace && (existing.kind === kind))) return;
     }
     const object: DbObject = { kind, name: at.name, ...(at.schema ? { schema: at.schema } : {}), ...(table !== undefined ? { table } : {}) };
@@ -1269,7 +1269,7 @@ class PostgresReplayer implements Replayer {
     // DROP VIEW of a materialized view (and the reverse) is refused by PostgreSQL; DROP TABLE of a view too.
     if (!found || (kind === 'view' || kind === 'materializedView') && found.kind !== kind) {
       // serial and identity columns own sequences nobody created by name (`Webhook_id_seq`): not knowing one is no sign of trouble.
-      if (!missingOk && kind !== 'sequence') this.note('warning', `${capitalise(LABELS[kind])} "${at.schema ? `${at.schema}.` : ''}${at.name}" does not exist at this point of the migrations; the DROP is skipped.`);
+      if (!missingOk && kind !== 'sequence') this.refuse('undefined_object', `${capitalise(LABELS[kind])} "${at.schema ? `${at.schema}.` : ''}${at.name}" does not exist at this point of the migrations; the DROP is skipped.`);
       return;
     }
     delete this.objects[key];
@@ -1279,7 +1279,7 @@ class PostgresReplayer implements Replayer {
   private renameObject(key: string, object: DbObject, newRelationKey: string, newName: string): void {
     const newKey = `relation:${newRelationKey}`;
     if (this.objects[newKey] || this.tables[newRelationKey]) {
-      this.note('warning', `A relation named "${newRelationKey}" already exists; the rename is skipped.`);
+      this.refuse('duplicate_table', `A relation named "${newRelationKey}" already exists; the rename is skipped.`);
       return;
     }
     delete this.objects[key];
@@ -1296,7 +1296,7 @@ class PostgresReplayer implements Replayer {
     const name = stmt.schemaname ?? '';
     const key = objectKey('schema', undefined, name);
     if (name === 'public' || this.objects[key]) {
-      if (!stmt.if_not_exists) this.note('warning', `Schema "${name}" already exists; CREATE SCHEMA is skipped.`);
+      if (!stmt.if_not_exists) this.refuse('duplicate_schema', `Schema "${name}" already exists; CREATE SCHEMA is skipped.`);
       return;
     }
     this.objects[key] = { kind: 'schema', name };
