@@ -607,8 +607,8 @@ class PostgresReplayer implements Replayer {
       case 'DoStmt':
         return interpretDoBlock(statement, this.host());
       case 'TransactionStmt': {
-        // BEGIN / COMMIT / SAVEPOINT split a file's transactions; they change no object.
-        return;
+        // BEGIN / COMMIT / SAVEPOINT split a file's transactions; they change no object, and the replay goes on.
+        return this.skip(SKIPPED_LABELS[kind]);
       }
       case 'CreateDomainStmt':
       case 'CompositeTypeStmt':
