@@ -1,7 +1,7 @@
 /**
  * The VS Code side: starts the language server, shows its state in the status
- * bar, and runs "Check migration safety" (the report) and "Trace locks of
- * pending migrations". Diagnostics, code actions and the phased-migration
+ * bar, and runs "Check migration safety" (the report), "Trace locks of
+ * pending migrations" and "Preflight pending changes against the database". Diagnostics, code actions and the phased-migration
  * commands come from the server, so every LSP client gets the same behaviour;
  * the language client registers the server's commands itself, and the
  * middleware below only adds what the command palette cannot pass (the
@@ -17,6 +17,9 @@ import {
   type GuardDiagnosticData,
   LockTraceRequest,
   type LockTraceResult,
+  PreflightProgressNotification,
+  PreflightRequest,
+  type PreflightResult,
   type ProtocolNotification,
   type ProtocolRequest,
   ReportRequest,
@@ -29,11 +32,19 @@ import { linksRelativeTo } from './reportLinks';
 const PRISMA_EXTENSION_ID = 'Prisma.prisma';
 const REPORT_FILE = 'migration-safety-report.md';
 const LOCK_TRACE_FILE = 'migration-lock-trace.md';
+const PREFLIGHT_FILE = 'migration-preflight.md';
 
 let client: LanguageClient | undefined;
 
 function request<P, R>(target: LanguageClient, type: ProtocolRequest<P, R>, params: P, token?: vscode.CancellationToken): Promise<R> {
   return target.sendRequest<R>(type.method, params, token);
+}
+
+/** The language client when it is running; otherwise undefined, and the user is told. */
+function runningClient(): LanguageClient | undefined {
+  if (client && client.state === State.Running) return client;
+  void vscode.window.showErrorMessage('Prisma Migration Guard: the language server is not running; see the "Prisma Migration Guard" output.');
+  return undefined;
 }
 
 function onNotification<P>(target: LanguageClient, type: ProtocolNotification<P>, handler: (params: P) => void): vscode.Disposable {
@@ -109,11 +120,8 @@ async function openReport(context: vscode.ExtensionContext, markdown: string, na
 }
 
 async function checkSafety(context: vscode.ExtensionContext, output: vscode.OutputChannel): Promise<{ report: ReportResult; file?: string } | undefined> {
-  const current = client;
-  if (!current || current.state !== State.Running) {
-    void vscode.window.showErrorMessage('Prisma Migration Guard: the language server is not running; see the "Prisma Migration Guard" output.');
-    return undefined;
-  }
+  const current = runningClient();
+  if (!current) return undefined;
   const report = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'Checking migration safety', cancellable: true },
     async (progress, token) => {
@@ -140,11 +148,8 @@ function offerLockTrace(report: ReportResult): void {
 }
 
 async function traceLocks(context: vscode.ExtensionContext, output: vscode.OutputChannel): Promise<{ result: LockTraceResult; file?: string } | undefined> {
-  const current = client;
-  if (!current || current.state !== State.Running) {
-    void vscode.window.showErrorMessage('Prisma Migration Guard: the language server is not running; see the "Prisma Migration Guard" output.');
-    return undefined;
-  }
+  const current = runningClient();
+  if (!current) return undefined;
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'Tracing the locks of pending migrations', cancellable: true },
     async (progress, token) => {
@@ -160,6 +165,39 @@ async function traceLocks(context: vscode.ExtensionContext, output: vscode.Outpu
   }
   if (result.message) void vscode.window.showWarningMessage(`Prisma Migration Guard: ${result.message}`);
   const file = await openReport(context, result.markdown, LOCK_TRACE_FILE);
+  return { result, ...(file ? { file: file.toString() } : {}) };
+}
+
+/**
+ * Counts, in the configured database, the rows the pending changes would fail
+ * on. The server does the work; this shows its progress, lets the user cancel
+ * (the server stops between two statements and closes the session), and opens
+ * the result. The diagnostics get the counts from the server's next analysis.
+ */
+async function preflight(context: vscode.ExtensionContext, output: vscode.OutputChannel): Promise<{ result: PreflightResult; file?: string } | undefined> {
+  const current = runningClient();
+  if (!current) return undefined;
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'Preflight against the database', cancellable: true },
+    async (progress, token) => {
+      progress.report({ message: 'connecting read-only…' });
+      let reported = 0;
+      const listener = onNotification(current, PreflightProgressNotification, (params) => {
+        const percent = params.total > 0 ? (params.done / params.total) * 100 : 100;
+        progress.report({ message: `${params.project}: ${params.done} of ${params.total} count(s)`, increment: Math.max(0, percent - reported) });
+        reported = percent;
+      });
+      try {
+        return await request(current, PreflightRequest, {}, token);
+      } finally {
+        listener.dispose();
+      }
+    },
+  );
+  if (!result) return undefined;
+  output.appendLine(`Preflight: ${result.counted} project(s) counted.${result.message ? ` ${result.message}` : ''}`);
+  if (result.message) void vscode.window.showWarningMessage(`Prisma Migration Guard: ${result.message}`);
+  const file = await openReport(context, result.markdown, PREFLIGHT_FILE);
   return { result, ...(file ? { file: file.toString() } : {}) };
 }
 
@@ -245,6 +283,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     vscode.commands.registerCommand(Commands.checkSafety, () => checkSafety(context, output)),
     vscode.commands.registerCommand(Commands.traceLocks, () => traceLocks(context, output)),
+    vscode.commands.registerCommand(Commands.preflight, () => preflight(context, output)),
   );
 
   try {

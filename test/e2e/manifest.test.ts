@@ -42,7 +42,7 @@ describe('extension manifest and grammar', () => {
     ]);
   });
 
-  it('contributes the four commands with their titles', () => {
+  it('contributes the five commands with their titles', () => {
     assert.deepStrictEqual(
       manifest.contributes.commands.map((c) => [c.command, c.title]),
       [
@@ -50,11 +50,13 @@ describe('extension manifest and grammar', () => {
         [Commands.generatePhasedMigration, 'Generate phased migration'],
         [Commands.advancePhase, 'Advance to next phase'],
         [Commands.traceLocks, 'Trace locks of pending migrations'],
+        [Commands.preflight, 'Preflight pending changes against the database'],
       ],
     );
     // The client registers checkSafety and traceLocks itself; the server's commands are registered by the LSP client: no id twice.
     assert.ok(!serverCommands.includes(Commands.checkSafety));
     assert.ok(!serverCommands.includes(Commands.traceLocks));
+    assert.ok(!serverCommands.includes(Commands.preflight));
   });
 
   it('contributes the migrationGuard.* settings, unset by default so the project file stays in charge', () => {
@@ -66,8 +68,18 @@ describe('extension manifest and grammar', () => {
       'migrationGuard.smallTables',
       'migrationGuard.database.url',
       'migrationGuard.statsFile',
+      'migrationGuard.preflight.scanLimitMb',
+      'migrationGuard.preflight.fullScan',
+      'migrationGuard.preflight.showValues',
+      'migrationGuard.preflight.allowUrlFromCommittedFile',
       'migrationGuard.trace.server',
     ]);
+    // What a committed workspace file must not be able to turn on is user-level only (VS Code ignores machine-scoped settings in workspace files).
+    assert.deepStrictEqual(
+      ['fullScan', 'showValues', 'allowUrlFromCommittedFile'].map((key) => [properties[`migrationGuard.preflight.${key}`].scope, properties[`migrationGuard.preflight.${key}`].default]),
+      [['machine', false], ['machine', false], ['machine', false]],
+    );
+    assert.strictEqual(properties['migrationGuard.preflight.scanLimitMb'].default, 256);
     assert.deepStrictEqual(properties['migrationGuard.rules'].default, {});
     for (const key of ['migrationGuard.postgresVersion', 'migrationGuard.deployed', 'migrationGuard.smallTables', 'migrationGuard.database.url', 'migrationGuard.statsFile']) {
       assert.strictEqual(properties[key].default, null, key);

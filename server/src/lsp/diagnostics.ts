@@ -45,6 +45,9 @@ export function findingToDiagnostic(finding: Finding, projectRoot: string, versi
     location: { uri: pathToUri(r.file), range: r.range },
     message: r.message,
   }));
+  if (finding.preflight) {
+    related.push({ location: { uri: pathToUri(finding.file), range: finding.range }, message: `Preflight (${finding.preflight.database}): ${finding.preflight.summary}` });
+  }
   return {
     range: finding.range,
     severity: toLspSeverity(finding.severity),

@@ -27,6 +27,9 @@ import {
   type GuardDiagnosticData,
   type LockTraceParams,
   type LockTraceResult,
+  type PreflightParams,
+  type PreflightProgressParams,
+  type PreflightResult,
   type ProjectReport,
   type ReportParams,
   type ReportResult,
@@ -37,6 +40,11 @@ import { failedProjectReport, planSummaries, projectReport, type ReportExtras } 
 import { AnalysisScheduler } from './scheduler';
 import { applyEditorSettings, type EditorSettings, editorSettingsFrom } from './settings';
 import { describeSizeSource, sizeSettingsFrom, TableSizeCache } from './tableSizeSettings';
+import { preflightQuestions, type PreflightFacts } from '../analysis/preflight';
+import { measurePreflight, PreflightCancelled, PreflightError } from '../analysis/preflightDatabase';
+import { redact } from '../analysis/tableSizes';
+import { renderPreflightMarkdown } from '../report/preflightSection';
+import { committedFileHolding, preflightSettingsFrom, type PreflightSettings } from './preflightSettings';
 
 /** What the server needs from its editor connection. */
 export interface ServerHost {
@@ -47,6 +55,8 @@ export interface ServerHost {
   /** The `migrationGuard` settings for a folder; may reject (clients without configuration support). */
   getSettings(scopeUri: string): Promise<unknown>;
   sendStatus(params: StatusParams): void;
+  /** How far a preflight is (clients show it as progress); optional for hosts without a UI. */
+  sendPreflightProgress?(params: PreflightProgressParams): void;
   showMessage(type: 'info' | 'warning' | 'error', message: string): void;
   /** Opens a URI in the client; resolves false when the client cannot. */
   showDocument(uri: string): Promise<boolean>;
@@ -108,6 +118,11 @@ class ProjectEntry {
   lastError?: string;
   /** Row estimates, read when the settings name a source; the session asks for them at each analysis. */
   readonly sizes: TableSizeCache;
+  /** `migrationGuard.database.url`, as last read from the settings. */
+  databaseUrl?: string;
+  preflightSettings: PreflightSettings = {};
+  /** What the last preflight counted, and in which database: applied to every later analysis until the database setting changes. */
+  preflight?: { url: string; facts: PreflightFacts };
 
   constructor(
     public project: PrismaProject,
@@ -130,6 +145,7 @@ class ProjectEntry {
       configOverride: (config, notes) => applyEditorSettings(config, this.settings, notes),
       tableSizes: () => this.sizes.current(),
       ...(this.replayStore.store ? { replayStore: this.replayStore.store, onReplayStore: this.replayStore.trace } : {}),
+      preflight: () => this.preflight?.facts,
     });
   }
 }
@@ -416,6 +432,13 @@ export class GuardServer {
       const raw = await this.host.getSettings(pathToUri(entry.project.root));
       entry.settings = editorSettingsFrom(raw);
       const sizes = sizeSettingsFrom(raw);
+      entry.databaseUrl = sizes.databaseUrl;
+      entry.preflightSettings = preflightSettingsFrom(raw);
+      // Counts from another database say nothing about this one.
+      if (entry.preflight && entry.preflight.url !== entry.databaseUrl) {
+        entry.preflight = undefined;
+        entry.scheduler.schedule(0);
+      }
       if (sizes.databaseUrl || sizes.statsFile) this.host.trace(`Table sizes for ${entry.project.root} from ${describeSizeSource(sizes)}`);
       // Not awaited: a database that is slow to answer must not hold up the diagnostics; the project is analysed again when the sizes arrive.
       void entry.sizes.configure(sizes, entry.folder ?? entry.project.root);
@@ -550,6 +573,7 @@ export class GuardServer {
         }
       }
       if (params?.lockTrace && !isCancelled()) extras.lockTrace = (await this.traceProject(entry, analysis, isCancelled)).markdown;
+      if (entry.preflight) extras.preflight = renderPreflightMarkdown(analysis.findings, entry.preflight.facts, (file) => path.relative(entry.project.root, file) || file);
       reports.push(projectReport(analysis, name, (docs) => docsUri(docs, this.root), extras));
     }
     return buildReport(reports);
@@ -580,6 +604,77 @@ export class GuardServer {
       parts.push(traced.markdown.trim(), '');
     }
     return { available: true, markdown: parts.join('\n'), ...(problems.length > 0 ? { message: problems.join(' ') } : {}) };
+  }
+
+  /**
+   * The preflight of each requested project: its pending changes' questions
+   * asked, read-only, of the database `migrationGuard.database.url` names. The
+   * counts are kept and applied to every later analysis (the diagnostics show
+   * them) until the setting changes or the preflight runs again.
+   */
+  async preflight(params: PreflightParams | undefined, isCancelled: () => boolean = () => false): Promise<PreflightResult> {
+    await this.ensureParser();
+    const parts = ['# Preflight of pending changes', ''];
+    const problems: string[] = [];
+    let counted = 0;
+    for (const entry of this.requestedEntries(params?.projects)) {
+      if (isCancelled()) break;
+      const name = this.projectName(entry);
+      const relative = (file: string): string => path.relative(entry.project.root, file) || file;
+      parts.push(`## ${name}`, '');
+      const stop = (problem: string): void => {
+        problems.push(problem);
+        parts.push(problem, '');
+      };
+      await this.loadSettings(entry);
+      const url = entry.databaseUrl;
+      if (!url) {
+        stop(`No database is configured for ${name}: set \`migrationGuard.database.url\` (user settings) to a read-only connection string. The editor never connects otherwise.`);
+        continue;
+      }
+      const committed = entry.folder ? committedFileHolding(url, entry.folder) : undefined;
+      if (committed && !entry.preflightSettings.allowUrlFromCommittedFile) {
+        stop(`The database URL for ${name} comes from ${committed}, which is committed to git, so it is not used: move it to your user settings, or allow it with \`migrationGuard.preflight.allowUrlFromCommittedFile\` in your user settings.`);
+        continue;
+      }
+      const outcome = await entry.scheduler.current();
+      if (!outcome.value) {
+        stop(`The check of ${name} could not run: ${describeError(outcome.error)}`);
+        continue;
+      }
+      const context = outcome.value.analysis.preflightContext;
+      if (!context || context.provider === 'sqlite') {
+        stop(`The preflight counts rows on PostgreSQL and MySQL; ${name} uses ${outcome.value.analysis.provider}.`);
+        continue;
+      }
+      const questions = preflightQuestions(outcome.value.analysis.findings, context);
+      const settings = entry.preflightSettings;
+      try {
+        const facts = await measurePreflight(url, questions, {
+          ...(settings.scanLimitMb !== undefined ? { scanLimitBytes: settings.scanLimitMb * 1e6 } : {}),
+          fullScan: settings.fullScan === true,
+          showValues: settings.showValues === true,
+          isCancelled,
+          onProgress: (done, total) => this.host.sendPreflightProgress?.({ project: name, done, total }),
+        });
+        entry.preflight = { url, facts };
+        counted++;
+        this.host.log('info', `Preflight of ${entry.project.root} on ${facts.database} (${facts.engine}): ${questions.length} question(s) answered.`);
+        // The diagnostics get the counts with the next analysis.
+        entry.scheduler.schedule(0);
+        const next = await entry.scheduler.current();
+        parts.push(renderPreflightMarkdown(next.value?.analysis.findings ?? [], facts, relative).trim(), '');
+      } catch (error) {
+        if (error instanceof PreflightCancelled) {
+          stop('The preflight was cancelled.');
+          break;
+        }
+        const message = error instanceof PreflightError ? error.message : `the preflight failed: ${redact(describeError(error), url)}`;
+        this.host.log('warning', `Preflight of ${entry.project.root}: ${message}`);
+        stop(`The preflight of ${name} did not run: ${message}`);
+      }
+    }
+    return { counted, markdown: parts.join('\n'), ...(problems.length > 0 ? { message: problems.join(' ') } : {}) };
   }
 
   private async traceProject(entry: ProjectEntry, analysis: ProjectAnalysis, isCancelled: () => boolean): Promise<{ markdown: string; problem?: string }> {

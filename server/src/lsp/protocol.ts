@@ -28,6 +28,8 @@ export const Commands = {
   showDocumentation: 'migrationGuard.showDocumentation',
   /** A client command (it sends `migrationGuard/lockTrace`): the lock trace takes seconds and is never run unasked. */
   traceLocks: 'migrationGuard.traceLocks',
+  /** A client command (it sends `migrationGuard/preflight`): it connects to the configured database, so it only runs when asked. */
+  preflight: 'migrationGuard.preflight',
 } as const;
 
 /** The commands the server executes (`workspace/executeCommand`), so that every LSP client can run them. */
@@ -160,6 +162,8 @@ export interface ProjectReport {
   preexisting?: ReportPreexisting;
   /** The project's baseline file: findings it accepted, entries that no longer match. */
   baseline?: { file: string; accepted: number; stale: { rule: string; object: string; line: number }[] };
+  /** The preflight section (Markdown): the counts of the last preflight against the database. */
+  preflight?: string;
 }
 
 /** Pre-existing drift, listed once: each change, the SQL Prisma would generate for it, and its risk. */
@@ -212,6 +216,36 @@ export interface LockTraceResult {
 
 /** Runs each pending migration on an embedded PostgreSQL (PGlite, 10–20 s cold) and reports the locks it takes. */
 export const LockTraceRequest: ProtocolRequest<LockTraceParams, LockTraceResult> = { method: 'migrationGuard/lockTrace' };
+
+// ------------------------------------------------------------------ preflight
+
+export interface PreflightParams {
+  /** Absolute project root folders; all known projects when omitted. */
+  projects?: string[];
+}
+
+export interface PreflightResult {
+  /** Projects whose database was counted. */
+  counted: number;
+  /** The counts, per project (Markdown). */
+  markdown: string;
+  /** What stopped a project (no URL configured, a URL from a committed file, a database that cannot be reached). */
+  message?: string;
+}
+
+/** Counts, read-only, in each project's configured database (`migrationGuard.database.url`), the rows its pending changes would fail on. */
+export const PreflightRequest: ProtocolRequest<PreflightParams, PreflightResult> = { method: 'migrationGuard/preflight' };
+
+export interface PreflightProgressParams {
+  /** The project's name as the report shows it. */
+  project: string;
+  /** Questions answered so far, of `total`. */
+  done: number;
+  total: number;
+}
+
+/** Sent by the server while a preflight runs. */
+export const PreflightProgressNotification: ProtocolNotification<PreflightProgressParams> = { method: 'migrationGuard/preflightProgress' };
 
 // ------------------------------------------------------------------ status
 

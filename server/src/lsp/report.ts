@@ -137,6 +137,8 @@ function renderProject(project: ProjectReport, out: string[]): void {
     out.push('### Lock trace', '', `Run "Migration Guard: Trace locks of pending migrations" to execute the ${plural(pendingFiles, 'pending migration')} on an embedded PostgreSQL and see the locks each statement takes (10–20 s).`, '');
   }
 
+  if (project.preflight) out.push(project.preflight.trim(), '');
+
   if (project.migrations.length > 0) {
     out.push('### Migrations', '', '| Migration | Status |', '| --- | --- |');
     for (const migration of project.migrations) out.push(`| ${code(migration.name)} | ${migration.deployed ? 'deployed' : '**pending**'} |`);

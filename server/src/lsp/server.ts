@@ -30,6 +30,10 @@ import { uriToPath } from './paths';
 import {
   type GuardInitializationOptions,
   LockTraceRequest,
+  PreflightProgressNotification,
+  PreflightRequest,
+  type PreflightParams,
+  type PreflightResult,
   type LockTraceParams,
   type LockTraceResult,
   ReportRequest,
@@ -106,6 +110,9 @@ const host: ServerHost = {
   getSettings: async (scopeUri) => connection.workspace.getConfiguration({ scopeUri, section: 'migrationGuard' }) as Promise<unknown>,
   sendStatus: (params) => {
     void connection.sendNotification(StatusNotification.method, params).catch(() => undefined);
+  },
+  sendPreflightProgress: (params) => {
+    void connection.sendNotification(PreflightProgressNotification.method, params).catch(() => undefined);
   },
   showMessage: (type, message) => {
     // A notification, not window/showMessageRequest: nothing to answer, and every client supports it.
@@ -216,6 +223,13 @@ connection.onRequest(
   LockTraceRequest.method,
   guarded('lockTrace', { available: false, markdown: '', message: 'The lock trace failed; see the server log.' } as LockTraceResult, async (params: LockTraceParams | undefined, token?: CancellationToken) =>
     server ? server.lockTrace(params, () => token?.isCancellationRequested === true) : { available: false, markdown: '', message: 'The server is not initialised.' },
+  ),
+);
+
+connection.onRequest(
+  PreflightRequest.method,
+  guarded('preflight', { counted: 0, markdown: '', message: 'The preflight failed; see the server log.' } as PreflightResult, async (params: PreflightParams | undefined, token?: CancellationToken) =>
+    server ? server.preflight(params, () => token?.isCancellationRequested === true) : { counted: 0, markdown: '', message: 'The server is not initialised.' },
   ),
 );
 

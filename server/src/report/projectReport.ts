@@ -27,6 +27,8 @@ export interface ReportExtras {
   lockTrace?: string;
   /** The SQL Prisma would generate for each part of the pre-existing drift, or why it could not be rendered. */
   preexistingSql?: Map<Change, ChangeSql> | { error: string };
+  /** The preflight section (the counts of the last preflight), Markdown. */
+  preflight?: string;
 }
 
 /** Where a rule's page is, from its path relative to the package root (a file:// URI in the editor, the path in a pull request). */
@@ -131,6 +133,7 @@ export function projectReport(analysis: ProjectAnalysis, name: string, docsLink:
     ...(analysis.baseline
       ? { baseline: { file: analysis.baseline.file, accepted: analysis.baseline.accepted, stale: analysis.baseline.stale.map(({ entry, range }) => ({ rule: entry.rule, object: entry.object, line: range.start.line + 1 })) } }
       : {}),
+    ...(extras.preflight ? { preflight: extras.preflight } : {}),
   };
 }
 
