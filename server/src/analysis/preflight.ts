@@ -366,7 +366,8 @@ export function applyPreflight(findings: readonly Finding[], context: PreflightC
 
     const sentences: string[] = [];
     let severity = finding.severity;
-    const pinned = Boolean(context.config.rules[finding.ruleId]);
+    // A severity the team set by hand, or a finding the project's baseline accepted, keeps its severity: they decided.
+    const pinned = Boolean(context.config.rules[finding.ruleId]) || finding.accepted !== undefined;
     const first = questions.fails[0];
     if (fail && first) {
       sentences.push(describeCount(finding, first, questions.fails, fail, facts));
