@@ -183,31 +183,47 @@ describe('phases: writing plans and phases', function () {
     assert.match(applyEditsToText(buffer, written.schemaEdits), /^ {2}phone {5}String\? @db\.VarChar\(32\)$/m);
   });
 
-  it('writes phases our own SQL rules have nothing to say about, even while they are pending', async () => {
-    const base = copyFixture('pg-blog');
-    const { entries } = await planProject(base);
-    assert.strictEqual(entries.length, 13);
-    const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
-    const heard: string[] = [];
-    for (const entry of entries) {
-      const project = copyFixture('pg-blog');
-      for (const args of [['init', '-q'], ['add', '.'], ['commit', '-q', '-m', 'deployed']]) execFileSync('git', args, { cwd: project.root, env });
-      const outcome = await planForFinding(project, { ruleId: entry.ruleId, change: summarizeChange(entry.change) });
-      assert.ok(outcome.ok);
-      let written = applyFirstPhase(project, outcome.plan);
-      for (;;) {
-        applySchemaEditsToDisk(written.schemaEdits, written.schemaTexts);
-        const next = advancePhase(project, { force: true });
-        if (!next.ok) break;
-        written = next;
+  // What our SQL rules still say about the phases they generate, per fixture (plan rule: finding rule in migration). The
+  // MySQL and SQLite entries are open problems of those plans, pinned so that a new one, or one fixed, shows here.
+  const stillHeard: Record<string, string[]> = {
+    'pg-blog': [],
+    'mysql-notes': ['change-column-type: sql-mysql-table-copy in convert_score_in_note'],
+    'sqlite-notes': [
+      'drop-table: sql-drop-table in drop_folder',
+      'drop-table: sql-drop-table in drop_project',
+      'make-column-required: sql-sqlite-table-redefinition in require_name_in_user',
+      'rename-column: sql-drop-column in contract_remove_title_from_note',
+      'add-foreign-key: sql-sqlite-table-redefinition in add_foreign_key_user_id_on_note',
+      'drop-column: sql-drop-column in drop_legacy_from_tag',
+    ],
+  };
+  for (const [fixture, plans] of [['pg-blog', 13], ['mysql-notes', 10], ['sqlite-notes', 10]] as const) {
+    it(`writes phases our own SQL rules have nothing to say about, even while they are pending (${fixture}; no unbatched backfill anywhere)`, async () => {
+      const base = copyFixture(fixture);
+      const { entries } = await planProject(base);
+      assert.strictEqual(entries.length, plans);
+      const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
+      const heard: string[] = [];
+      for (const entry of entries) {
+        const project = copyFixture(fixture);
+        for (const args of [['init', '-q'], ['add', '.'], ['commit', '-q', '-m', 'deployed']]) execFileSync('git', args, { cwd: project.root, env });
+        const outcome = await planForFinding(project, { ruleId: entry.ruleId, change: summarizeChange(entry.change) });
+        assert.ok(outcome.ok, outcome.ok ? '' : outcome.reason);
+        let written = applyFirstPhase(project, outcome.plan);
+        for (;;) {
+          applySchemaEditsToDisk(written.schemaEdits, written.schemaTexts);
+          const next = advancePhase(project, { force: true });
+          if (!next.ok) break;
+          written = next;
+        }
+        const analysis = await new ProjectSession(project, {}).analyze();
+        assert.ok(analysis);
+        assert.ok(analysis.migrations.some((m) => !m.deployed), 'the phases are pending');
+        for (const finding of analysis.findings) if (finding.statement) heard.push(`${entry.ruleId}: ${finding.ruleId} in ${finding.statement.migration.replace(/^\d{14}_/, '')}`);
       }
-      const analysis = await new ProjectSession(project, {}).analyze();
-      assert.ok(analysis);
-      assert.ok(analysis.migrations.some((m) => !m.deployed), 'the phases are pending');
-      for (const finding of analysis.findings) if (finding.statement) heard.push(`${entry.ruleId}: ${finding.ruleId} in ${finding.statement.migration}: ${finding.message}`);
-    }
-    assert.deepStrictEqual(heard, []);
-  });
+      assert.deepStrictEqual(heard, stillHeard[fixture]);
+    });
+  }
 
   it('plans from a Finding of the analysis, and says why a SQL finding has no plan', async () => {
     const project = copyFixture('pg-blog');

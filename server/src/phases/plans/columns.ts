@@ -36,8 +36,10 @@ function backfillPhase(builder: PlanBuilder, what: string, title: string, steps:
   return builder.phase({
     key: 'backfill',
     title,
-    does: `Fills existing rows in batches of ${backfill.batchSize} along the primary key, one short transaction per batch. The migration runs the batches itself on deploy; on a large table run the script \`${backfill.scriptName}\` first (it has --dry-run and resumes where it stopped), and the migration then finds nothing left to do.`,
-    requires: phase.requires,
+    does: builder.provider === 'postgresql'
+      ? `Fills existing rows in batches of ${backfill.batchSize} along the primary key, one short transaction per batch. The migration runs the batches itself on deploy; on a large table run the script \`${backfill.scriptName}\` first (it has --dry-run and resumes where it stopped), and the migration then finds nothing left to do.`
+      : `Fills existing rows in batches of ${backfill.batchSize} along the primary key, one short transaction per batch, with the script \`${backfill.scriptName}\` (it has --dry-run and resumes where it stopped). A ${builder.provider === 'mysql' ? 'MySQL' : 'SQLite'} migration file cannot loop, so the migration is one idempotent UPDATE that only finishes the rows the script left.`,
+    requires: builder.provider === 'postgresql' ? phase.requires : [...phase.requires, `The script \`${backfill.scriptName}\` has run to the end (the preflight query then counts 0).`],
     beforeNext: phase.beforeNext,
     rollback: 'Nothing to undo in the schema: the backfill only wrote values into rows that needed one.',
     migrations: [m],

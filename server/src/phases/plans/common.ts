@@ -283,11 +283,11 @@ export function backfillArtifacts(builder: PlanBuilder, phaseNumber: number, pha
   const { batchSize } = settings(builder.input.options);
   const provider = builder.provider;
   const slug = migrationSlug('backfill', what);
-  const sql = provider === 'postgresql' ? postgresBackfillBlock(steps, batchSize) : plainBackfillSql(steps, provider);
   const ctx = builder.input.ctx;
   const folder = path.join(ctx.prismaDir, 'migration-plans', builder.id, phaseFolder({ number: phaseNumber, key: phaseKey }));
   const scriptName = `${slug}.ts`;
   const scriptPath = path.relative(ctx.root, path.join(folder, scriptName)).split(path.sep).join('/');
+  const sql = provider === 'postgresql' ? postgresBackfillBlock(steps, batchSize) : plainBackfillSql(steps, provider, { scriptPath, batchSize });
   const script = backfillScript({ planId: builder.id, phase: phaseNumber, title, provider, steps, batchSize, clientImport: ctx.clientImport(folder), scriptPath });
   const m: PlannedMigration = {
     slug,
