@@ -11,6 +11,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
+import { SUMMARY } from '../support/driftingProject';
 import { cliFindings, CodeServerE2E, missingTools, type SuiteResult } from '../vscode/codeServer';
 
 describe('VS Code (code-server + headless Chromium)', function () {
@@ -78,6 +79,27 @@ describe('VS Code (code-server + headless Chromium)', function () {
     assert.ok(linked && findings.some((f) => f.range.start.line + 1 === Number(linked[1])), `the link ${look.reportLink.text} names no finding's line`);
     assert.strictEqual(look.reportLink.tab, 'schema.prisma');
     assert.match(look.reportLink.cursor, new RegExp(`^Ln ${linked[1]}, Col \\d+$`));
+    for (const shot of look.screenshots) assert.ok(fs.statSync(shot).size > 10000, `${path.basename(shot)} is empty`);
+  });
+
+  it('on a git checkout whose HEAD already drifts: one pre-existing-drift problem on the datasource block, and its report section', async function () {
+    assert.ok(e2e?.url, 'code-server did not start');
+    const look = await e2e.lookPreexisting();
+    assert.deepStrictEqual(look.problemRows, [
+      'schema.prismaprisma 1',
+      `${SUMMARY} migration-guard schema-drift [Ln 1, Col 1]`,
+    ]);
+    const lines = look.report.split('\n').map((l) => l.trim());
+    const from = lines.indexOf('Pre-existing drift (committed at HEAD)');
+    assert.deepStrictEqual(
+      lines.slice(from).filter((l) => /^(Pre-existing drift|\d+\. )/.test(l)),
+      [
+        'Pre-existing drift (committed at HEAD)',
+        '1. new column User.bio — safe',
+        '2. index Post_authorId_idx added on Post — risk: warning',
+        '3. foreign key Post_authorId_fkey added on Post — risk: warning',
+      ],
+    );
     for (const shot of look.screenshots) assert.ok(fs.statSync(shot).size > 10000, `${path.basename(shot)} is empty`);
   });
 

@@ -10,66 +10,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
+import { driftingRepository, SCHEMA, SUMMARY } from '../support/driftingProject';
 import { brief, copyExample, LspClient, REPO_ROOT, uriOf } from './lspClient';
 
-const INIT_SQL = `-- CreateTable
-CREATE TABLE "User" (
-    "id" SERIAL NOT NULL,
-    "email" TEXT NOT NULL,
-
-    CONSTRAINT "User_pkey" PRIMARY KEY ("id")
-);
-
--- CreateTable
-CREATE TABLE "Post" (
-    "id" SERIAL NOT NULL,
-    "title" TEXT NOT NULL,
-    "authorId" INTEGER NOT NULL,
-
-    CONSTRAINT "Post_pkey" PRIMARY KEY ("id")
-);
-
--- CreateTable
-CREATE TABLE "Tag" (
-    "id" SERIAL NOT NULL,
-    "label" TEXT NOT NULL,
-
-    CONSTRAINT "Tag_pkey" PRIMARY KEY ("id")
-);
-`;
-
-/** The committed schema: Post's foreign key and index, and User.bio, are in no migration. */
-const SCHEMA = `datasource db {
-  provider = "postgresql"
-  url      = env("DATABASE_URL")
-}
-
-model User {
-  id    Int     @id @default(autoincrement())
-  email String
-  bio   String?
-  posts Post[]
-}
-
-model Post {
-  id       Int    @id @default(autoincrement())
-  title    String
-  authorId Int
-  author   User   @relation(fields: [authorId], references: [id])
-
-  @@index([authorId])
-}
-
-model Tag {
-  id    Int    @id @default(autoincrement())
-  label String
-}
-`;
-
-const SUMMARY =
-  'This schema already differs from its migrations in 3 places (1 foreign key, 1 index, 1 new column), as committed at HEAD: ' +
-  'the next `prisma migrate dev` puts all of them into your migration, whatever you change. 2 of them would be unsafe to deploy as Prisma writes them. ' +
-  'Not your edit, so not marked line by line; "Check migration safety" lists each with its SQL and risk.';
 
 /** What `prisma migrate dev` writes after `name String` is added to User: the edit, and the whole drift with it. */
 const SWEEP_SQL = `-- AlterTable
@@ -87,21 +30,6 @@ function full(diagnostic: Diagnostic): string {
   return `${brief(diagnostic)} ${diagnostic.message}`;
 }
 
-function gitRepository(): { root: string; git: (...args: string[]) => void } {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mg-preexisting-'));
-  const git = (...args: string[]): void => {
-    execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', '-c', 'init.defaultBranch=main', '-c', 'commit.gpgsign=false', ...args], { cwd: root, stdio: 'ignore' });
-  };
-  fs.mkdirSync(path.join(root, 'prisma', 'migrations', '20240101000000_init'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'prisma', 'migrations', 'migration_lock.toml'), 'provider = "postgresql"\n');
-  fs.writeFileSync(path.join(root, 'prisma', 'migrations', '20240101000000_init', 'migration.sql'), INIT_SQL);
-  fs.writeFileSync(path.join(root, 'prisma', 'schema.prisma'), SCHEMA);
-  git('init', '-q');
-  git('add', '-A');
-  git('commit', '-q', '-m', 'a project that already drifts');
-  return { root, git };
-}
-
 describe('pre-existing drift in the editor (git repository whose HEAD drifts)', function () {
   this.timeout(90000);
   let root: string;
@@ -109,7 +37,7 @@ describe('pre-existing drift in the editor (git repository whose HEAD drifts)', 
   let client: LspClient;
 
   before(async () => {
-    root = gitRepository().root;
+    root = driftingRepository(fs.mkdtempSync(path.join(os.tmpdir(), 'mg-preexisting-')));
     schema = path.join(root, 'prisma', 'schema.prisma');
     client = await LspClient.start({ workspaceFolders: [root] });
   });

@@ -22,6 +22,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
+import { driftingRepository } from '../support/driftingProject';
 import { type Browser, launchChromium, type Page } from './browser';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -148,7 +149,8 @@ export class CodeServerE2E {
   workspaceWithPendingMigration(label: string): string {
     const root = this.workspace(label);
     fs.rmSync(path.join(root, '.migration-guard.json'));
-    for (const args of [['init', '-q'], ['add', '-A'], ['commit', '-q', '-m', 'shop']]) {
+    // The schema stays out of the commit: its edits are the user's (committed, they would be pre-existing drift).
+    for (const args of [['init', '-q'], ['add', '-A'], ['reset', '-q', '--', 'prisma/schema.prisma'], ['commit', '-q', '-m', 'shop']]) {
       const run = spawnSync('git', ['-c', 'user.name=E2E', '-c', 'user.email=e2e@example.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd: root, encoding: 'utf8' });
       assert.strictEqual(run.status, 0, `git ${args[0]} failed: ${run.stderr}`);
     }
@@ -302,10 +304,7 @@ export class CodeServerE2E {
       await page.waitForSelector('.monaco-workbench .part.editor', { timeout: 60000 });
 
       begin('open prisma/schema.prisma from the Explorer');
-      const explorerRow = (name: string) => page.locator('.explorer-folders-view .monaco-list-row', { hasText: new RegExp(`^\\s*${name.replace('.', '\\.')}\\s*$`) });
-      await explorerRow('prisma').click({ timeout: 60000 });
-      await explorerRow('schema.prisma').click({ timeout: 30000 });
-      await page.locator('.monaco-editor .view-lines', { hasText: 'model User' }).first().waitFor({ timeout: 30000 });
+      await openSchemaFromExplorer(page);
 
       begin('open the Problems panel');
       await page.keyboard.press('Control+Shift+M');
@@ -365,13 +364,7 @@ export class CodeServerE2E {
       await shoot('output-channel');
 
       begin('run "Check migration safety" from the Command Palette');
-      await page.keyboard.press('F1');
-      await page.locator('.quick-input-widget input').first().waitFor({ state: 'visible', timeout: 15000 });
-      await page.keyboard.type('Check migration safety');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Prisma Migration Guard: Check migration safety' }).first().click({ timeout: 15000 });
-      await page.locator('.tabs-container .tab', { hasText: 'migration-safety-report.md' }).first().waitFor({ timeout: 30000 });
-      // The Markdown preview is a webview: an iframe holding the active frame with the rendered report.
-      const preview = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+      const preview = await openReportPreview(page);
       const report = await until('the rendered report', () => preview.locator('body').first().innerText({ timeout: 30000 }), (t) => t.includes('add-required-column'), 30000);
       await shoot('report-preview');
 
@@ -441,6 +434,53 @@ export class CodeServerE2E {
     }
   }
 
+  /**
+   * A git repository whose HEAD already drifts (test/support/driftingProject.ts), opened as a new
+   * user would: the Problems panel's rows (one: the pre-existing drift on the datasource block) and the
+   * report's "Pre-existing drift" section, with screenshots (preexisting-problems.png, preexisting-report.png).
+   */
+  async lookPreexisting(): Promise<{ problemRows: string[]; report: string; screenshots: string[] }> {
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'mg-vscode-drift-'));
+    this.workspaces.push(parent);
+    const workspace = path.join(parent, 'drifting');
+    fs.mkdirSync(workspace);
+    driftingRepository(workspace);
+    fs.mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+    const consoleLines: string[] = [];
+    const page = await this.newPage(consoleLines);
+    const shots: string[] = [];
+    const shoot = async (name: string): Promise<void> => {
+      const file = path.join(SCREENSHOTS_DIR, `${name}.png`);
+      await page.screenshot({ path: file });
+      shots.push(file);
+    };
+    let step = 'open the workbench';
+    try {
+      await page.goto(`${this.url}/?folder=${encodeURIComponent(workspace)}`);
+      await page.waitForSelector('.monaco-workbench .part.editor', { timeout: 60000 });
+      step = 'open prisma/schema.prisma from the Explorer';
+      await openSchemaFromExplorer(page);
+      step = 'open the Problems panel';
+      await page.keyboard.press('Control+Shift+M');
+      const markerRows = page.locator('.markers-panel .monaco-list-row');
+      const rows = async (): Promise<string[]> => (await markerRows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+      const problemRows = await until('the pre-existing drift row', rows, (all) => all.some((r) => /schema-drift/.test(r)), 90000);
+      await shoot('preexisting-problems');
+      step = 'run "Check migration safety" from the Command Palette';
+      const preview = await openReportPreview(page);
+      const report = await until('the rendered report', () => preview.locator('body').first().innerText({ timeout: 30000 }), (t) => t.includes('Pre-existing drift'), 30000);
+      await shoot('preexisting-report');
+      this.say(`look at pre-existing drift: ${problemRows.length} Problems rows`);
+      return { problemRows, report, screenshots: shots };
+    } catch (error) {
+      await shoot('failed-preexisting').catch(() => undefined);
+      fs.writeFileSync(path.join(this.runDir, 'preexisting-browser-console.txt'), consoleLines.join('\n') + '\n');
+      throw new Error(`look at pre-existing drift: "${step}" failed (see .e2e/screenshots/failed-preexisting.png): ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      await page.close();
+    }
+  }
+
   async dispose(): Promise<void> {
     await this.browser?.close().catch(() => undefined);
     this.browser = undefined;
@@ -455,6 +495,25 @@ export class CodeServerE2E {
     }
     for (const dir of this.workspaces.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** prisma/schema.prisma opened from the Explorer, as a person does. */
+async function openSchemaFromExplorer(page: Page): Promise<void> {
+  const explorerRow = (name: string) => page.locator('.explorer-folders-view .monaco-list-row', { hasText: new RegExp(`^\\s*${name.replace('.', '\\.')}\\s*$`) });
+  await explorerRow('prisma').click({ timeout: 60000 });
+  await explorerRow('schema.prisma').click({ timeout: 30000 });
+  await page.locator('.monaco-editor .view-lines', { hasText: 'model User' }).first().waitFor({ timeout: 30000 });
+}
+
+/** "Check migration safety" from the Command Palette; the report's Markdown preview. */
+async function openReportPreview(page: Page) {
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget input').first().waitFor({ state: 'visible', timeout: 15000 });
+  await page.keyboard.type('Check migration safety');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Prisma Migration Guard: Check migration safety' }).first().click({ timeout: 15000 });
+  await page.locator('.tabs-container .tab', { hasText: 'migration-safety-report.md' }).first().waitFor({ timeout: 30000 });
+  // The Markdown preview is a webview: an iframe holding the active frame with the rendered report.
+  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
 }
 
 /** `node out/test/vscode/codeServer.js`: the whole flow, printing what it does; exit 1 on any failure. */
