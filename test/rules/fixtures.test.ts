@@ -1,6 +1,8 @@
 /**
  * Rule fixtures: test/fixtures/rules/<rule-id>/<ok-|err-case>/ with
  *   before.prisma (the deployed state, mapped) or migrations/ (replayed),
+ *   optional pending/ with migrations/: folders not yet deployed; the changes they
+ *     carry are judged on their statements, and the SQL rules run over them too,
  *   after.prisma (the edited schema), optional config.json,
  *   expected.json: the complete list of findings (every rule but schema-drift,
  *   unless the folder is schema-drift's own), with ranges and messages.
@@ -10,13 +12,16 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { judgeSchema } from '../../server/src/analysis/judge';
+import { readPendingSql } from '../../server/src/analysis/pendingSql';
+import { dialectStatements, judgeMigrationSql } from '../../server/src/analysis/sqlAnalysis';
 import type { DbState } from '../../server/src/core/dbState';
 import { mapSchema } from '../../server/src/map/mapSchema';
 import { defaultConfig, mergeConfig } from '../../server/src/project/config';
-import { readMigrationsFolder, replayMigrations } from '../../server/src/replay/migrations';
+import { type MigrationEntry, readMigrationsFolder, replayMigrations } from '../../server/src/replay/migrations';
 import type { ProvenanceLookup } from '../../server/src/replay/types';
 import { loadPostgresParser } from '../../server/src/replay/statements';
 import { schemaRules } from '../../server/src/rules';
+import { expectedForm, formatRange } from '../support/expectedFindings';
 import { scanSchema } from '../../server/src/scan/scanner';
 
 const repo = path.resolve(__dirname, '../../..');
@@ -25,14 +30,13 @@ const root = path.join(repo, 'test/fixtures/rules');
 export interface ExpectedFinding {
   ruleId: string;
   severity: string;
+  /** Only with pending/: the file the finding is in, relative to the case folder. */
+  file?: string;
   range: string;
   message: string;
   help: string;
 }
 
-function formatRange(range: { start: { line: number; character: number }; end: { line: number; character: number } }): string {
-  return `${range.start.line}:${range.start.character}-${range.end.line}:${range.end.character}`;
-}
 
 function mapFile(file: string) {
   const scanned = scanSchema([{ path: file, text: fs.readFileSync(file, 'utf8') }]);
@@ -43,11 +47,22 @@ function mapFile(file: string) {
 async function runCase(ruleId: string, dir: string): Promise<ExpectedFinding[]> {
   const after = mapFile(path.join(dir, 'after.prisma'));
   let baseline: DbState;
+  let migrated: DbState | undefined;
   let provenance: ProvenanceLookup = () => undefined;
+  let pendingFiles: MigrationEntry[] = [];
+  let deployedFiles: MigrationEntry[] = [];
   if (fs.existsSync(path.join(dir, 'migrations'))) {
-    const replayed = await replayMigrations(readMigrationsFolder(path.join(dir, 'migrations')), after.provider);
+    const deployed = readMigrationsFolder(path.join(dir, 'migrations'));
+    const replayed = await replayMigrations(deployed, after.provider);
     baseline = replayed.state;
     provenance = replayed.provenance;
+    deployedFiles = deployed.migrations;
+    if (fs.existsSync(path.join(dir, 'pending'))) {
+      pendingFiles = readMigrationsFolder(path.join(dir, 'pending')).migrations;
+      const all = await replayMigrations({ ...deployed, migrations: [...deployed.migrations, ...pendingFiles] }, after.provider);
+      migrated = all.state;
+      provenance = all.provenance;
+    }
   } else {
     baseline = mapFile(path.join(dir, 'before.prisma')).mapped.state;
   }
@@ -56,18 +71,24 @@ async function runCase(ruleId: string, dir: string): Promise<ExpectedFinding[]> 
   if (ruleId !== 'schema-drift') {
     for (const rule of schemaRules) if (rule.judges === 'unmigrated') config.rules = { ...config.rules, [rule.id]: 'off' };
   }
+  const pending = pendingFiles.map((m) => ({ name: m.name, file: m.file, sql: m.sql }));
+  const deployedSql = deployedFiles.map((m) => ({ name: m.name, sql: m.sql }));
   const result = judgeSchema({
     provider: after.provider,
     baseline,
-    migrated: baseline,
+    migrated: migrated ?? baseline,
     expected: after.mapped.state,
     sources: after.mapped.sources,
     prismaDefaults: after.mapped.prismaDefaults ?? {},
     config,
     provenance,
     suppressions: after.scanned.suppressions.map((s) => ({ ruleId: s.ruleId, ...(s.reason ? { reason: s.reason } : {}), file: s.file, range: s.range, model: s.target.model, ...(s.target.field && s.target.kind !== 'enum' ? { field: s.target.field } : {}) })),
+    ...(migrated ? { pendingSql: readPendingSql({ provider: after.provider, baseline, pending, deployed: deployedSql, splitPlain: dialectStatements }) } : {}),
   });
-  return result.findings.map((f) => ({ ruleId: f.ruleId, severity: f.severity, range: formatRange(f.range), message: f.message, help: f.help }));
+  if (!migrated) return result.findings.map((f) => ({ ruleId: f.ruleId, severity: f.severity, range: formatRange(f.range), message: f.message, help: f.help }));
+  // With pending migrations the whole result is both sides: the schema lines and the statements that carry them.
+  const sql = judgeMigrationSql({ provider: after.provider, baseline, pending, deployed: deployedSql, config });
+  return [...result.findings, ...sql.findings].map((f) => expectedForm(dir, f));
 }
 
 describe('rule fixtures', () => {

@@ -16,22 +16,12 @@ import { defaultConfig, mergeConfig } from '../../server/src/project/config';
 import { readMigrationsFolder, replayMigrations } from '../../server/src/replay/migrations';
 import { loadPostgresParser } from '../../server/src/replay/statements';
 import { allRules } from '../../server/src/rules';
+import { expectedForm, type ExpectedSqlFinding } from '../support/expectedFindings';
 
 const repo = path.resolve(__dirname, '../../..');
 const root = path.join(repo, 'test/fixtures/rules');
 
-export interface ExpectedSqlFinding {
-  ruleId: string;
-  severity: string;
-  file: string;
-  range: string;
-  message: string;
-  help: string;
-}
 
-function formatRange(range: { start: { line: number; character: number }; end: { line: number; character: number } }): string {
-  return `${range.start.line}:${range.start.character}-${range.end.line}:${range.end.character}`;
-}
 
 async function runCase(dir: string): Promise<{ findings: ExpectedSqlFinding[]; notes: string[] }> {
   const configFile = path.join(dir, 'config.json');
@@ -48,14 +38,7 @@ async function runCase(dir: string): Promise<{ findings: ExpectedSqlFinding[]; n
     deployed: before.migrations.map((m) => ({ name: m.name, sql: m.sql })),
     config,
   });
-  const findings = result.findings.map((f) => ({
-    ruleId: f.ruleId,
-    severity: f.severity,
-    file: path.relative(dir, f.file).split(path.sep).join('/'),
-    range: formatRange(f.range),
-    message: f.message,
-    help: f.help,
-  }));
+  const findings = result.findings.map((f) => expectedForm(dir, f));
   // Suppression notes belong to the expectation too: a missing reason or an unused ignore is reported.
   const notes = result.notes.filter((n) => n.message.includes('migration-guard-ignore') || n.message.startsWith('Unused suppression')).map((n) => n.message);
   return { findings, notes };

@@ -7,6 +7,8 @@ import type { GuardConfig } from '../project/config';
 import type { ProvenanceLookup, UncertainStatement } from '../replay/types';
 import type { Finding } from '../rules/types';
 import { schemaRules } from '../rules';
+import { carrierFinder } from './carriers';
+import type { PendingSql } from './pendingSql';
 import { activeRules, runSchemaRules } from './rulesRunner';
 import { applySuppressions, type Suppression } from './suppressions';
 
@@ -25,6 +27,8 @@ export interface JudgeInput {
   /** Statements of the migrations the replay could not interpret (findings on their tables stay below error). */
   uncertain?: readonly UncertainStatement[];
   suppressions: Suppression[];
+  /** The pending migration files, read: a change one of them carries is judged on its statements. */
+  pendingSql?: PendingSql;
 }
 
 export interface JudgeResult {
@@ -53,6 +57,7 @@ export function judgeSchema(input: JudgeInput): JudgeResult {
     config: input.config,
     provenance: input.provenance,
     ...(input.uncertain ? { uncertain: input.uncertain } : {}),
+    ...(input.pendingSql && input.provider === 'postgresql' ? { carrier: carrierFinder(input.pendingSql, unmigrated, input.config.postgresVersion) } : {}),
   });
   const ran = new Set(activeRules(schemaRules, input.provider, input.config).map((rule) => rule.id));
   const { findings, notes } = applySuppressions(raw, input.suppressions, ran);

@@ -19,9 +19,11 @@ export interface SchemaRuleInput {
   /** Statements of the migrations the replay could not interpret: findings on the tables they may have touched are not confident. */
   uncertain?: readonly UncertainStatement[];
   rules?: readonly SchemaRule[];
+  /** How a pending migration file carries out a change (see RuleContext.carrier). */
+  carrier?: RuleContext['carrier'];
 }
 
-export function ruleContext(provider: Provider, baseline: DbState, expected: DbState, config: GuardConfig): RuleContext {
+export function ruleContext(provider: Provider, baseline: DbState, expected: DbState, config: GuardConfig, carrier?: RuleContext['carrier']): RuleContext {
   const small = new Set(config.smallTables.map((t) => t.toLowerCase()));
   return {
     provider,
@@ -29,6 +31,7 @@ export function ruleContext(provider: Provider, baseline: DbState, expected: DbS
     expected,
     postgresVersion: config.postgresVersion,
     isSmallTable: (table) => small.has(table.toLowerCase()),
+    ...(carrier ? { carrier } : {}),
   };
 }
 
@@ -39,7 +42,7 @@ export function activeRules<R extends { id: string; providers: readonly Provider
 
 /** Pure: changes in, findings out (severity from config, `off` rules skipped). */
 export function runSchemaRules(input: SchemaRuleInput): Finding[] {
-  const context = ruleContext(input.provider, input.baseline, input.expected, input.config);
+  const context = ruleContext(input.provider, input.baseline, input.expected, input.config, input.carrier);
   const rules = activeRules(input.rules ?? schemaRules, input.provider, input.config);
   const findings: Finding[] = [];
   const flagged = new Set<string>();

@@ -19,8 +19,9 @@ import { lintSchema } from '../schema/prismaWasm';
 import { applyBaseline, readBaseline, staleNotes } from './baseline';
 import { judgeSchema } from './judge';
 import { carriersAmong, changeIdentity } from './origin';
+import { readPendingSql } from './pendingSql';
 import { contentKey, type DriftAtRef, separatePreexisting, type SweptInto } from './preexisting';
-import { judgeMigrationSql } from './sqlAnalysis';
+import { dialectStatements, judgeMigrationSql } from './sqlAnalysis';
 import type { Suppression } from './suppressions';
 import { applyPreflight, type PreflightContext, type PreflightFacts } from './preflight';
 import { applyTableSizes, type TableSizes } from './tableSizes';
@@ -189,6 +190,7 @@ export class ProjectSession {
       provenance: migrations.provenance,
       uncertain: migrations.uncertain,
       suppressions: scanned.suppressions.map(toSuppression),
+      pendingSql: readPendingSql({ provider, baseline: migrations.baseline, pending: migrations.pendingFiles, deployed: migrations.deployedFiles, splitPlain: dialectStatements }),
     });
     notes.push(...judged.notes);
     lap('judge');

@@ -1,15 +1,14 @@
-import * as path from 'path';
 import type { DbState, Provider } from '../core/dbState';
 import type { Note } from '../core/notes';
 import { LineIndex } from '../core/source';
 import type { GuardConfig } from '../project/config';
 import { readDialectStatement, type DialectStatement } from '../replay/dialectStatements';
 import { splitMysqlStatements } from '../replay/mysql';
-import { readMigrationsFolder } from '../replay/migrations';
-import { parsePostgresStatements, type ParsedStatement } from '../replay/statements';
+import type { ParsedStatement } from '../replay/statements';
 import { sqlRules } from '../rules';
-import { attachFacts, NotNullChecks, parsePrismaWarnings, PendingTables, type MigrationFacts, type TableView } from '../rules/support/sqlAst';
+import { attachFacts, parsePrismaWarnings, type MigrationFacts } from '../rules/support/sqlAst';
 import { docsPath, type Finding, type SqlRule, type SqlRuleContext } from '../rules/types';
+import { readPendingSql } from './pendingSql';
 import { activeRules, ruleContext } from './rulesRunner';
 import { applySuppressions, type Suppression } from './suppressions';
 
@@ -28,13 +27,6 @@ export interface SqlJudgeInput {
   rules?: readonly SqlRule[];
 }
 
-interface PendingFile {
-  name: string;
-  file: string;
-  sql: string;
-  statements: ParsedStatement[];
-}
-
 /** Runs the SQL rules over each pending migration file, statement by statement. */
 export function judgeMigrationSql(input: SqlJudgeInput): { findings: Finding[]; notes: Note[] } {
   const rules = activeRules(input.rules ?? sqlRules, input.provider, input.config);
@@ -42,32 +34,13 @@ export function judgeMigrationSql(input: SqlJudgeInput): { findings: Finding[]; 
   const findings: Finding[] = [];
   const notes: Note[] = [];
   if (input.pending.length === 0 || rules.length === 0) return { findings, notes };
-  const provider = input.provider;
-
-  const files: PendingFile[] = [];
-  for (const migration of input.pending) {
-    if (provider === 'postgresql') {
-      const parsed = parsePostgresStatements(migration.sql, migration.file);
-      notes.push(...parsed.notes);
-      files.push({ ...migration, statements: parsed.statements });
-    } else {
-      // The statements inside a MySQL stored program's BEGIN ... END belong to it: MySQL's own splitter says where it ends.
-      const bodies = provider === 'mysql' ? splitMysqlStatements(migration.sql).filter((piece) => piece.end > piece.start) : [];
-      const statements = splitPlainStatements(migration.sql).map((statement) => {
-        const inBody = bodies.some((piece) => statement.startOffset > piece.start && statement.startOffset < piece.end);
-        const dialect: DialectStatement = inBody ? { kind: 'other' } : readDialectStatement(statement.text, provider);
-        return { ...statement, kind: dialect.kind, dialect };
-      });
-      files.push({ ...migration, statements });
-    }
-  }
-
+  const pendingSql = readPendingSql({ ...input, splitPlain: dialectStatements });
+  notes.push(...pendingSql.notes);
+  const files = pendingSql.files;
   const base = ruleContext(input.provider, input.baseline, input.baseline, input.config);
   const existingTables = new Set(Object.values(input.baseline.tables).map((t) => t.name));
-  const views = tableViews(input.baseline, files);
-  const checksAtStart = lazyChecks(input, files);
 
-  files.forEach((migration, index) => {
+  for (const migration of files) {
     const warnings = parsePrismaWarnings(migration.sql);
     const context: SqlRuleContext = {
       ...base,
@@ -78,8 +51,8 @@ export function judgeMigrationSql(input: SqlJudgeInput): { findings: Finding[]; 
     };
     const facts: MigrationFacts = {
       file: migration.file,
-      before: (statement) => views.get(statement) ?? emptyView,
-      notNullCheck: (table, column) => checksAtStart(index).state(table, column),
+      before: (statement) => pendingSql.before(statement),
+      notNullCheckBefore: (statement, table, column) => pendingSql.checkBefore(statement, table, column),
       warnings,
     };
     attachFacts(context, facts);
@@ -106,63 +79,8 @@ export function judgeMigrationSql(input: SqlJudgeInput): { findings: Finding[]; 
     const suppressed = applySuppressions(raw, sqlSuppressions(migration.file, migration.sql, migration.statements), ran);
     findings.push(...suppressed.findings);
     notes.push(...suppressed.notes);
-  });
-  return { findings, notes };
-}
-
-const emptyView: TableView = {
-  isLive: () => false,
-  holdsRows: () => false,
-  deployedTable: () => undefined,
-  deployedColumn: () => undefined,
-  deployedColumns: () => new Map(),
-};
-
-/** The tables as each pending statement finds them: earlier pending files count (a table created there has no rows). */
-function tableViews(baseline: DbState, files: PendingFile[]): Map<ParsedStatement, TableView> {
-  const tables = new PendingTables(baseline);
-  const views = new Map<ParsedStatement, TableView>();
-  for (const file of files) {
-    for (const statement of file.statements) {
-      views.set(statement, tables.view());
-      if (statement.ast || statement.dialect) tables.apply(statement);
-    }
   }
-  return views;
-}
-
-/**
- * CHECK constraints at the start of each pending file. Costly (it parses the
- * deployed history), so computed on the first question only: most migrations
- * have no SET NOT NULL and never ask.
- */
-function lazyChecks(input: SqlJudgeInput, files: PendingFile[]): (fileIndex: number) => NotNullChecks {
-  let starts: NotNullChecks[] | undefined;
-  return (fileIndex) => {
-    if (!starts) {
-      const checks = new NotNullChecks();
-      for (const migration of input.deployed ?? deployedFromDisk(files)) {
-        // Only statements naming constraints, columns or tables can change a CHECK; most files have none.
-        if (!/check|constraint|rename|drop/i.test(migration.sql)) continue;
-        for (const statement of parsePostgresStatements(migration.sql).statements) checks.apply(statement);
-      }
-      starts = [];
-      for (const file of files) {
-        starts.push(checks.snapshot());
-        for (const statement of file.statements) checks.apply(statement);
-      }
-    }
-    return starts[fileIndex] ?? new NotNullChecks();
-  };
-}
-
-/** The other folders of the pending files' migrations folder: the deployed history, as far as disk tells. */
-function deployedFromDisk(files: PendingFile[]): { name: string; sql: string }[] {
-  const first = files[0];
-  if (!first) return [];
-  const pendingNames = new Set(files.map((f) => f.name));
-  const folder = readMigrationsFolder(path.dirname(path.dirname(first.file)));
-  return folder.migrations.filter((m) => !pendingNames.has(m.name));
+  return { findings, notes };
 }
 
 /** The bullet kinds of Prisma's `-- Warnings:` comment block at the top of a generated migration. */
@@ -186,6 +104,19 @@ function sqlSuppressions(file: string, sql: string, statements: ParsedStatement[
     suppressions.push({ ruleId: match[1], ...(reason ? { reason } : {}), file, range, coversLines: { start: range.start.line + 1, end } });
   }
   return suppressions;
+}
+
+/**
+ * Statements of a MySQL or SQLite file, each with its typed form. The statements
+ * inside a MySQL stored program's BEGIN ... END belong to it: MySQL's own splitter says where it ends.
+ */
+export function dialectStatements(sql: string, provider: Exclude<Provider, 'postgresql'>): ParsedStatement[] {
+  const bodies = provider === 'mysql' ? splitMysqlStatements(sql).filter((piece) => piece.end > piece.start) : [];
+  return splitPlainStatements(sql).map((statement) => {
+    const inBody = bodies.some((piece) => statement.startOffset > piece.start && statement.startOffset < piece.end);
+    const dialect: DialectStatement = inBody ? { kind: 'other' } : readDialectStatement(statement.text, provider);
+    return { ...statement, kind: dialect.kind, dialect };
+  });
 }
 
 /**

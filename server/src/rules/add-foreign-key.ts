@@ -13,11 +13,12 @@ const rule: SchemaRule = {
   detect(change, context) {
     if (change.kind !== 'addForeignKey' || change.implicitManyToMany) return [];
     const before = context.baseline.tables[change.tableKey];
-    // Columns added in the same change hold only NULLs: there is nothing to validate.
-    if (before && change.foreignKey.columns.every((c) => !before.columns.some((b) => b.name === c))) return [];
+    // Columns added in the same change hold only NULLs: no row can fail the check.
+    const newColumns = before !== undefined && change.foreignKey.columns.every((c) => !before.columns.some((b) => b.name === c));
     const fk = change.foreignKey;
     const target = `\`${fk.referencedTable}\``;
     const columns = fk.columns.join(', ');
+    if (newColumns && context.provider !== 'postgresql') return [];
     if (context.provider === 'sqlite' || context.provider === 'mysql') {
       const p = context.provider;
       const child = ident(change.table, p);
@@ -37,6 +38,17 @@ const rule: SchemaRule = {
       return [{
         message: `New foreign key \`${fk.name}\` on ${modelName(change)} (${columns} → ${target}): prisma migrate runs with foreign_key_checks on, so MySQL adds it by copying the whole table (ALGORITHM=COPY), blocking writes until the copy ends, and fails if a row points at a missing ${target} row.${index}`,
         help: `Find and fix orphaned rows first (\`${orphans}\`). On a large table, add an index on (${columns}) in a migration of its own (built online), then add the key in a migration that starts with \`SET FOREIGN_KEY_CHECKS = 0;\` and ends with \`SET FOREIGN_KEY_CHECKS = 1;\`: MySQL then adds it in place without copying the table — and without checking existing rows, which is why the orphan check comes first.`,
+      }];
+    }
+    const carrier = context.carrier?.(change);
+    // NOT VALID (validated later, sql-foreign-key-not-valid's business), or inline with the column it adds: no row is read.
+    if (carrier?.validationSkipped) return [];
+    const small = context.isSmallTable(change.table) ? { severity: 'info' as const } : {};
+    if (newColumns) {
+      return [{
+        message: `New foreign key \`${fk.name}\` on ${modelName(change)} (${columns} → ${target}) on a column added in the same change: the column holds only NULLs, so no row can fail, but PostgreSQL still reads every row of the table to validate it while blocking writes to both tables.`,
+        help: 'Hand-edit the migration to add the constraint with `NOT VALID` (instant; new rows are checked), then `VALIDATE CONSTRAINT` in a later migration, which does not block writes.',
+        ...small,
       }];
     }
     return [{

@@ -15,6 +15,8 @@ const rule: SchemaRule = {
   detect(change, context) {
     if (change.kind !== 'addColumn' || change.after.nullable) return [];
     if (change.after.default && change.after.default.kind !== 'autoincrement') return [];
+    // GENERATED ALWAYS AS (...) STORED: PostgreSQL computes a value for every row (a rewrite, sql-stored-generated-column's finding), so nothing fails.
+    if (context.carrier?.(change)?.generatedStored) return [];
     const column = fieldName(change);
     const fix = change.model && change.field ? { kind: 'makeOptional' as const, model: change.model, field: change.field } : undefined;
     const small = context.isSmallTable(change.table) ? ' (configured as a small table, but the rows it has still need a value)' : '';

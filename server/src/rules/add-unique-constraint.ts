@@ -1,6 +1,7 @@
-import type { SchemaRule } from './types';
+import type { AddIndex } from '../diff/changes';
+import type { RuleContext, RuleReport, SchemaRule } from './types';
 import { ident } from './support/dialect';
-import { modelName } from './support/wording';
+import { carriedAt, modelName } from './support/wording';
 
 const rule: SchemaRule = {
   id: 'add-unique-constraint',
@@ -13,8 +14,14 @@ const rule: SchemaRule = {
   detect(change, context) {
     if (change.kind !== 'addIndex' || !change.unique || change.implicitManyToMany) return [];
     const before = context.baseline.tables[change.tableKey];
-    // Columns that are new in this change hold only NULLs, which never collide.
-    if (before && change.index.columns.every((c) => !before.columns.some((b) => b.name === columnName(c)))) return [];
+    // Columns that are new in this change hold only NULLs (or one default for every row).
+    const newColumns = before ? change.index.columns.filter((c) => !before.columns.some((b) => b.name === columnName(c))) : [];
+    const allNew = before !== undefined && newColumns.length === change.index.columns.length;
+    if (context.provider === 'postgresql') {
+      const postgres = postgresReport(change, context, allNew);
+      if (postgres) return postgres;
+    }
+    if (allNew) return [];
     const columns = change.index.columns.join(', ');
     if (context.provider === 'mysql' || context.provider === 'sqlite') {
       const names = change.index.columns.map((c) => ident(columnName(c), context.provider));
@@ -37,6 +44,46 @@ const rule: SchemaRule = {
     }];
   },
 };
+
+/**
+ * PostgreSQL, where the SQL that will run decides: a pending file that builds
+ * the index concurrently or attaches one already built takes no write lock,
+ * and an index on a just-added column is still built over every row.
+ */
+function postgresReport(change: AddIndex, context: RuleContext, allNew: boolean): RuleReport[] | undefined {
+  const carrier = context.carrier?.(change);
+  // Attached with USING INDEX to an index the deployed database has (it already proves uniqueness), or refused in a transaction block (sql-concurrently-in-transaction).
+  if (carrier?.indexBuild === 'deployed' || carrier?.indexBuild === 'refused') return [];
+  const columns = change.index.columns.join(', ');
+  const name = `\`${change.index.name}\` on ${modelName(change)} (${columns})`;
+  const defaulted = change.index.columns.some((c) => context.expected.tables[change.tableKey]?.columns.find((col) => col.name === columnName(c))?.default);
+  // A new column with no default holds only NULLs, which never collide; with a default every row holds the same value.
+  const duplicates = !allNew ? 'it fails if existing rows hold duplicate values' : defaulted ? 'every existing row gets the same default, so it fails as soon as the table has two rows' : '';
+  const build = carrier?.statements[carrier.statements.length - 1];
+  if (carrier?.indexBuild === 'concurrently') {
+    if (!duplicates) return [];
+    // The safe path, as written: worth a reminder that a duplicate still stops it, not a warning.
+    return [{
+      message: `New unique constraint ${name}: ${carriedAt(carrier.statements[0])} builds its index concurrently, so writes continue; it still fails if existing rows hold duplicate values, and a failed concurrent build leaves an INVALID index behind.`,
+      help: 'Check for duplicates (`SELECT ... GROUP BY ... HAVING count(*) > 1`) and resolve them before deploying; if the build fails, `DROP INDEX CONCURRENTLY` the invalid index and deploy again.',
+      severity: 'info',
+    }];
+  }
+  if (!allNew && !carrier) return undefined;
+  const fails = duplicates ? `; ${duplicates}` : ' (the new column holds only NULLs, so it cannot fail on duplicates)';
+  if (build) {
+    return [{
+      message: `New unique constraint ${name}: ${carriedAt(build)} builds its index over every row of the table without CONCURRENTLY, under a lock that blocks writes until the build ends${fails}.`,
+      help: 'Build it with `CREATE UNIQUE INDEX CONCURRENTLY` alone in a migration folder of its own (attach it with `ADD CONSTRAINT ... UNIQUE USING INDEX` if you need a constraint).',
+      ...(context.isSmallTable(change.table) ? { severity: 'info' as const } : {}),
+    }];
+  }
+  return [{
+    message: `New unique constraint ${name} on a column added in the same change: Prisma adds the column and builds the index in one transaction, so the build reads every row of the table while the ADD COLUMN's ACCESS EXCLUSIVE lock blocks reads and writes${fails}.`,
+    help: 'Add the column in one migration; then build the index with `CREATE UNIQUE INDEX CONCURRENTLY` alone in a migration folder of its own.',
+    ...(context.isSmallTable(change.table) ? { severity: 'info' as const } : {}),
+  }];
+}
 
 function columnName(indexColumn: string): string {
   return indexColumn.replace(/\s+(ASC|DESC)$/i, '').replace(/^"|"$/g, '');

@@ -1,6 +1,6 @@
 import type { SchemaRule } from './types';
 import { ident } from './support/dialect';
-import { modelName } from './support/wording';
+import { carriedAt, modelName } from './support/wording';
 
 const rule: SchemaRule = {
   id: 'change-primary-key',
@@ -31,6 +31,19 @@ const rule: SchemaRule = {
       return [{
         message: `Primary key of ${modelName(change)} changes from ${from} to ${to}: SQLite cannot change a key in place, so Prisma copies the table into a new one with the new key, and the copy fails on duplicate or NULL values in the new key columns.${refs}`,
         help: 'Check the new key columns for duplicates and NULLs first; fine for small tables, apply it at a quiet time on a large one.',
+      }];
+    }
+    const carrier = context.carrier?.(change);
+    if (carrier?.indexBuild === 'refused') return [];
+    if (carrier && (carrier.indexBuild === 'concurrently' || carrier.indexBuild === 'deployed')) {
+      // USING INDEX on an index built without blocking writes: only the NOT NULL the key needs can still read the table.
+      const unproven = (change.to?.columns ?? []).filter((c) => !(carrier.provenNotNull ?? []).includes(c));
+      if (unproven.length === 0) return [];
+      const attach = carrier.statements[carrier.statements.length - 1];
+      const list = unproven.map((c) => `\`${c}\``).join(', ');
+      return [{
+        message: `Primary key of ${modelName(change)} changes from ${from} to ${to}: ${carriedAt(attach)} attaches an index built without blocking writes, but ${list} ${unproven.length > 1 ? 'are' : 'is'} not yet NOT NULL, so PostgreSQL reads the whole table under an ACCESS EXCLUSIVE lock to prove no row is NULL, and fails on a NULL.`,
+        help: `Make ${list} NOT NULL without a scan first: \`CHECK (... IS NOT NULL) NOT VALID\`, \`VALIDATE CONSTRAINT\` in the next migration, then \`SET NOT NULL\` (PostgreSQL 12+ skips the scan), before the primary key switch.`,
       }];
     }
     return [{

@@ -1,5 +1,5 @@
 import type { SchemaRule } from './types';
-import { modelName } from './support/wording';
+import { carriedAt, modelName } from './support/wording';
 
 const rule: SchemaRule = {
   id: 'create-index-blocking',
@@ -20,6 +20,17 @@ const rule: SchemaRule = {
         return [{
           message: `Index \`${change.index.name}\` on ${modelName(change)} is (${was})${method} in the database but (${columns}) in the schema: Prisma drops and rebuilds it with a plain CREATE INDEX, which blocks all writes to the table until the build finishes.`,
           help: 'If the database\'s index is the one you want, state it in the schema (`ops:`, `sort: Desc`, `type:`) so Prisma leaves it alone; otherwise rebuild it with CREATE INDEX CONCURRENTLY under a new name in a migration of its own, then drop the old one.',
+          ...severity,
+        }];
+      }
+      const carrier = context.carrier?.(change);
+      // Built concurrently, or refused inside a transaction block (sql-concurrently-in-transaction's error): no write lock either way.
+      if (carrier && carrier.indexBuild !== 'blocking') return [];
+      const build = carrier?.statements[carrier.statements.length - 1];
+      if (build) {
+        return [{
+          message: `New index \`${change.index.name}\` on ${modelName(change)} (${columns}): ${carriedAt(build)} builds it without CONCURRENTLY, which blocks all writes to the table until the build finishes.`,
+          help: 'Change that statement to `CREATE INDEX CONCURRENTLY` and move it into a migration folder of its own, with nothing else in the file.',
           ...severity,
         }];
       }

@@ -19,6 +19,7 @@ import renameColumn from './rename-column';
 import renameTable from './rename-table';
 import rlsMissingOnNewTable from './rls-missing-on-new-table';
 import schemaDrift from './schema-drift';
+import sqlCheckNotValid from './sql-check-not-valid';
 import sqlConcurrentlyInTransaction from './sql-concurrently-in-transaction';
 import sqlDropColumn from './sql-drop-column';
 import sqlDropTable from './sql-drop-table';
@@ -32,6 +33,8 @@ import sqlMysqlTableCopy from './sql-mysql-table-copy';
 import sqlRlsLeftDisabled from './sql-rls-left-disabled';
 import sqlSetNotNullScan from './sql-set-not-null-scan';
 import sqlSqliteTableRedefinition from './sql-sqlite-table-redefinition';
+import sqlStoredGeneratedColumn from './sql-stored-generated-column';
+import sqlTruncateTable from './sql-truncate-table';
 import sqlUnbatchedBackfill from './sql-unbatched-backfill';
 import volatileDefault from './volatile-default';
 import type { Rule, SchemaRule, SqlRule } from './types';
@@ -54,6 +57,7 @@ export const allRules: readonly Rule[] = [
   renameTable,
   rlsMissingOnNewTable,
   schemaDrift,
+  sqlCheckNotValid,
   sqlConcurrentlyInTransaction,
   sqlDropColumn,
   sqlDropTable,
@@ -67,6 +71,8 @@ export const allRules: readonly Rule[] = [
   sqlRlsLeftDisabled,
   sqlSetNotNullScan,
   sqlSqliteTableRedefinition,
+  sqlStoredGeneratedColumn,
+  sqlTruncateTable,
   sqlUnbatchedBackfill,
   volatileDefault,
 ];

@@ -12,6 +12,11 @@ const rule: SchemaRule = {
   providers: ['postgresql', 'sqlite', 'mysql'],
   detect(change, context) {
     if (change.kind !== 'setNotNull') return [];
+    // The pending file makes it NOT NULL after a validated CHECK (col IS NOT NULL): PostgreSQL 12+ reads no row, and nothing can fail.
+    const carrier = context.carrier?.(change);
+    if (carrier?.provenNotNull?.includes(change.column)) return [];
+    // A primary key added over the column makes it NOT NULL: change-primary-key reports that scan.
+    if (carrier?.byPrimaryKey) return [];
     const column = fieldName(change);
     if (context.provider === 'sqlite') {
       return [{

@@ -1,6 +1,6 @@
 import type { SchemaRule } from './types';
 import { ident } from './support/dialect';
-import { modelName } from './support/wording';
+import { carriedAt, modelName } from './support/wording';
 
 const rule: SchemaRule = {
   id: 'rename-column',
@@ -22,6 +22,14 @@ const rule: SchemaRule = {
     const addFails = !change.after.nullable && !change.after.default
       ? ` Adding \`${change.column}\` as required without a database default also fails on a table with rows.`
       : '';
+    const carrier = context.carrier?.(change);
+    if (carrier?.renamedInPlace && carrier.statements[0]) {
+      return [{
+        message: `${what}: ${carriedAt(carrier.statements[0])} renames the column in place, so its data stays, but running code that reads or writes \`${change.from}\` fails from the moment it runs until code that uses \`${change.column}\` is deployed.`,
+        help: `Deploy the rename together with the code that uses the new name, at a quiet moment; for zero downtime, keep the column as it is (\`@map("${change.from}")\`) and rename only in code, or add the new column, write both, backfill, switch reads, then drop the old one.`,
+        severity: 'warning',
+      }];
+    }
     const message = `${what}: Prisma drops column \`${change.from}\` of ${modelName(change)} with its data and adds an empty \`${change.column}\`, and running code that reads \`${change.from}\` breaks.${addFails}`;
     if (context.provider === 'mysql' || context.provider === 'sqlite') {
       // Both can rename in place (MySQL 8.0: RENAME COLUMN, instant since 8.0.28; SQLite 3.25+), which keeps the data but not running code.

@@ -1,4 +1,5 @@
 import { ident } from './support/dialect';
+import { carriedAt } from './support/wording';
 import type { SchemaRule } from './types';
 
 const rule: SchemaRule = {
@@ -16,6 +17,14 @@ const rule: SchemaRule = {
     const what = mapChanged
       ? `The table of model \`${model}\` changed from \`${change.from}\` to \`${change.table}\``
       : `Model \`${model}\` looks like \`${change.from}\` renamed (same columns)`;
+    const carrier = context.carrier?.(change);
+    if (carrier?.renamedInPlace && carrier.statements[0]) {
+      return [{
+        message: `${what}: ${carriedAt(carrier.statements[0])} renames the table in place, so every row stays, but running code that queries \`${change.from}\` fails from the moment it runs until code that uses \`${change.table}\` is deployed.`,
+        help: `Deploy the rename together with the code that uses the new name, at a quiet moment; for zero downtime, keep the table as it is (\`@@map("${change.from}")\`) and rename only in code, or create a view named \`${change.from}\` over the renamed table until the old code is gone.`,
+        severity: 'warning',
+      }];
+    }
     const message = `${what}: Prisma drops table \`${change.from}\` with all its rows and creates an empty \`${change.table}\`, and running code that queries \`${change.from}\` breaks.`;
     if (context.provider === 'mysql' || context.provider === 'sqlite') {
       // A hand-written rename keeps the rows: metadata only on both (MySQL also moves the foreign keys that point at the table).

@@ -1,4 +1,4 @@
-import { bodyOf, concurrentLabel } from './support/sqlAst';
+import { concurrentLabel, endsTransaction, placementOf } from './support/sqlAst';
 import type { SqlRule } from './types';
 import type { ParsedStatement } from '../replay/statements';
 
@@ -9,7 +9,7 @@ const rule: SqlRule = {
   title: 'CONCURRENTLY statement that will run inside a transaction',
   defaultSeverity: 'error',
   why: 'PostgreSQL refuses CREATE/DROP INDEX CONCURRENTLY inside a transaction block, and Prisma runs a migration file with several statements as one transaction: the migration fails and blocks every deploy after it.',
-  safePath: 'Put each CONCURRENTLY statement alone in a migration folder of its own: no other statement, no SET, no BEGIN/COMMIT.',
+  safePath: 'Put each CONCURRENTLY statement alone in a migration folder of its own: no other statement, no SET, no BEGIN/COMMIT (a COMMIT in the file does not help: every statement of a multi-statement script runs in a transaction block).',
   providers: ['postgresql'],
   detect(statement, context) {
     const label = concurrentLabel(statement) ?? concurrentInDoBlock(statement);
@@ -21,15 +21,23 @@ const rule: SqlRule = {
         help: 'Write the statement itself, outside any DO block, alone in a migration folder of its own.',
       }];
     }
-    const begin = openTransaction(statement, context.statements);
-    if (begin) {
+    const placement = placementOf(statement, context.statements);
+    if (placement.alone) return [];
+    if (placement.begin) {
       return [{
         message: `${label} between BEGIN and COMMIT fails: PostgreSQL refuses it inside a transaction block ("cannot run inside a transaction block"), so the migration is rolled back and marked failed, and \`prisma migrate deploy\` stops there.`,
         help: `Remove the BEGIN/COMMIT around it. ${help}`,
       }];
     }
     const others = context.statements.filter((s) => s !== statement);
-    if (others.length === 0) return [];
+    const split = splitters(context.statements);
+    if (split.length > 0) {
+      const where = split.length === 1 ? `line ${split[0]}` : `lines ${split.slice(0, -1).join(', ')} and ${split[split.length - 1]}`;
+      return [{
+        message: `${label} shares its file with ${others.length} other statement${others.length > 1 ? 's' : ''}: the COMMIT on ${where} ends a transaction, but Prisma sends the file as one script and PostgreSQL runs every statement of a multi-statement script inside a transaction block (a new implicit one starts after each COMMIT), so it still fails with "cannot run inside a transaction block" and \`prisma migrate deploy\` stops there.`,
+        help: `A COMMIT cannot make room for it. ${help}`,
+      }];
+    }
     const lines = others.map((s) => s.range.start.line + 1);
     const where = lines.length === 1 ? `line ${lines[0]}` : lines.length <= 3 ? `lines ${lines.slice(0, -1).join(', ')} and ${lines[lines.length - 1]}` : `from line ${lines[0]}`;
     return [{
@@ -46,17 +54,9 @@ function concurrentInDoBlock(statement: ParsedStatement): string | undefined {
   return match ? `${match[1].replace(/\s+/g, ' ').toUpperCase()} CONCURRENTLY` : undefined;
 }
 
-/** The BEGIN still open when `statement` runs, if any. */
-function openTransaction(statement: ParsedStatement, statements: ParsedStatement[]): ParsedStatement | undefined {
-  let open: ParsedStatement | undefined;
-  for (const s of statements) {
-    if (s === statement) return open;
-    const [kind, body] = bodyOf(s);
-    if (kind !== 'TransactionStmt') continue;
-    if (body.kind === 'TRANS_STMT_BEGIN' || body.kind === 'TRANS_STMT_START') open = s;
-    else if (['TRANS_STMT_COMMIT', 'TRANS_STMT_ROLLBACK', 'TRANS_STMT_COMMIT_PREPARED', 'TRANS_STMT_PREPARE'].includes(String(body.kind))) open = undefined;
-  }
-  return undefined;
+/** 1-based lines of the file's COMMIT / ROLLBACK statements. */
+function splitters(statements: ParsedStatement[]): number[] {
+  return statements.filter((s) => endsTransaction(s)).map((s) => s.range.start.line + 1);
 }
 
 export default rule;

@@ -16,6 +16,48 @@ export interface RuleContext {
   postgresVersion: number;
   /** Tables the project says are empty or small (config `smallTables`), by table name. */
   isSmallTable(table: string): boolean;
+  /**
+   * How a pending migration file carries out `change`, when one does: the
+   * rule then judges that file's statements, not the SQL Prisma would
+   * generate. Undefined for changes no migration carries yet.
+   */
+  carrier?(change: Change): ChangeCarrier | undefined;
+}
+
+/** One statement of a pending migration file. */
+export interface CarryingStatement {
+  migration: string;
+  /** Absolute path of the migration file. */
+  file: string;
+  statement: ParsedStatement;
+}
+
+/**
+ * The SQL that will really run for a change, read from the pending migration
+ * file(s) that carry it out.
+ */
+export interface ChangeCarrier {
+  /** The statements that carry the change out, in the order they run (an index built concurrently before the constraint that uses it). */
+  statements: CarryingStatement[];
+  /**
+   * How the index behind an index, unique constraint or primary key gets
+   * built: `concurrently` (CREATE INDEX CONCURRENTLY alone in its file: writes
+   * continue), `deployed` (the deployed database has it already, and the change
+   * attaches it with USING INDEX or renames it), `blocking` (built under a lock
+   * that stops writes), `refused` (CONCURRENTLY inside a transaction block:
+   * PostgreSQL refuses it and the migration fails).
+   */
+  indexBuild?: 'concurrently' | 'deployed' | 'blocking' | 'refused';
+  /** A RENAME statement renames the column or table in place: the data stays. */
+  renamedInPlace?: boolean;
+  /** The new column is `GENERATED ALWAYS AS (...) STORED`: PostgreSQL computes it for every row (a table rewrite) and it never fails for lack of a value. */
+  generatedStored?: boolean;
+  /** The foreign key is added NOT VALID (existing rows are not read), or inline with the column it adds, which holds only NULLs then. */
+  validationSkipped?: boolean;
+  /** The column becomes NOT NULL because a primary key is added over it (change-primary-key's finding), not by SET NOT NULL. */
+  byPrimaryKey?: boolean;
+  /** Columns the statement makes NOT NULL (SET NOT NULL, a primary key) that a validated CHECK (col IS NOT NULL) or an earlier NOT NULL already proves non-null when it runs. */
+  provenNotNull?: string[];
 }
 
 /** One thing a rule reports before the pipeline attaches ids, severity and file paths. */

@@ -67,6 +67,13 @@ export function alterTableOf(statement: ParsedStatement): { key: string; relatio
   return { key, relation: stmt.relation, commands: alterCommands(stmt) };
 }
 
+/** ALTER TABLE on a table that may hold rows when the statement runs: where adding a constraint or column reads or rewrites them. */
+export function alterOfFilledTable(statement: ParsedStatement, context: SqlRuleContext): (NonNullable<ReturnType<typeof alterTableOf>> & { table: string }) | undefined {
+  const alter = alterTableOf(statement);
+  if (!alter || !factsOf(context).before(statement).holdsRows(alter.key)) return undefined;
+  return { ...alter, table: quoted(alter.key) };
+}
+
 export function constraintOf(node: Node | undefined): Constraint | undefined {
   const [kind, body] = unwrap(node);
   return kind === 'Constraint' ? (body as Constraint) : undefined;
@@ -182,6 +189,66 @@ export function identPattern(name: string): string {
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const quotedForm = `"${escaped.replace(/"/g, '""')}"`;
   return /^[a-z_][a-z0-9_$]*$/.test(name) ? `(?:${quotedForm}|\\b${escaped}\\b)` : quotedForm;
+}
+
+// ---------------------------------------------------------------------------
+// Transactions
+
+/**
+ * Where a statement runs, transaction-wise. Prisma sends a migration file to
+ * PostgreSQL as one simple-protocol query (prisma-engines: the schema engine's
+ * `apply_migration_script` calls tokio-postgres `simple_query(script)`), and
+ * PostgreSQL runs a query string of several statements in an implicit
+ * transaction block: an explicit COMMIT or ROLLBACK ends the block and the
+ * statements after it start a new one; a BEGIN turns the open implicit block
+ * into an explicit one, the statements before it included. Only a file of one
+ * statement runs outside any transaction block.
+ */
+export interface TransactionPlacement {
+  /** The only statement of its file: it runs outside any transaction block. */
+  alone: boolean;
+  /** Which of the file's transactions it runs in (0, 1, ...): the locks it takes are held until that one ends. */
+  transaction: number;
+  /** Inside an explicit BEGIN ... COMMIT: the BEGIN. */
+  begin?: ParsedStatement;
+  /** The COMMIT (or ROLLBACK) that ended the previous transaction, when there is one. */
+  after?: ParsedStatement;
+}
+
+const placements = new WeakMap<ParsedStatement[], Map<ParsedStatement, TransactionPlacement>>();
+
+/** The transaction each statement of a file runs in (see TransactionPlacement). */
+export function transactionsOf(statements: ParsedStatement[]): Map<ParsedStatement, TransactionPlacement> {
+  const known = placements.get(statements);
+  if (known) return known;
+  const result = new Map<ParsedStatement, TransactionPlacement>();
+  const alone = statements.length === 1;
+  let transaction = 0;
+  let begin: ParsedStatement | undefined;
+  let after: ParsedStatement | undefined;
+  for (const statement of statements) {
+    const [kind, body] = bodyOf(statement);
+    if (kind === 'TransactionStmt' && (body.kind === 'TRANS_STMT_BEGIN' || body.kind === 'TRANS_STMT_START')) begin ??= statement;
+    result.set(statement, { alone, transaction, ...(begin ? { begin } : {}), ...(after ? { after } : {}) });
+    if (endsTransaction(statement)) {
+      transaction++;
+      begin = undefined;
+      after = statement;
+    }
+  }
+  placements.set(statements, result);
+  return result;
+}
+
+/** COMMIT (or END), ROLLBACK, PREPARE TRANSACTION: the statements after it run in a new transaction. */
+export function endsTransaction(statement: ParsedStatement): boolean {
+  const [kind, body] = bodyOf(statement);
+  return kind === 'TransactionStmt' && ['TRANS_STMT_COMMIT', 'TRANS_STMT_ROLLBACK', 'TRANS_STMT_PREPARE'].includes(String(body.kind ?? ''));
+}
+
+/** The placement of one statement of `statements`. */
+export function placementOf(statement: ParsedStatement, statements: ParsedStatement[]): TransactionPlacement {
+  return transactionsOf(statements).get(statement) ?? { alone: statements.length <= 1, transaction: 0 };
 }
 
 // ---------------------------------------------------------------------------
@@ -728,11 +795,10 @@ export interface MigrationFacts {
   /** The tables just before `statement` runs, through every earlier pending statement. */
   before(statement: ParsedStatement): TableView;
   /**
-   * CHECK constraints proving `column` non-null when the file starts, i.e. from
-   * deployed and earlier pending migrations (a check in the same file runs in the
-   * same transaction and saves nothing).
+   * CHECK constraints proving `column` non-null just before `statement` runs:
+   * from deployed migrations, earlier pending ones and earlier statements of its file.
    */
-  notNullCheck(table: string, column: string): NotNullCheckState;
+  notNullCheckBefore(statement: ParsedStatement, table: string, column: string): NotNullCheckState;
   /** Prisma's `Warnings:` bullets at the top of the file. */
   warnings: PrismaWarning[];
 }
@@ -762,10 +828,16 @@ export function factsOf(context: SqlRuleContext): MigrationFacts {
       tables.apply(statement);
     }
     const sql = context.statements[0]?.leadingComment ?? '';
+    const checks = new NotNullChecks();
+    const checksBefore = new Map<ParsedStatement, NotNullChecks>();
+    for (const statement of context.statements) {
+      checksBefore.set(statement, checks.snapshot());
+      checks.apply(statement);
+    }
     facts = {
       file: '',
       before: (statement) => views.get(statement) ?? tables.view(),
-      notNullCheck: () => ({ state: 'none' }),
+      notNullCheckBefore: (statement, table, column) => (checksBefore.get(statement) ?? checks).state(table, column),
       warnings: parsePrismaWarnings(sql),
     };
     derived.set(context.statements, facts);

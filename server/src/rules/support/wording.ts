@@ -13,3 +13,8 @@ export function modelName(change: Change): string {
 export function tableSuffix(change: Change): string {
   return change.model && change.model !== change.table ? ` (table \`${change.table}\`)` : '';
 }
+
+/** "migration `20240301_add_index` (line 3)": where a pending file carries a change out, for the person editing. */
+export function carriedAt(statement: { migration: string; statement: { range: { start: { line: number } } } }): string {
+  return `migration \`${statement.migration}\` (line ${statement.statement.range.start.line + 1})`;
+}

@@ -1,0 +1,148 @@
+/**
+ * The pending migration files as PostgreSQL will run them: parsed once per
+ * migrations snapshot, with what each statement finds when it runs (which
+ * tables are live or hold rows, which CHECK constraints prove a column
+ * non-null) and how the file's statements group into transactions. The SQL
+ * rules and the schema rules (for changes a pending file carries) read the
+ * same facts, so the two never disagree about one statement.
+ */
+import * as path from 'path';
+import type { DbState, DbTable, Provider } from '../core/dbState';
+import type { Note } from '../core/notes';
+import { readMigrationsFolder } from '../replay/migrations';
+import { parsePostgresStatements, type ParsedStatement } from '../replay/statements';
+import { NotNullChecks, PendingTables, type NotNullCheckState, type TableView } from '../rules/support/sqlAst';
+
+export interface PendingFileInput {
+  name: string;
+  file: string;
+  sql: string;
+}
+
+export interface PendingSqlFile extends PendingFileInput {
+  statements: ParsedStatement[];
+}
+
+export interface PendingSqlInput {
+  provider: Provider;
+  baseline: DbState;
+  /** Migration files not yet deployed, in order. */
+  pending: PendingFileInput[];
+  /**
+   * The deployed migration files, in order: read only for what the replayed
+   * state does not model (CHECK constraints); when absent, the other folders
+   * of the pending files' migrations folder are read, lazily, for the same.
+   */
+  deployed?: { name: string; sql: string }[];
+  /** Splits a MySQL or SQLite file into statements, with their typed form. */
+  splitPlain: (sql: string, provider: Exclude<Provider, 'postgresql'>) => ParsedStatement[];
+}
+
+export class PendingSql {
+  readonly files: PendingSqlFile[] = [];
+  readonly notes: Note[] = [];
+  private views?: Map<ParsedStatement, TableView>;
+  private checks?: Map<ParsedStatement, NotNullChecks>;
+  private readonly fileOf = new Map<ParsedStatement, PendingSqlFile>();
+
+  constructor(private readonly input: PendingSqlInput) {
+    for (const migration of input.pending) {
+      let statements: ParsedStatement[];
+      if (input.provider === 'postgresql') {
+        const parsed = parsePostgresStatements(migration.sql, migration.file);
+        this.notes.push(...parsed.notes);
+        statements = parsed.statements;
+      } else {
+        statements = input.splitPlain(migration.sql, input.provider);
+      }
+      const file = { name: migration.name, file: migration.file, sql: migration.sql, statements };
+      this.files.push(file);
+      for (const statement of statements) this.fileOf.set(statement, file);
+    }
+  }
+
+  /** Whether this reading answers for `input` (same provider and deployed state). */
+  readsAs(input: PendingSqlInput): boolean {
+    return this.input.baseline === input.baseline && this.input.provider === input.provider && this.input.deployed === input.deployed;
+  }
+
+  /** A table of the deployed database. */
+  baselineTable(key: string): DbTable | undefined {
+    return this.input.baseline.tables[key];
+  }
+
+  /** The file a statement belongs to. */
+  file(statement: ParsedStatement): PendingSqlFile | undefined {
+    return this.fileOf.get(statement);
+  }
+
+  /** The tables as `statement` finds them: earlier pending files count (a table created there has no rows). */
+  before(statement: ParsedStatement): TableView {
+    if (!this.views) {
+      const tables = new PendingTables(this.input.baseline);
+      this.views = new Map();
+      for (const file of this.files) {
+        for (const s of file.statements) {
+          this.views.set(s, tables.view());
+          if (s.ast || s.dialect) tables.apply(s);
+        }
+      }
+    }
+    return this.views.get(statement) ?? emptyView;
+  }
+
+  /** CHECK constraints proving `column` non-null just before `statement` runs, earlier statements of its own file included. */
+  checkBefore(statement: ParsedStatement, table: string, column: string): NotNullCheckState {
+    this.computeChecks();
+    return (this.checks?.get(statement) ?? new NotNullChecks()).state(table, column);
+  }
+
+  /**
+   * Costly (it parses the deployed history), so computed on the first
+   * question only: most migrations have no SET NOT NULL and never ask.
+   */
+  private computeChecks(): void {
+    if (this.checks) return;
+    const checks = new NotNullChecks();
+    for (const migration of this.input.deployed ?? this.deployedFromDisk()) {
+      // Only statements naming constraints, columns or tables can change a CHECK; most files have none.
+      if (!/check|constraint|rename|drop/i.test(migration.sql)) continue;
+      for (const statement of parsePostgresStatements(migration.sql).statements) checks.apply(statement);
+    }
+    this.checks = new Map();
+    for (const file of this.files) {
+      for (const statement of file.statements) {
+        this.checks.set(statement, checks.snapshot());
+        checks.apply(statement);
+      }
+    }
+  }
+
+  /** The other folders of the pending files' migrations folder: the deployed history, as far as disk tells. */
+  private deployedFromDisk(): { name: string; sql: string }[] {
+    const first = this.files[0];
+    if (!first) return [];
+    const pendingNames = new Set(this.files.map((f) => f.name));
+    const folder = readMigrationsFolder(path.dirname(path.dirname(first.file)));
+    return folder.migrations.filter((m) => !pendingNames.has(m.name));
+  }
+}
+
+const emptyView: TableView = {
+  isLive: () => false,
+  holdsRows: () => false,
+  deployedTable: () => undefined,
+  deployedColumn: () => undefined,
+  deployedColumns: () => new Map(),
+};
+
+const cache = new WeakMap<PendingFileInput[], PendingSql>();
+
+/** The pending files read once per list (a migrations snapshot keeps the same list object while nothing changes on disk). */
+export function readPendingSql(input: PendingSqlInput): PendingSql {
+  const known = cache.get(input.pending);
+  if (known?.readsAs(input)) return known;
+  const read = new PendingSql(input);
+  cache.set(input.pending, read);
+  return read;
+}
