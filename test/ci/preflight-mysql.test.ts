@@ -7,7 +7,7 @@
 import * as assert from 'assert';
 import { formatBytes } from '../../server/src/analysis/preflight';
 import { formatRows } from '../../server/src/analysis/tableSizes';
-import { startMariaDb, type MariaDb } from '../replay/mysql-server';
+import { startMariaDbOrSkip, type MariaDb } from '../replay/mysql-server';
 import { runCli, tempDir, writeFiles } from './support';
 
 const DATASOURCE = 'datasource db {\n  provider = "mysql"\n}\n\n';
@@ -105,12 +105,7 @@ describe('check --preflight on a real MariaDB', function () {
   const password = 'My-Reader-4q';
 
   before(async function () {
-    const started = await startMariaDb();
-    if (typeof started === 'string') {
-      console.log(`      MariaDB unavailable: ${started}`);
-      this.skip();
-    }
-    db = started as MariaDb;
+    db = await startMariaDbOrSkip(this);
     db.createDatabase('app');
     for (const sql of [INIT_SQL, SEED_SQL]) {
       const result = db.run(sql, 'app');

@@ -16,7 +16,7 @@ import { type PhaseWritten, type PlanOptions, advancePhase, applyFirstPhase, app
 import type { PrismaProject } from '../../server/src/project/locate';
 import { readMigrationsFolder, replayMigrations } from '../../server/src/replay/migrations';
 import { assertValidSchema, cleanUp, copyFixture, key, sameObject, schemaText, unmigrated } from '../phases/support';
-import { type MariaDb, readMysqlState, startMariaDb } from '../replay/mysql-server';
+import { type MariaDb, readMysqlState, startMariaDbOrSkip } from '../replay/mysql-server';
 
 const SEED = `
 SET SESSION max_recursive_iterations = 10000;
@@ -204,12 +204,7 @@ describe('phases on a real MariaDB', function () {
   const timings: string[] = [];
 
   before(async function () {
-    const started = await startMariaDb();
-    if (typeof started === 'string') {
-      console.log(`      MariaDB unavailable: ${started}`);
-      this.skip();
-    }
-    server = started as MariaDb;
+    server = await startMariaDbOrSkip(this);
   });
 
   after(async () => {

@@ -11,7 +11,7 @@ import * as path from 'path';
 import type { DbState } from '../../server/src/core/dbState';
 import { createMysqlReplayer } from '../../server/src/replay/mysql';
 import type { MigrationInput } from '../../server/src/replay/types';
-import { readMysqlState, startMariaDb, type MariaDb } from './mysql-server';
+import { readMysqlState, startMariaDbOrSkip, type MariaDb } from './mysql-server';
 import { corpusRoot } from '../support/corpus';
 
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/replay-mysql');
@@ -41,12 +41,7 @@ describe('MySQL replay equals a real MariaDB', function () {
   const figures: string[] = [];
 
   before(async function () {
-    const started = await startMariaDb();
-    if (typeof started === 'string') {
-      console.log(`      MariaDB unavailable: ${started}`);
-      this.skip();
-    }
-    db = started as MariaDb;
+    db = await startMariaDbOrSkip(this);
   });
 
   after(async () => {

@@ -58,6 +58,19 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/**
+ * Starts a server for a suite's `before` hook, or skips the suite with one
+ * line saying why (the tests that need MariaDB share this, not a copy each).
+ */
+export async function startMariaDbOrSkip(suite: Mocha.Context): Promise<MariaDb> {
+  const started = await startMariaDb();
+  if (typeof started === 'string') {
+    console.log(`      MariaDB unavailable: ${started}`);
+    suite.skip();
+  }
+  return started as MariaDb;
+}
+
 /** Starts a server, or says why it cannot (no MariaDB installed, or it would not start). */
 export async function startMariaDb(): Promise<MariaDb | string> {
   const server = findBinary(['mariadbd', 'mysqld']);

@@ -19,7 +19,7 @@ import sqlMysqlForeignKeyChecks from '../../server/src/rules/sql-mysql-foreign-k
 import sqlMysqlIndexNotOnline from '../../server/src/rules/sql-mysql-index-not-online';
 import sqlMysqlTableCopy from '../../server/src/rules/sql-mysql-table-copy';
 import type { Finding } from '../../server/src/rules/types';
-import { startMariaDb, type MariaDb } from '../replay/mysql-server';
+import { startMariaDbOrSkip, type MariaDb } from '../replay/mysql-server';
 
 const INIT = `
 CREATE TABLE \`User\` (
@@ -89,12 +89,7 @@ describe('MySQL rules agree with a real MariaDB about what blocks writes', funct
   let counter = 0;
 
   before(async function () {
-    const started = await startMariaDb();
-    if (typeof started === 'string') {
-      console.log(`      MariaDB unavailable: ${started}`);
-      this.skip();
-    }
-    db = started as MariaDb;
+    db = await startMariaDbOrSkip(this);
     const replayer = await createMysqlReplayer();
     replayer.apply({ name: '20240101000000_init', file: 'init/migration.sql', sql: INIT });
     baseline = replayer.state();
