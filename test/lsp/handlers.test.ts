@@ -17,7 +17,8 @@ import { applyEdits } from '../../server/src/lsp/schemaEdits';
 import { applyEditorSettings, editorSettingsFrom } from '../../server/src/lsp/settings';
 import { defaultConfig } from '../../server/src/project/config';
 
-const ROOT = '/work/project';
+// A project that exists only in these tests' inputs: nothing is read from or written to it.
+const ROOT = path.join(os.tmpdir(), 'migration-guard-handlers-virtual-project');
 const SCHEMA = path.join(ROOT, 'prisma', 'schema.prisma');
 const PACKAGE = '/pkg';
 
