@@ -32,7 +32,64 @@ describe('check --format markdown: the migration request for a pull request', ()
     assert.strictEqual(result.code, 0, result.stderr);
     assert.strictEqual(result.stdout, expectedSafe(path.basename(dir)));
   });
+
+  it('a checkout that already drifts, with a migration the replay cannot read: the document has the pre-existing drift and the unread statement sections, and the JSON lists both', () => {
+    const dir = driftingProjectWithUnreadLoop();
+    const markdown = runCli(['check', '.', '--format', 'markdown'], { cwd: dir });
+    assert.strictEqual(markdown.code, 1, markdown.stderr);
+    const expected = fs.readFileSync(path.join(repo, 'test/ci/expected-drift-markdown.md'), 'utf8').replace('{{project}}', path.basename(dir));
+    assert.deepStrictEqual(markdown.stdout.split('\n'), expected.split('\n'));
+
+    const json = runCli(['check', '.', '--format', 'json'], { cwd: dir });
+    assert.strictEqual(json.code, 1, json.stderr);
+    const report = JSON.parse(json.stdout);
+    assert.deepStrictEqual(report.uncertain, [
+      {
+        migration: '20240102000000_rename_legacy',
+        file: 'prisma/migrations/20240102000000_rename_legacy/migration.sql',
+        range: { start: { line: 4, character: 2 }, end: { line: 4, character: 79 } },
+        excerpt: "FOR t IN SELECT tablename FROM pg_tables WHERE tablename LIKE 'legacy_%' LOOP",
+        reason: 'a loop over rows read at run time, whose body changes the schema',
+        tables: [],
+        fails: false,
+      },
+    ]);
+    assert.deepStrictEqual(report.preexisting, [
+      { kind: 'addColumn', table: 'Author', column: 'nickname', description: 'new column `Author.nickname`', file: 'prisma/schema.prisma', range: { start: { line: 8, character: 2 }, end: { line: 8, character: 18 } }, risk: [] },
+    ]);
+    assert.strictEqual(report.preexistingRef, 'HEAD');
+  });
 });
+
+/**
+ * Committed at HEAD: `Author.nickname` in the schema with no migration for it (pre-existing drift), and a migration whose
+ * DO block renames tables it finds at run time (unreadable). The edit on top: a required `Author.email`.
+ */
+function driftingProjectWithUnreadLoop(): string {
+  const dir = tempDir('pmg-markdown-drift-');
+  const schema = (fields: string): string => `${DATASOURCE}model Author {\n  id       Int     @id @default(autoincrement())\n  name     String\n${fields}}\n`;
+  writeFiles(dir, {
+    'prisma/schema.prisma': schema('  nickname String?\n'),
+    'prisma/migrations/migration_lock.toml': 'provider = "postgresql"\n',
+    'prisma/migrations/20240101000000_init/migration.sql': AUTHOR_SQL,
+    'prisma/migrations/20240102000000_rename_legacy/migration.sql': [
+      '-- Rename every legacy table the team created by hand.',
+      'DO $$',
+      'DECLARE t record;',
+      'BEGIN',
+      "  FOR t IN SELECT tablename FROM pg_tables WHERE tablename LIKE 'legacy_%' LOOP",
+      "    EXECUTE format('ALTER TABLE %I RENAME TO %I', t.tablename, 'old_' || t.tablename);",
+      '  END LOOP;',
+      'END $$;',
+      '',
+    ].join('\n'),
+  });
+  git(dir, 'init', '-q');
+  git(dir, 'add', '.');
+  git(dir, 'commit', '-q', '-m', 'init');
+  writeFiles(dir, { 'prisma/schema.prisma': schema('  nickname String?\n  email    String\n') });
+  return dir;
+}
 
 /** A new optional column in a pending migration that sets lock_timeout: nothing unsafe, but the migration must go before the code. */
 function expectedSafe(name: string): string {

@@ -63,6 +63,16 @@ export function toJson(analysis: ProjectAnalysis, options: JsonOptions = {}): Re
       ...(entry.carriedBy ? { sweptInto: { migration: entry.carriedBy.migration, file: relative(entry.carriedBy.file), line: entry.carriedBy.line } } : {}),
     })),
     ...(analysis.preexisting ? { preexistingRef: analysis.preexisting.ref } : {}),
+    // Why a finding may be capped at warning, or a migration fails on a fresh database: the statements the replay could not read.
+    uncertain: (analysis.uncertain ?? []).map((statement) => ({
+      migration: statement.migration,
+      file: relative(statement.file),
+      range: statement.range,
+      excerpt: statement.excerpt,
+      reason: statement.reason,
+      tables: statement.tables,
+      fails: !!statement.fails,
+    })),
     ...(analysis.baseline
       ? {
           baseline: {

@@ -4,12 +4,12 @@
  * report/projectReport.ts, which the CLI's pull-request Markdown shares.
  */
 import * as path from 'path';
-import type { Severity } from '../rules/types';
 import { isSqlFile } from './diagnostics';
 import { pathToUri } from './paths';
 import { SEVERITY_ORDER } from '../report/projectReport';
 import { code, fence, plural } from '../report/markdownText';
-import type { ProjectReport, ReportChange, ReportFinding, ReportPreexisting, ReportResult } from './protocol';
+import { renderPreexistingSection, renderUnreadSection, severityLabel } from '../report/driftSections';
+import type { ProjectReport, ReportChange, ReportFinding, ReportResult } from './protocol';
 
 export function buildReport(projects: ProjectReport[]): ReportResult {
   return { projects, markdown: renderMarkdown(projects) };
@@ -22,10 +22,6 @@ const PROVIDER_NAMES: Record<string, string> = { postgresql: 'PostgreSQL', mysql
 function place(file: string, line: number, root: string): string {
   const relative = path.relative(root, file) || path.basename(file);
   return `[${relative}:${line}](${pathToUri(file)}#L${line})`;
-}
-
-function severityLabel(severity: Severity): string {
-  return severity === 'error' ? '**error**' : severity === 'warning' ? '**warning**' : 'info';
 }
 
 function renderFinding(finding: ReportFinding, root: string, out: string[], showPlace = true): void {
@@ -60,7 +56,7 @@ function renderProject(project: ProjectReport, out: string[]): void {
     '',
   );
 
-  if (project.preexisting) renderPreexisting(project.preexisting, project.root, out);
+  if (project.preexisting) renderPreexistingSection(project.preexisting, (file, line) => place(file, line, project.root), out);
   if (project.baseline) {
     const file = place(project.baseline.file, 1, project.root);
     out.push(`Baseline ${file}: ${plural(project.baseline.accepted, 'finding')} accepted (shown as info).`, '');
@@ -145,20 +141,7 @@ function renderProject(project: ProjectReport, out: string[]): void {
     out.push('');
   }
 
-  if (project.unreadStatements && project.unreadStatements.length > 0) {
-    out.push(
-      '### What the replay could not read',
-      '',
-      'The migrations below contain statements the replay could not interpret, or that PostgreSQL rejects on a fresh database. Findings on the tables they name stay at warning at most: check those tables in the database itself.',
-      '',
-    );
-    for (const unread of project.unreadStatements) {
-      const tables = unread.tables.length > 0 ? ` Tables: ${unread.tables.map(code).join(', ')}.` : '';
-      const verdict = unread.fails ? `**fails on a fresh database**: ${unread.reason}` : `not interpreted: ${unread.reason}`;
-      out.push(`- ${place(unread.file, unread.line, project.root)} (${code(unread.migration)}) ${code(unread.excerpt)} — ${verdict}.${tables}`);
-    }
-    out.push('');
-  }
+  if (project.unreadStatements) renderUnreadSection(project.unreadStatements, (file, line) => place(file, line, project.root), out);
 
   if (project.notes.length > 0) {
     out.push('### Notes', '');
@@ -168,28 +151,6 @@ function renderProject(project: ProjectReport, out: string[]): void {
     }
     out.push('');
   }
-}
-
-function renderPreexisting(drift: ReportPreexisting, root: string, out: string[]): void {
-  out.push(`### Pre-existing drift (committed at ${code(drift.ref)})`, '');
-  if (drift.summary) out.push(drift.summary, '');
-  out.push(
-    'None of this is your edit: the schema and its migrations already disagreed at that commit, so it is not marked line by line. ' +
-      'But `prisma migrate dev` diffs the whole schema: whatever you change next, its migration carries all of the following. ' +
-      'Give it a migration of its own first (with a safe plan for the risky parts), or bring the schema back in line with the database.',
-    '',
-  );
-  if (drift.sqlError) out.push(`The SQL could not be rendered: ${drift.sqlError}`, '');
-  drift.changes.forEach((change, index) => {
-    const worst = change.risk.map((r) => r.severity).sort((a, b) => SEVERITY_ORDER[a] - SEVERITY_ORDER[b])[0];
-    out.push(`#### ${index + 1}. ${change.description} — ${worst ? `risk: ${worst}` : 'safe'}`, '');
-    const swept = change.sweptInto ? ` · already swept into pending migration ${code(change.sweptInto.migration)} (${place(change.sweptInto.file, change.sweptInto.line, root)})` : '';
-    out.push(`${place(change.file, change.range.start.line + 1, root)}${swept}`, '');
-    for (const risk of change.risk) out.push(`- ${severityLabel(risk.severity)} ${code(risk.ruleId)}: ${risk.message}`);
-    if (change.risk.length > 0) out.push('');
-    if (change.sql) out.push(`SQL Prisma would generate:${change.sqlNote ? ` ${change.sqlNote}` : ''}`, '', fence(change.sql, 'sql'), '');
-    else if (change.sqlNote) out.push(`SQL Prisma would generate: ${change.sqlNote}`, '');
-  });
 }
 
 function renderChangeSql(change: ReportChange, out: string[]): void {

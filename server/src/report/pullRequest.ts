@@ -8,6 +8,7 @@
  */
 import * as path from 'path';
 import type { ProjectReport, ReportFinding } from '../lsp/protocol';
+import { renderPreexistingSection, renderUnreadSection, severityLabel } from './driftSections';
 import { code, fence, plural } from './markdownText';
 import { SEVERITY_ORDER } from './projectReport';
 
@@ -15,8 +16,6 @@ export interface PullRequestOptions {
   /** Folder the places are written relative to (the repository root). */
   base: string;
 }
-
-const SEVERITY_LABEL = { error: '**error**', warning: '**warning**', info: 'info' } as const;
 
 export function renderPullRequest(report: ProjectReport, options: PullRequestOptions): string {
   const where = (file: string, line?: number): string => {
@@ -35,6 +34,7 @@ export function renderPullRequest(report: ProjectReport, options: PullRequestOpt
   const sorted = [...report.findings].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
   for (const finding of sorted) renderFinding(finding, where, out);
   if (report.findings.length > 0) out.push('');
+  if (report.preexisting) renderPreexistingSection(report.preexisting, where, out);
 
   out.push('### SQL', '');
   if (report.migrationSql) {
@@ -73,6 +73,8 @@ export function renderPullRequest(report: ProjectReport, options: PullRequestOpt
     out.push('');
   }
 
+  if (report.unreadStatements) renderUnreadSection(report.unreadStatements, where, out);
+
   const notes = report.notes.filter((note) => note.level !== 'info');
   if (notes.length > 0) {
     out.push('### Notes', '');
@@ -83,7 +85,7 @@ export function renderPullRequest(report: ProjectReport, options: PullRequestOpt
 }
 
 function renderFinding(finding: ReportFinding, where: (file: string, line?: number) => string, out: string[]): void {
-  out.push(`- ${SEVERITY_LABEL[finding.severity]} ${code(finding.ruleId)} at ${where(finding.file, finding.range.start.line + 1)} — ${finding.message}`);
+  out.push(`- ${severityLabel(finding.severity)} ${code(finding.ruleId)} at ${where(finding.file, finding.range.start.line + 1)} — ${finding.message}`);
   if (finding.risk) out.push(`  - **Risk:** ${finding.risk}`);
   out.push(`  - **Safe path:** ${finding.help}`);
 }
