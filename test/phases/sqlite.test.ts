@@ -331,6 +331,44 @@ describe('phases on SQLite (sql.js)', function () {
       db.close();
     }
   });
+
+  it('stops the table copy that makes User.name required, changing nothing, while a row still holds NULL (a stopped copy would leave "new_User" behind)', async () => {
+    const { project, db } = prepare();
+    try {
+      const { entries } = await planProject(project);
+      const entry = entries.find((e) => e.ruleId === 'make-column-required');
+      assert.ok(entry?.outcome.ok);
+      const require = entry.outcome.plan.phases.flatMap((p) => p.migrations).find((m) => m.slug === 'require_name_in_user');
+      assert.ok(require);
+      const start = structure(db);
+      assert.throws(() => db.exec(require.sql), /^Error: CHECK constraint failed: rows_of_User_still_have_NULL_name$/);
+      assert.deepStrictEqual(structure(db), start);
+      db.exec(`UPDATE "User" SET "name" = '' WHERE "name" IS NULL;`);
+      db.exec(require.sql);
+      assert.strictEqual(value(db, `SELECT "notnull" FROM pragma_table_info('User') WHERE "name" = 'name'`), 1);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('checks the rows copied with the new foreign key and stops before the old Note is dropped when one points to no User (written after the guard ran)', async () => {
+    const { project, db } = prepare();
+    try {
+      const { entries } = await planProject(project);
+      const entry = entries.find((e) => e.ruleId === 'add-foreign-key');
+      assert.ok(entry?.outcome.ok);
+      const [migration] = entry.outcome.plan.phases[0].migrations;
+      // The orphan arrives between the guard and the copy: run the guard, write the row, then the rest of the file.
+      const redefine = migration.sql.indexOf('-- RedefineTables');
+      db.exec(migration.sql.slice(0, redefine));
+      db.exec(`INSERT INTO "Note" ("id", "userId", "title", "score") VALUES ('orphan', 99999, 'no user', 0);`);
+      assert.throws(() => db.exec(migration.sql.slice(redefine)), /^Error: CHECK constraint failed: rows_of_Note_point_to_missing_User_rows$/);
+      assert.strictEqual(value(db, `SELECT count(*) FROM "Note"`), 3001, 'the old table keeps every row');
+      assert.deepStrictEqual(rows(db, `SELECT "table", "parent" FROM pragma_foreign_key_check('new_Note')`), [{ table: 'new_Note', parent: 'User' }]);
+    } finally {
+      db.close();
+    }
+  });
   /** The first phase of the type change of Note.`column` planned and written, on the fixture with `edit` made and `seed` run. */
   async function typeChange(seed: string, edit: [string, string], column: string, options: PlanOptions = {}): Promise<{ project: PrismaProject; db: Database; written: PhaseWritten }> {
     const { project, db } = prepare(seed, edit);

@@ -158,8 +158,12 @@ export function createTableSqlite(name: string, table: DbTable, state: DbState):
  * SQLite cannot alter a column: Prisma copies the table into a new one
  * ("RedefineTables"). `expressions` gives, per column of `after`, the SQL that
  * fills it from the old table; columns without one are left to their default.
+ * `beforeCopy` goes right above the INSERT ... SELECT (a suppression of what
+ * the copy leaves behind covers that statement); `afterCopy` runs once the
+ * rows are in the new table and the old one still exists, so a check that
+ * stops there loses nothing.
  */
-export function redefineTableSqlite(after: DbTable, state: DbState, expressions: Map<string, string>): string {
+export function redefineTableSqlite(after: DbTable, state: DbState, expressions: Map<string, string>, options: { beforeCopy?: string[]; afterCopy?: string[] } = {}): string {
   const temp = `new_${after.name}`;
   const targets = after.columns.filter((c) => expressions.has(c.name)).map((c) => c.name);
   const lines = [
@@ -167,7 +171,9 @@ export function redefineTableSqlite(after: DbTable, state: DbState, expressions:
     'PRAGMA defer_foreign_keys=ON;',
     'PRAGMA foreign_keys=OFF;',
     createTableSqlite(temp, after, state),
+    ...(options.beforeCopy ?? []),
     `INSERT INTO ${quote(temp, 'sqlite')} (${targets.map((c) => quote(c, 'sqlite')).join(', ')}) SELECT ${targets.map((c) => expressions.get(c)).join(', ')} FROM ${quote(after.name, 'sqlite')};`,
+    ...(options.afterCopy ?? []),
     `DROP TABLE ${quote(after.name, 'sqlite')};`,
     `ALTER TABLE ${quote(temp, 'sqlite')} RENAME TO ${quote(after.name, 'sqlite')};`,
   ];
@@ -218,14 +224,29 @@ export function guardBlock(countQuery: string, message: string, hint: string): s
 }
 
 /**
+ * The rows a table copy just wrote into `copy` that break its foreign keys
+ * stop the migration (`PRAGMA foreign_key_check` only lists them, and the
+ * copy ran with foreign_keys OFF). Table-valued `pragma_foreign_key_check`
+ * feeds the same guard as the other checks; it names the copy, so rows of
+ * other tables that already pointed nowhere do not fail this migration.
+ */
+export function sqliteForeignKeyCheck(copy: string, name: string): string {
+  const heading = [
+    '-- Check: stops here, before the old table is dropped, when a copied row points to no row (the copy ran with foreign_keys OFF);',
+    `-- the old table is left as it was: fix the rows, drop ${quote(copy, 'sqlite')}, then deploy again.`,
+  ].join('\n');
+  return sqliteGuard(`SELECT 1 FROM pragma_foreign_key_check(${literal(copy)})`, name, heading);
+}
+
+/**
  * SQLite has no procedural blocks and RAISE() only works in triggers; a named
  * CHECK on a temporary table fails the migration with that name in the error
  * ("CHECK constraint failed: <name>") before anything else runs.
  */
-export function sqliteGuard(countQuery: string, name: string): string {
+export function sqliteGuard(countQuery: string, name: string, heading = '-- Guard: stops here, before anything changes, when existing rows would make the next step fail.'): string {
   const table = quote('migration_guard_check', 'sqlite');
   return [
-    '-- Guard: stops here, before anything changes, when existing rows would make the next step fail.',
+    heading,
     // A guard that stopped an earlier run on the same connection (no transaction around it) left its table behind.
     `DROP TABLE IF EXISTS temp.${table};`,
     `CREATE TEMP TABLE ${table} ("found" INTEGER CONSTRAINT ${quote(name, 'sqlite')} CHECK ("found" = 0));`,

@@ -111,12 +111,13 @@ function uncheckedForeignKeys(
     const pragma = dialectOf(s, 'pragma');
     return pragma?.name === 'foreign_keys' ? ['OFF', '0', 'FALSE', 'NO'].includes(pragma.value ?? '') : off;
   }, false);
-  const checked = statements.slice(insertAt).some((s) => dialectOf(s, 'pragma')?.name === 'foreign_key_check');
+  // `PRAGMA foreign_key_check` lists the rows; its table-valued form read by a statement (a guard that fails on a count) is the same check.
+  const checked = statements.slice(insertAt).some((s) => dialectOf(s, 'pragma')?.name === 'foreign_key_check' || dialectOf(s, 'insert')?.from.some((t) => t.toLowerCase() === 'pragma_foreign_key_check'));
   if (!keysOff || checked) return [];
   const keys = added.map((fk) => `(${fk.columns.map((c) => sqlName('sqlite', c)).join(', ')}) → ${sqlName('sqlite', fk.referencedTable)}`).join(', ');
   return [{
     message: `The redefined ${table} gets a new foreign key ${keys}, but the rows are copied with foreign_keys OFF and no \`PRAGMA foreign_key_check\` follows: rows that point to a missing row are kept without a word, and a required relation then has nothing behind it for Prisma Client.`,
-    help: 'Add `PRAGMA foreign_key_check;` after the redefinition, and run the same check on a copy of the production database before deploying: it lists the rows that point nowhere; fix or delete them in an earlier migration.',
+    help: `Check the copied rows before the old table is dropped, so that a violation stops the migration: \`PRAGMA foreign_key_check;\` only lists them, a guard on \`SELECT count(*) FROM pragma_foreign_key_check('${redefinition.copy}')\` (a CHECK (count = 0) on a temporary table) fails. Run the check on a copy of the production database first, and fix or delete the rows that point nowhere in an earlier migration.`,
     severity: 'warning',
     ...where,
   }];

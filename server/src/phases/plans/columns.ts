@@ -105,7 +105,7 @@ export function planAddRequiredColumn(input: PlannerInput, change: AddColumn): P
     does: provider === 'postgresql'
       ? `Adds \`CHECK ("${change.column}" IS NOT NULL) NOT VALID\` (instant), validates it in a migration of its own (a scan that does not block writes), then sets NOT NULL, which PostgreSQL proves from the check without another scan, and drops the check. The schema gets the field back as required.`
       : provider === 'sqlite'
-        ? `SQLite cannot alter a column: the table is copied into one where "${change.column}" is NOT NULL (Prisma's table redefinition). The whole database is locked while it copies.`
+        ? `SQLite cannot alter a column: the table is copied into one where "${change.column}" is NOT NULL (Prisma's table redefinition), which stops at a NULL; a guard checks first and stops the migration, changing nothing, while a row still holds NULL. The whole database is locked while it copies.`
         : `Makes the column NOT NULL in place (InnoDB online DDL: reads and writes continue).`,
     requires: ['The backfill of phase 2 has finished.'],
     beforeNext: '',
@@ -155,7 +155,7 @@ export function planMakeColumnRequired(input: PlannerInput, change: SetNotNull):
     does: ctx.provider === 'postgresql'
       ? 'CHECK ... NOT VALID, VALIDATE in its own migration, then SET NOT NULL without a scan and drop the check. The schema gets the field as required.'
       : ctx.provider === 'sqlite'
-        ? 'Copies the table into one where the column is NOT NULL (SQLite cannot alter a column).'
+        ? 'Copies the table into one where the column is NOT NULL (SQLite cannot alter a column); a guard first stops the migration, changing nothing, while a row still holds NULL.'
         : 'Makes the column NOT NULL in place.',
     requires: ['The backfill of phase 1 has finished.'],
     beforeNext: '',

@@ -22,6 +22,7 @@ import {
   quote,
   redefineTableSqlite,
   sameColumns,
+  sqliteForeignKeyCheck,
   sqliteGuard,
   tableName,
 } from '../sql';
@@ -219,7 +220,8 @@ export function planAddForeignKey(input: PlannerInput, change: AddForeignKey): P
       `Copy ${table.name} into a table with ${fk.name} (SQLite cannot add a foreign key in place)`,
       [
         ...(existing ? [sqliteGuard(orphans, `rows_of_${table.name}_point_to_missing_${referenced.name}_rows`)] : []),
-        redefineTableSqlite(after, ctx.before, sameColumns(table, after)),
+        // The guard above checks the rows before anything changes; this check covers rows written between it and the copy.
+        redefineTableSqlite(after, ctx.before, sameColumns(table, after), { afterCopy: [sqliteForeignKeyCheck(`new_${after.name}`, `rows_of_${table.name}_point_to_missing_${referenced.name}_rows`)] }),
       ],
       [redefineTableSqlite(table, ctx.before, sameColumns(after, table))],
     ));

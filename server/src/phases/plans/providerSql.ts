@@ -4,7 +4,7 @@
  */
 import { type DbColumn, type DbState, type DbTable, type Provider } from '../../core/dbState';
 import { migrationSlug } from '../naming';
-import { addColumnStatement, columnDefinition, dropColumnStatement, quote, redefineTableSqlite, sameColumns, tableName } from '../sql';
+import { addColumnStatement, columnDefinition, dropColumnStatement, quote, redefineTableSqlite, sameColumns, sqliteGuard, tableName } from '../sql';
 import type { PlannedMigration } from '../types';
 import { type PlanBuilder, lt, migration, requireColumnPostgres } from './common';
 
@@ -73,7 +73,14 @@ export function requireColumn(
     return [migration(
       migrationSlug('require', what),
       `Copy ${table.name} into a table where ${column} is NOT NULL (SQLite cannot alter a column)`,
-      ['-- The copy fails as a whole, changing nothing, if a row still holds NULL: run the backfill first.', redefineTableSqlite(required, state, sameColumns(table, required))],
+      [
+        // Without a transaction around the script, a copy stopped by a NULL leaves "new_<table>" behind and the next run fails on it.
+        '-- SQLite makes a column NOT NULL only by copying the table, and the copy stops at the first NULL. The guard checks first,',
+        '-- so that a NULL left by the backfill (or written since by code that leaves the field empty) stops the migration before',
+        '-- anything changes: run the backfill again, then deploy again.',
+        sqliteGuard(`SELECT 1 FROM ${quote(table.name, 'sqlite')} WHERE ${quote(column, 'sqlite')} IS NULL`, `rows_of_${table.name}_still_have_NULL_${column}`),
+        redefineTableSqlite(required, state, sameColumns(table, required)),
+      ],
       [redefineTableSqlite(table, state, sameColumns(required, table))],
     )];
   }
@@ -110,7 +117,8 @@ export function dropColumn(builder: PlanBuilder, table: DbTable, column: DbColum
       return migration(slug, summary, [lt(builder), ...mark, dropColumnStatement(table, column.name, 'postgresql')], [lt(builder), addColumnStatement(table, back, 'postgresql', state), ...restore]);
     case 'sqlite': {
       const without = withColumns(table, (cols) => cols.filter((c) => c.name !== column.name));
-      return migration(slug, summary, [redefineTableSqlite(without, state, sameColumns(table, without))], [sqliteAddColumn(table, back, state), ...restore]);
+      // The column goes with the copy that leaves it out: the mark sits on that INSERT ... SELECT.
+      return migration(slug, summary, [redefineTableSqlite(without, state, sameColumns(table, without), { beforeCopy: mark })], [sqliteAddColumn(table, back, state), ...restore]);
     }
     case 'mysql':
       return migration(

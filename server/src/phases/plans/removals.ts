@@ -339,7 +339,7 @@ export function planDropTable(input: PlannerInput, change: DropTable): Planned {
       ].join('\n'),
     ];
   } else if (provider === 'sqlite') {
-    sql = ['-- DropTable\nPRAGMA foreign_keys=off;', `DROP TABLE ${t};`, 'PRAGMA foreign_keys=on;'];
+    sql = ['-- DropTable\nPRAGMA foreign_keys=off;', `${plannedDrop('sql-drop-table', dropWhy)}\nDROP TABLE ${t};`, 'PRAGMA foreign_keys=on;'];
     down = [
       '-- CreateTable',
       createTableSqlite(table.name, table, ctx.before),
