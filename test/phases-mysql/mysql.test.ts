@@ -69,6 +69,11 @@ function rowsAsJson(select: string, columns: string[]): string {
   return `SELECT COALESCE(JSON_ARRAYAGG(JSON_OBJECT(${pairs})), JSON_ARRAY()) FROM (${select}) t`;
 }
 
+function notesById(db: Database): string {
+  const notes = db.rows(rowsAsJson('SELECT `id`, `userId`, `title`, `body`, `score` FROM `Note`', ['id', 'userId', 'title', 'body', 'score']));
+  return JSON.stringify(notes.sort((a, b) => (String(a.id) < String(b.id) ? -1 : 1)));
+}
+
 const cases: Case[] = [
   {
     title: 'add-required-column: User.handle, backfilled, then required',
@@ -193,6 +198,21 @@ const cases: Case[] = [
       assert.deepStrictEqual(db.state().tables.Task.foreignKeys, []);
       assert.deepStrictEqual(db.state().tables.Task.indexes.map((i) => i.name), ['Task_projectId_idx']);
       assert.strictEqual(JSON.stringify(db.rows(rowsAsJson('SELECT `id`, `projectId`, `title` FROM `Task` WHERE `projectId` <> 999 ORDER BY `id`', ['id', 'projectId', 'title']))), before.tasks, 'every task row is kept');
+    },
+  },
+  {
+    title: 'change-primary-key: Note moves from (id) to (userId, id), id stays unique: one online rebuild',
+    rule: 'change-primary-key',
+    table: 'Note',
+    editSchema: (schema) => schema.replace('  id      String  @id\n  userId  Int', '  id      String  @unique\n  userId  Int').replace('  score   BigInt  @default(0)\n\n  @@index([userId])', '  score   BigInt  @default(0)\n\n  @@id([userId, id])\n  @@index([userId])'),
+    settles: [{ kind: 'addIndex', table: 'Note', index: 'Note_id_key', columns: ['id'], unique: true }],
+    // JSON_ARRAYAGG follows the clustered (primary-key) order, which this plan changes: the rows are compared sorted by id.
+    capture: (db) => ({ notes: notesById(db) }),
+    verify: (db, before) => {
+      assert.strictEqual(notesById(db), before.notes, 'every row and value is kept');
+      const note = db.state().tables.Note;
+      assert.deepStrictEqual(note.primaryKey?.columns, ['userId', 'id']);
+      assert.deepStrictEqual(note.indexes.find((i) => i.name === 'Note_id_key'), { name: 'Note_id_key', columns: ['id'], unique: true });
     },
   },
 ];

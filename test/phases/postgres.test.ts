@@ -85,6 +85,8 @@ interface Case {
   interruptScriptAfter?: number;
   /** Pending changes the plan settles besides its own (the foreign keys to a dropped table), in their short form. */
   settles?: Record<string, unknown>[];
+  /** An edit of the fixture's edited schema that only this case plans (the fixture's own edits are shared by every case). */
+  editSchema?(schema: string): string;
   capture(db: PGlite): Promise<Captured>;
   /** After a migration's down.sql ran (data the down script restores). */
   afterDown?(db: PGlite, migration: string, before: Captured): Promise<void>;
@@ -297,6 +299,42 @@ const cases: Case[] = [
       assert.strictEqual(await digest(db, `SELECT * FROM migration_guard_archive.${await archiveTable(db)} ORDER BY "id"`), before.teams);
     },
   },
+  {
+    title: 'change-primary-key: Account moves from (id) to (email); id stays unique, the foreign key from AuditLog moves to it',
+    rule: 'change-primary-key',
+    table: 'Account',
+    editSchema: (schema) => schema.replace('  id        Int      @id @default(autoincrement())\n  email     String\n', '  id        Int      @unique @default(autoincrement())\n  email     String   @id\n'),
+    settles: [{ kind: 'addIndex', table: 'Account', index: 'Account_id_key', columns: ['id'], unique: true }],
+    capture: async (db) => ({ accounts: await digest(db, 'SELECT * FROM "Account" ORDER BY "id"'), logs: await digest(db, 'SELECT * FROM "AuditLog" ORDER BY "id"') }),
+    verify: async (db, before) => {
+      assert.strictEqual(await digest(db, 'SELECT * FROM "Account" ORDER BY "id"'), before.accounts, 'every account row is kept');
+      assert.strictEqual(await digest(db, 'SELECT * FROM "AuditLog" ORDER BY "id"'), before.logs, 'every audit row is kept');
+      assert.deepStrictEqual((await db.query(`SELECT conname, pg_get_constraintdef(oid) AS def, convalidated AS valid FROM pg_constraint WHERE conrelid IN ('"Account"'::regclass, '"AuditLog"'::regclass) AND contype IN ('p', 'f') ORDER BY 1`)).rows, [
+        { conname: 'Account_pkey', def: 'PRIMARY KEY (email)', valid: true },
+        { conname: 'AuditLog_accountId_fkey', def: 'FOREIGN KEY ("accountId") REFERENCES "Account"(id) ON UPDATE CASCADE ON DELETE CASCADE', valid: true },
+        { conname: 'AuditLog_pkey', def: 'PRIMARY KEY (id)', valid: true },
+      ]);
+      assert.deepStrictEqual((await db.query(`SELECT c.relname AS name, pg_get_indexdef(i.indexrelid) AS def, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = '"Account"'::regclass ORDER BY 1`)).rows, [
+        { name: 'Account_id_key', def: 'CREATE UNIQUE INDEX "Account_id_key" ON public."Account" USING btree (id)', valid: true },
+        { name: 'Account_pkey', def: 'CREATE UNIQUE INDEX "Account_pkey" ON public."Account" USING btree (email)', valid: true },
+      ], 'the old key is gone; id stays unique');
+      await assert.rejects(db.exec(`INSERT INTO "Account" ("email") VALUES ('user1@example.com')`), /duplicate key value violates unique constraint "Account_pkey"/);
+      await assert.rejects(db.exec(`INSERT INTO "AuditLog" ("accountId", "action") VALUES (999999, 'orphan')`), /violates foreign key constraint "AuditLog_accountId_fkey"/);
+    },
+  },
+  {
+    title: 'change-primary-key: Membership (accountId, teamId) → (teamId, accountId), the order of a compound key',
+    rule: 'change-primary-key',
+    table: 'Membership',
+    editSchema: (schema) => schema.replace('  @@id([accountId, teamId])', '  @@id([teamId, accountId])'),
+    capture: async (db) => ({ rows: await digest(db, 'SELECT * FROM "Membership" ORDER BY 1, 2') }),
+    verify: async (db, before) => {
+      assert.strictEqual(await digest(db, 'SELECT "accountId", "teamId" FROM "Membership" ORDER BY 1, 2'), before.rows);
+      assert.deepStrictEqual((await db.query(`SELECT c.relname AS name, pg_get_indexdef(i.indexrelid) AS def FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = '"Membership"'::regclass ORDER BY 1`)).rows, [
+        { name: 'Membership_pkey', def: 'CREATE UNIQUE INDEX "Membership_pkey" ON public."Membership" USING btree ("teamId", "accountId")' },
+      ]);
+    },
+  },
 ];
 
 async function archiveTable(db: PGlite): Promise<string> {
@@ -374,8 +412,13 @@ describe('phases on PostgreSQL (PGlite)', function () {
     console.log(`      ${total.toFixed(0).padStart(6)} ms  in all`);
   });
 
-  async function prepare(c: { seed?: string }): Promise<PrismaProject> {
+  async function prepare(c: { seed?: string; editSchema?(schema: string): string }): Promise<PrismaProject> {
     const project = copyFixture('pg-blog');
+    if (c.editSchema) {
+      const edited = c.editSchema(schemaText(project));
+      assert.notStrictEqual(edited, schemaText(project), 'the case edits the schema');
+      fs.writeFileSync(project.schemaFiles[0], edited);
+    }
     await resetDatabase(db);
     await applyMigrationsFolder(db, project.migrationsDir);
     await db.exec(SEED + (c.seed ?? ''));

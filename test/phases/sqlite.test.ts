@@ -84,8 +84,8 @@ interface Case {
   column?: string;
   /** SQL run after the seed. */
   seed?: string;
-  /** A field declaration of the fixture's schema replaced before planning: [as written, replacement]. */
-  schema?: [string, string];
+  /** Text of the fixture's schema replaced before planning: [as written, replacement], or several such pairs. */
+  schema?: [string, string] | [string, string][];
   options?: PlanOptions;
   script?: boolean;
   afterPhase?: Record<number, string>;
@@ -228,6 +228,23 @@ const cases: Case[] = [
       assert.strictEqual(JSON.stringify(rows(db, `SELECT * FROM "Task" WHERE "projectId" <> 999 ORDER BY "id"`)), before.tasks, 'every task row is kept');
     },
   },
+  {
+    title: 'change-primary-key: Note moves from (id) to (userId, id), id stays unique: the table copied once, guarded',
+    rule: 'change-primary-key',
+    table: 'Note',
+    schema: [['  id      String  @id\n  userId  Int', '  id      String  @unique\n  userId  Int'], ['  score   BigInt  @default(0)\n\n  @@index([userId])', '  score   BigInt  @default(0)\n\n  @@id([userId, id])\n  @@index([userId])']],
+    settles: [{ kind: 'addIndex', table: 'Note', index: 'Note_id_key', columns: ['id'], unique: true }],
+    capture: (db) => ({ notes: JSON.stringify(rows(db, 'SELECT * FROM "Note" ORDER BY "id"')) }),
+    verify: (db, before) => {
+      assert.strictEqual(JSON.stringify(rows(db, 'SELECT * FROM "Note" ORDER BY "id"')), before.notes, 'every row and value is kept');
+      assert.deepStrictEqual(rows(db, `SELECT name, pk FROM pragma_table_info('Note') WHERE pk > 0 ORDER BY pk`), [{ name: 'userId', pk: 1 }, { name: 'id', pk: 2 }]);
+      assert.deepStrictEqual(rows(db, `SELECT name, "unique", origin FROM pragma_index_list('Note') ORDER BY name`), [
+        { name: 'Note_id_key', unique: 1, origin: 'c' },
+        { name: 'sqlite_autoindex_Note_1', unique: 1, origin: 'pk' },
+      ]);
+      assert.throws(() => db.exec(`INSERT INTO "Note" ("id", "userId", "title") VALUES ('note-1', 2, 'again')`), /UNIQUE constraint failed: Note\.id/);
+    },
+  },
 ];
 
 describe('phases on SQLite (sql.js)', function () {
@@ -244,12 +261,13 @@ describe('phases on SQLite (sql.js)', function () {
     console.log(`\n      ${SEEDED_ROWS} seeded rows per case; timings:\n      ${timings.join('\n      ')}`);
   });
 
-  function prepare(extra = '', edit?: [string, string]): { project: PrismaProject; db: Database } {
+  function prepare(extra = '', edit?: [string, string] | [string, string][]): { project: PrismaProject; db: Database } {
     const project = copyFixture('sqlite-notes');
-    if (edit) {
+    const edits = edit === undefined ? [] : typeof edit[0] === 'string' ? [edit as [string, string]] : (edit as [string, string][]);
+    for (const [written, replacement] of edits) {
       const text = schemaText(project);
-      assert.ok(text.includes(edit[0]), `the fixture's schema has ${edit[0]}`);
-      fs.writeFileSync(project.schemaFiles[0], text.replace(edit[0], edit[1]));
+      assert.ok(text.includes(written), `the fixture's schema has ${written}`);
+      fs.writeFileSync(project.schemaFiles[0], text.replace(written, replacement));
     }
     const db = new SQL.Database();
     // Prisma turns foreign keys on for every SQLite connection.

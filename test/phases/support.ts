@@ -5,6 +5,7 @@
  * PGlite through a stand-in for Prisma Client.
  */
 import * as assert from 'assert';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -12,7 +13,9 @@ import * as vm from 'vm';
 import type { PGlite } from '@electric-sql/pglite';
 import { ProjectSession } from '../../server/src/analysis/session';
 import { type Change, summarizeChange } from '../../server/src/diff/changes';
+import { advancePhase, applyFirstPhase, applySchemaEditsToDisk, planForFinding } from '../../server/src/phases';
 import { type PrismaProject, locateProject } from '../../server/src/project/locate';
+import type { Finding } from '../../server/src/rules/types';
 import { lintSchema } from '../../server/src/schema/prismaWasm';
 
 export const repo = path.resolve(__dirname, '../../..');
@@ -73,9 +76,33 @@ export function sameObject(summary: Record<string, unknown>, planned: Change): b
       return summary.constraint === planned.foreignKey.name;
     case 'removeEnumValue':
       return summary.value === planned.value || summary.value === planned.renamedTo;
+    case 'changePrimaryKey':
+      return summary.kind === 'changePrimaryKey';
     default:
       return true;
   }
+}
+
+/**
+ * Commits the project to a new git repository (its migrations count as deployed), writes every phase of the plan
+ * for `change` into it as pending migrations, and returns what the analysis finds in their SQL.
+ */
+export async function findingsOnPendingPhases(project: PrismaProject, ruleId: string, change: Change): Promise<Finding[]> {
+  const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
+  for (const args of [['init', '-q'], ['add', '.'], ['commit', '-q', '-m', 'deployed']]) execFileSync('git', args, { cwd: project.root, env });
+  const outcome = await planForFinding(project, { ruleId, change: summarizeChange(change) });
+  assert.ok(outcome.ok, outcome.ok ? '' : outcome.reason);
+  let written = applyFirstPhase(project, outcome.plan);
+  for (;;) {
+    applySchemaEditsToDisk(written.schemaEdits, written.schemaTexts);
+    const next = advancePhase(project, { force: true });
+    if (!next.ok) break;
+    written = next;
+  }
+  const analysis = await new ProjectSession(project, {}).analyze();
+  assert.ok(analysis);
+  assert.ok(analysis.migrations.some((m) => !m.deployed), 'the phases are pending');
+  return analysis.findings.filter((f) => f.statement);
 }
 
 // ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import { classifyCast } from '../rules/support/typeCasts';
 import type { PlanContext } from './context';
 import { planAddForeignKey, planAddIndex } from './plans/constraints';
 import { planAddRequiredColumn, planChangeColumnType, planMakeColumnRequired, planRenameColumn } from './plans/columns';
+import { planChangePrimaryKey } from './plans/keys';
 import { planDropColumn, planDropTable, planRemoveEnumValue } from './plans/removals';
 import type { PlanOptions, PlanOutcome } from './types';
 
@@ -32,6 +33,8 @@ export function ruleFor(change: Change, ctx: PlanContext): string | undefined {
       return change.implicitManyToMany ? undefined : 'drop-column';
     case 'dropTable':
       return change.implicitManyToMany ? undefined : 'drop-table';
+    case 'changePrimaryKey':
+      return !change.onlyName && !change.implicitManyToMany && ctx.before.tables[change.tableKey] ? 'change-primary-key' : undefined;
     default:
       return undefined;
   }
@@ -80,6 +83,9 @@ export function planForChange(ctx: PlanContext, change: Change, options: PlanOpt
       break;
     case 'dropTable':
       planned = planDropTable(input, change);
+      break;
+    case 'changePrimaryKey':
+      planned = planChangePrimaryKey(input, change);
       break;
     default:
       planned = `No phased plan exists for this kind of change (${change.kind}).`;

@@ -102,6 +102,7 @@ export type PlanKind =
   | 'make-column-required'
   | 'rename-column'
   | 'change-column-type'
+  | 'change-primary-key'
   | 'add-unique-constraint'
   | 'create-index'
   | 'add-foreign-key'

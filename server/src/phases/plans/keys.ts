@@ -1,0 +1,273 @@
+/**
+ * Plans for key changes on tables that have rows: a primary key moved to
+ * other columns. The new key is proven (no duplicates, no NULLs) and built
+ * before the old one goes, and the foreign keys that lean on the old key are
+ * moved in the same short transaction.
+ */
+import type { DbForeignKey, DbIndex, DbTable } from '../../core/dbState';
+import { type AddIndex, type Change, type ChangePrimaryKey, type SetNotNull, summarizeChange } from '../../diff/changes';
+import { freeName, migrationSlug, suffixed } from '../naming';
+import { columnList, createIndexStatement, dropIndexStatement, foreignKeyClause, guardBlock, indexColumnNames, quote, redefineTableSqlite, sameColumns, sqliteGuard, tableName } from '../sql';
+import type { PlannedMigration } from '../types';
+import { PlanBuilder, type Planned, type PlannerInput, lt, migration, notNullCheckName, requireColumnPostgres, snakeWhat } from './common';
+import { mysqlColumn } from './providerSql';
+
+const ROLLBACK_DOWN = 'Apply the down.sql of each of its migrations, newest first, then mark them rolled back (`prisma migrate resolve --rolled-back <name>`) and delete their folders.';
+
+function sameSet(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((c) => b.includes(c));
+}
+
+/** A foreign key of another table (or this one) that points at `columns` of the table `tableKey`. */
+interface Referencing {
+  table: DbTable;
+  fk: DbForeignKey;
+}
+
+/** The pending changes a primary-key plan carries out too: the unique index that keeps the old key unique, NOT NULL on the new key columns. */
+export function keyCompanions(unmigrated: Change[], change: ChangePrimaryKey): { keep?: AddIndex; required: SetNotNull[] } {
+  const old = change.from?.columns ?? [];
+  const keep = unmigrated.find((c): c is AddIndex => c.kind === 'addIndex' && c.tableKey === change.tableKey && c.unique && !c.index.where && !c.index.method && old.length > 0 && sameSet(indexColumnNames(c.index), old) && c.index.columns.every((col) => !col.includes(' ')));
+  const required = unmigrated.filter((c): c is SetNotNull => c.kind === 'setNotNull' && c.tableKey === change.tableKey && (change.to?.columns ?? []).includes(c.column));
+  return { ...(keep ? { keep } : {}), required };
+}
+
+export function planChangePrimaryKey(input: PlannerInput, change: ChangePrimaryKey): Planned {
+  const { ctx } = input;
+  const provider = ctx.provider;
+  const table = ctx.before.tables[change.tableKey];
+  if (!table) return `\`${change.table}\` is a new table: its primary key is built while it is empty, which needs no phases.`;
+  if (!change.to) return `The model behind \`${change.table}\` no longer has a primary key: give it an \`@id\` or \`@@id\` (Prisma needs one to find rows), then plan the change of key.`;
+  const newKey = change.to.columns;
+  const oldKey = change.from?.columns ?? [];
+  const missing = newKey.filter((c) => !table.columns.some((col) => col.name === c));
+  if (missing.length > 0) return `The new primary key uses the new column(s) ${missing.map((m) => `"${m}"`).join(', ')}: add ${missing.length > 1 ? 'them' : 'it'} and fill existing rows first (add-required-column plans that), then move the key in a later migration.`;
+  const retyped = ctx.unmigrated.filter((c) => c.kind === 'alterColumnType' && c.tableKey === change.tableKey && (newKey.includes(c.column) || oldKey.includes(c.column)));
+  if (retyped.length > 0) return `The key columns also change type: move the key first (keep the types as deployed), then change the type of the column in a later migration, which moves the key to the converted column.`;
+  const { keep, required } = keyCompanions(ctx.unmigrated, change);
+  const model = change.model ?? change.table;
+  const referencing: Referencing[] = Object.values(ctx.before.tables).flatMap((t) => t.foreignKeys.filter((fk) => fk.referencedTable === change.tableKey && sameSet(fk.referencedColumns, oldKey)).map((fk) => ({ table: t, fk })));
+  const oldStaysUnique = !!keep || sameSet(oldKey, newKey);
+  if (referencing.length > 0 && !oldStaysUnique) {
+    return `Foreign keys ${referencing.map((r) => `${r.fk.name} (from ${r.table.name})`).join(', ')} point at the old key (${oldKey.join(', ')}), which the new schema leaves without a unique index: keep it unique (\`@@unique([${oldKey.join(', ')}])\` or \`@unique\`) so they can point at that, or move those relations to the new key first, then plan the key change again.`;
+  }
+  const autoOld = oldKey.map((c) => table.columns.find((col) => col.name === c)).find((col) => col?.default?.kind === 'autoincrement');
+  if (provider === 'mysql' && autoOld && !keep && newKey[0] !== autoOld.name) {
+    return `\`${autoOld.name}\` is AUTO_INCREMENT, and InnoDB refuses an AUTO_INCREMENT column that no index starts with: keep it unique (\`@unique\`) in the schema, or drop the auto-increment first, then plan the key change again.`;
+  }
+  const nullable = newKey.filter((c) => table.columns.find((col) => col.name === c)?.nullable);
+  const what = snakeWhat('primary_key', 'of', model);
+  const builder = new PlanBuilder(
+    input,
+    'change-primary-key',
+    'change-primary-key',
+    change,
+    migrationSlug('move', 'primary_key', 'of', model, 'to', ...newKey),
+    `Move the primary key of ${model} from (${oldKey.join(', ')}) to (${newKey.join(', ')})`,
+    provider === 'mysql'
+      ? 'InnoDB stores rows in primary-key order, so a new primary key rebuilds the whole table and every index on it; it fails on duplicate or NULL values in the new key columns.'
+      : provider === 'sqlite'
+        ? 'SQLite cannot change a primary key in place: the table is copied into one with the new key, which fails on duplicate or NULL values in the new key columns.'
+        : 'Prisma drops the old primary key and builds the new one in one ALTER TABLE: the unique index is built under an ACCESS EXCLUSIVE lock that blocks reads and writes, it fails on duplicates or NULLs, and foreign keys that reference the old key must be dropped and re-checked.',
+  );
+  const keyList = newKey.join(', ');
+  const cols = newKey.map((c) => quote(c, provider));
+  const t = tableName(table, provider);
+  const duplicates = `SELECT ${cols.join(', ')} FROM ${t} GROUP BY ${cols.join(', ')} HAVING count(*) > 1`;
+  const nulls = `SELECT 1 FROM ${t} WHERE ${cols.map((c) => `${c} IS NULL`).join(' OR ')}`;
+  const preflight = { description: 'Rows that stop the new key: duplicates, then NULLs (both must return no rows):', sql: `${duplicates};\n${nulls};` };
+  const requires = [`Resolve duplicate and NULL values of (${keyList}) (the preflight queries list them).`, `Deploy code that never writes a duplicate of (${keyList}) or a NULL in it: one written during the change makes it fail.`];
+  const settles = [keep, ...required].filter((c): c is AddIndex | SetNotNull => !!c).map((c) => (c.kind === 'addIndex' ? `the unique index ${c.index.name} on (${indexColumnNames(c.index).join(', ')})` : `NOT NULL on "${c.column}"`));
+  if (settles.length > 0) builder.notes.push(`The plan also makes ${settles.join(' and ')}, which the schema asks for with the new key.`);
+  if (referencing.length > 0) builder.notes.push(`Foreign keys moved from the old key: ${referencing.map((r) => `${r.fk.name} (${r.table.name})`).join(', ')}.`);
+
+  if (provider === 'postgresql') return planPostgres(builder, table, change, { newKey, oldKey, nullable, keep: keep?.index, referencing, what, duplicates, nulls, preflight, requires });
+  const after: DbTable = structuredClone(table);
+  after.primaryKey = { ...change.to };
+  after.columns = after.columns.map((col) => (nullable.includes(col.name) ? { ...col, nullable: false } : col));
+  if (keep) after.indexes = [...after.indexes, keep.index];
+  if (provider === 'sqlite') {
+    builder.phase({
+      key: 'rekey',
+      title: `Copy ${table.name} into a table keyed by (${keyList})`,
+      does: `Checks for duplicate and NULL values of (${keyList}) (a guard stops the migration, changing nothing, if it finds one), then copies the table into one with the new primary key${keep ? ` and the unique index ${keep.index.name}` : ''} (Prisma's table redefinition: every column and row is copied, the indexes are built again on the copy, and foreign keys are checked by PRAGMA foreign_key_check afterwards). SQLite locks the whole database while it copies.`,
+      requires: [...requires, 'A quiet period: SQLite blocks every write to the database while the table is copied.'],
+      beforeNext: '',
+      rollback: `${ROLLBACK_DOWN} The down script copies the table back into one with the old key.`,
+      migrations: [migration(
+        migrationSlug('move', what),
+        `Copy ${table.name} into a table with the new primary key`,
+        [
+          sqliteGuard(duplicates, `duplicates_in_the_new_primary_key_of_${table.name}`),
+          sqliteGuard(nulls, `NULLs_in_the_new_primary_key_of_${table.name}`),
+          redefineTableSqlite(after, ctx.before, sameColumns(table, after)),
+          '-- Lists rows whose foreign keys point nowhere after the copy (none, when the copy kept every row).\nPRAGMA foreign_key_check;',
+        ],
+        [redefineTableSqlite(table, ctx.before, sameColumns(after, table)), 'PRAGMA foreign_key_check;'],
+      )],
+      schema: [],
+      preflight,
+    });
+    return builder.build(summarizeChange(change));
+  }
+
+  // MySQL: one ALTER, so the table is never without a key and InnoDB rebuilds it once.
+  const state = ctx.before;
+  const parts = [
+    ...nullable.map((c) => `MODIFY ${mysqlColumn({ ...(table.columns.find((col) => col.name === c) as DbTable['columns'][number]), nullable: false }, state)}`),
+    'DROP PRIMARY KEY',
+    `ADD PRIMARY KEY (${columnList(newKey, 'mysql')})`,
+    ...(keep ? [`ADD UNIQUE INDEX ${quote(keep.index.name, 'mysql')}(${columnList(indexColumnNames(keep.index), 'mysql')})`] : []),
+  ];
+  const downParts = [
+    ...(keep ? [`DROP INDEX ${quote(keep.index.name, 'mysql')}`] : []),
+    'DROP PRIMARY KEY',
+    `ADD PRIMARY KEY (${columnList(oldKey, 'mysql')})`,
+    ...nullable.map((c) => `MODIFY ${mysqlColumn(table.columns.find((col) => col.name === c) as DbTable['columns'][number], state)}`),
+  ];
+  builder.notes.push('MySQL has no way to change a primary key without rebuilding the table: InnoDB keeps the rows in key order. In place with LOCK=NONE, reads and writes go on, but the rebuild takes as long as a full copy and needs free space for one; on a large table run it with an online schema-change tool (gh-ost, pt-online-schema-change) instead.');
+  builder.phase({
+    key: 'rekey',
+    title: `Rebuild ${table.name} with the primary key (${keyList})`,
+    does: `Drops the old primary key and adds the new one${keep ? `, with the unique index ${keep.index.name} on the old key columns,` : ''}${nullable.length ? ` and makes ${nullable.map((c) => `"${c}"`).join(', ')} NOT NULL` : ''} in one ALTER TABLE with ALGORITHM=INPLACE, LOCK=NONE: InnoDB rebuilds the table and every index on it while reads and writes go on. It fails, changing nothing, on a duplicate or NULL value in the new key.`,
+    requires: [...requires, `Time and disk for a rebuild of ${table.name} (as long as a copy of the table).`],
+    beforeNext: '',
+    rollback: `${ROLLBACK_DOWN} The down script rebuilds the table with the old key.`,
+    migrations: [migration(
+      migrationSlug('move', what),
+      `Rebuild ${table.name} with the new primary key, online`,
+      [
+        `-- InnoDB stores rows in primary-key order: the new key rebuilds ${table.name} and every index on it, in place (reads and`,
+        '-- writes go on, LOCK=NONE) but as long as a copy. A duplicate or NULL in the new key fails it, changing nothing.',
+        `-- AlterTable\nALTER TABLE ${t} ${parts.join(', ')}, ALGORITHM=INPLACE, LOCK=NONE;`,
+      ],
+      [`ALTER TABLE ${t} ${downParts.join(', ')};`],
+    )],
+    schema: [],
+    preflight,
+  });
+  return builder.build(summarizeChange(change));
+}
+
+interface PostgresKeyPlan {
+  newKey: string[];
+  oldKey: string[];
+  nullable: string[];
+  keep?: DbIndex;
+  referencing: Referencing[];
+  what: string;
+  duplicates: string;
+  nulls: string;
+  preflight: { description: string; sql: string };
+  requires: string[];
+}
+
+/**
+ * PostgreSQL: guard → NOT NULL proven by a validated check → unique index
+ * built CONCURRENTLY (and the one that keeps the old key unique) → one short
+ * swap (`PRIMARY KEY USING INDEX`, foreign keys re-added NOT VALID) → each
+ * foreign key validated alone.
+ */
+function planPostgres(builder: PlanBuilder, table: DbTable, change: ChangePrimaryKey, p: PostgresKeyPlan): Planned {
+  const ctx = builder.input.ctx;
+  const state = ctx.before;
+  const t = tableName(table, 'postgresql');
+  const oldName = change.from?.name ?? `${table.name}_pkey`;
+  const newName = change.to?.name ?? `${table.name}_pkey`;
+  const taken = (n: string): boolean => Object.values(state.tables).some((tb) => tb.indexes.some((i) => i.name === n) || tb.primaryKey?.name === n) || n === oldName || n === newName;
+  const building = freeName(suffixed(newName, '_new', 'postgresql'), taken);
+  const keyList = p.newKey.join(', ');
+  const migrations: PlannedMigration[] = [];
+  const hint = `Find them with: ${p.duplicates}; ${p.nulls}; resolve them, mark this migration rolled back (prisma migrate resolve --rolled-back <its folder name>) and deploy again.`;
+  migrations.push(migration(
+    migrationSlug('guard', p.what),
+    `Stop if ${table.name} holds duplicates or NULLs in (${keyList})`,
+    [
+      '-- Its own migration: the index build that follows must be alone in its file, and a failed concurrent build',
+      '-- leaves an invalid index behind; these checks fail first, cleanly.',
+      guardBlock(p.duplicates, `The primary key (${keyList}) of ${table.name} cannot be built: values occur more than once`, hint),
+      guardBlock(p.nulls, `The primary key (${keyList}) of ${table.name} cannot be built: rows hold NULL in it`, hint),
+    ],
+    ['-- Nothing to undo: the guards only read.'],
+  ));
+  const checks: { column: string; check: string }[] = [];
+  for (const column of p.nullable) {
+    const [addCheck, validate] = requireColumnPostgres(builder, table, column, snakeWhat(column, 'in', table.name), { guardHint: 'Fill the NULLs (a key column needs a value in every row), mark this migration rolled back and deploy again.' });
+    migrations.push(addCheck, validate);
+    checks.push({ column, check: quote(notNullCheckName(table, column, 'postgresql'), 'postgresql') });
+  }
+  const concurrent = (slug: string, summary: string, index: DbIndex): PlannedMigration => ({
+    slug,
+    summary,
+    sql: [
+      '-- CONCURRENTLY builds the index while reads and writes go on. It cannot run in a transaction block, so this',
+      '-- statement is alone in its migration. No lock_timeout here: a timeout while the build waits for older',
+      '-- transactions would cancel it halfway and leave an INVALID index behind.',
+      createIndexStatement(table, index, 'postgresql', { concurrently: true }),
+      '',
+    ].join('\n'),
+    down: `-- Also removes an INVALID index left by a failed build.\n${dropIndexStatement(table, index, 'postgresql', { concurrently: true })}\n`,
+    transactional: false,
+  });
+  const keyIndex: DbIndex = { name: building, columns: p.newKey, unique: true };
+  migrations.push(concurrent(migrationSlug('build', 'key_index', p.what), `Build the unique index of the new key (${keyList}) without blocking writes`, keyIndex));
+  if (p.keep) migrations.push(concurrent(migrationSlug('build', 'unique_index', ...indexColumnNames(p.keep), 'on', table.name), `Build ${p.keep.name}, which keeps (${p.oldKey.join(', ')}) unique, without blocking writes`, p.keep));
+
+  const drops = p.referencing.map((r) => `ALTER TABLE ${tableName(r.table, 'postgresql')} DROP CONSTRAINT ${quote(r.fk.name, 'postgresql')};`);
+  const adds = p.referencing.map((r) => `-- AddForeignKey\nALTER TABLE ${tableName(r.table, 'postgresql')} ADD ${foreignKeyClause(r.fk, 'postgresql', state)} NOT VALID;`);
+  const addsValid = p.referencing.map((r) => `ALTER TABLE ${tableName(r.table, 'postgresql')} ADD ${foreignKeyClause(r.fk, 'postgresql', state)};`);
+  const version = builder.input.options.postgresVersion ?? 16;
+  const swap = [
+    '-- Swap: one short transaction under ACCESS EXCLUSIVE; nothing is built or scanned here.',
+    ...(checks.length ? [version >= 12 ? '-- PostgreSQL 12+ proves SET NOT NULL from the validated check, without a scan.' : `-- PostgreSQL ${version} scans the table for SET NOT NULL even with the check in place (12+ does not).`] : []),
+    lt(builder),
+    ...(drops.length ? ['-- The foreign keys lean on the old key\'s index: they go first and come back NOT VALID below (no scan; every row already', '-- passed them, and new writes are checked from the moment they are back).', ...drops] : []),
+    ...checks.flatMap((c) => [`ALTER TABLE ${t} ALTER COLUMN ${quote(c.column, 'postgresql')} SET NOT NULL;`, `ALTER TABLE ${t} DROP CONSTRAINT ${c.check};`]),
+    `-- AlterTable\nALTER TABLE ${t} DROP CONSTRAINT ${quote(oldName, 'postgresql')},\nADD CONSTRAINT ${quote(newName, 'postgresql')} PRIMARY KEY USING INDEX ${quote(building, 'postgresql')};`,
+    ...adds,
+  ];
+  const unswap = [
+    '-- Rebuilds the old key under ACCESS EXCLUSIVE (a rollback, not a routine step), and the new key\'s index as it was.',
+    lt(builder),
+    ...drops,
+    `ALTER TABLE ${t} DROP CONSTRAINT ${quote(newName, 'postgresql')};`,
+    `ALTER TABLE ${t} ADD CONSTRAINT ${quote(oldName, 'postgresql')} PRIMARY KEY (${columnList(p.oldKey, 'postgresql')});`,
+    createIndexStatement(table, keyIndex, 'postgresql').replace(/^-- CreateIndex\n/, ''),
+    ...checks.flatMap((c) => [`ALTER TABLE ${t} ALTER COLUMN ${quote(c.column, 'postgresql')} DROP NOT NULL;`, `ALTER TABLE ${t} ADD CONSTRAINT ${c.check} CHECK (${quote(c.column, 'postgresql')} IS NOT NULL);`]),
+    ...addsValid,
+  ];
+  migrations.push(migration(migrationSlug('swap', p.what), `Make (${keyList}) the primary key of ${table.name} with the index just built`, swap, unswap));
+  for (const r of p.referencing) {
+    const rt = tableName(r.table, 'postgresql');
+    const name = quote(r.fk.name, 'postgresql');
+    migrations.push(migration(
+      migrationSlug('validate', 'foreign_key', ...r.fk.columns, 'on', r.table.name),
+      `Validate ${r.fk.name} (scans without blocking writes)`,
+      [
+        '-- Alone in its migration: VALIDATE scans under SHARE UPDATE EXCLUSIVE (reads and writes go on), not under the',
+        '-- stronger lock the ADD CONSTRAINT took.',
+        lt(builder),
+        `-- ValidateConstraint\nALTER TABLE ${rt} VALIDATE CONSTRAINT ${name};`,
+      ],
+      ['-- A validated constraint cannot be made NOT VALID again; dropping and re-adding it restores the catalog state.', lt(builder), `ALTER TABLE ${rt} DROP CONSTRAINT ${name};\nALTER TABLE ${rt} ADD ${foreignKeyClause(r.fk, 'postgresql', state)} NOT VALID;`],
+    ));
+  }
+  builder.phase({
+    key: 'rekey',
+    title: `Move the primary key of ${table.name} to (${keyList})`,
+    does: [
+      `Checks for duplicates and NULLs in (${keyList}) in a migration of its own,`,
+      p.nullable.length ? `proves ${p.nullable.map((c) => `"${c}"`).join(', ')} NOT NULL with a CHECK ... NOT VALID validated in a migration of its own,` : '',
+      `builds the unique index of the new key with CREATE UNIQUE INDEX CONCURRENTLY${p.keep ? ` (and ${p.keep.name} on the old key columns the same way)` : ''}, each alone in its migration,`,
+      `then swaps the key in one short transaction (\`ADD CONSTRAINT ... PRIMARY KEY USING INDEX\`: no build, no scan)${p.referencing.length ? `, re-adding the foreign keys that pointed at the old key NOT VALID, and validates each in a migration of its own (a scan that does not block writes)` : ''}.`,
+      'The schema already describes the new key.',
+    ].filter(Boolean).join(' '),
+    requires: p.requires,
+    beforeNext: '',
+    rollback: `${ROLLBACK_DOWN} The swap's down script rebuilds the old key under a lock (a rollback, not a routine step); if a concurrent build failed, its down.sql drops the invalid index it left.`,
+    migrations,
+    schema: [],
+    preflight: p.preflight,
+  });
+  return builder.build(summarizeChange(change));
+}
