@@ -22,6 +22,9 @@ const EXPECTED_WARNINGS: Record<string, string[]> = {
     'warning: Line 27: PostgreSQL cannot parse this statement (syntax error at or near ""mode""); it is skipped and the rest of the file is still read. (20251123142214_model_metric_overhaul/migration.sql:18)',
     'warning: This migration fails on a fresh database at line 2: Trigger "add_metrics_after_insert" does not exist at this point of the migrations; the DROP is skipped. (20251124081808_model_metric_trigger_drop/migration.sql:2)',
     'warning: This migration fails on a fresh database at line 3: Function "add_model_metrics" does not exist at this point of the migrations; the DROP is skipped. (20251124081808_model_metric_trigger_drop/migration.sql:3)',
+    // Verified on PostgreSQL 15: the constant cast 'ImageScan'::"JobQueueType" is rejected even when no row is selected.
+    `warning: This migration fails on a fresh database at line 37: It uses enum value 'ImageScan' of "JobQueueType", which line 2 adds in the same transaction, and PostgreSQL refuses a new enum value until the transaction that added it commits ("unsafe use of new value"); Prisma runs the whole migration file as one transaction. (20260113133814_add_image_scan_job_queue/migration.sql:37)`,
+    `warning: This migration fails on a fresh database at line 35: It uses enum value 'BlockedImageDelete' of "JobQueueType", which line 2 adds in the same transaction, and PostgreSQL refuses a new enum value until the transaction that added it commits ("unsafe use of new value"); Prisma runs the whole migration file as one transaction. (20260113194750_add_blocked_image_delete_job_queue/migration.sql:35)`,
     'warning: This migration fails on a fresh database at line 31: Constraint "ImageReport_imageId_fkey" already exists on table "ImageReport"; the foreign key is not added. (20260702130000_imagereport_imageid_fk/migration.sql:31)',
   ],
 };

@@ -10,7 +10,9 @@ import * as path from 'path';
 import type { DbState, DbTable, Provider } from '../core/dbState';
 import type { Note } from '../core/notes';
 import { readMigrationsFolder } from '../replay/migrations';
+import { createPostgresReplayerOn } from '../replay/postgres';
 import { parsePostgresStatements, type ParsedStatement } from '../replay/statements';
+import type { NewEnumValueUse } from '../replay/types';
 import { NotNullChecks, PendingTables, type NotNullCheckState, type TableView } from '../rules/support/sqlAst';
 
 export interface PendingFileInput {
@@ -43,6 +45,7 @@ export class PendingSql {
   readonly notes: Note[] = [];
   private views?: Map<ParsedStatement, TableView>;
   private checks?: Map<ParsedStatement, NotNullChecks>;
+  private enumUses?: readonly NewEnumValueUse[];
   private readonly fileOf = new Map<ParsedStatement, PendingSqlFile>();
 
   constructor(private readonly input: PendingSqlInput) {
@@ -95,6 +98,23 @@ export class PendingSql {
   checkBefore(statement: ParsedStatement, table: string, column: string): NotNullCheckState {
     this.computeChecks();
     return (this.checks?.get(statement) ?? new NotNullChecks()).state(table, column);
+  }
+
+  /**
+   * Uses of an enum value in the transaction that added it, inside `statement`:
+   * the pending files replayed in order on the deployed state (once, on the
+   * first question; only files that add an enum value can have any).
+   */
+  newEnumValueUses(statement: ParsedStatement): NewEnumValueUse[] {
+    const file = this.fileOf.get(statement);
+    if (!file || this.input.provider !== 'postgresql') return [];
+    if (!this.enumUses) {
+      const replayer = createPostgresReplayerOn(this.input.baseline);
+      for (const pending of this.files) replayer.apply({ name: pending.name, file: pending.file, sql: pending.sql });
+      this.enumUses = replayer.newEnumValueUses?.() ?? [];
+    }
+    const { start, end } = statement.range;
+    return this.enumUses.filter((use) => use.file === file.file && use.migration === file.name && use.range.start.line >= start.line && use.range.start.line <= end.line);
   }
 
   /**

@@ -53,6 +53,7 @@ export function judgeMigrationSql(input: SqlJudgeInput): { findings: Finding[]; 
       file: migration.file,
       before: (statement) => pendingSql.before(statement),
       notNullCheckBefore: (statement, table, column) => pendingSql.checkBefore(statement, table, column),
+      newEnumValueUses: (statement) => pendingSql.newEnumValueUses(statement),
       warnings,
     };
     attachFacts(context, facts);

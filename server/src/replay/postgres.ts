@@ -40,7 +40,8 @@ import { canonicalArrayDefault, castTypes, chooseName, classifyDefault, expressi
 import { parsePostgresStatements, postgresParserLoaded, type ParsedStatement } from './statements';
 import { functionCallTables, interpretDoBlock, type CatalogView, type PlpgsqlHost, type Refusal } from './plpgsql';
 import { entryOf, flattenProvenance } from './provenance';
-import type { MigrationInput, ProvenanceEntry, Replayer, UncertainStatement } from './types';
+import { newEnumValueUse, type EnumUseScope } from './enumValueUse';
+import type { MigrationInput, NewEnumValueUse, ProvenanceEntry, Replayer, UncertainStatement } from './types';
 
 interface TableSources {
   self?: ProvenanceEntry;
@@ -78,6 +79,15 @@ interface ReplayData {
   uncertain: UncertainStatement[];
   /** Functions and procedures the migrations created, by lower-case name → the names their body mentions (what a call may touch). */
   functions: Record<string, string[]>;
+  /**
+   * The open transaction of the migration being applied: enum values ADD VALUE
+   * added in it (enum key → value → 1-based line), and the enums it created.
+   * Kept here, not on the replayer, so a DO block's exception handler undoes
+   * an ADD VALUE with the rest of its subtransaction.
+   */
+  openTransaction?: { addedValues: Record<string, Record<string, number>>; createdEnums: string[]; useRefused?: boolean };
+  /** Every use of an enum value in the transaction that added it, in order. */
+  newEnumValueUses?: NewEnumValueUse[];
 }
 
 /** `SET search_path` as the migration left it: where unqualified names are created and looked up (`public` is the default schema). */
@@ -85,17 +95,22 @@ const DEFAULT_SEARCH_PATH = ['public'];
 
 export function createPostgresReplayer(): Replayer {
   if (!postgresParserLoaded()) throw new Error('createPostgresReplayer() needs loadPostgresParser() to have completed');
-  return new PostgresReplayer({
-    state: emptyState('postgresql'),
-    tableSources: {},
-    enumSources: {},
-    unmodelledConstraints: {},
-    temporaryTables: [],
-    otherTypes: [],
-    defaultDependencies: {},
-    uncertain: [],
-    functions: {},
-  });
+  return new PostgresReplayer(startingData(emptyState('postgresql')));
+}
+
+function startingData(state: DbState): ReplayData {
+  return { state, tableSources: {}, enumSources: {}, unmodelledConstraints: {}, temporaryTables: [], otherTypes: [], defaultDependencies: {}, uncertain: [], functions: {} };
+}
+
+/**
+ * A replayer that starts from a replayed state rather than from nothing: what
+ * the pending migration files do on top of the deployed database. The state
+ * carries no provenance or unmodelled constraints, so only what it models can
+ * be asked of it (the SQL rules ask which enum values a file uses too early).
+ */
+export function createPostgresReplayerOn(state: DbState): Replayer {
+  if (!postgresParserLoaded()) throw new Error('createPostgresReplayerOn() needs loadPostgresParser() to have completed');
+  return new PostgresReplayer(startingData(structuredClone(state)));
 }
 
 /** A replayer continuing from what saveData() returned (read back from the persisted cache, which checks that the same code wrote it). */
@@ -235,6 +250,8 @@ class PostgresReplayer implements Replayer {
   apply(migration: MigrationInput): Note[] {
     this.migration = migration;
     this.searchPath = DEFAULT_SEARCH_PATH;
+    // Each migration file is its own script: what an earlier file added is committed.
+    delete this.data.openTransaction;
     this.notes = [];
     this.skipped = new Map();
     this.flat = undefined;
@@ -278,6 +295,10 @@ class PostgresReplayer implements Replayer {
 
   uncertain(): readonly UncertainStatement[] {
     return this.data.uncertain;
+  }
+
+  newEnumValueUses(): readonly NewEnumValueUse[] {
+    return this.data.newEnumValueUses ?? [];
   }
 
   fork(): Replayer {
@@ -547,6 +568,7 @@ class PostgresReplayer implements Replayer {
       return;
     }
     const [kind, body] = unwrap(statement.ast);
+    if (this.data.openTransaction && kind !== 'DoStmt' && Object.keys(this.data.openTransaction.addedValues).length > 0) this.checkNewEnumValues(statement);
     switch (kind) {
       case 'CreateStmt':
         return this.createTable(body as CreateStmt);
@@ -608,6 +630,8 @@ class PostgresReplayer implements Replayer {
         return interpretDoBlock(statement, this.host());
       case 'TransactionStmt': {
         // BEGIN / COMMIT / SAVEPOINT split a file's transactions; they change no object, and the replay goes on.
+        // After a COMMIT, ROLLBACK or PREPARE TRANSACTION the values added before are no longer new.
+        if (['TRANS_STMT_COMMIT', 'TRANS_STMT_ROLLBACK', 'TRANS_STMT_PREPARE'].includes(String((body as { kind?: string }).kind ?? ''))) delete this.data.openTransaction;
         return this.skip(SKIPPED_LABELS[kind]);
       }
       case 'CreateDomainStmt':
@@ -621,6 +645,42 @@ class PostgresReplayer implements Replayer {
       default:
         return this.skip(SKIPPED_LABELS[kind] ?? kind.replace(/Stmt$/, ''));
     }
+  }
+
+  /**
+   * A statement that uses an enum value added earlier in the same transaction.
+   * PostgreSQL rejects it ("unsafe use of new value") unless the enum type was
+   * created in that transaction too, which PostgreSQL 15 still rejects and
+   * 18 accepts: that case is recorded, not refused (the replay does not know
+   * the server's version; the SQL rule does).
+   */
+  private checkNewEnumValues(statement: ParsedStatement): void {
+    const open = this.data.openTransaction;
+    if (!open || !this.migration) return;
+    const use = newEnumValueUse(statement.ast, this.enumUseScope(open));
+    if (!use) return;
+    const addedLine = open.addedValues[use.enumKey]?.[use.value] ?? 0;
+    const typeCreatedInTransaction = open.createdEnums.includes(use.enumKey);
+    (this.data.newEnumValueUses ??= []).push({ migration: this.migration.name, file: this.migration.file, range: statement.range, enumKey: use.enumKey, value: use.value, addedLine, typeCreatedInTransaction });
+    // PostgreSQL stops at the first such statement; the ones after it would say the same again.
+    if (typeCreatedInTransaction || open.useRefused) return;
+    open.useRefused = true;
+    this.refuse('unsafe_new_enum_value_usage', `It uses enum value '${use.value}' of "${use.enumKey}", which line ${addedLine} adds in the same transaction, and PostgreSQL refuses a new enum value until the transaction that added it commits ("unsafe use of new value"); Prisma runs the whole migration file as one transaction.`);
+  }
+
+  private enumUseScope(open: NonNullable<ReplayData['openTransaction']>): EnumUseScope {
+    const enumOfColumn = (column: DbColumn | undefined): string | undefined => (column?.type.isEnum && !column.type.array ? column.type.name : undefined);
+    return {
+      enumOf: (typeName) => {
+        if (!typeName || (typeName.arrayBounds?.length ?? 0) > 0) return undefined;
+        const type = resolveType(typeName, this.enumKey).type;
+        return type.isEnum ? type.name : undefined;
+      },
+      tableOf: (relation) => this.relation(relation).key,
+      columnEnum: (table, column) => enumOfColumn(this.tables[table]?.columns.find((c) => c.name === column)),
+      columnsOf: (table) => (this.tables[table]?.columns ?? []).map((c) => c.name),
+      isNew: (enumKey, value) => open.addedValues[enumKey]?.[value] !== undefined,
+    };
   }
 
   /** A SELECT or CALL that runs a function the migrations created: what it did is unknown. */
@@ -1471,6 +1531,11 @@ class PostgresReplayer implements Replayer {
     this.data.state.enums[key] = created;
     const here = this.here();
     this.data.enumSources[key] = { self: here, values: Object.fromEntries(values.map((v) => [v, here])) };
+    this.openTransaction().createdEnums.push(key);
+  }
+
+  private openTransaction(): NonNullable<ReplayData['openTransaction']> {
+    return (this.data.openTransaction ??= { addedValues: {}, createdEnums: [] });
   }
 
   private alterEnum(stmt: AlterEnumStmt): void {
@@ -1495,6 +1560,12 @@ class PostgresReplayer implements Replayer {
         return;
       }
       target.values[at] = newValue;
+      // A new value renamed is still new: PostgreSQL refuses the new name as it refused the old one.
+      const added = this.data.openTransaction?.addedValues[key];
+      if (added?.[stmt.oldVal] !== undefined) {
+        added[newValue] = added[stmt.oldVal];
+        delete added[stmt.oldVal];
+      }
       const entry = sources.values[stmt.oldVal];
       delete sources.values[stmt.oldVal];
       sources.values[newValue] = entry ?? this.here();
@@ -1515,6 +1586,7 @@ class PostgresReplayer implements Replayer {
     }
     target.values.splice(at, 0, newValue);
     sources.values[newValue] = this.here();
+    (this.openTransaction().addedValues[key] ??= {})[newValue] = (this.statement?.range.start.line ?? 0) + 1;
   }
 
   private renameEnum(parts: string[], newName: string, missingOk: boolean): void {
@@ -1546,6 +1618,12 @@ class PostgresReplayer implements Replayer {
     const sources = this.data.enumSources[oldKey];
     delete this.data.enumSources[oldKey];
     if (sources) this.data.enumSources[newKey] = sources;
+    const open = this.data.openTransaction;
+    if (open?.addedValues[oldKey]) {
+      open.addedValues[newKey] = open.addedValues[oldKey];
+      delete open.addedValues[oldKey];
+    }
+    if (open) open.createdEnums = open.createdEnums.map((k) => (k === oldKey ? newKey : k));
     for (const table of Object.values(this.tables)) {
       for (const column of table.columns) if (column.type.isEnum && column.type.name === oldKey) column.type.name = newKey;
     }
@@ -1589,6 +1667,7 @@ class PostgresReplayer implements Replayer {
     for (const [tk, table, column] of users) this.dropColumn(tk, table, column, true);
     delete this.data.state.enums[key];
     delete this.data.enumSources[key];
+    if (this.data.openTransaction) delete this.data.openTransaction.addedValues[key];
   }
 
   // -------------------------------------------------------------------------

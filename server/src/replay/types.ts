@@ -43,6 +43,23 @@ export interface UncertainStatement {
 }
 
 /**
+ * A statement that uses an enum value `ALTER TYPE ... ADD VALUE` added earlier
+ * in the same transaction (PostgreSQL: "unsafe use of new value").
+ */
+export interface NewEnumValueUse {
+  migration: string;
+  file: string;
+  /** The using statement (for a statement inside a DO block, its own line). */
+  range: Range;
+  enumKey: string;
+  value: string;
+  /** 1-based line of the ADD VALUE. */
+  addedLine: number;
+  /** The enum type was created in the same transaction: PostgreSQL 15 rejects the use, PostgreSQL 18 accepts it. */
+  typeCreatedInTransaction: boolean;
+}
+
+/**
  * A replayer owns a database state and applies migrations to it one at a time.
  * Keys of `provenance()` follow SchemaSources: table key, `tableKey.column`,
  * `tableKey#indexOrConstraintName`, enum key.
@@ -56,6 +73,8 @@ export interface Replayer {
   provenance(): Record<string, ProvenanceEntry>;
   /** Every statement applied so far that the replay could not interpret, in order (replayers that read everything omit it). */
   uncertain?(): readonly UncertainStatement[];
+  /** PostgreSQL: every use of an enum value in the transaction that added it, in order. */
+  newEnumValueUses?(): readonly NewEnumValueUse[];
   /**
    * One entry of provenance(), without building the whole record (tens of
    * thousands of keys on a large history, needed afresh after every migration).

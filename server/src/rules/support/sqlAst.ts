@@ -22,6 +22,7 @@ import { tableKey, type DbState } from '../../core/dbState';
 import type { Position, Range } from '../../core/source';
 import type { DialectStatement } from '../../replay/dialectStatements';
 import { names, unwrap } from '../../replay/pgTypes';
+import type { NewEnumValueUse } from '../../replay/types';
 import type { ParsedStatement } from '../../replay/statements';
 import type { SqlRuleContext } from '../types';
 
@@ -801,6 +802,12 @@ export interface MigrationFacts {
   notNullCheckBefore(statement: ParsedStatement, table: string, column: string): NotNullCheckState;
   /** Prisma's `Warnings:` bullets at the top of the file. */
   warnings: PrismaWarning[];
+  /**
+   * Uses, in `statement` (or a statement of its DO block), of an enum value
+   * that an earlier statement added in the same transaction, as the replay of
+   * the pending files found them. Absent when a rule runs without the runner.
+   */
+  newEnumValueUses?(statement: ParsedStatement): readonly NewEnumValueUse[];
 }
 
 const attached = new WeakMap<SqlRuleContext, MigrationFacts>();
