@@ -32,12 +32,20 @@ INSERT INTO \`Project\` (\`name\`) WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SE
   SELECT CONCAT('project-', n) FROM g;
 INSERT INTO \`Task\` (\`projectId\`, \`title\`) WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 1200)
   SELECT 1 + (n % 40), CONCAT('task-', n) FROM g;
+INSERT INTO \`Ticket\` (\`subject\`, \`status\`, \`channel\`, \`priority\`) WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 1000)
+  SELECT CONCAT('ticket-', n), ELT(1 + n % 4, 'OPEN', 'WAITING', 'CLOSED', 'SPAM'), ELT(1 + n % 3, 'EMAIL', 'PHONE', 'CHAT'), ELT(1 + n % 2, 'LOW', 'HIGH') FROM g;
 `;
+/** The ticket rows with every value the enum plans move or keep, to compare before and after. */
+const TICKETS = rowsAsJson('SELECT `id`, `subject`, `status`, `channel`, `priority` FROM `Ticket` ORDER BY `id`', ['id', 'subject', 'status', 'channel', 'priority']);
 
 interface Case {
   title: string;
   rule: string;
   table: string;
+  /** The changed column, where the table has several plannable changes under one rule. */
+  column?: string;
+  /** The whole shape of the plan: each phase's key and its migrations' names. */
+  phases?: string[];
   options?: PlanOptions;
   afterPhase?: Record<number, string>;
   /** Pending changes the plan settles besides its own (the foreign keys to a dropped table), in their short form. */
@@ -215,6 +223,51 @@ const cases: Case[] = [
       assert.deepStrictEqual(note.indexes.find((i) => i.name === 'Note_id_key'), { name: 'Note_id_key', columns: ['id'], unique: true });
     },
   },
+  {
+    title: 'remove-enum-value: SPAM taken off Ticket.status, its rows moved to the default OPEN first',
+    rule: 'remove-enum-value',
+    table: 'Ticket',
+    column: 'status',
+    phases: ['backfill: backfill_spam_in_ticket_status', 'contract: contract_remove_spam_from_ticket_status'],
+    capture: (db) => ({ tickets: db.rows(TICKETS) }),
+    verify: (db, before) => {
+      const expected = (before.tickets as Record<string, unknown>[]).map((t) => ({ ...t, status: t.status === 'SPAM' ? 'OPEN' : t.status }));
+      assert.deepStrictEqual(db.rows(TICKETS), expected);
+      assert.deepStrictEqual(db.state().tables.Ticket.columns.find((c) => c.name === 'status'), { name: 'status', type: { name: 'enum', args: [], array: false, isEnum: false, enumValues: ['OPEN', 'WAITING', 'CLOSED'] }, nullable: false, default: { kind: 'value', sql: "'OPEN'" } });
+    },
+  },
+  {
+    title: 'remove-enum-value: Ticket.channel PHONE renamed to CALL (appended, rows moved, PHONE dropped)',
+    rule: 'remove-enum-value',
+    table: 'Ticket',
+    column: 'channel',
+    phases: ['expand: expand_append_call_to_channel', 'backfill: backfill_phone_in_channel', 'contract: contract_remove_phone_from_channel'],
+    afterPhase: { 1: "INSERT INTO `Ticket` (`subject`, `channel`) VALUES ('written by the new code', 'CALL');" },
+    capture: (db) => ({ tickets: db.rows(TICKETS) }),
+    verify: (db, before) => {
+      const expected = (before.tickets as Record<string, unknown>[]).map((t) => ({ ...t, channel: t.channel === 'PHONE' ? 'CALL' : t.channel }));
+      const [added, ...none] = db.rows(TICKETS).slice(expected.length);
+      assert.deepStrictEqual([db.rows(TICKETS).slice(0, expected.length), { ...added, id: 'new' }, none], [expected, { id: 'new', subject: 'written by the new code', status: 'OPEN', channel: 'CALL', priority: 'LOW' }, []]);
+      assert.deepStrictEqual(db.state().tables.Ticket.columns.find((c) => c.name === 'channel')?.type.enumValues, ['EMAIL', 'CALL', 'CHAT']);
+    },
+  },
+  {
+    title: 'change-column-type: MEDIUM inserted before HIGH in Ticket.priority (appended at once, reordered by the copy)',
+    rule: 'change-column-type',
+    table: 'Ticket',
+    column: 'priority',
+    phases: ['expand: expand_append_medium_to_priority', 'contract: contract_reorder_priority'],
+    afterPhase: { 1: "INSERT INTO `Ticket` (`subject`, `priority`) VALUES ('medium already', 'MEDIUM');" },
+    capture: (db) => ({ tickets: db.rows(TICKETS) }),
+    verify: (db, before) => {
+      const tickets = before.tickets as Record<string, unknown>[];
+      const [added, ...none] = db.rows(TICKETS).slice(tickets.length);
+      assert.deepStrictEqual([db.rows(TICKETS).slice(0, tickets.length), { ...added, id: 'new' }, none], [tickets, { id: 'new', subject: 'medium already', status: 'OPEN', channel: 'EMAIL', priority: 'MEDIUM' }, []]);
+      assert.deepStrictEqual(db.state().tables.Ticket.columns.find((c) => c.name === 'priority')?.type.enumValues, ['LOW', 'MEDIUM', 'HIGH']);
+      // The ENUM order is the sort order: MEDIUM now sorts between LOW and HIGH.
+      assert.strictEqual(db.value('SELECT GROUP_CONCAT(DISTINCT `priority` ORDER BY `priority`) FROM `Ticket`'), 'LOW,MEDIUM,HIGH');
+    },
+  },
 ];
 
 describe('phases on a real MariaDB', function () {
@@ -306,6 +359,25 @@ describe('phases on a real MariaDB', function () {
     });
   }
 
+  it('remove-enum-value: the contract stops, changing nothing, while a row still holds the removed value', async () => {
+    const { project, db } = prepare({ title: 'guard', rule: 'remove-enum-value', table: 'Ticket', capture: () => ({}), verify: () => undefined });
+    const { entries } = await planProject(project);
+    const entry = entries.find((e) => e.ruleId === 'remove-enum-value' && 'column' in e.change && e.change.column === 'status');
+    assert.ok(entry?.outcome.ok);
+    const first = applyFirstPhase(project, entry.outcome.plan);
+    applySchemaEditsToDisk(first.schemaEdits, first.schemaTexts);
+    db.run(fs.readFileSync(path.join(project.migrationsDir, first.migrationFolders[0], 'migration.sql'), 'utf8'));
+    // Code that still writes SPAM after the backfill (what the phase asked not to deploy).
+    db.run("INSERT INTO `Ticket` (`subject`, `status`) VALUES ('late spam', 'SPAM');");
+    const before = { tickets: db.rows(TICKETS), state: db.state() };
+    const contract = advancePhase(project, { force: true });
+    assert.ok(contract.ok, contract.ok ? '' : contract.reason);
+    const result = (server as MariaDb).run(fs.readFileSync(path.join(project.migrationsDir, contract.migrationFolders[0], 'migration.sql'), 'utf8'), db.name);
+    assert.strictEqual(result.ok, false);
+    assert.match(result.error, /CONSTRAINT `TicketStatus_values_removed_still_used` failed/);
+    assert.deepStrictEqual({ tickets: db.rows(TICKETS), state: db.state() }, before);
+  });
+
   async function runCase(c: Case): Promise<void> {
     {
       const t0 = performance.now();
@@ -314,10 +386,11 @@ describe('phases on a real MariaDB', function () {
       const original = schemaText(project);
       const others = await unmigrated(project);
       const { entries } = await planProject(project, c.options ?? {});
-      const entry = entries.find((e) => e.ruleId === c.rule && e.change.table === c.table);
+      const entry = entries.find((e) => e.ruleId === c.rule && e.change.table === c.table && (!c.column || ('column' in e.change && e.change.column === c.column)));
       assert.ok(entry, `a plannable ${c.rule} change on ${c.table}`);
       const outcome = await planForFinding(project, { ruleId: c.rule, change: summarizeChange(entry.change) }, c.options ?? {});
       assert.ok(outcome.ok, outcome.ok ? '' : outcome.reason);
+      if (c.phases) assert.deepStrictEqual(outcome.plan.phases.map((p) => `${p.key}: ${p.migrations.map((m) => m.slug).join(', ')}`), c.phases);
       const settled = new Set((c.settles ?? []).map(key));
       assert.ok((c.settles ?? []).every((s) => others.some((o) => key(o) === key(s))), 'the changes the plan settles are pending');
       const left = others.filter((s) => !sameObject(s, entry.change) && !settled.has(key(s)));

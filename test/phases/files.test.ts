@@ -187,12 +187,20 @@ describe('phases: writing plans and phases', function () {
   // a true statement the plan answers in its own text:
   // - require_name_in_user: SQLite makes a column NOT NULL only by copying the table, and the copy stops at a NULL written
   //   after the backfill; the phase's guard stops it first, changing nothing, and says to run the backfill again.
+  // - contract_remove_spam_from_ticket_status, contract_remove_phone_from_channel, contract_reorder_priority: MySQL changes
+  //   an ENUM list other than by appending only with ALGORITHM=COPY (MariaDB refuses INSTANT, INPLACE and LOCK=NONE for
+  //   it); the contract phase is that copy, with LOCK=SHARED and behind its guard, and its text says writes wait for it.
   const stillHeard: Record<string, string[]> = {
     'pg-blog': [],
-    'mysql-notes': ['change-column-type: sql-mysql-table-copy in convert_score_in_note'],
+    'mysql-notes': [
+      'change-column-type: sql-mysql-table-copy in convert_score_in_note',
+      'remove-enum-value: sql-mysql-table-copy in contract_remove_spam_from_ticket_status',
+      'remove-enum-value: sql-mysql-table-copy in contract_remove_phone_from_channel',
+      'change-column-type: sql-mysql-table-copy in contract_reorder_priority',
+    ],
     'sqlite-notes': ['make-column-required: sql-sqlite-table-redefinition in require_name_in_user'],
   };
-  for (const [fixture, plans] of [['pg-blog', 13], ['mysql-notes', 10], ['sqlite-notes', 10]] as const) {
+  for (const [fixture, plans] of [['pg-blog', 13], ['mysql-notes', 13], ['sqlite-notes', 10]] as const) {
     it(`writes phases our own SQL rules have nothing to say about, even while they are pending (${fixture}; no unbatched backfill anywhere)`, async () => {
       const base = copyFixture(fixture);
       const { entries } = await planProject(base);

@@ -162,28 +162,76 @@ describe('phases: MySQL plans', () => {
     assert.match(plans.get('drop-column')?.phases[1].backup?.sql ?? '', /CREATE TABLE `migration_guard_archive`\.`User_old_\d{14}` AS SELECT `id`, `old` FROM `User`;/);
   });
 
-  it('refuses to plan a value removed from an ENUM column instead of writing a MODIFY that fails on (or blanks) the rows holding it', () => {
-    const withEnum = (values: string): string => `${header}enum Status {\n${values}\n}\n\nmodel Post {\n  id     Int    @id\n  status Status\n}\n`;
-    const scanned = scanSchema([{ path: '/p/schema.prisma', text: withEnum('  DRAFT\n  PUBLISHED') }]);
-    const from = mapped(withEnum('  DRAFT\n  PUBLISHED\n  ARCHIVED'), 'mysql');
+  it('plans a value removed from an ENUM that two tables use: rows moved in batches, then one guarded COPY per table', () => {
+    const withEnum = (values: string): string => `${header}enum Status {\n${values}\n}\n\nmodel Post {\n  id     Int    @id\n  status Status @default(DRAFT)\n}\n\nmodel Page {\n  id    Int    @id\n  state Status\n}\n`;
+    const text = withEnum('  DRAFT\n  PUBLISHED');
+    const scanned = scanSchema([{ path: '/p/schema.prisma', text }]);
+    const from = mapped(withEnum('  DRAFT\n  ARCHIVED\n  PUBLISHED'), 'mysql');
     const to = mapSchema(scanned, { provider: 'mysql' });
     const ctx = contextFrom({
       provider: 'mysql',
       before: from,
       target: to.state,
       schema: scanned,
-      texts: new Map([['/p/schema.prisma', withEnum('  DRAFT\n  PUBLISHED')]]),
+      texts: new Map([['/p/schema.prisma', text]]),
       unmigrated: diffStates({ baseline: from, expected: to.state, sources: to.sources, prismaDefaults: to.prismaDefaults }),
       prismaDir: '/p',
       root: '/',
       warnings: [],
     });
-    const outcomes = plannableChanges(ctx).map((change) => planForChange(ctx, change));
-    assert.deepStrictEqual(outcomes, [
-      {
-        ok: false,
-        reason: "Removing 'ARCHIVED' from the ENUM of Post.status is not planned for MySQL yet: move the rows that hold it with an UPDATE, deploy code that no longer writes it, then change the ENUM list in a later migration.",
-      },
+    const outcomes = plannableChanges(ctx).map((change) => planForChange(ctx, change, { now: new Date('2030-06-01T12:00:00Z') }));
+    assert.strictEqual(outcomes.length, 2, 'one change per column');
+    const [post, page] = outcomes;
+    assert.ok(post.ok && page.ok);
+    assert.deepStrictEqual(page.plan.phases.map((p) => p.migrations.map((m) => m.sql)), post.plan.phases.map((p) => p.migrations.map((m) => m.sql)), 'either column gives the plan of the whole enum');
+    const plan = post.plan;
+    assert.deepStrictEqual(plan.phases.map((p) => [p.key, p.schema]), [
+      ['backfill', [{ op: 'setEnumValues', enum: 'Status', values: ['DRAFT', 'ARCHIVED', 'PUBLISHED'] }]],
+      ['contract', [{ op: 'setEnumValues', enum: 'Status', values: ['DRAFT', 'PUBLISHED'] }]],
     ]);
+    assert.deepStrictEqual(plan.notes, [
+      'Rows holding ARCHIVED move to DRAFT (the column default); change it in the backfill migration and script, or plan again with --replace-with <value>.',
+      'The last phase copies Post, Page (ALGORITHM=COPY, LOCK=SHARED): writes wait for as long as the copy takes, which grows with the table. On a large table run that statement with an online schema-change tool instead of prisma migrate deploy, and mark the migration applied (`prisma migrate resolve --applied <name>`).',
+      '`Status` is used by Post.status, Page.state: the plan changes all of them, since they share one enum block in the schema.',
+    ]);
+    assert.deepStrictEqual(plan.phases[0].backfill?.steps.map((s) => [s.table, s.set, s.pending]), [
+      ['Post', [{ column: 'status', expression: "'DRAFT'" }], "`status` = 'ARCHIVED'"],
+      ['Page', [{ column: 'state', expression: "'DRAFT'" }], "`state` = 'ARCHIVED'"],
+    ]);
+    assert.strictEqual(plan.phases[1].migrations[0].sql, [
+      '-- Guard: stops here, before anything changes, when existing rows would make the next step fail or lose data.',
+      'CREATE TEMPORARY TABLE IF NOT EXISTS `Status_values_removed_still_used_guard` (`found` BIGINT, CONSTRAINT `Status_values_removed_still_used` CHECK (`found` = 0));',
+      "INSERT INTO `Status_values_removed_still_used_guard` (`found`) SELECT COUNT(*) FROM (SELECT 1 FROM `Post` WHERE `status` IN ('ARCHIVED') UNION ALL SELECT 1 FROM `Page` WHERE `state` IN ('ARCHIVED')) AS `rows_found`;",
+      '',
+      '-- Removing, inserting before the end or reordering ENUM values copies Post, Page: MySQL accepts it only with ALGORITHM=COPY, and at best with',
+      '-- LOCK=SHARED (reads go on, writes wait until the copy ends; LOCK=NONE is refused). Spelled out so that MySQL refuses',
+      '-- rather than take an exclusive lock. Deploy it at a quiet moment, or run this statement with gh-ost or pt-online-schema-change.',
+      '-- AlterTable',
+      "ALTER TABLE `Post` MODIFY `status` ENUM('DRAFT', 'PUBLISHED') NOT NULL DEFAULT 'DRAFT', ALGORITHM=COPY, LOCK=SHARED;",
+      '',
+      '-- AlterTable',
+      "ALTER TABLE `Page` MODIFY `state` ENUM('DRAFT', 'PUBLISHED') NOT NULL, ALGORITHM=COPY, LOCK=SHARED;",
+      '',
+    ].join('\n'));
+
+    // The enum block as each phase leaves it, and back: the value comes back on a line of its own, then goes.
+    const kept = schemaEditsFor(plan.phases[0].schema, new Map([['/p/schema.prisma', text]]));
+    assert.ok(kept.ok);
+    const middle = applyEditsToText(text, kept.edits);
+    assert.match(middle, /enum Status \{\n {2}DRAFT\n {2}ARCHIVED\n {2}PUBLISHED\n\}/);
+    const done = schemaEditsFor(plan.phases[1].schema, new Map([['/p/schema.prisma', middle]]));
+    assert.ok(done.ok);
+    assert.strictEqual(applyEditsToText(middle, done.edits), text);
+  });
+
+  it('lists enum values in a new order keeping each value\'s comments and attributes with it', () => {
+    const text = 'enum Level {\n  LOW @map("low")\n  /// the default\n  HIGH\n  // trailing note\n}\n';
+    const reordered = schemaEditsFor([{ op: 'setEnumValues', enum: 'Level', values: ['HIGH', 'MEDIUM', 'LOW'] }], new Map([['/p/schema.prisma', text]]));
+    assert.ok(reordered.ok);
+    const result = applyEditsToText(text, reordered.edits);
+    assert.strictEqual(result, 'enum Level {\n  /// the default\n  HIGH\n  MEDIUM\n  LOW @map("low")\n  // trailing note\n}\n');
+    const back = schemaEditsFor([{ op: 'setEnumValues', enum: 'Level', values: ['LOW', 'HIGH'] }], new Map([['/p/schema.prisma', result]]));
+    assert.ok(back.ok);
+    assert.strictEqual(applyEditsToText(result, back.edits), text);
   });
 });

@@ -8,6 +8,7 @@ import type { PlanContext } from './context';
 import { planAddForeignKey, planAddIndex } from './plans/constraints';
 import { planAddRequiredColumn, planChangeColumnType, planMakeColumnRequired, planRenameColumn } from './plans/columns';
 import { planChangePrimaryKey } from './plans/keys';
+import { enumListChange, planMysqlEnumChange } from './plans/mysqlEnums';
 import { planDropColumn, planDropTable, planRemoveEnumValue } from './plans/removals';
 import type { PlanOptions, PlanOutcome } from './types';
 
@@ -21,7 +22,10 @@ export function ruleFor(change: Change, ctx: PlanContext): string | undefined {
     case 'renameColumn':
       return 'rename-column';
     case 'alterColumnType':
-      return classifyCast(ctx.provider, change.from, change.to) === 'free' ? undefined : 'change-column-type';
+      if (classifyCast(ctx.provider, change.from, change.to) === 'free') return undefined;
+      // A MySQL ENUM value removed (or renamed) is remove-enum-value's finding; the rule does not report it twice.
+      if (ctx.provider === 'mysql' && change.from.enumValues && change.to.enumValues && enumListChange(change.from.enumValues, change.to.enumValues).removed.length > 0) return 'remove-enum-value';
+      return 'change-column-type';
     case 'addIndex':
       if (change.implicitManyToMany || !ctx.before.tables[change.tableKey]) return undefined;
       return change.unique ? 'add-unique-constraint' : 'create-index-blocking';
@@ -59,11 +63,9 @@ export function planForChange(ctx: PlanContext, change: Change, options: PlanOpt
       planned = planRenameColumn(input, change);
       break;
     case 'alterColumnType': {
-      // A MySQL enum lives in the column's type: a value removed from it is this change, and a plain MODIFY would fail on
-      // (or, outside strict mode, blank) every row that still holds the value.
-      const removed = change.from.enumValues?.filter((value) => !change.to.enumValues?.includes(value)) ?? [];
-      if (ctx.provider === 'mysql' && change.to.enumValues && removed.length > 0) {
-        planned = `Removing ${removed.map((v) => `'${v}'`).join(', ')} from the ENUM of ${change.table}.${change.column} is not planned for MySQL yet: move the rows that hold ${removed.length === 1 ? 'it' : 'them'} with an UPDATE, deploy code that no longer writes ${removed.length === 1 ? 'it' : 'them'}, then change the ENUM list in a later migration.`;
+      // A MySQL enum lives in each column's type: its values change with the column, not with an enum type.
+      if (ctx.provider === 'mysql' && change.from.enumValues && change.to.enumValues) {
+        planned = planMysqlEnumChange(input, change);
         break;
       }
       planned = classifyCast(ctx.provider, change.from, change.to) === 'free' ? 'This type change is metadata-only: the migration Prisma writes is already safe.' : planChangeColumnType(input, change);

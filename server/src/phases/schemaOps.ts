@@ -59,6 +59,8 @@ export function describeOp(op: SchemaOp): string {
       return `add \`${op.value}\` to enum \`${op.enum}\``;
     case 'removeEnumValue':
       return `remove \`${op.value}\` from enum \`${op.enum}\``;
+    case 'setEnumValues':
+      return `list \`${op.values.join(', ')}\` in enum \`${op.enum}\``;
   }
 }
 
@@ -132,6 +134,8 @@ function editFor(op: SchemaOp, schema: ScannedSchema, texts: Map<string, string>
     return [{ file: found.file, range: { start: start(line), end: start(line) }, newText: `${indent}${op.value}${lineBreak(text)}` }];
   }
 
+  if (op.op === 'setEnumValues') return enumListEdit(op, schema, texts);
+
   const model = findModel(schema, op.model);
   if (!model) return `the schema has no model \`${op.model}\``;
   const text = texts.get(model.file) ?? '';
@@ -180,6 +184,35 @@ function editFor(op: SchemaOp, schema: ScannedSchema, texts: Map<string, string>
       return [{ file: model.file, range: { start: start(first), end: start(field.range.end.line + 1) }, newText: '' }];
     }
   }
+}
+
+/**
+ * One edit that rewrites the lines from the first value to the last: each kept
+ * value brings its own lines and the comment lines above it (so that a later
+ * edit back to the old list gives the old text back), a new value gets a line
+ * indented like the first.
+ */
+function enumListEdit(op: Extract<SchemaOp, { op: 'setEnumValues' }>, schema: ScannedSchema, texts: Map<string, string>): SchemaEdit[] | string {
+  const found = findEnum(schema, op.enum);
+  if (!found) return `the schema has no enum \`${op.enum}\``;
+  if (found.values.length === 0) return `enum \`${op.enum}\` lists no values`;
+  const text = texts.get(found.file) ?? '';
+  const lines = text.split(/\r?\n/);
+  // Comment lines between the `{` and the first value belong to that value.
+  const first = found.blockRange.start.line + 1;
+  if (found.values[0].range.start.line < first) return `enum \`${op.enum}\` has a value on the line of its \`{\``;
+  const last = found.values[found.values.length - 1].range.end.line;
+  const groups = new Map<string, string[]>();
+  let cursor = first;
+  for (const value of found.values) {
+    if (value.range.start.line < cursor) return `enum \`${op.enum}\` has more than one value on a line`;
+    groups.set(value.name, lines.slice(cursor, value.range.end.line + 1));
+    cursor = value.range.end.line + 1;
+  }
+  const indent = indentOf(text, found.values[0].range.start.line);
+  const body = op.values.flatMap((name) => groups.get(name) ?? [`${indent}${name}`]);
+  const nl = lineBreak(text);
+  return [{ file: found.file, range: { start: start(first), end: start(last + 1) }, newText: body.map((line) => line + nl).join('') }];
 }
 
 /** Applies edits to texts (the CLI writes the results; tests read them). */

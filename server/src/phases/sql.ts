@@ -5,6 +5,7 @@
  */
 import type { ColumnType, DbColumn, DbDefault, DbForeignKey, DbIndex, DbState, DbTable, Provider } from '../core/dbState';
 import { renderPostgresType } from '../map/columnTypes';
+import { suffixed } from './naming';
 
 export function quote(name: string, provider: Provider): string {
   if (provider === 'mysql') return '`' + name.replace(/`/g, '``') + '`';
@@ -252,5 +253,23 @@ export function sqliteGuard(countQuery: string, name: string, heading = '-- Guar
     `CREATE TEMP TABLE ${table} ("found" INTEGER CONSTRAINT ${quote(name, 'sqlite')} CHECK ("found" = 0));`,
     `INSERT INTO ${table} ("found") SELECT count(*) FROM (${countQuery});`,
     `DROP TABLE ${table};`,
+  ].join('\n');
+}
+
+/**
+ * MySQL's guard: a plain migration file cannot branch, but a CHECK constraint
+ * on a temporary table fails the INSERT of a non-zero count ("CONSTRAINT
+ * `<name>` failed" on MariaDB, "Check constraint '<name>' is violated" on MySQL
+ * 8.0.16+), whatever the session's sql_mode, before the statements after it run.
+ * The table is never dropped (it lives as long as the deploy's connection, and
+ * holds no row, since the only row ever offered is refused or a zero); a
+ * `DROP TABLE` of its name could meet a real table where no temporary one is.
+ */
+export function mysqlGuard(countQuery: string, name: string): string {
+  const table = quote(suffixed(name, '_guard', 'mysql'), 'mysql');
+  return [
+    '-- Guard: stops here, before anything changes, when existing rows would make the next step fail or lose data.',
+    `CREATE TEMPORARY TABLE IF NOT EXISTS ${table} (\`found\` BIGINT, CONSTRAINT ${quote(name, 'mysql')} CHECK (\`found\` = 0));`,
+    `INSERT INTO ${table} (\`found\`) SELECT COUNT(*) FROM (${countQuery}) AS \`rows_found\`;`,
   ].join('\n');
 }

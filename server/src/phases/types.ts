@@ -43,7 +43,13 @@ export type SchemaOp =
   | { op: 'removeModel'; model: string }
   /** Inserts an enum value line before `before` (a value name) or at the end. */
   | { op: 'addEnumValue'; enum: string; value: string; before?: string }
-  | { op: 'removeEnumValue'; enum: string; value: string };
+  | { op: 'removeEnumValue'; enum: string; value: string }
+  /**
+   * Makes the enum list exactly `values`, in that order: lines of values it
+   * keeps move with the comments above them, missing values get a line of
+   * their own, values not listed go. (A MySQL ENUM's order is the column's.)
+   */
+  | { op: 'setEnumValues'; enum: string; values: string[] };
 
 /** A data migration that runs in batches by primary-key cursor. */
 export interface BackfillStep {
