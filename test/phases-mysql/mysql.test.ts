@@ -34,6 +34,8 @@ INSERT INTO \`Task\` (\`projectId\`, \`title\`) WITH RECURSIVE g(n) AS (SELECT 1
   SELECT 1 + (n % 40), CONCAT('task-', n) FROM g;
 INSERT INTO \`Ticket\` (\`subject\`, \`status\`, \`channel\`, \`priority\`) WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 1000)
   SELECT CONCAT('ticket-', n), ELT(1 + n % 4, 'OPEN', 'WAITING', 'CLOSED', 'SPAM'), ELT(1 + n % 3, 'EMAIL', 'PHONE', 'CHAT'), ELT(1 + n % 2, 'LOW', 'HIGH') FROM g;
+INSERT INTO \`Receipt\` (\`id\`, \`total\`) WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 800)
+  SELECT CONCAT('r-', LPAD(n, 5, '0')), n * 3 FROM g;
 `;
 /** The ticket rows with every value the enum plans move or keep, to compare before and after. */
 const TICKETS = rowsAsJson('SELECT `id`, `subject`, `status`, `channel`, `priority` FROM `Ticket` ORDER BY `id`', ['id', 'subject', 'status', 'channel', 'priority']);
@@ -266,6 +268,24 @@ const cases: Case[] = [
       assert.deepStrictEqual(db.state().tables.Ticket.columns.find((c) => c.name === 'priority')?.type.enumValues, ['LOW', 'MEDIUM', 'HIGH']);
       // The ENUM order is the sort order: MEDIUM now sorts between LOW and HIGH.
       assert.strictEqual(db.value('SELECT GROUP_CONCAT(DISTINCT `priority` ORDER BY `priority`) FROM `Ticket`'), 'LOW,MEDIUM,HIGH');
+    },
+  },
+  {
+    title: 'add-required-column: Receipt.number AUTO_INCREMENT with its unique key, in one rebuild (LOCK=SHARED)',
+    rule: 'add-required-column',
+    table: 'Receipt',
+    phases: ['build: add_autoincrement_number_in_receipt'],
+    settles: [{ kind: 'addIndex', table: 'Receipt', index: 'Receipt_number_key', columns: ['number'], unique: true }],
+    capture: (db) => ({ receipts: JSON.stringify(db.rows(rowsAsJson('SELECT `id`, `total` FROM `Receipt` ORDER BY `id`', ['id', 'total']))) }),
+    verify: (db, before) => {
+      assert.strictEqual(JSON.stringify(db.rows(rowsAsJson('SELECT `id`, `total` FROM `Receipt` ORDER BY `id`', ['id', 'total']))), before.receipts);
+      // InnoDB numbers the rows while it rebuilds the table, in clustered (primary-key) order.
+      assert.strictEqual(db.value("SELECT COUNT(*) FROM `Receipt` WHERE `number` <> CAST(SUBSTRING(`id`, 3) AS UNSIGNED)"), 0);
+      const receipt = db.state().tables.Receipt;
+      assert.deepStrictEqual(receipt.columns.find((c) => c.name === 'number'), { name: 'number', type: { name: 'int', args: [], array: false, isEnum: false }, nullable: false, default: { kind: 'autoincrement' } });
+      assert.deepStrictEqual(receipt.indexes, [{ name: 'Receipt_number_key', columns: ['number'], unique: true }]);
+      db.run("INSERT INTO `Receipt` (`id`, `total`) VALUES ('r-new', 1);");
+      assert.strictEqual(db.value("SELECT `number` FROM `Receipt` WHERE `id` = 'r-new'"), 801);
     },
   },
 ];

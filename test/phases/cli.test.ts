@@ -51,8 +51,9 @@ describe('cli: plan', function () {
       '9. create-index-blocking --target Post_publishedAt_idx',
       '10. add-foreign-key --target Post_accountId_fkey',
       '11. add-required-column --target Membership.role',
-      '12. remove-enum-value --target Status.DELETED',
-      '13. remove-enum-value --target Tier.LEGACY',
+      '12. add-required-column --target Receipt.number',
+      '13. remove-enum-value --target Status.DELETED',
+      '14. remove-enum-value --target Tier.LEGACY',
     ]);
     assert.match(result.out, /^ {3}Add the required field Account\.phone \(add-required-column, PostgreSQL\): 3 phase\(s\)$/m);
     assert.ok(!fs.existsSync(path.join(project.root, 'prisma', 'migration-plans')));
@@ -65,7 +66,7 @@ describe('cli: plan', function () {
     const project = copyFixture('pg-blog');
     const ambiguous = await cli('plan', project.root, '--apply-first-phase', '--rule', 'add-required-column');
     assert.strictEqual(ambiguous.code, 1);
-    assert.strictEqual(ambiguous.err, 'prisma-migration-guard: 2 changes match; pick one with --rule and --target:\n  --rule add-required-column --target Account.phone\n  --rule add-required-column --target Membership.role\n');
+    assert.strictEqual(ambiguous.err, 'prisma-migration-guard: 3 changes match; pick one with --rule and --target:\n  --rule add-required-column --target Account.phone\n  --rule add-required-column --target Membership.role\n  --rule add-required-column --target Receipt.number\n');
 
     const first = await cli('plan', project.root, '--apply-first-phase', '--rule', 'add-required-column', '--target', 'Membership.role', '--backfill', `'member'`, '--batch-size', '250');
     assert.strictEqual(first.code, 0, first.err);

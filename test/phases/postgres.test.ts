@@ -65,8 +65,9 @@ FROM generate_series(1, 4000) AS g;
 INSERT INTO "AuditLog" ("accountId", "action") SELECT 1 + (g % 3000), 'action-' || (g % 13) FROM generate_series(1, 2000) AS g;
 INSERT INTO "Team" ("name") SELECT 'team-' || g FROM generate_series(1, 20) AS g;
 INSERT INTO "Membership" ("accountId", "teamId") SELECT a, t FROM generate_series(1, 150) AS a, generate_series(1, 20) AS t;
+INSERT INTO "Receipt" ("id", "total") SELECT 'r-' || lpad(g::text, 5, '0'), g * 3 FROM generate_series(1, 1500) AS g;
 `;
-const SEEDED_ROWS = 3000 + 2500 + 4000 + 2000 + 20 + 3000;
+const SEEDED_ROWS = 3000 + 2500 + 4000 + 2000 + 20 + 3000 + 1500;
 
 type Captured = Record<string, unknown>;
 
@@ -74,6 +75,8 @@ interface Case {
   title: string;
   rule: string;
   table: string;
+  /** The whole shape of the plan: each phase's key and its migrations' names. */
+  phases?: string[];
   options?: PlanOptions;
   /** Extra rows for this case (duplicates, orphans). */
   seed?: string;
@@ -335,6 +338,33 @@ const cases: Case[] = [
       ]);
     },
   },
+  {
+    title: 'add-required-column: Receipt.number @default(autoincrement()), numbered from the sequence in batches without a rewrite',
+    rule: 'add-required-column',
+    table: 'Receipt',
+    phases: [
+      'expand: expand_add_number_to_receipt',
+      'backfill: backfill_number_in_receipt',
+      'contract: check_not_null_number_in_receipt, validate_not_null_number_in_receipt, require_number_in_receipt',
+    ],
+    options: { batchSize: 400 },
+    afterPhase: { 1: `INSERT INTO "Receipt" ("id", "total") VALUES ('r-new', 7)` },
+    capture: async (db) => ({
+      data: await digest(db, 'SELECT "id", "total" FROM "Receipt" ORDER BY "id"'),
+      file: await scalar(db, `SELECT pg_relation_filenode('"Receipt"')`),
+    }),
+    verify: async (db, before) => {
+      assert.strictEqual(await digest(db, `SELECT "id", "total" FROM "Receipt" WHERE "id" <> 'r-new' ORDER BY "id"`), before.data, 'every row and value is kept');
+      assert.strictEqual(await scalar(db, `SELECT pg_relation_filenode('"Receipt"')`), before.file, 'no phase rewrote the table');
+      // The row written after phase 1 got the first number from the column default; the backfill numbered the rest.
+      assert.deepStrictEqual((await db.query(`SELECT "number" FROM "Receipt" WHERE "id" = 'r-new'`)).rows, [{ number: 1 }]);
+      assert.deepStrictEqual((await db.query(`SELECT count(DISTINCT "number")::int AS n, min("number") AS lo, max("number") AS hi FROM "Receipt" WHERE "id" <> 'r-new'`)).rows, [{ n: 1500, lo: 2, hi: 1501 }], 'existing rows numbered 2..1501, each once');
+      assert.strictEqual(await isNullable(db, 'Receipt', 'number'), 'NO');
+      assert.deepStrictEqual((await db.query(`SELECT column_default AS d, pg_get_serial_sequence('"Receipt"', 'number') AS s FROM information_schema.columns WHERE table_name = 'Receipt' AND column_name = 'number'`)).rows, [{ d: `nextval('"Receipt_number_seq"'::regclass)`, s: 'public."Receipt_number_seq"' }]);
+      await db.exec(`INSERT INTO "Receipt" ("id", "total") VALUES ('r-after', 1)`);
+      assert.deepStrictEqual((await db.query(`SELECT "number" FROM "Receipt" WHERE "id" = 'r-after'`)).rows, [{ number: 1502 }]);
+    },
+  },
 ];
 
 async function archiveTable(db: PGlite): Promise<string> {
@@ -438,6 +468,7 @@ describe('phases on PostgreSQL (PGlite)', function () {
       const outcome = await planForFinding(project, { ruleId: c.rule, change: summarizeChange(entry.change) }, c.options ?? {});
       assert.ok(outcome.ok, outcome.ok ? '' : outcome.reason);
       const plan = outcome.plan;
+      if (c.phases) assert.deepStrictEqual(plan.phases.map((p) => `${p.key}: ${p.migrations.map((m) => m.slug).join(', ')}`), c.phases);
       const settled = new Set((c.settles ?? []).map(key));
       assert.ok((c.settles ?? []).every((s) => others.some((o) => key(o) === key(s))), 'the changes the plan settles are pending');
       const expectedLeft = others.filter((s) => !sameObject(s, entry.change) && !settled.has(key(s))).map(key).sort();

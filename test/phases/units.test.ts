@@ -235,3 +235,42 @@ describe('phases: MySQL plans', () => {
     assert.strictEqual(applyEditsToText(result, back.edits), text);
   });
 });
+
+describe('phases: auto-increment columns added to a table with rows', () => {
+  function contextFor(provider: 'sqlite' | 'mysql', before: string, after: string): ReturnType<typeof contextFrom> {
+    const header = `datasource db {\n  provider = "${provider}"\n  url      = env("DATABASE_URL")\n}\n\n`;
+    const scanned = scanSchema([{ path: '/p/schema.prisma', text: header + after }]);
+    const from = mapped(header + before, provider);
+    const to = mapSchema(scanned, { provider });
+    return contextFrom({
+      provider,
+      before: from,
+      target: to.state,
+      schema: scanned,
+      texts: new Map([['/p/schema.prisma', header + after]]),
+      unmigrated: diffStates({ baseline: from, expected: to.state, sources: to.sources, prismaDefaults: to.prismaDefaults }),
+      prismaDir: '/p',
+      root: '/',
+      warnings: [],
+    });
+  }
+
+  function outcomeFor(ctx: ReturnType<typeof contextFrom>): ReturnType<typeof planForChange> {
+    const change = ctx.unmigrated.find((c) => c.kind === 'addColumn');
+    assert.ok(change, 'an added column');
+    return planForChange(ctx, change);
+  }
+
+  it('says why SQLite has no phases for one: it comes with a new INTEGER PRIMARY KEY, which only the table copy makes', () => {
+    const ctx = contextFor('sqlite', 'model Code {\n  code String @id\n}\n', 'model Code {\n  id   Int    @id @default(autoincrement())\n  code String @unique\n}\n');
+    assert.deepStrictEqual(outcomeFor(ctx), {
+      ok: false,
+      reason: 'SQLite auto-increments only a table\'s INTEGER PRIMARY KEY, so `Code.id` comes with a new primary key: Prisma copies the table into a new one (RedefineTables), and SQLite numbers the existing rows in that copy. The copy locks the database while it runs, and no phase avoids it: deploy it at a quiet moment, or plan the primary key change (change-primary-key).',
+    });
+  });
+
+  it('refuses a second AUTO_INCREMENT column on MySQL, which allows one per table', () => {
+    const ctx = contextFor('mysql', 'model Order {\n  id Int @id @default(autoincrement())\n}\n', 'model Order {\n  id  Int @id @default(autoincrement())\n  seq Int @unique @default(autoincrement())\n}\n');
+    assert.deepStrictEqual(outcomeFor(ctx), { ok: false, reason: '`Order` already has the AUTO_INCREMENT column "id", and MySQL allows one per table: `Order.seq` cannot be added as another.' });
+  });
+});

@@ -8,6 +8,7 @@ import type { PlanContext } from './context';
 import { planAddForeignKey, planAddIndex } from './plans/constraints';
 import { planAddRequiredColumn, planChangeColumnType, planMakeColumnRequired, planRenameColumn } from './plans/columns';
 import { planChangePrimaryKey } from './plans/keys';
+import { isAutoincrementColumnAdded } from './plans/autoincrement';
 import { enumListChange, planMysqlEnumChange } from './plans/mysqlEnums';
 import { planDropColumn, planDropTable, planRemoveEnumValue } from './plans/removals';
 import type { PlanOptions, PlanOutcome } from './types';
@@ -28,6 +29,8 @@ export function ruleFor(change: Change, ctx: PlanContext): string | undefined {
       return 'change-column-type';
     case 'addIndex':
       if (change.implicitManyToMany || !ctx.before.tables[change.tableKey]) return undefined;
+      // The key a new MySQL AUTO_INCREMENT column needs is built with the column, by the column's plan.
+      if (ctx.provider === 'mysql' && ctx.unmigrated.some((c) => isAutoincrementColumnAdded(c) && c.tableKey === change.tableKey && change.index.columns[0] === c.column)) return undefined;
       return change.unique ? 'add-unique-constraint' : 'create-index-blocking';
     case 'addForeignKey':
       return !change.implicitManyToMany && ctx.before.tables[change.tableKey] ? 'add-foreign-key' : undefined;

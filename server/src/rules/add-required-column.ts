@@ -25,7 +25,7 @@ const rule: SchemaRule = {
     if (change.after.default?.kind === 'autoincrement') {
       return [{
         message: `Required auto-increment column ${column} added to ${modelName(change)}: filling it rewrites the whole table under an exclusive lock.`,
-        help: 'Add a new table or backfill a nullable column instead, then swap; see the docs for the phased plan.',
+        help: 'Generate the phased migration: a sequence and a nullable column that has it as its default (no rewrite), the existing rows numbered in batches, then NOT NULL through a validated CHECK.',
         severity: 'warning',
       }];
     }
@@ -57,7 +57,7 @@ function mysql(change: AddColumn, context: RuleContext, small: string, fix: Fix)
   if (change.after.default?.kind === 'autoincrement') {
     return [{
       message: `Required auto-increment column ${column} added to ${modelName(change)}: MySQL numbers every existing row by rebuilding the table, and writes to it are blocked until the rebuild ends (an AUTO_INCREMENT column cannot be added with concurrent writes).`,
-      help: 'Add a new table or backfill a nullable column instead, then swap; see the docs for the phased plan.',
+      help: 'No path avoids the rebuild (a column made AUTO_INCREMENT later is a full copy): the phased migration adds the column and its key in one ALTER with `ALGORITHM=INPLACE, LOCK=SHARED`, so reads go on and MySQL refuses rather than take more. Deploy it at a quiet moment, or use gh-ost / pt-online-schema-change on a large table.',
       severity: 'warning',
     }];
   }
@@ -99,7 +99,7 @@ function sqlite(change: AddColumn, small: string, fix: Fix): RuleReport[] {
   if (change.after.default?.kind === 'autoincrement') {
     return [{
       message: `Required auto-increment column ${column} added to ${modelName(change)}: Prisma copies the whole table into a new one to add it.`,
-      help: 'Add a new table or backfill a nullable column instead, then swap; see the docs for the phased plan.',
+      help: 'SQLite auto-increments only the INTEGER PRIMARY KEY, and only that table copy adds one (SQLite numbers the existing rows in it); the copy locks the database while it runs: deploy it at a quiet moment.',
       severity: 'warning',
     }];
   }

@@ -3,7 +3,7 @@
  * a column renamed, a column type changed. All follow expand → backfill →
  * contract; they differ in what the code must do between the phases.
  */
-import { type DbColumn, formatType } from '../../core/dbState';
+import { type DbColumn, type DbTable, formatType } from '../../core/dbState';
 import type { AddColumn, AlterColumnType, RenameColumn, SetNotNull } from '../../diff/changes';
 import { freeName, migrationSlug, prismaIdentifier, suffixed } from '../naming';
 import { columnRoles, fieldDeclaration, prismaTypeFor } from '../prismaText';
@@ -25,12 +25,13 @@ import {
   rewrite,
   snakeWhat,
 } from './common';
+import { planAddAutoincrementColumn } from './autoincrement';
 import { addNullableColumn, dropColumn, dropNotNull, mysqlColumn, plannedDrop, providerName, replaceColumn, requireColumn, withColumns } from './providerSql';
 import { summarizeChange } from '../../diff/changes';
 
 const ROLLBACK_DOWN = 'Apply the down.sql of each of its migrations, newest first, then mark them rolled back (`prisma migrate resolve --rolled-back <name>`) and delete their folders.';
 
-function backfillPhase(builder: PlanBuilder, what: string, title: string, steps: Parameters<typeof backfillArtifacts>[5], review: string[], phase: Pick<Phase, 'requires' | 'beforeNext' | 'schema'>): Phase | string {
+export function backfillPhase(builder: PlanBuilder, what: string, title: string, steps: Parameters<typeof backfillArtifacts>[5], review: string[], phase: Pick<Phase, 'requires' | 'beforeNext' | 'schema'>): Phase | string {
   const number = builder.phases.length + 1;
   const { migration: m, backfill } = backfillArtifacts(builder, number, 'backfill', what, title, steps, review);
   return builder.phase({
@@ -57,7 +58,7 @@ export function planAddRequiredColumn(input: PlannerInput, change: AddColumn): P
   const table = ctx.before.tables[change.tableKey];
   if (!table) return `\`${change.table}\` is a new table: a required column in it needs no phases.`;
   if (change.after.default && change.after.default.kind !== 'autoincrement') return `\`${fieldLabel(change)}\` has a database default: adding it is already safe.`;
-  if (change.after.default?.kind === 'autoincrement') return `\`${fieldLabel(change)}\` is an auto-increment column; filling one for existing rows is not planned yet: add it to a new table, or add a nullable column and fill it with a sequence by hand.`;
+  if (change.after.default?.kind === 'autoincrement') return planAddAutoincrementColumn(input, change);
   const found = modelAndField(ctx, change.model, change.field);
   if (typeof found === 'string') return `Cannot plan \`${fieldLabel(change)}\`: ${found}.`;
   const fill = fillValue(change.after, ctx.provider, ctx.target, options, change.prismaDefault);
@@ -98,8 +99,19 @@ export function planAddRequiredColumn(input: PlannerInput, change: AddColumn): P
   if (typeof backfill === 'string') return backfill;
   if (fill.review) builder.notes.push(fill.review);
 
+  requireAddedColumnPhase(builder, table, change, 'values');
+  return builder.build(summarizeChange(change));
+}
+
+/** The last phase of a required column added in phases: NOT NULL the provider's safe way, the field required again. */
+export function requireAddedColumnPhase(builder: PlanBuilder, table: DbTable, change: AddColumn, kept: string): Phase {
+  const provider = builder.provider;
+  const label = fieldLabel(change);
+  const model = change.model as string;
+  const field = change.field as string;
+  const what = snakeWhat(field, 'in', model);
   const nullableTable = withColumns(table, (cols) => [...cols, { ...change.after, nullable: true }]);
-  builder.phase({
+  return builder.phase({
     key: 'contract',
     title: `Make ${label} required`,
     does: provider === 'postgresql'
@@ -109,11 +121,10 @@ export function planAddRequiredColumn(input: PlannerInput, change: AddColumn): P
         : `Makes the column NOT NULL in place (InnoDB online DDL: reads and writes continue).`,
     requires: ['The backfill of phase 2 has finished.'],
     beforeNext: '',
-    rollback: `${ROLLBACK_DOWN} The down scripts make the column nullable again; the values stay.`,
+    rollback: `${ROLLBACK_DOWN} The down scripts make the column nullable again; the ${kept} stay.`,
     migrations: requireColumn(builder, nullableTable, change.column, what, `Run the backfill of phase 2 (its migration, or the script in migration-plans/${builder.id}/phase-2-backfill) until it reports 0 rows, then deploy again.`),
     schema: [{ op: 'setOptional', model, field, optional: false }],
   });
-  return builder.build(summarizeChange(change));
 }
 
 // ---------------------------------------------------------------------------
