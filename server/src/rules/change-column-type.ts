@@ -63,7 +63,9 @@ function mysql(change: AlterColumnType, cost: CastCost, column: string, types: s
         : `${column} changes type ${types}: every value fits, but MySQL converts it by copying the whole table (ALGORITHM=COPY) and blocks writes to it until the copy ends.`;
       return [{
         message: what,
-        help: 'On a large table, add a new column of the new type, backfill it in batches, switch reads, then drop the old one — or run the change with an online schema-change tool (gh-ost, pt-online-schema-change).',
+        help: from && to
+          ? 'Append new values at the end of the list instead (instant); where the order matters (it is the sort order of ORDER BY), the phased migration appends them first and reorders the list in a later table copy, for a quiet moment or an online schema-change tool (gh-ost, pt-online-schema-change).'
+          : 'On a large table, add a new column of the new type, backfill it in batches, switch reads, then drop the old one — or run the change with an online schema-change tool (gh-ost, pt-online-schema-change).',
         severity: 'warning',
       }];
     }

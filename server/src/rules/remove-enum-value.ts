@@ -56,13 +56,13 @@ function mysqlEnumColumn(change: AlterColumnType): RuleReport[] {
       return {
         subject,
         message: `Enum value \`${value}\` of ${column} looks renamed to \`${renamedTo}\`: MySQL cannot rename an ENUM value; ${copy}.`,
-        help: `Append \`${renamedTo}\` at the end of the list first (an instant change), move the rows (\`UPDATE ${table} SET ${name} = '${renamedTo}' WHERE ${name} = '${value}' LIMIT 1000\`, repeated until no row changes), deploy code that writes \`${renamedTo}\`, then remove \`${value}\` in a later release.`,
+        help: `Append \`${renamedTo}\` at the end of the list first (an instant change), move the rows (\`UPDATE ${table} SET ${name} = '${renamedTo}' WHERE ${name} = '${value}' LIMIT 1000\`, repeated until no row changes), deploy code that writes \`${renamedTo}\`, then remove \`${value}\` in a later release (a table copy whatever you do; the phased migration writes these steps).`,
       };
     }
     return {
       subject,
       message: `Enum value \`${value}\` removed from ${column}: ${copy}.`,
-      help: `Move the rows to another value first (\`UPDATE ${table} SET ${name} = ... WHERE ${name} = '${value}' LIMIT 1000\`, repeated until no row changes) and deploy code that no longer writes it; remove the value in a later release.`,
+      help: `Move the rows to another value first (\`UPDATE ${table} SET ${name} = ... WHERE ${name} = '${value}' LIMIT 1000\`, repeated until no row changes) and deploy code that no longer writes it; remove the value in a later release (a table copy whatever you do; the phased migration writes these steps).`,
     };
   });
 }
