@@ -303,7 +303,7 @@ describe('phases on a real MariaDB', function () {
   after(async () => {
     cleanUp();
     await server?.stop();
-    if (timings.length) console.log(`\n      MariaDB ${server?.version ?? ''}, 7000 seeded rows per case; timings:\n      ${timings.join('\n      ')}`);
+    if (timings.length) console.log(`\n      MariaDB ${server?.version ?? ''}, 10040 seeded rows per case; timings:\n      ${timings.join('\n      ')}`);
   });
 
   function database(): Database {
@@ -378,6 +378,32 @@ describe('phases on a real MariaDB', function () {
       await runCase(c);
     });
   }
+
+  it('MariaDB refuses what the MySQL plans say it refuses: an ENUM list changed other than by appending, or an AUTO_INCREMENT column added, without a lock', async () => {
+    const { db } = prepare({ title: 'refusals', rule: '', table: '', capture: () => ({}), verify: () => undefined });
+    const refused = (sql: string): string => {
+      const result = (server as MariaDb).run(sql, db.name);
+      assert.strictEqual(result.ok, false, sql);
+      // The client echoes the statement between dashed lines, then the error.
+      return result.error.trim().split('\n').slice(-1)[0].replace(/^ERROR \d+ \(\w+\) at line \d+: /, '');
+    };
+    const list = "ENUM('LOW', 'MEDIUM', 'HIGH') NOT NULL DEFAULT 'LOW'";
+    assert.deepStrictEqual([
+      refused(`ALTER TABLE \`Ticket\` MODIFY \`priority\` ${list}, ALGORITHM=INSTANT;`),
+      refused(`ALTER TABLE \`Ticket\` MODIFY \`priority\` ${list}, ALGORITHM=INPLACE;`),
+      refused(`ALTER TABLE \`Ticket\` MODIFY \`priority\` ${list}, ALGORITHM=COPY, LOCK=NONE;`),
+      refused("ALTER TABLE `Receipt` ADD COLUMN `number` INTEGER NOT NULL AUTO_INCREMENT, ADD UNIQUE INDEX `Receipt_number_key`(`number`), ALGORITHM=INSTANT;"),
+      refused("ALTER TABLE `Receipt` ADD COLUMN `number` INTEGER NOT NULL AUTO_INCREMENT, ADD UNIQUE INDEX `Receipt_number_key`(`number`), ALGORITHM=INPLACE, LOCK=NONE;"),
+    ], [
+      'ALGORITHM=INSTANT is not supported. Reason: Cannot change column type. Try ALGORITHM=COPY',
+      'ALGORITHM=INPLACE is not supported. Reason: Cannot change column type. Try ALGORITHM=COPY',
+      'LOCK=NONE is not supported. Reason: COPY algorithm requires a lock. Try LOCK=SHARED',
+      'ALGORITHM=INSTANT is not supported for this operation. Try ALGORITHM=INPLACE',
+      'LOCK=NONE is not supported. Reason: Adding an auto-increment column requires a lock. Try LOCK=SHARED',
+    ]);
+    // Appending at the end is accepted as INSTANT.
+    db.run("ALTER TABLE `Ticket` MODIFY `priority` ENUM('LOW', 'HIGH', 'MEDIUM') NOT NULL DEFAULT 'LOW', ALGORITHM=INSTANT;");
+  });
 
   it('remove-enum-value: the contract stops, changing nothing, while a row still holds the removed value', async () => {
     const { project, db } = prepare({ title: 'guard', rule: 'remove-enum-value', table: 'Ticket', capture: () => ({}), verify: () => undefined });

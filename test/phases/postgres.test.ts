@@ -548,4 +548,17 @@ describe('phases on PostgreSQL (PGlite)', function () {
     await assert.rejects(runFile(db, path.join(project.migrationsDir, third.migrationFolders[0], 'migration.sql')), /Account\.phone still has NULL values, so it cannot be made required yet \(3000 found\)/);
     assert.deepStrictEqual(await catalog(db), start, 'nothing changed');
   });
+
+  it('what Prisma writes for a new autoincrement() column rewrites the table; the plan\'s first phase does not', async () => {
+    await prepare({});
+    const file = async (): Promise<unknown> => scalar(db, `SELECT pg_relation_filenode('"Receipt"')`);
+    const seeded = await file();
+    await db.exec('BEGIN; ALTER TABLE "Receipt" ADD COLUMN "number" SERIAL NOT NULL; ROLLBACK;');
+    await db.exec('BEGIN; ALTER TABLE "Receipt" ADD COLUMN "number" SERIAL NOT NULL;');
+    const rewritten = await file();
+    await db.exec('ROLLBACK;');
+    assert.notStrictEqual(rewritten, seeded, 'ADD COLUMN ... SERIAL gives the table a new file: every row is written again under ACCESS EXCLUSIVE');
+    await db.exec(`CREATE SEQUENCE "Receipt_number_seq" AS integer; ALTER TABLE "Receipt" ADD COLUMN "number" INTEGER; ALTER TABLE "Receipt" ALTER COLUMN "number" SET DEFAULT nextval('"Receipt_number_seq"');`);
+    assert.strictEqual(await file(), seeded, 'a nullable column given the sequence as default afterwards rewrites nothing');
+  });
 });
