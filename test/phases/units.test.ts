@@ -19,6 +19,24 @@ function mapped(text: string, provider: 'postgresql' | 'sqlite' | 'mysql' = 'pos
   return mapSchema(scanSchema([{ path: '/p/schema.prisma', text }]), { provider }).state;
 }
 
+/** A planning context from two schema texts: the migrated database (`before`) and the edited schema. */
+function planContext(provider: 'postgresql' | 'sqlite' | 'mysql', before: string, after: string): ReturnType<typeof contextFrom> {
+  const scanned = scanSchema([{ path: '/p/schema.prisma', text: after }]);
+  const from = mapped(before, provider);
+  const to = mapSchema(scanned, { provider });
+  return contextFrom({
+    provider,
+    before: from,
+    target: to.state,
+    schema: scanned,
+    texts: new Map([['/p/schema.prisma', after]]),
+    unmigrated: diffStates({ baseline: from, expected: to.state, sources: to.sources, prismaDefaults: to.prismaDefaults }),
+    prismaDir: '/p',
+    root: '/',
+    warnings: [],
+  });
+}
+
 describe('phases: names', () => {
   it('writes snake_case Prisma migration names and 14-digit UTC timestamps that sort after the folder', () => {
     assert.strictEqual(snake('shippingAddress'), 'shipping_address');
@@ -126,22 +144,7 @@ describe('phases: MySQL plans', () => {
   const before = `${header}model User {\n  id    Int     @id @default(autoincrement())\n  email String\n  name  String?\n  old   Int?\n}\n`;
   const after = `${header}model User {\n  id    Int    @id @default(autoincrement())\n  email String @unique\n  name  String\n  phone String\n}\n`;
 
-  function context(): ReturnType<typeof contextFrom> {
-    const scanned = scanSchema([{ path: '/p/schema.prisma', text: after }]);
-    const from = mapped(before, 'mysql');
-    const to = mapSchema(scanned, { provider: 'mysql' });
-    return contextFrom({
-      provider: 'mysql',
-      before: from,
-      target: to.state,
-      schema: scanned,
-      texts: new Map([['/p/schema.prisma', after]]),
-      unmigrated: diffStates({ baseline: from, expected: to.state, sources: to.sources, prismaDefaults: to.prismaDefaults }),
-      prismaDir: '/p',
-      root: '/',
-      warnings: [],
-    });
-  }
+  const context = (): ReturnType<typeof contextFrom> => planContext('mysql', before, after);
 
   it('plans in place, online DDL where InnoDB has it, and batched backfills through the script', () => {
     const ctx = context();
@@ -165,20 +168,7 @@ describe('phases: MySQL plans', () => {
   it('plans a value removed from an ENUM that two tables use: rows moved in batches, then one guarded COPY per table', () => {
     const withEnum = (values: string): string => `${header}enum Status {\n${values}\n}\n\nmodel Post {\n  id     Int    @id\n  status Status @default(DRAFT)\n}\n\nmodel Page {\n  id    Int    @id\n  state Status\n}\n`;
     const text = withEnum('  DRAFT\n  PUBLISHED');
-    const scanned = scanSchema([{ path: '/p/schema.prisma', text }]);
-    const from = mapped(withEnum('  DRAFT\n  ARCHIVED\n  PUBLISHED'), 'mysql');
-    const to = mapSchema(scanned, { provider: 'mysql' });
-    const ctx = contextFrom({
-      provider: 'mysql',
-      before: from,
-      target: to.state,
-      schema: scanned,
-      texts: new Map([['/p/schema.prisma', text]]),
-      unmigrated: diffStates({ baseline: from, expected: to.state, sources: to.sources, prismaDefaults: to.prismaDefaults }),
-      prismaDir: '/p',
-      root: '/',
-      warnings: [],
-    });
+    const ctx = planContext('mysql', withEnum('  DRAFT\n  ARCHIVED\n  PUBLISHED'), text);
     const outcomes = plannableChanges(ctx).map((change) => planForChange(ctx, change, { now: new Date('2030-06-01T12:00:00Z') }));
     assert.strictEqual(outcomes.length, 2, 'one change per column');
     const [post, page] = outcomes;
@@ -239,20 +229,7 @@ describe('phases: MySQL plans', () => {
 describe('phases: auto-increment columns added to a table with rows', () => {
   function contextFor(provider: 'sqlite' | 'mysql', before: string, after: string): ReturnType<typeof contextFrom> {
     const header = `datasource db {\n  provider = "${provider}"\n  url      = env("DATABASE_URL")\n}\n\n`;
-    const scanned = scanSchema([{ path: '/p/schema.prisma', text: header + after }]);
-    const from = mapped(header + before, provider);
-    const to = mapSchema(scanned, { provider });
-    return contextFrom({
-      provider,
-      before: from,
-      target: to.state,
-      schema: scanned,
-      texts: new Map([['/p/schema.prisma', header + after]]),
-      unmigrated: diffStates({ baseline: from, expected: to.state, sources: to.sources, prismaDefaults: to.prismaDefaults }),
-      prismaDir: '/p',
-      root: '/',
-      warnings: [],
-    });
+    return planContext(provider, header + before, header + after);
   }
 
   function outcomeFor(ctx: ReturnType<typeof contextFrom>): ReturnType<typeof planForChange> {
@@ -272,5 +249,30 @@ describe('phases: auto-increment columns added to a table with rows', () => {
   it('refuses a second AUTO_INCREMENT column on MySQL, which allows one per table', () => {
     const ctx = contextFor('mysql', 'model Order {\n  id Int @id @default(autoincrement())\n}\n', 'model Order {\n  id  Int @id @default(autoincrement())\n  seq Int @unique @default(autoincrement())\n}\n');
     assert.deepStrictEqual(outcomeFor(ctx), { ok: false, reason: '`Order` already has the AUTO_INCREMENT column "id", and MySQL allows one per table: `Order.seq` cannot be added as another.' });
+  });
+});
+
+describe('phases: MySQL ENUM values with @map', () => {
+  it('keeps a removed value in the schema under a name Prisma accepts, mapped to the database value, until the contract phase', () => {
+    const header = 'datasource db {\n  provider = "mysql"\n  url      = env("DATABASE_URL")\n}\n\n';
+    const model = 'model Job {\n  id    Int   @id\n  level Level @default(LOW)\n}\n';
+    const text = `${header}enum Level {\n  LOW  @map("low")\n  HIGH @map("high")\n}\n\n${model}`;
+    const ctx = planContext('mysql', `${header}enum Level {\n  LOW         @map("low")\n  IN_PROGRESS @map("in-progress")\n  HIGH        @map("high")\n}\n\n${model}`, text);
+    const [outcome] = plannableChanges(ctx).map((change) => planForChange(ctx, change));
+    assert.ok(outcome?.ok, outcome && !outcome.ok ? outcome.reason : 'a plan');
+    assert.deepStrictEqual(outcome.plan.phases.map((p) => [p.key, p.schema]), [
+      ['backfill', [{ op: 'setEnumValues', enum: 'Level', values: ['LOW', 'in_progress', 'HIGH'], declarations: { in_progress: 'in_progress @map("in-progress")' } }]],
+      ['contract', [{ op: 'setEnumValues', enum: 'Level', values: ['LOW', 'HIGH'] }]],
+    ]);
+    assert.match(outcome.plan.phases[0].migrations[0].sql, /UPDATE `Job` SET `level` = 'low' WHERE `level` = 'in-progress';/);
+    const kept = schemaEditsFor(outcome.plan.phases[0].schema, new Map([['/p/schema.prisma', text]]));
+    assert.ok(kept.ok);
+    const middle = applyEditsToText(text, kept.edits);
+    assert.match(middle, /enum Level \{\n {2}LOW {2}@map\("low"\)\n {2}in_progress @map\("in-progress"\)\n {2}HIGH @map\("high"\)\n\}/);
+    // The schema of that phase describes the database the backfill runs on: the values map back to the same ENUM list.
+    assert.deepStrictEqual(mapped(middle, 'mysql').tables.Job.columns.find((c) => c.name === 'level')?.type.enumValues, ['low', 'in-progress', 'high']);
+    const done = schemaEditsFor(outcome.plan.phases[1].schema, new Map([['/p/schema.prisma', middle]]));
+    assert.ok(done.ok);
+    assert.strictEqual(applyEditsToText(middle, done.edits), text);
   });
 });

@@ -210,7 +210,7 @@ function enumListEdit(op: Extract<SchemaOp, { op: 'setEnumValues' }>, schema: Sc
     cursor = value.range.end.line + 1;
   }
   const indent = indentOf(text, found.values[0].range.start.line);
-  const body = op.values.flatMap((name) => groups.get(name) ?? [`${indent}${name}`]);
+  const body = op.values.flatMap((name) => groups.get(name) ?? [`${indent}${op.declarations?.[name] ?? name}`]);
   const nl = lineBreak(text);
   return [{ file: found.file, range: { start: start(first), end: start(last + 1) }, newText: body.map((line) => line + nl).join('') }];
 }

@@ -47,9 +47,10 @@ export type SchemaOp =
   /**
    * Makes the enum list exactly `values`, in that order: lines of values it
    * keeps move with the comments above them, missing values get a line of
-   * their own, values not listed go. (A MySQL ENUM's order is the column's.)
+   * their own (`declarations[name]`, e.g. `IN_PROGRESS @map("in-progress")`,
+   * or the bare name), values not listed go. (A MySQL ENUM's order is the column's.)
    */
-  | { op: 'setEnumValues'; enum: string; values: string[] };
+  | { op: 'setEnumValues'; enum: string; values: string[]; declarations?: Record<string, string> };
 
 /** A data migration that runs in batches by primary-key cursor. */
 export interface BackfillStep {

@@ -15,7 +15,7 @@
  */
 import type { DbColumn, DbTable } from '../../core/dbState';
 import { type AlterColumnType, type Change, summarizeChange } from '../../diff/changes';
-import { migrationSlug, suffixed } from '../naming';
+import { freeName, migrationSlug, prismaIdentifier, suffixed } from '../naming';
 import { literal, mysqlGuard, quote, tableName } from '../sql';
 import type { BackfillStep, PlannedMigration, SchemaOp } from '../types';
 import { PlanBuilder, type Planned, type PlannerInput, backfillArtifacts, backfillStep, migration, settings, snakeWhat } from './common';
@@ -69,6 +69,32 @@ function columnsOfEnum(input: PlannerInput, enumName: string, from: string[], to
     found.push({ change, table, before: change.before, after });
   }
   return found;
+}
+
+/**
+ * The schema op that lists `values` (database values) in the enum block: a
+ * value the block has keeps its line (and its `@map`), one it lacks (a value
+ * kept until the contract phase) gets a name Prisma accepts, mapped to the
+ * database value when they differ.
+ */
+function listOp(input: PlannerInput, enumName: string, values: string[]): SchemaOp {
+  const scanned = input.ctx.schema.enums.find((e) => e.name === enumName);
+  const names = new Map<string, string>();
+  for (const value of scanned?.values ?? []) {
+    const map = value.attributes.find((a) => !a.block && a.name === 'map')?.args[0]?.value;
+    names.set(map?.kind === 'string' ? map.value : value.name, value.name);
+  }
+  const taken = new Set(names.values());
+  const declarations: Record<string, string> = {};
+  const listed = values.map((value) => {
+    const known = names.get(value);
+    if (known) return known;
+    const name = freeName(prismaIdentifier(value), (n) => taken.has(n));
+    taken.add(name);
+    if (name !== value) declarations[name] = `${name} @map(${JSON.stringify(value)})`;
+    return name;
+  });
+  return { op: 'setEnumValues', enum: enumName, values: listed, ...(Object.keys(declarations).length > 0 ? { declarations } : {}) };
 }
 
 function modify(columns: EnumColumn[], values: string[], algorithm: string, state: PlannerInput['ctx']['before'], which: 'after' | 'before' = 'after'): string[] {
@@ -140,13 +166,15 @@ export function planMysqlEnumChange(input: PlannerInput, change: AlterColumnType
       ...modify(columns, expanded, 'ALGORITHM=INSTANT', state),
     ];
     const down = [
-      `-- Takes ${added.length > 0 ? list(added) : 'nothing'} off the list again: a table copy, which fails in strict mode while a row holds ${added.length === 1 ? 'it' : 'one of them'}.`,
+      added.length > 0
+        ? `-- Takes ${list(added)} off the list again: a table copy, which fails in strict mode while a row holds ${added.length === 1 ? 'it' : 'one of them'}.`
+        : '-- Puts the previous default back.',
       ...modify(columns, from, '', state, 'before'),
     ];
     builder.phase({
       key: 'expand',
       title: added.length > 0 ? `Append ${added.join(', ')} to ${enumName}` : `Set the new default of ${enumName} columns`,
-      does: `Appends ${added.length > 0 ? list(added) : 'no value'} at the end of the ENUM of ${uses} (ALGORITHM=INSTANT: no copy). The schema lists ${removal ? 'the old and the new values' : 'the new values at the end'} for now.`,
+      does: `${added.length > 0 ? `Appends ${list(added)} at the end of the ENUM of ${uses}` : `Gives ${uses} the default the schema asks for`} (ALGORITHM=INSTANT: no copy). The schema lists ${removal ? 'the old and the new values' : 'the new values at the end'} for now.`,
       requires: [],
       beforeNext: renaming
         ? `Deploy code that writes ${removed.map((v) => `${renamed.get(v)} wherever it wrote ${v}`).join(', ')}, and reads both.`
@@ -154,12 +182,17 @@ export function planMysqlEnumChange(input: PlannerInput, change: AlterColumnType
           ? `Deploy code that no longer writes ${removed.join(', ')}.`
           : `Nothing has to be deployed: the code may write ${list(added)} from now on. The next phase only puts the values in the order the schema asks for, which is a table copy: deploy it at a quiet moment (until then ${added.length === 1 ? 'the value sorts' : 'the values sort'} last in ORDER BY on the column).`,
       rollback: `${ROLLBACK_DOWN} The down script takes the appended values off again (a table copy).`,
-      migrations: [migration(migrationSlug('expand', 'append', ...(added.length > 0 ? added : ['default']), 'to', enumName), `Append ${added.join(', ') || 'nothing'} to the ENUM of ${uses}`, sql, down)],
-      schema: [{ op: 'setEnumValues', enum: enumName, values: expanded }],
+      migrations: [migration(
+        added.length > 0 ? migrationSlug('expand', 'append', ...added, 'to', enumName) : migrationSlug('expand', 'default', 'of', enumName),
+        added.length > 0 ? `Append ${added.join(', ')} to the ENUM of ${uses}` : `Set the default of ${uses}`,
+        sql,
+        down,
+      )],
+      schema: [listOp(input, enumName, expanded)],
     });
   }
 
-  const keep: SchemaOp[] = builder.phases.length === 0 ? [{ op: 'setEnumValues', enum: enumName, values: from }] : [];
+  const keep: SchemaOp[] = builder.phases.length === 0 ? [listOp(input, enumName, from)] : [];
   if (removal) {
     const steps: BackfillStep[] = [];
     for (const column of columns) {
@@ -216,7 +249,7 @@ export function planMysqlEnumChange(input: PlannerInput, change: AlterColumnType
     beforeNext: '',
     rollback: `${ROLLBACK_DOWN} The down script changes the list back (another table copy).`,
     migrations: [contract],
-    schema: [{ op: 'setEnumValues', enum: enumName, values: to }],
+    schema: [listOp(input, enumName, to)],
   });
   builder.notes.push(`The last phase copies ${tables} (ALGORITHM=COPY, LOCK=SHARED): writes wait for as long as the copy takes, which grows with the table. On a large table run that statement with an online schema-change tool instead of prisma migrate deploy, and mark the migration applied (\`prisma migrate resolve --applied <name>\`).`);
   if (columns.length > 1) builder.notes.push(`\`${enumName}\` is used by ${uses}: the plan changes all of them, since they share one enum block in the schema.`);
