@@ -4,7 +4,7 @@ import type { DbState, Provider } from '../core/dbState';
 import { letPendingMessagesIn } from '../core/eventLoop';
 import type { Note } from '../core/notes';
 import { markStable } from '../diff/diff';
-import { MapCache, mapSchema } from '../map/mapSchema';
+import { MapCache, type MappedSchema, mapSchema } from '../map/mapSchema';
 import { type GuardConfig, loadConfig } from '../project/config';
 import { diffStates } from '../diff/diff';
 import { committedMigrationFolders, committedSchemaFiles, type GitView } from '../project/git';
@@ -48,6 +48,12 @@ export interface SessionOptions {
   replayStore?: ReplayStore;
   /** Told what the replay store did (read, missed and why, wrote), for the server's trace. */
   onReplayStore?: (message: string) => void;
+  /**
+   * Runs work that must not hold up a result (forking the spare replayer, saving the replay) once the caller
+   * has handled it. Default: a timer. The language server passes its own: its scheduler yields to the event
+   * loop between the analysis and the publication, and a timer would run first, in front of the diagnostics.
+   */
+  afterResult?: (work: () => void) => void;
 }
 
 /** Thrown when the analysis cannot run at all (a git ref that does not exist): the CLI exits 2. */
@@ -69,8 +75,19 @@ interface MigrationsSnapshot {
   lockProvider?: Provider;
   /** inferPrismaVersion of the baseline ('' when it tells nothing), read once per snapshot, not per keystroke. */
   inferredPrismaVersion: string;
-  /** In git mode, what already separated the committed migrations from the committed schema. */
-  drift?: DriftAtRef;
+  /** In git mode, the schema as committed at the ref the deployed migrations were read at, and what to compare it with. */
+  committed?: CommittedSchema;
+}
+
+/** What the drift at a ref is computed from: once per migrations snapshot, at its first analysis (see driftOf). */
+interface CommittedSchema {
+  ref: string;
+  files: { path: string; text: string }[];
+  pending: { name: string; file: string; sql: string }[];
+  /** A replayer at the deployed state (consumed). */
+  fork: () => Replayer;
+  /** What already separates the committed migrations from the committed schema, for the Prisma version it was mapped with. */
+  drift?: { prismaVersion: string | undefined; value: DriftAtRef };
 }
 
 /**
@@ -207,10 +224,11 @@ export class ProjectSession {
 
     let findings = [...judged.findings, ...sql.findings];
     let preexisting: ProjectAnalysis['preexisting'];
-    if (migrations.drift) {
+    const drift = migrations.committed ? driftOf(migrations, migrations.committed, { provider, prismaVersion, files, mapped }) : undefined;
+    if (drift) {
       const datasource = scanned.datasource;
       const anchor = datasource ? { file: datasource.file, range: { start: datasource.block.blockRange.start, end: datasource.block.nameRange.end } } : undefined;
-      const separated = separatePreexisting({ findings, changes: judged.changes, drift: migrations.drift, ...(anchor ? { anchor } : {}) });
+      const separated = separatePreexisting({ findings, changes: judged.changes, drift, ...(anchor ? { anchor } : {}) });
       findings = separated.findings;
       preexisting = separated.preexisting;
     }
@@ -237,8 +255,7 @@ export class ProjectSession {
 
     if (this.replayed) {
       this.replayed = false;
-      // A timer runs after the caller has handled this result (the language server publishes synchronously); unref: a CLI does not wait for it.
-      setTimeout(() => prepareSpareReplayer(this.replayCache), 0).unref();
+      this.afterResult(() => prepareSpareReplayer(this.replayCache));
     }
     this.saveReplay();
     return {
@@ -283,19 +300,9 @@ export class ProjectSession {
     markStable(replayed.full.state);
     const pendingMigrations = folder.migrations.filter((m) => !deployedNames.has(m.name));
     const inferredPrismaVersion = inferPrismaVersion(replayed.baseline.state) ?? '';
-    let drift: DriftAtRef | undefined;
-    if (deployedNames.committedSchema) {
-      drift = driftAtRef({
-        ref: deployedNames.ref ?? 'HEAD',
-        files: deployedNames.committedSchema,
-        provider,
-        prismaVersion: this.project.prismaVersion ?? (inferredPrismaVersion || undefined),
-        baseline: replayed.baseline.state,
-        migrated: replayed.full.state,
-        pending: pendingMigrations,
-        fork: () => replayed.baseline.fork(),
-      });
-    }
+    const committed: CommittedSchema | undefined = deployedNames.committedSchema
+      ? { ref: deployedNames.ref ?? 'HEAD', files: deployedNames.committedSchema, pending: pendingMigrations, fork: () => replayed.baseline.fork() }
+      : undefined;
     this.snapshot = {
       key,
       setting,
@@ -309,7 +316,7 @@ export class ProjectSession {
       deployedFiles: folder.migrations.filter((m) => deployedNames.has(m.name)).map((m) => ({ name: m.name, sql: m.sql })),
       ...(folder.lockProvider ? { lockProvider: folder.lockProvider } : {}),
       inferredPrismaVersion,
-      ...(drift ? { drift } : {}),
+      ...(committed ? { committed } : {}),
     };
     return this.snapshot;
   }
@@ -348,7 +355,13 @@ export class ProjectSession {
     };
     this.pendingSave = save;
     // After the result is handled, like the spare replayer: the copy it makes must not hold up diagnostics.
-    setTimeout(() => void save(), 0).unref();
+    this.afterResult(() => void save());
+  }
+
+  private afterResult(work: () => void): void {
+    if (this.options.afterResult) this.options.afterResult(work);
+    // unref: a CLI does not wait for it (it awaits replaySaved()).
+    else setTimeout(work, 0).unref();
   }
 
   /** Resolves once the last replay is saved, running the save now if its timer has not (a CLI exits before an unref'd timer fires). */
@@ -404,11 +417,55 @@ type DeployedNames = Set<string> & {
   ref?: string;
 };
 
-interface DriftInput {
-  ref: string;
-  files: { path: string; text: string }[];
+interface LiveMapping {
   provider: Provider;
   prismaVersion: string | undefined;
+  /** The schema files this analysis read (open documents' text where open). */
+  files: { path: string; text: string }[];
+  mapped: MappedSchema;
+}
+
+/**
+ * The drift at the snapshot's ref, computed at its first analysis and kept:
+ * the schema being typed plays no part. When the files being analysed are the
+ * committed ones (a clean checkout, the usual start), their mapping is the
+ * committed schema's, and mapping the same text a second time would cost as
+ * much as the first (a sixth of a first start on 140 models).
+ */
+function driftOf(snapshot: MigrationsSnapshot, committed: CommittedSchema, live: LiveMapping): DriftAtRef {
+  if (committed.drift && committed.drift.prismaVersion === live.prismaVersion) return committed.drift.value;
+  // The live mapping's sources and defaults are read only by the diffs below, now; its state is kept (drift.after),
+  // so it is detached from the records the next keystroke's mapping updates in place.
+  const mapped = sameFiles(committed.files, live.files)
+    ? { state: detachedState(live.mapped.state), sources: live.mapped.sources, prismaDefaults: live.mapped.prismaDefaults }
+    : mapSchema(scanSchema(committed.files), { provider: live.provider, ...(live.prismaVersion ? { prismaVersion: live.prismaVersion } : {}) });
+  const value = driftAtRef({ ref: committed.ref, baseline: snapshot.baseline, migrated: snapshot.migrated, pending: committed.pending, fork: committed.fork }, mapped);
+  committed.drift = { prismaVersion: live.prismaVersion, value };
+  return value;
+}
+
+/**
+ * A state of its own records over the same tables and enums: a cached mapping updates its records in place on
+ * the next call, but never the table objects it returned (mapSchema's MapCache).
+ */
+function detachedState(state: DbState): DbState {
+  return {
+    ...state,
+    tables: { ...state.tables },
+    enums: { ...state.enums },
+    ...(state.objects ? { objects: { ...state.objects } } : {}),
+    ...(state.managedSchemas ? { managedSchemas: [...state.managedSchemas] } : {}),
+  };
+}
+
+function sameFiles(a: readonly { path: string; text: string }[], b: readonly { path: string; text: string }[]): boolean {
+  if (a.length !== b.length) return false;
+  const texts = new Map(b.map((file) => [file.path, file.text]));
+  return a.every((file) => texts.get(file.path) === file.text);
+}
+
+interface DriftInput {
+  ref: string;
   baseline: DbState;
   migrated: DbState;
   pending: { name: string; file: string; sql: string }[];
@@ -418,11 +475,9 @@ interface DriftInput {
 
 /**
  * What separates the deployed migrations from the schema as committed at the
- * same ref, and which pending migration already carries each part of it. Once
- * per migrations snapshot: the schema being typed plays no part.
+ * same ref (`mapped`), and which pending migration already carries each part of it.
  */
-function driftAtRef(input: DriftInput): DriftAtRef {
-  const mapped = mapSchema(scanSchema(input.files), { provider: input.provider, ...(input.prismaVersion ? { prismaVersion: input.prismaVersion } : {}) });
+function driftAtRef(input: DriftInput, mapped: Pick<MappedSchema, 'state' | 'sources' | 'prismaDefaults'>): DriftAtRef {
   const prismaDefaults = mapped.prismaDefaults ?? {};
   const changes = diffStates({ baseline: input.baseline, expected: mapped.state, sources: mapped.sources, prismaDefaults });
   const carriers = new Map<string, SweptInto>();

@@ -123,6 +123,8 @@ class ProjectEntry {
   preflightSettings: PreflightSettings = {};
   /** What the last preflight counted, and in which database: applied to every later analysis until the database setting changes. */
   preflight?: { url: string; facts: PreflightFacts };
+  /** Work the session asked to run once its result is handled (the spare replayer, the replay's save): after the publication. */
+  private readonly afterResult: (() => void)[] = [];
 
   constructor(
     public project: PrismaProject,
@@ -146,6 +148,16 @@ class ProjectEntry {
       tableSizes: () => this.sizes.current(),
       ...(this.replayStore.store ? { replayStore: this.replayStore.store, onReplayStore: this.replayStore.trace } : {}),
       preflight: () => this.preflight?.facts,
+      afterResult: (work) => this.afterResult.push(work),
+    });
+  }
+
+  /** Runs the session's deferred work once the current handler (which has just published) has returned. */
+  resultHandled(): void {
+    if (this.afterResult.length === 0) return;
+    const work = this.afterResult.splice(0);
+    setImmediate(() => {
+      for (const run of work) run();
     });
   }
 }
@@ -477,6 +489,7 @@ export class GuardServer {
     }
     entry.published = now;
     this.sendStatus();
+    entry.resultHandled();
     // Ready before the first migration is added or a command needs it; after the diagnostics, so it does not delay them.
     if (!this.parser) setTimeout(() => void this.ensureParser(), 0).unref();
   }
@@ -485,6 +498,7 @@ export class GuardServer {
     entry.lastError = describeError(error);
     this.host.log('error', `Checking ${entry.project.root} failed: ${error instanceof Error && error.stack ? error.stack : entry.lastError}`);
     this.sendStatus();
+    entry.resultHandled();
   }
 
   private sendStatus(): void {
