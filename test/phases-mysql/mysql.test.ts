@@ -15,7 +15,7 @@ import { summarizeChange } from '../../server/src/diff/changes';
 import { type PhaseWritten, type PlanOptions, advancePhase, applyFirstPhase, applySchemaEditsToDisk, planForFinding, planProject } from '../../server/src/phases';
 import type { PrismaProject } from '../../server/src/project/locate';
 import { readMigrationsFolder, replayMigrations } from '../../server/src/replay/migrations';
-import { assertValidSchema, cleanUp, copyFixture, key, sameObject, schemaText, unmigrated } from '../phases/support';
+import { addDeployedMigration, assertValidSchema, cleanUp, copyFixture, key, sameObject, schemaText, unmigrated } from '../phases/support';
 import { type MariaDb, readMysqlState, startMariaDbOrSkip } from '../replay/mysql-server';
 
 const SEED = `
@@ -56,6 +56,8 @@ interface Case {
   knownIssue?: string;
   /** An edit of the fixture's edited schema that only this case plans (the fixture's own edits are shared by every case). */
   editSchema?(schema: string): string;
+  /** SQL of one more deployed migration, after the fixture's own (an index the edited schema replaces). */
+  deployed?: string;
   /** The edited schema as the plan leaves it, when the plan changes more than the migrations (else the edited schema itself). */
   schemaAfter?(edited: string): string;
   capture(db: Database): Record<string, unknown>;
@@ -214,6 +216,7 @@ const cases: Case[] = [
     title: 'change-primary-key: Note moves from (id) to (userId, id), id stays unique: one online rebuild',
     rule: 'change-primary-key',
     table: 'Note',
+    phases: ['rekey: move_primary_key_of_note'],
     editSchema: (schema) => schema.replace('  id      String  @id\n  userId  Int', '  id      String  @unique\n  userId  Int').replace('  score   BigInt  @default(0)\n\n  @@index([userId])', '  score   BigInt  @default(0)\n\n  @@id([userId, id])\n  @@index([userId])'),
     settles: [{ kind: 'addIndex', table: 'Note', index: 'Note_id_key', columns: ['id'], unique: true }],
     // JSON_ARRAYAGG follows the clustered (primary-key) order, which this plan changes: the rows are compared sorted by id.
@@ -288,6 +291,19 @@ const cases: Case[] = [
       assert.strictEqual(db.value("SELECT `number` FROM `Receipt` WHERE `id` = 'r-new'"), 801);
     },
   },
+  {
+    title: 'add-unique-constraint replacing another: Tag (label) → (userId, label) in one online ALTER',
+    rule: 'add-unique-constraint',
+    table: 'Tag',
+    deployed: 'CREATE UNIQUE INDEX `Tag_label_key` ON `Tag`(`label`);\n',
+    phases: ['build: replace_unique_index_tag_label_key'],
+    settles: [{ kind: 'dropIndex', table: 'Tag', index: 'Tag_label_key', columns: ['label'], unique: true }],
+    capture: (db) => ({ tags: JSON.stringify(db.rows(rowsAsJson('SELECT `id`, `userId`, `label` FROM `Tag` ORDER BY `id`', ['id', 'userId', 'label']))) }),
+    verify: (db, before) => {
+      assert.strictEqual(JSON.stringify(db.rows(rowsAsJson('SELECT `id`, `userId`, `label` FROM `Tag` ORDER BY `id`', ['id', 'userId', 'label']))), before.tags);
+      assert.deepStrictEqual(db.state().tables.Tag.indexes.filter((i) => i.unique), [{ name: 'Tag_userId_label_key', columns: ['userId', 'label'], unique: true }]);
+    },
+  },
 ];
 
 describe('phases on a real MariaDB', function () {
@@ -330,6 +346,7 @@ describe('phases on a real MariaDB', function () {
       assert.notStrictEqual(edited, schemaText(project), 'the case edits the schema');
       fs.writeFileSync(project.schemaFiles[0], edited);
     }
+    if (c.deployed) addDeployedMigration(project, c.deployed);
     const db = database();
     for (const folder of fs.readdirSync(project.migrationsDir).filter((n) => /^\d{14}_/.test(n)).sort()) db.run(fs.readFileSync(path.join(project.migrationsDir, folder, 'migration.sql'), 'utf8'));
     db.run(SEED);

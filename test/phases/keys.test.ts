@@ -10,13 +10,14 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import { type Plan, planProject } from '../../server/src/phases';
 import type { PrismaProject } from '../../server/src/project/locate';
-import { cleanUp, copyFixture, findingsOnPendingPhases, schemaText } from './support';
+import { addDeployedMigration, cleanUp, copyFixture, findingsOnPendingPhases, schemaText } from './support';
 
 const NOW = new Date('2030-06-01T12:00:00Z');
 
-/** The fixture with edits of its schema: [as written, replacement] pairs. */
-function edited(fixture: string, edits: [string, string][]): PrismaProject {
+/** The fixture with edits of its schema ([as written, replacement] pairs) and one more deployed migration. */
+function edited(fixture: string, edits: [string, string][], deployed?: string): PrismaProject {
   const project = copyFixture(fixture);
+  if (deployed) addDeployedMigration(project, deployed);
   let text = schemaText(project);
   for (const [written, replacement] of edits) {
     assert.ok(text.includes(written), `the fixture's schema has ${written}`);
@@ -42,6 +43,10 @@ async function planFor(project: PrismaProject, rule: string, table: string): Pro
 function shape(plan: Plan): unknown {
   return plan.phases.map((p) => ({ key: p.key, migrations: p.migrations.map((m) => `${m.slug}${m.transactional ? '' : ' (alone, outside a transaction)'}`) }));
 }
+
+const POST_SLUG_WIDE = 'CREATE UNIQUE INDEX "Post_slug_key" ON "Post"("slug", "accountId");\n';
+const TAG_LABEL_MYSQL = 'CREATE UNIQUE INDEX `Tag_label_key` ON `Tag`(`label`);\n';
+const TAG_LABEL_SQLITE = 'CREATE UNIQUE INDEX "Tag_label_key" ON "Tag"("label");\n';
 
 const ACCOUNT_BY_EMAIL: [string, string][] = [['  id        Int      @id @default(autoincrement())\n  email     String\n', '  id        Int      @unique @default(autoincrement())\n  email     String   @id\n']];
 const NOTE_BY_USER: [string, string][] = [
@@ -164,15 +169,65 @@ describe('phases: key changes', function () {
     });
   });
 
+  it('PostgreSQL: a unique index whose columns change is built first under another name, the old one dropped CONCURRENTLY, then renamed', async () => {
+    const plan = await planFor(edited('pg-blog', [], POST_SLUG_WIDE), 'add-unique-constraint', 'Post');
+    assert.deepStrictEqual(shape(plan), [{
+      key: 'build',
+      migrations: [
+        'guard_unique_slug_on_post',
+        'build_unique_index_slug_on_post (alone, outside a transaction)',
+        'drop_replaced_index_post_slug_key (alone, outside a transaction)',
+        'rename_index_post_slug_key',
+      ],
+    }]);
+    const [, build, drop, rename] = plan.phases[0].migrations;
+    const statements = (sql: string): string => sql.split('\n').filter((l) => !l.startsWith('--')).join('\n');
+    assert.strictEqual(statements(build.sql), 'CREATE UNIQUE INDEX CONCURRENTLY "Post_slug_key_new" ON "Post"("slug");\n');
+    assert.strictEqual(statements(drop.sql), 'DROP INDEX CONCURRENTLY IF EXISTS "Post_slug_key";\n');
+    assert.strictEqual(statements(drop.down), 'CREATE UNIQUE INDEX CONCURRENTLY "Post_slug_key" ON "Post"("slug", "accountId");\n');
+    assert.strictEqual(statements(rename.sql), `SET LOCAL lock_timeout = '5s';\n\nALTER INDEX "Post_slug_key_new" RENAME TO "Post_slug_key";\n`);
+  });
+
+  it('MySQL: a unique index whose columns change is swapped in one online ALTER', async () => {
+    const plan = await planFor(edited('mysql-notes', [], TAG_LABEL_MYSQL), 'add-unique-constraint', 'Tag');
+    assert.deepStrictEqual(shape(plan), [{ key: 'build', migrations: ['replace_unique_index_tag_label_key'] }]);
+    const [m] = plan.phases[0].migrations;
+    assert.strictEqual(m.sql, [
+      '-- One ALTER: InnoDB builds Tag_userId_label_key in place while reads and writes go on, and drops Tag_label_key only when',
+      '-- the build commits, so the table is never without one of them. A duplicate fails it, changing nothing.',
+      '-- AlterTable',
+      'ALTER TABLE `Tag` DROP INDEX `Tag_label_key`, ADD UNIQUE INDEX `Tag_userId_label_key`(`userId`, `label`), ALGORITHM=INPLACE, LOCK=NONE;',
+      '',
+    ].join('\n'));
+    assert.strictEqual(m.down, 'ALTER TABLE `Tag` DROP INDEX `Tag_userId_label_key`, ADD UNIQUE INDEX `Tag_label_key`(`label`);\n');
+  });
+
+  it('SQLite: a unique index whose columns change: duplicate guard, new index built, old one dropped, in one migration', async () => {
+    const plan = await planFor(edited('sqlite-notes', [], TAG_LABEL_SQLITE), 'add-unique-constraint', 'Tag');
+    assert.deepStrictEqual(shape(plan), [{ key: 'build', migrations: ['replace_unique_index_tag_label_key'] }]);
+    assert.strictEqual(plan.phases[0].migrations[0].sql.replace(/^-- Guard[^]*?DROP TABLE "migration_guard_check";\n\n/, ''), [
+      '-- SQLite locks the database while it builds the index.',
+      '-- CreateIndex',
+      'CREATE UNIQUE INDEX "Tag_userId_label_key" ON "Tag"("userId", "label");',
+      '',
+      '-- DropIndex',
+      'DROP INDEX IF EXISTS "Tag_label_key";',
+      '',
+    ].join('\n'));
+  });
+
   // What our own SQL rules say about the pending phases (plan rule: finding rule in migration), per provider.
-  const heardPerFixture: [string, [string, string][], string, string, string[]][] = [
-    ['pg-blog', ACCOUNT_BY_EMAIL, 'change-primary-key', 'Account', []],
-    ['mysql-notes', NOTE_BY_USER, 'change-primary-key', 'Note', []],
-    ['sqlite-notes', NOTE_BY_USER, 'change-primary-key', 'Note', []],
+  const heardPerFixture: [string, [string, string][], string | undefined, string, string, string[]][] = [
+    ['pg-blog', ACCOUNT_BY_EMAIL, undefined, 'change-primary-key', 'Account', []],
+    ['mysql-notes', NOTE_BY_USER, undefined, 'change-primary-key', 'Note', []],
+    ['sqlite-notes', NOTE_BY_USER, undefined, 'change-primary-key', 'Note', []],
+    ['pg-blog', [], POST_SLUG_WIDE, 'add-unique-constraint', 'Post', []],
+    ['mysql-notes', [], TAG_LABEL_MYSQL, 'add-unique-constraint', 'Tag', []],
+    ['sqlite-notes', [], TAG_LABEL_SQLITE, 'add-unique-constraint', 'Tag', []],
   ];
-  for (const [fixture, edits, rule, table, expected] of heardPerFixture) {
-    it(`writes ${rule} phases on ${table} (${fixture}) that our own SQL rules say nothing false about`, async () => {
-      const project = edited(fixture, edits);
+  for (const [fixture, edits, deployed, rule, table, expected] of heardPerFixture) {
+    it(`writes ${rule} phases on ${table} (${fixture}${deployed ? ', replacing a deployed index' : ''}) that our own SQL rules say nothing false about`, async () => {
+      const project = edited(fixture, edits, deployed);
       const { entries } = await planProject(project);
       const entry = entries.find((e) => e.ruleId === rule && e.change.table === table);
       assert.ok(entry);

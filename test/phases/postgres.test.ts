@@ -34,6 +34,7 @@ import {
 import { phaseFolder } from '../../server/src/phases/plans/common';
 import type { PrismaProject } from '../../server/src/project/locate';
 import {
+  addDeployedMigration,
   applyMigrationsFolder,
   assertValidSchema,
   catalog,
@@ -90,6 +91,8 @@ interface Case {
   settles?: Record<string, unknown>[];
   /** An edit of the fixture's edited schema that only this case plans (the fixture's own edits are shared by every case). */
   editSchema?(schema: string): string;
+  /** SQL of one more deployed migration, after the fixture's own (an index the edited schema replaces). */
+  deployed?: string;
   capture(db: PGlite): Promise<Captured>;
   /** After a migration's down.sql ran (data the down script restores). */
   afterDown?(db: PGlite, migration: string, before: Captured): Promise<void>;
@@ -106,6 +109,21 @@ interface Figures {
 async function isNullable(db: PGlite, table: string, column: string): Promise<string | undefined> {
   const rows = (await db.query<{ is_nullable: string }>(`SELECT is_nullable FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1 AND column_name = $2`, [table, column])).rows;
   return rows[0]?.is_nullable;
+}
+
+/** The indexes of a table: name, definition, valid. */
+async function indexesOf(db: PGlite, table: string): Promise<unknown[]> {
+  return (await db.query(`SELECT c.relname AS name, pg_get_indexdef(i.indexrelid) AS def, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = $1::regclass ORDER BY 1`, [`"${table}"`])).rows;
+}
+
+/** After a unique index of Post was replaced by one on (slug): every post kept, the old index gone, the new one valid and enforced. */
+async function onlySlugUnique(db: PGlite, before: Captured): Promise<void> {
+  assert.strictEqual(await digest(db, 'SELECT * FROM "Post" ORDER BY "id"'), before.posts);
+  assert.deepStrictEqual(await indexesOf(db, 'Post'), [
+    { name: 'Post_pkey', def: 'CREATE UNIQUE INDEX "Post_pkey" ON public."Post" USING btree (id)', valid: true },
+    { name: 'Post_slug_key', def: 'CREATE UNIQUE INDEX "Post_slug_key" ON public."Post" USING btree (slug)', valid: true },
+  ], 'the old unique index is gone, the new one is valid');
+  await assert.rejects(db.exec(`INSERT INTO "Post" ("accountId", "slug") VALUES (2, 'post-1')`), /duplicate key value violates unique constraint "Post_slug_key"/);
 }
 
 async function countBy(db: PGlite, sql: string): Promise<Record<string, number>> {
@@ -306,6 +324,7 @@ const cases: Case[] = [
     title: 'change-primary-key: Account moves from (id) to (email); id stays unique, the foreign key from AuditLog moves to it',
     rule: 'change-primary-key',
     table: 'Account',
+    phases: ['rekey: guard_primary_key_of_account, build_key_index_primary_key_of_account, build_unique_index_id_on_account, swap_primary_key_of_account, validate_foreign_key_account_id_on_audit_log'],
     editSchema: (schema) => schema.replace('  id        Int      @id @default(autoincrement())\n  email     String\n', '  id        Int      @unique @default(autoincrement())\n  email     String   @id\n'),
     settles: [{ kind: 'addIndex', table: 'Account', index: 'Account_id_key', columns: ['id'], unique: true }],
     capture: async (db) => ({ accounts: await digest(db, 'SELECT * FROM "Account" ORDER BY "id"'), logs: await digest(db, 'SELECT * FROM "AuditLog" ORDER BY "id"') }),
@@ -317,7 +336,7 @@ const cases: Case[] = [
         { conname: 'AuditLog_accountId_fkey', def: 'FOREIGN KEY ("accountId") REFERENCES "Account"(id) ON UPDATE CASCADE ON DELETE CASCADE', valid: true },
         { conname: 'AuditLog_pkey', def: 'PRIMARY KEY (id)', valid: true },
       ]);
-      assert.deepStrictEqual((await db.query(`SELECT c.relname AS name, pg_get_indexdef(i.indexrelid) AS def, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = '"Account"'::regclass ORDER BY 1`)).rows, [
+      assert.deepStrictEqual(await indexesOf(db, 'Account'), [
         { name: 'Account_id_key', def: 'CREATE UNIQUE INDEX "Account_id_key" ON public."Account" USING btree (id)', valid: true },
         { name: 'Account_pkey', def: 'CREATE UNIQUE INDEX "Account_pkey" ON public."Account" USING btree (email)', valid: true },
       ], 'the old key is gone; id stays unique');
@@ -329,6 +348,7 @@ const cases: Case[] = [
     title: 'change-primary-key: Membership (accountId, teamId) → (teamId, accountId), the order of a compound key',
     rule: 'change-primary-key',
     table: 'Membership',
+    phases: ['rekey: guard_primary_key_of_membership, build_key_index_primary_key_of_membership, swap_primary_key_of_membership'],
     editSchema: (schema) => schema.replace('  @@id([accountId, teamId])', '  @@id([teamId, accountId])'),
     capture: async (db) => ({ rows: await digest(db, 'SELECT * FROM "Membership" ORDER BY 1, 2') }),
     verify: async (db, before) => {
@@ -364,6 +384,25 @@ const cases: Case[] = [
       await db.exec(`INSERT INTO "Receipt" ("id", "total") VALUES ('r-after', 1)`);
       assert.deepStrictEqual((await db.query(`SELECT "number" FROM "Receipt" WHERE "id" = 'r-after'`)).rows, [{ number: 1502 }]);
     },
+  },
+  {
+    title: 'add-unique-constraint replacing another: Post (accountId, slug) → (slug), the new one built before the old one goes',
+    rule: 'add-unique-constraint',
+    table: 'Post',
+    deployed: 'CREATE UNIQUE INDEX "Post_accountId_slug_key" ON "Post"("accountId", "slug");\n',
+    phases: ['build: guard_unique_slug_on_post, build_unique_index_slug_on_post, drop_replaced_index_post_account_id_slug_key'],
+    settles: [{ kind: 'dropIndex', table: 'Post', index: 'Post_accountId_slug_key', columns: ['accountId', 'slug'], unique: true }],
+    capture: async (db) => ({ posts: await digest(db, 'SELECT * FROM "Post" ORDER BY "id"') }),
+    verify: onlySlugUnique,
+  },
+  {
+    title: 'add-unique-constraint replacing one of the same name: Post_slug_key (slug, accountId) → (slug), built as Post_slug_key_new, renamed after the drop',
+    rule: 'add-unique-constraint',
+    table: 'Post',
+    deployed: 'CREATE UNIQUE INDEX "Post_slug_key" ON "Post"("slug", "accountId");\n',
+    phases: ['build: guard_unique_slug_on_post, build_unique_index_slug_on_post, drop_replaced_index_post_slug_key, rename_index_post_slug_key'],
+    capture: async (db) => ({ posts: await digest(db, 'SELECT * FROM "Post" ORDER BY "id"') }),
+    verify: onlySlugUnique,
   },
 ];
 
@@ -442,8 +481,9 @@ describe('phases on PostgreSQL (PGlite)', function () {
     console.log(`      ${total.toFixed(0).padStart(6)} ms  in all`);
   });
 
-  async function prepare(c: { seed?: string; editSchema?(schema: string): string }): Promise<PrismaProject> {
+  async function prepare(c: { seed?: string; editSchema?(schema: string): string; deployed?: string }): Promise<PrismaProject> {
     const project = copyFixture('pg-blog');
+    if (c.deployed) addDeployedMigration(project, c.deployed);
     if (c.editSchema) {
       const edited = c.editSchema(schemaText(project));
       assert.notStrictEqual(edited, schemaText(project), 'the case edits the schema');

@@ -14,7 +14,7 @@ import { type PhaseWritten, type PlanOptions, advancePhase, applyFirstPhase, app
 import { phaseFolder } from '../../server/src/phases/plans/common';
 import type { PrismaProject } from '../../server/src/project/locate';
 import * as fs from 'fs';
-import { type RawClient, assertValidSchema, cleanUp, copyFixture, key, runBackfillScript, sameObject, schemaText, unmigrated } from './support';
+import { type RawClient, addDeployedMigration, assertValidSchema, cleanUp, copyFixture, key, runBackfillScript, sameObject, schemaText, unmigrated } from './support';
 
 const SEED = `
 WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 2000)
@@ -84,6 +84,8 @@ interface Case {
   column?: string;
   /** SQL run after the seed. */
   seed?: string;
+  /** SQL of one more deployed migration, after the fixture's own (an index the edited schema replaces). */
+  deployed?: string;
   /** Text of the fixture's schema replaced before planning: [as written, replacement], or several such pairs. */
   schema?: [string, string] | [string, string][];
   options?: PlanOptions;
@@ -245,6 +247,18 @@ const cases: Case[] = [
       assert.throws(() => db.exec(`INSERT INTO "Note" ("id", "userId", "title") VALUES ('note-1', 2, 'again')`), /UNIQUE constraint failed: Note\.id/);
     },
   },
+  {
+    title: 'add-unique-constraint replacing another: Tag (label) → (userId, label), built before the old one is dropped',
+    rule: 'add-unique-constraint',
+    table: 'Tag',
+    deployed: 'CREATE UNIQUE INDEX "Tag_label_key" ON "Tag"("label");\n',
+    settles: [{ kind: 'dropIndex', table: 'Tag', index: 'Tag_label_key', columns: ['label'], unique: true }],
+    capture: (db) => ({ tags: JSON.stringify(rows(db, 'SELECT * FROM "Tag" ORDER BY "id"')) }),
+    verify: (db, before) => {
+      assert.strictEqual(JSON.stringify(rows(db, 'SELECT * FROM "Tag" ORDER BY "id"')), before.tags);
+      assert.deepStrictEqual(rows(db, `SELECT name FROM pragma_index_list('Tag') WHERE "unique" = 1 ORDER BY name`), [{ name: 'Tag_userId_label_key' }]);
+    },
+  },
 ];
 
 describe('phases on SQLite (sql.js)', function () {
@@ -261,8 +275,9 @@ describe('phases on SQLite (sql.js)', function () {
     console.log(`\n      ${SEEDED_ROWS} seeded rows per case; timings:\n      ${timings.join('\n      ')}`);
   });
 
-  function prepare(extra = '', edit?: [string, string] | [string, string][]): { project: PrismaProject; db: Database } {
+  function prepare(extra = '', edit?: [string, string] | [string, string][], deployed?: string): { project: PrismaProject; db: Database } {
     const project = copyFixture('sqlite-notes');
+    if (deployed) addDeployedMigration(project, deployed);
     const edits = edit === undefined ? [] : typeof edit[0] === 'string' ? [edit as [string, string]] : (edit as [string, string][]);
     for (const [written, replacement] of edits) {
       const text = schemaText(project);
@@ -300,7 +315,7 @@ describe('phases on SQLite (sql.js)', function () {
   for (const c of cases) {
     it(c.title, async () => {
       const t0 = performance.now();
-      const { project, db } = prepare(c.seed, c.schema);
+      const { project, db } = prepare(c.seed, c.schema, c.deployed);
       try {
         const before = c.capture(db);
         const original = schemaText(project);

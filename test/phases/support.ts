@@ -83,6 +83,13 @@ export function sameObject(summary: Record<string, unknown>, planned: Change): b
   }
 }
 
+/** One more migration folder, dated after the fixture's own, that the test treats as deployed. */
+export function addDeployedMigration(project: PrismaProject, sql: string): void {
+  const dir = path.join(project.migrationsDir, '20240401000000_deployed_index');
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, 'migration.sql'), sql);
+}
+
 /**
  * Commits the project to a new git repository (its migrations count as deployed), writes every phase of the plan
  * for `change` into it as pending migrations, and returns what the analysis finds in their SQL.

@@ -28,6 +28,7 @@ import {
 } from '../sql';
 import type { PlannedMigration, SchemaOp } from '../types';
 import { PlanBuilder, type Planned, type PlannerInput, lt, migration, snakeWhat } from './common';
+import { buildingName, replaceIndexMigrations, replacedIndex } from './keys';
 import { withColumns } from './providerSql';
 
 const ROLLBACK_DOWN = 'Apply the down.sql of each of its migrations, newest first, then mark them rolled back (`prisma migrate resolve --rolled-back <name>`) and delete their folders.';
@@ -70,6 +71,10 @@ export function planAddIndex(input: PlannerInput, change: AddIndex): Planned {
   const firstFulltext = !table.indexes.some((i) => i.method === 'fulltext');
   const dupes = duplicatesQuery(table, columns, provider);
   const hint = `Find them with: ${dupes}; resolve them, mark this migration rolled back (prisma migrate resolve --rolled-back <its folder name>) and deploy again.`;
+  const replaced = replacedIndex(ctx.unmigrated, change, ctx.before);
+  if (typeof replaced === 'string') return replaced;
+  const building = { ...change.index, name: buildingName(table, change, replaced) };
+  const sqliteDuplicates = unique ? sqliteGuard(dupes, `duplicates_in_${table.name}_${columns.join('_')}_must_be_resolved_first`) : undefined;
   if (provider === 'postgresql') {
     if (unique) {
       migrations.push(migration(
@@ -85,15 +90,15 @@ export function planAddIndex(input: PlannerInput, change: AddIndex): Planned {
     }
     migrations.push({
       slug: migrationSlug('build', unique ? 'unique_index' : 'index', what),
-      summary: `Build ${change.index.name} without blocking writes`,
+      summary: `Build ${building.name} without blocking writes`,
       sql: [
         '-- CONCURRENTLY builds the index while reads and writes go on. It cannot run in a transaction block, so this',
         '-- statement is alone in its migration. No lock_timeout here: a timeout while the build waits for older',
         '-- transactions would cancel it halfway and leave an INVALID index behind.',
-        createIndexStatement(table, change.index, provider, { concurrently: true }),
+        createIndexStatement(table, building, provider, { concurrently: true }),
         '',
       ].join('\n'),
-      down: `-- Also removes an INVALID index left by a failed build.\n${dropIndexStatement(table, change.index, provider, { concurrently: true })}\n`,
+      down: `-- Also removes an INVALID index left by a failed build.\n${dropIndexStatement(table, building, provider, { concurrently: true })}\n`,
       transactional: false,
     });
   } else if (provider === 'sqlite') {
@@ -101,7 +106,7 @@ export function planAddIndex(input: PlannerInput, change: AddIndex): Planned {
       migrationSlug('build', unique ? 'unique_index' : 'index', what),
       `Build ${change.index.name}`,
       [
-        ...(unique ? [sqliteGuard(dupes, `duplicates_in_${table.name}_${columns.join('_')}_must_be_resolved_first`)] : []),
+        ...(sqliteDuplicates ? [sqliteDuplicates] : []),
         '-- SQLite locks the database while it builds the index.',
         createIndexStatement(table, change.index, provider),
       ],
@@ -134,14 +139,15 @@ export function planAddIndex(input: PlannerInput, change: AddIndex): Planned {
       [dropIndexStatement(table, change.index, provider)],
     ));
   }
+  const replacing = replaced ? replaceIndexMigrations(builder, table, change, replaced, migrations, sqliteDuplicates) : '';
   builder.phase({
     key: 'build',
     title: `Build ${change.index.name}`,
-    does: provider === 'postgresql'
+    does: (provider === 'postgresql'
       ? `${unique ? 'Checks for duplicates in a migration of its own, then builds' : 'Builds'} the index with CREATE ${unique ? 'UNIQUE ' : ''}INDEX CONCURRENTLY, alone in its migration. The schema already describes it.`
       : special
         ? `Builds the ${special} index in place with LOCK=SHARED: reads go on, but writes to ${table.name} wait until the build ends (InnoDB cannot build it with LOCK=NONE).${special === 'FULLTEXT' && firstFulltext ? ` As the table's first FULLTEXT index it also rebuilds ${table.name} to add InnoDB's hidden FTS_DOC_ID column (unless an earlier, dropped FULLTEXT index left that column behind).` : ''} Deploy it when the table takes few writes.`
-        : `${unique ? 'Checks for duplicates, then builds' : 'Builds'} the index.`,
+        : `${unique ? 'Checks for duplicates, then builds' : 'Builds'} the index.`) + replacing,
     requires: unique
       ? ['Resolve existing duplicates (the preflight query lists them).', 'Deploy code that never writes a duplicate: a duplicate written during the build makes the build fail.']
       : [],

@@ -7,7 +7,7 @@
 import type { DbForeignKey, DbIndex, DbTable } from '../../core/dbState';
 import { type AddIndex, type Change, type ChangePrimaryKey, type SetNotNull, summarizeChange } from '../../diff/changes';
 import { freeName, migrationSlug, suffixed } from '../naming';
-import { columnList, createIndexStatement, dropIndexStatement, foreignKeyClause, guardBlock, indexColumnNames, quote, redefineTableSqlite, sameColumns, sqliteGuard, tableName } from '../sql';
+import { columnList, createIndexStatement, dropIndexStatement, foreignKeyClause, guardBlock, indexColumnNames, indexColumns, quote, redefineTableSqlite, sameColumns, sqliteGuard, tableName } from '../sql';
 import type { PlannedMigration } from '../types';
 import { PlanBuilder, type Planned, type PlannerInput, lt, migration, notNullCheckName, requireColumnPostgres, snakeWhat } from './common';
 import { mysqlColumn } from './providerSql';
@@ -270,4 +270,115 @@ function planPostgres(builder: PlanBuilder, table: DbTable, change: ChangePrimar
     preflight: p.preflight,
   });
   return builder.build(summarizeChange(change));
+}
+
+// ---------------------------------------------------------------------------
+// An index or unique constraint whose columns change
+
+/** The deployed index a new one takes the place of: the one of the same name Prisma would drop, or a pending drop of the same kind sharing a column. */
+export interface ReplacedIndex {
+  index: DbIndex;
+  /** The drop is its own pending change (another name), which the plan settles. */
+  separateDrop: boolean;
+}
+
+/**
+ * The index `change` replaces, or why the replacement cannot be planned. Prisma
+ * drops the old index before it builds the new one: for a unique constraint
+ * that leaves the table without it while the new one builds, so the plans
+ * build the new one first and drop the old one after.
+ */
+export function replacedIndex(unmigrated: Change[], change: AddIndex, state: { tables: Record<string, DbTable> }): ReplacedIndex | string | undefined {
+  const newColumns = indexColumnNames(change.index);
+  let found: ReplacedIndex | undefined;
+  if (change.replaces) found = { index: change.replaces, separateDrop: false };
+  else {
+    const shared = (index: DbIndex): number => indexColumnNames(index).filter((c) => newColumns.includes(c)).length;
+    const drops = unmigrated
+      .filter((c): c is Extract<Change, { kind: 'dropIndex' }> => c.kind === 'dropIndex' && c.tableKey === change.tableKey && c.unique === change.unique && !c.implicitManyToMany && shared(c.index) > 0)
+      .sort((a, b) => shared(b.index) - shared(a.index));
+    if (drops.length > 0) found = { index: drops[0].index, separateDrop: true };
+  }
+  if (!found) return undefined;
+  const plain = (index: DbIndex): boolean => !index.method && !index.where && index.columns.every((c) => !c.includes('('));
+  if (!plain(found.index) || !plain(change.index)) return `The index replaces ${found.index.name}, and one of them has a method, a predicate or an expression: build the new index under another name in a migration of its own first (CONCURRENTLY on PostgreSQL), then drop ${found.index.name} in a later one.`;
+  const oldColumns = indexColumnNames(found.index);
+  const leaning = Object.values(state.tables).flatMap((t) => t.foreignKeys.filter((fk) => fk.referencedTable === change.tableKey && sameSet(fk.referencedColumns, oldColumns)).map((fk) => `${fk.name} (from ${t.name})`));
+  if (found.index.unique && leaning.length > 0 && !sameSet(oldColumns, newColumns)) {
+    return `Foreign keys ${leaning.join(', ')} point at (${oldColumns.join(', ')}), which only ${found.index.name} keeps unique: keep that unique index (add the new one beside it), or move those relations first, then plan again.`;
+  }
+  return found;
+}
+
+/** The name the new index is built under while the one it replaces, of the same name, still serves (PostgreSQL). */
+export function buildingName(table: DbTable, change: AddIndex, replaced: ReplacedIndex | undefined): string {
+  if (!replaced || replaced.index.name !== change.index.name) return change.index.name;
+  return freeName(suffixed(change.index.name, '_new', 'postgresql'), (n) => table.indexes.some((i) => i.name === n));
+}
+
+/**
+ * Turns the build of `change` into the replacement of `replaced`: the old index
+ * goes only once the new one is built. PostgreSQL drops it CONCURRENTLY in a
+ * migration of its own (and renames the new one if they share a name); MySQL
+ * swaps both in one online ALTER, which keeps the old index until the new one
+ * is ready; SQLite does both in one migration behind the duplicate guard.
+ */
+export function replaceIndexMigrations(builder: PlanBuilder, table: DbTable, change: AddIndex, replaced: ReplacedIndex, migrations: PlannedMigration[], guard: string | undefined): string {
+  const provider = builder.provider;
+  const t = tableName(table, provider);
+  const old = replaced.index;
+  const sameName = old.name === change.index.name;
+  const kind = change.unique ? 'unique ' : '';
+  const what = snakeWhat(old.name);
+  if (provider === 'postgresql') {
+    migrations.push({
+      slug: migrationSlug('drop', 'replaced', 'index', what),
+      summary: `Drop ${old.name}, replaced by the ${kind}index just built, without blocking writes`,
+      sql: [
+        `-- The ${kind}index that replaces it is built and valid: ${old.name} goes now, CONCURRENTLY (alone in its migration,`,
+        '-- outside a transaction block), so reads and writes go on.',
+        dropIndexStatement(table, old, provider, { concurrently: true }),
+        '',
+      ].join('\n'),
+      down: `-- Builds ${old.name} again without blocking writes.\n${createIndexStatement(table, old, provider, { concurrently: true })}\n`,
+      transactional: false,
+    });
+    if (sameName) {
+      const building = buildingName(table, change, replaced);
+      migrations.push(migration(
+        migrationSlug('rename', 'index', what),
+        `Give the new index the name ${change.index.name}`,
+        [lt(builder), `-- RenameIndex\nALTER INDEX ${quote(building, provider)} RENAME TO ${quote(change.index.name, provider)};`],
+        [lt(builder), `ALTER INDEX ${quote(change.index.name, provider)} RENAME TO ${quote(building, provider)};`],
+      ));
+    }
+    return ` Then drops ${old.name}, which it replaces, with DROP INDEX CONCURRENTLY in a migration of its own${sameName ? `, and renames the new index (built as "${buildingName(table, change, replaced)}") to ${change.index.name} in a short transaction` : ''}: the table always has one of the two.`;
+  }
+  const columns = (index: DbIndex): string => indexColumns(index, provider);
+  if (provider === 'mysql') {
+    migrations.splice(0, migrations.length, migration(
+      migrationSlug('replace', change.unique ? 'unique_index' : 'index', what),
+      `Replace ${old.name} with ${change.index.name} online`,
+      [
+        `-- One ALTER: InnoDB builds ${change.index.name} in place while reads and writes go on, and drops ${old.name} only when`,
+        `-- the build commits, so the table is never without one of them. A duplicate fails it, changing nothing.`,
+        `-- AlterTable\nALTER TABLE ${t} DROP INDEX ${quote(old.name, provider)}, ADD ${change.unique ? 'UNIQUE ' : ''}INDEX ${quote(change.index.name, provider)}(${columns(change.index)}), ALGORITHM=INPLACE, LOCK=NONE;`,
+      ],
+      [`ALTER TABLE ${t} DROP INDEX ${quote(change.index.name, provider)}, ADD ${old.unique ? 'UNIQUE ' : ''}INDEX ${quote(old.name, provider)}(${columns(old)});`],
+    ));
+    return ` It replaces ${old.name} in the same ALTER, which drops the old index only when the new one is built.`;
+  }
+  const create = createIndexStatement(table, change.index, provider);
+  const drop = dropIndexStatement(table, old, provider);
+  migrations.splice(0, migrations.length, migration(
+    migrationSlug('replace', change.unique ? 'unique_index' : 'index', what),
+    `Replace ${old.name} with ${change.index.name}`,
+    [
+      ...(guard ? [guard] : []),
+      '-- SQLite locks the database while it builds the index.',
+      ...(sameName ? [drop, create] : [create, drop]),
+    ],
+    [dropIndexStatement(table, change.index, provider), createIndexStatement(table, old, provider)],
+  ));
+  return ` It drops ${old.name}, which it replaces, in the same migration.`;
 }
