@@ -125,13 +125,34 @@ const cases: Case[] = [
     },
   },
   {
-    title: 'change-column-type: Note.score INT → BIGINT',
+    // Writes of the old code while the triggers run (after the expand, and after the backfill) reach the new column.
+    title: 'change-column-type: Note.score INT → BIGINT through a new column kept in step by triggers, swapped in under a short write lock',
     rule: 'change-column-type',
     table: 'Note',
-    capture: (db) => ({ scores: JSON.stringify(db.rows(rowsAsJson('SELECT `id`, `score` FROM `Note` ORDER BY `id`', ['id', 'score']))) }),
+    afterPhase: {
+      1: "INSERT INTO `Note` (`id`, `userId`, `title`, `score`) VALUES ('written-after-expand', 1, 'x', 77); UPDATE `Note` SET `score` = 12345 WHERE `id` = 'note-1';",
+      2: "UPDATE `Note` SET `score` = 54321 WHERE `id` = 'note-2';",
+    },
+    capture: (db) => ({ scores: JSON.stringify(db.rows(rowsAsJson("SELECT `id`, `score` FROM `Note` WHERE `id` NOT IN ('note-1', 'note-2') ORDER BY `id`", ['id', 'score']))) }),
     verify: (db, before) => {
-      assert.strictEqual(JSON.stringify(db.rows(rowsAsJson('SELECT `id`, `score` FROM `Note` ORDER BY `id`', ['id', 'score']))), before.scores);
-      assert.strictEqual(db.state().tables.Note.columns.find((c) => c.name === 'score')?.type.name, 'bigint');
+      assert.strictEqual(JSON.stringify(db.rows(rowsAsJson("SELECT `id`, `score` FROM `Note` WHERE `id` NOT IN ('note-1', 'note-2', 'written-after-expand') ORDER BY `id`", ['id', 'score']))), before.scores);
+      assert.deepStrictEqual(db.rows(rowsAsJson("SELECT `id`, `score` FROM `Note` WHERE `id` IN ('note-1', 'note-2', 'written-after-expand') ORDER BY `id`", ['id', 'score'])), [{ id: 'note-1', score: 12345 }, { id: 'note-2', score: 54321 }, { id: 'written-after-expand', score: 77 }]);
+      assert.deepStrictEqual(db.state().tables.Note.columns.find((c) => c.name === 'score'), { name: 'score', type: { name: 'bigint', args: [], array: false, isEnum: false }, nullable: false, default: { kind: 'value', sql: '0' } });
+      assert.strictEqual(db.value('SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()'), 0, 'the sync triggers are gone');
+      db.run("UPDATE `Note` SET `score` = 5000000000 WHERE `id` = 'note-3';");
+    },
+  },
+  {
+    title: 'change-column-type: Note.body VARCHAR(191) → VARCHAR(100), nullable: the swap checks that every value was converted',
+    rule: 'change-column-type',
+    table: 'Note',
+    editSchema: (schema) => schema.replace(/^( {2}body +String\?)$/m, '$1 @db.VarChar(100)'),
+    afterPhase: { 1: "UPDATE `Note` SET `body` = 'written after the expand' WHERE `id` = 'note-3';" },
+    capture: (db) => ({ bodies: JSON.stringify(db.rows(rowsAsJson("SELECT `id`, `body` FROM `Note` WHERE `id` <> 'note-3' ORDER BY `id`", ['id', 'body']))) }),
+    verify: (db, before) => {
+      assert.strictEqual(JSON.stringify(db.rows(rowsAsJson("SELECT `id`, `body` FROM `Note` WHERE `id` <> 'note-3' ORDER BY `id`", ['id', 'body']))), before.bodies);
+      assert.strictEqual(db.value("SELECT `body` FROM `Note` WHERE `id` = 'note-3'"), 'written after the expand');
+      assert.deepStrictEqual(db.state().tables.Note.columns.find((c) => c.name === 'body'), { name: 'body', type: { name: 'varchar', args: [100], array: false, isEnum: false }, nullable: true });
     },
   },
   {
@@ -439,6 +460,39 @@ describe('phases on a real MariaDB', function () {
     assert.strictEqual(result.ok, false);
     assert.match(result.error, /CONSTRAINT `TicketStatus_values_removed_still_used` failed/);
     assert.deepStrictEqual({ tickets: db.rows(TICKETS), state: db.state() }, before);
+  });
+
+  /** The plan of the type change of Note.`column`, its expand migration run on the seeded rows, and nothing converted yet. */
+  async function expandedOnly(column: string, editSchema?: (schema: string) => string): Promise<{ db: Database; sql: (slug: string) => string }> {
+    const { project, db } = prepare({ title: '', rule: 'change-column-type', table: 'Note', ...(editSchema ? { editSchema } : {}), capture: () => ({}), verify: () => undefined });
+    const { entries } = await planProject(project);
+    const entry = entries.find((e) => e.ruleId === 'change-column-type' && summarizeChange(e.change).column === column);
+    assert.ok(entry?.outcome.ok);
+    const migrations = entry.outcome.plan.phases.flatMap((p) => p.migrations);
+    const sql = (slug: string): string => {
+      const found = migrations.find((m) => m.slug === slug);
+      assert.ok(found, slug);
+      return found.sql;
+    };
+    db.run(sql(`expand_add_${column}_new_to_note`));
+    return { db, sql };
+  }
+
+  it('change-column-type: the swap of a nullable column stops, changing nothing, while a value is not converted yet', async () => {
+    const { db, sql } = await expandedOnly('body', (schema) => schema.replace(/^( {2}body +String\?)$/m, '$1 @db.VarChar(100)'));
+    const start = db.state();
+    const result = (server as MariaDb).run(sql('swap_body_in_note'), db.name);
+    assert.match(result.error, /CONSTRAINT `Note_body_new_is_missing_converted_values` failed for `phases_\d+`\.`migration_guard_check`/);
+    assert.deepStrictEqual(db.state(), start);
+    assert.strictEqual(db.value('SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()'), 2, 'the sync triggers stay');
+  });
+
+  it('change-column-type: making the new column of a required one NOT NULL stops, changing nothing, while a value is not converted yet', async () => {
+    const { db, sql } = await expandedOnly('score');
+    const start = db.state();
+    const result = (server as MariaDb).run(sql('require_score_new_in_note'), db.name);
+    assert.match(result.error, /Data truncated for column 'score_new' at row 1/);
+    assert.deepStrictEqual(db.state(), start);
   });
 
   async function runCase(c: Case): Promise<void> {

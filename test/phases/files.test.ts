@@ -197,7 +197,6 @@ describe('phases: writing plans and phases', function () {
   const stillHeard: Record<string, string[]> = {
     'pg-blog': [],
     'mysql-notes': [
-      'change-column-type: sql-mysql-table-copy in convert_score_in_note',
       'remove-enum-value: sql-mysql-table-copy in contract_remove_spam_from_ticket_status',
       'remove-enum-value: sql-mysql-table-copy in contract_remove_phone_from_channel',
       'change-column-type: sql-mysql-table-copy in contract_reorder_priority',

@@ -7,7 +7,7 @@ import { type DbColumn, type DbTable, formatType } from '../../core/dbState';
 import type { AddColumn, AlterColumnType, RenameColumn, SetNotNull } from '../../diff/changes';
 import { freeName, migrationSlug, prismaIdentifier, suffixed } from '../naming';
 import { columnRoles, fieldDeclaration, prismaTypeFor } from '../prismaText';
-import { guardBlock, quote, redefineTableSqlite, renderDefault, renderType, sqliteGuard, tableName } from '../sql';
+import { guardBlock, mysqlGuard, quote, redefineTableSqlite, renderDefault, renderType, sqliteGuard, tableName } from '../sql';
 import type { Phase, PlannedMigration } from '../types';
 import {
   PlanBuilder,
@@ -380,7 +380,10 @@ export function planChangeColumnType(input: PlannerInput, change: AlterColumnTyp
     : sqliteJson ? ref
     : change.from.isEnum || change.to.isEnum ? `CAST(CAST(${ref} AS text) AS ${newType})` : `CAST(${ref} AS ${newType})`;
 
-  if (provider !== 'postgresql') {
+  // A MySQL column changed to or from an ENUM keeps the one MODIFY here (ENUM to ENUM lists are planned in mysqlEnums.ts);
+  // every other MySQL type change goes through a new column below: InnoDB changes a type only by a copy with writes blocked.
+  const mysqlEnum = provider === 'mysql' && (change.from.isEnum || change.to.isEnum || !!change.from.enumValues || !!change.to.enumValues);
+  if (provider === 'sqlite' || mysqlEnum) {
     const after = replaceColumn(table, change.column, (c) => ({ ...c, type: change.to }));
     const fromType = renderType(change.from, 'sqlite', ctx.before);
     const sqliteTable = tableName(table, 'sqlite');
@@ -444,10 +447,9 @@ export function planChangeColumnType(input: PlannerInput, change: AlterColumnTyp
     return builder.build(summarizeChange(change));
   }
 
-  // PostgreSQL: a shadow column kept in step by a trigger, filled in batches, then swapped in one short transaction.
+  // PostgreSQL and MySQL: a shadow column kept in step by a trigger, filled in batches, then swapped in.
   const temp = freeName(suffixed(change.column, '_new', provider), (n) => table.columns.some((c) => c.name === n));
   const tempField = freeName(prismaIdentifier(`${field}_new`), (n) => found.model.fields.some((f) => f.name === n));
-  const fn = quote(suffixed(`${table.name}_${change.column}`, '_sync', provider), provider);
   const t = tableName(table, provider);
   const c = quote(change.column, provider);
   const tc = quote(temp, provider);
@@ -456,6 +458,9 @@ export function planChangeColumnType(input: PlannerInput, change: AlterColumnTyp
   const oldDecl = rewrite(found).type(oldType.base, oldType.native).text();
   const tempColumn: DbColumn = { name: temp, type: change.to, nullable: true };
   const tempDecl = fieldDeclaration(tempField, tempColumn, provider, ctx.names, { attributes: ['@ignore'] });
+  const shadow: Shadow = { builder, change, table, temp, tempField, tempColumn, field, model, label, newType, what, targetDecl, oldDecl, tempDecl };
+  if (provider === 'mysql') return planMysqlTypeChange(shadow, options.backfill);
+  const fn = quote(suffixed(`${table.name}_${change.column}`, '_sync', provider), provider);
   const trigger = [
     `-- CreateFunction: keeps "${temp}" in step with every write of "${change.column}" until the swap.`,
     `CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $sync$\nBEGIN\n  NEW.${tc} := ${castOf(`NEW.${c}`)};\n  RETURN NEW;\nEND\n$sync$;`,
@@ -476,14 +481,8 @@ export function planChangeColumnType(input: PlannerInput, change: AlterColumnTyp
     ],
   });
 
-  const step = backfillStep(table, provider, ctx.before, [{ column: temp, expression: castOf(c) }], `${tc} IS NULL AND ${c} IS NOT NULL`, `${table.name}.${temp} from ${change.column}`);
-  if (typeof step === 'string') return `Cannot convert \`${label}\` in batches: ${step}.`;
-  const backfill = backfillPhase(builder, snakeWhat(temp, 'in', model), `Convert existing values of ${label} into "${temp}"`, [step], [], {
-    requires: [],
-    beforeNext: 'Nothing to deploy. The conversion must have finished: the swap checks and stops, changing nothing, while a value is missing.',
-    schema: [],
-  });
-  if (typeof backfill === 'string') return backfill;
+  const backfill = conversionBackfill(shadow, castOf(c), 'the swap checks and stops, changing nothing, while a value is missing');
+  if (backfill) return backfill;
   if (options.backfill) builder.notes.push(`Values convert with \`${castOf(c)}\` (from --backfill).`);
   else builder.notes.push(`Values convert with \`${castOf(c)}\`; a value that does not convert stops the batch with PostgreSQL's error. To convert differently, edit the expression in the trigger, the backfill and the script, or plan again with --backfill '<sql using "${change.column}">'.`);
 
@@ -538,5 +537,130 @@ export function planChangeColumnType(input: PlannerInput, change: AlterColumnTyp
     ],
   });
   builder.notes.push(`After the swap "${change.column}" is the last column of "${table.name}": PostgreSQL adds columns at the end, and Prisma does not mind the order.`);
+  return builder.build(summarizeChange(change));
+}
+
+/** What the shadow-column plans of a type change share: the column kept in step, its field, and the declarations on each side. */
+interface Shadow {
+  builder: PlanBuilder;
+  change: AlterColumnType;
+  table: DbTable;
+  temp: string;
+  tempField: string;
+  tempColumn: DbColumn;
+  field: string;
+  model: string;
+  label: string;
+  newType: string;
+  what: string;
+  targetDecl: string;
+  oldDecl: string;
+  tempDecl: string;
+}
+
+/** The phase that fills the shadow column from the old one with `expression`, in batches; a reason when it cannot be planned. */
+function conversionBackfill(shadow: Shadow, expression: string, stops: string): string | undefined {
+  const { builder, change, table, temp, label, model } = shadow;
+  const provider = builder.provider;
+  const [c, tc] = [quote(change.column, provider), quote(temp, provider)];
+  const step = backfillStep(table, provider, builder.input.ctx.before, [{ column: temp, expression }], `${tc} IS NULL AND ${c} IS NOT NULL`, `${table.name}.${temp} from ${change.column}`);
+  if (typeof step === 'string') return `Cannot convert \`${label}\` in batches: ${step}.`;
+  const backfill = backfillPhase(builder, snakeWhat(temp, 'in', model), `Convert existing values of ${label} into "${temp}"`, [step], [], {
+    requires: [],
+    beforeNext: `Nothing to deploy. The conversion must have finished: ${stops}.`,
+    schema: [],
+  });
+  return typeof backfill === 'string' ? backfill : undefined;
+}
+
+/**
+ * MySQL: InnoDB changes a column's type only with ALGORITHM=COPY, writes
+ * blocked for the whole copy (observed on MariaDB 10.11: INPLACE, INSTANT and
+ * LOCK=NONE are all refused, "Cannot change column type"). Instead: a new
+ * column added instantly, kept in step by two triggers, filled in batches;
+ * made NOT NULL online; then swapped in under a write lock that lasts only as
+ * long as an instant ALTER and two DROP TRIGGERs, so no write falls between
+ * the triggers going and the old column going.
+ */
+function planMysqlTypeChange(shadow: Shadow, backfillExpression: string | undefined): Planned {
+  const { builder, change, table, temp, tempField, tempColumn, field, model, newType, what } = shadow;
+  const state = builder.input.ctx.before;
+  const t = tableName(table, 'mysql');
+  const c = quote(change.column, 'mysql');
+  const tc = quote(temp, 'mysql');
+  // The column's own type converts on assignment; strict mode (Prisma's default sql_mode) rejects a value that does not fit.
+  const convert = (ref: string): string => backfillExpression
+    ? backfillExpression.replace(new RegExp(`[\`"]${change.column.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[\`"]`, 'g'), ref)
+    : ref;
+  const triggers = (['insert', 'update'] as const).map((event) => ({ event, name: quote(suffixed(`${table.name}_${change.column}`, `_sync_${event}`, 'mysql'), 'mysql') }));
+  const createTriggers = triggers.map(({ event, name }) => `-- CreateTrigger\nCREATE TRIGGER ${name} BEFORE ${event.toUpperCase()} ON ${t} FOR EACH ROW SET NEW.${tc} = ${convert(`NEW.${c}`)};`);
+  const dropTriggers = triggers.map(({ name }) => `DROP TRIGGER IF EXISTS ${name};`);
+  builder.phase({
+    key: 'expand',
+    title: `Add "${temp}" of type ${newType}, kept in step by triggers`,
+    does: `Adds column "${temp}" (${newType}, nullable; ALGORITHM=INSTANT: no copy) and two triggers that set it from "${change.column}" on every insert and update. The running code does not change. The schema keeps \`${field}\` with its old type for now and lists the new column as \`${tempField}\` with \`@ignore\`.`,
+    requires: [],
+    beforeNext: 'Nothing to deploy: the triggers copy every write.',
+    rollback: `${ROLLBACK_DOWN} The down script drops the triggers and the new column.`,
+    migrations: [migration(
+      migrationSlug('expand', 'add', temp, 'to', model),
+      `Add ${table.name}.${temp} and its sync triggers`,
+      [`-- AlterTable\nALTER TABLE ${t} ADD COLUMN ${mysqlColumn(tempColumn, state)}, ALGORITHM=INSTANT;`, `-- The triggers keep ${tc} in step with every write of ${c} until the swap.`, ...createTriggers],
+      [...dropTriggers, `ALTER TABLE ${t} DROP COLUMN ${tc};`],
+    )],
+    schema: [
+      { op: 'replaceField', model, field, declaration: shadow.oldDecl },
+      { op: 'addField', model, field: tempField, declaration: shadow.tempDecl, after: field },
+    ],
+  });
+
+  const backfill = conversionBackfill(shadow, convert(c), 'the next phase stops, changing nothing, while a value is missing');
+  if (backfill) return backfill;
+  builder.notes.push(backfillExpression
+    ? `Values convert with \`${convert(c)}\` (from --backfill), in the triggers and the backfill alike.`
+    : `Values convert by assignment to ${newType}; in strict mode (Prisma's default) a value that does not fit stops the write or the batch with MySQL's error. To convert differently, plan again with --backfill '<sql using \`${change.column}\`>'.`);
+
+  const withTemp = withColumns(table, (cols) => [...cols, tempColumn]);
+  const finalTemp: DbColumn = { ...tempColumn, nullable: change.after.nullable, ...(change.after.default ? { default: change.after.default } : {}) };
+  const migrations: PlannedMigration[] = [];
+  if (!change.after.nullable) {
+    migrations.push(...requireColumn(builder, withTemp, temp, snakeWhat(temp, 'in', model), 'Run the conversion of phase 2 until it reports 0 rows, then deploy again.', { finalTable: replaceColumn(withTemp, temp, () => finalTemp) }));
+  }
+  const missing = `SELECT 1 FROM ${t} WHERE ${tc} IS NULL AND ${c} IS NOT NULL`;
+  const final: DbColumn = { ...finalTemp, name: change.column };
+  const swap = [
+    // A NOT NULL column was checked by the migration before this one (MySQL refuses NOT NULL over a NULL).
+    ...(change.after.nullable ? [mysqlGuard(missing, `${table.name}_${temp}_is_missing_converted_values`)] : []),
+    '-- Swap: writes to the table wait only while the triggers go and the columns are renamed (ALGORITHM=INSTANT: no copy,',
+    '-- no rebuild; MySQL 8.0.29+ and MariaDB 10.4+), so no write falls between the triggers and the old column going.',
+    `LOCK TABLES ${t} WRITE;`,
+    plannedDrop('sql-drop-column', `phase 3 of plan ${builder.id}: every value lives on, converted, in "${temp}", which takes its name in the same statement.`),
+    `-- AlterTable\nALTER TABLE ${t} DROP COLUMN ${c}, CHANGE ${tc} ${mysqlColumn(final, state)}, ALGORITHM=INSTANT;`,
+    ...triggers.map(({ name }) => `DROP TRIGGER ${name};`),
+    'UNLOCK TABLES;',
+  ];
+  const oldNullable: DbColumn = { ...change.before, nullable: true };
+  delete oldNullable.default;
+  const unswap = [
+    `ALTER TABLE ${t} CHANGE ${c} ${mysqlColumn({ ...finalTemp, name: temp }, state)}, ADD COLUMN ${mysqlColumn(oldNullable, state)}, ALGORITHM=INSTANT;`,
+    ...createTriggers,
+    `-- Converts every value back in one statement (a rollback, not a routine step); the triggers keep "${temp}" as it is.\nUPDATE ${t} SET ${c} = ${tc};`,
+    `ALTER TABLE ${t} MODIFY ${mysqlColumn(change.before, state)}, ALGORITHM=INPLACE, LOCK=NONE;`,
+  ];
+  migrations.push(migration(migrationSlug('swap', what), `Swap "${temp}" in as ${table.name}.${change.column}`, swap, unswap));
+  builder.phase({
+    key: 'swap',
+    title: 'Swap the converted column in',
+    does: `${change.after.nullable ? '' : `Makes "${temp}" NOT NULL in place (reads and writes continue; it stops, changing nothing, while a value is missing), then `}drops the old column and renames "${temp}" to "${change.column}" in one instant ALTER, and drops the triggers, with writes held for that moment only (LOCK TABLES). Code built from either schema keeps working against the same column name. The schema gets \`${field}\` as you wrote it.`,
+    requires: ['The conversion of phase 2 has finished.', `Running code copes with reading ${newType} values from "${change.column}" (for example BigInt instead of Int) — deploy that first if it does not.`],
+    beforeNext: '',
+    rollback: `${ROLLBACK_DOWN} The down script of the swap renames the column back, adds a column of the old type, converts the values back and restores the triggers.`,
+    migrations,
+    schema: [
+      { op: 'replaceField', model, field, declaration: shadow.targetDecl },
+      { op: 'removeField', model, field: tempField },
+    ],
+  });
+  builder.notes.push(`After the swap "${change.column}" is the last column of "${table.name}": Prisma does not mind the order.`);
   return builder.build(summarizeChange(change));
 }
