@@ -482,7 +482,7 @@ describe('phases on a real MariaDB', function () {
     const { db, sql } = await expandedOnly('body', (schema) => schema.replace(/^( {2}body +String\?)$/m, '$1 @db.VarChar(100)'));
     const start = db.state();
     const result = (server as MariaDb).run(sql('swap_body_in_note'), db.name);
-    assert.match(result.error, /CONSTRAINT `Note_body_new_is_missing_converted_values` failed for `phases_\d+`\.`migration_guard_check`/);
+    assert.match(result.error, /CONSTRAINT `Note_body_new_is_missing_converted_values` failed for `phases_\d+`\.`Note_body_new_is_missing_converted_values_guard`/);
     assert.deepStrictEqual(db.state(), start);
     assert.strictEqual(db.value('SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()'), 2, 'the sync triggers stay');
   });

@@ -240,21 +240,6 @@ export function sqliteForeignKeyCheck(copy: string, name: string): string {
 }
 
 /**
- * MySQL's SIGNAL only runs inside a stored program; a named CHECK on a
- * temporary table (enforced since MySQL 8.0.16 and MariaDB 10.2) fails the
- * migration with that name in the error, and the table goes with the session.
- */
-export function mysqlGuard(countQuery: string, name: string): string {
-  const table = quote('migration_guard_check', 'mysql');
-  return [
-    '-- Guard: stops here, before anything changes, when existing rows would make the next step fail.',
-    `CREATE TEMPORARY TABLE ${table} (\`found\` BIGINT NOT NULL, CONSTRAINT ${quote(name, 'mysql')} CHECK (\`found\` = 0));`,
-    `INSERT INTO ${table} (\`found\`) SELECT COUNT(*) FROM (${countQuery}) AS \`found_rows\`;`,
-    `DROP TABLE ${table};`,
-  ].join('\n');
-}
-
-/**
  * SQLite has no procedural blocks and RAISE() only works in triggers; a named
  * CHECK on a temporary table fails the migration with that name in the error
  * ("CHECK constraint failed: <name>") before anything else runs.
