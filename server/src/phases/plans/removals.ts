@@ -63,7 +63,7 @@ export function planRemoveEnumValue(input: PlannerInput, change: RemoveEnumValue
   const { ctx, options } = input;
   if (ctx.provider !== 'postgresql') {
     return ctx.provider === 'mysql'
-      ? 'MySQL enums live in each column definition: move the rows with an UPDATE, deploy, then change the column\'s ENUM list in a later migration. A generated plan for MySQL enums is not available yet.'
+      ? 'MySQL enums live in each column definition: the plan comes from the finding on a column that uses the enum (its ENUM list changes).'
       : 'SQLite has no enum types: Prisma stores enum fields as text, so removing a value needs no migration.';
   }
   const before = ctx.before.enums[change.tableKey];
