@@ -7,7 +7,7 @@ import { markStable } from '../diff/diff';
 import { MapCache, type MappedSchema, mapSchema } from '../map/mapSchema';
 import { type GuardConfig, loadConfig } from '../project/config';
 import { diffStates } from '../diff/diff';
-import { committedMigrationFolders, committedSchemaFiles, type GitView } from '../project/git';
+import { committedMigrationFolders, committedSchemaFiles, type GitAnswers, type GitView, prefetchGit } from '../project/git';
 import type { PrismaProject } from '../project/locate';
 import { lockProviderMismatch, prepareSpareReplayer, readMigrationsFolder, replayMigrationsUpTo, type ReplayCache } from '../replay/migrations';
 import type { ReplayStore } from '../replay/persistedCache';
@@ -158,6 +158,7 @@ export class ProjectSession {
     const effective = this.options.configOverride ? this.options.configOverride(config, configNotes) : config;
     if (this.options.deployed) effective.deployed = this.options.deployed;
     notes.push(...configNotes);
+    const gitAhead = this.snapshot ? undefined : this.prefetchGit(effective.deployed);
 
     const files = this.project.schemaFiles.map((file) => ({ path: file, text: overrides.get(file) ?? readText(file, notes) }));
     const scans = new Map<string, FileScan>();
@@ -181,7 +182,7 @@ export class ProjectSession {
     if (isCancelled()) return undefined;
     started = performance.now();
 
-    const migrations = await this.migrations(provider, effective);
+    const migrations = await this.migrations(provider, effective, gitAhead);
     notes.push(...migrations.notes);
     lap('replay');
     if (isCancelled()) return undefined;
@@ -275,12 +276,12 @@ export class ProjectSession {
     };
   }
 
-  private async migrations(provider: Provider, config: GuardConfig): Promise<MigrationsSnapshot> {
+  private async migrations(provider: Provider, config: GuardConfig, gitAhead?: Promise<GitAnswers>): Promise<MigrationsSnapshot> {
     // The folder is read again only after invalidateMigrations() (a watcher saw a change) or a settings change.
     if (this.snapshot && this.snapshot.setting === `${provider}|${config.deployed}`) return this.snapshot;
     const folder = readMigrationsFolder(this.project.migrationsDir, this.changedFolders === 'all' ? undefined : { changedFolders: this.changedFolders });
     this.changedFolders = new Set();
-    const deployedNames = this.deployedNames(folder.migrations.map((m) => m.name), config.deployed);
+    const deployedNames = this.deployedNames(folder.migrations.map((m) => m.name), config.deployed, await gitAhead);
     const key = `${provider}|${config.deployed}|${folder.migrations.map((m) => `${m.name}:${m.hash}`).join(',')}|${[...deployedNames].join(',')}`;
     if (this.snapshot?.key === key) return this.snapshot;
     const setting = `${provider}|${config.deployed}`;
@@ -369,22 +370,31 @@ export class ProjectSession {
     await this.pendingSave?.();
   }
 
-  private committedView(deployed: string, ref: string | undefined): GitView {
+  /**
+   * Starts the git commands the next read of the migrations will need, so that they run while the schema is
+   * scanned and the migration files are read; undefined when git will not be asked.
+   */
+  private prefetchGit(deployed: string): Promise<GitAnswers> | undefined {
+    if (deployed === 'all' || (this.options.gitChangesReported && this.gitView?.deployed === deployed)) return undefined;
+    return prefetchGit(this.project.migrationsDir, this.project.schemaPath, deployed.startsWith('ref:') ? deployed.slice(4) : undefined);
+  }
+
+  private committedView(deployed: string, ref: string | undefined, answers: GitAnswers | undefined): GitView {
     if (this.options.gitChangesReported && this.gitView?.deployed === deployed) return this.gitView.view;
-    const view = committedMigrationFolders(this.project.migrationsDir, ref);
+    const view = committedMigrationFolders(this.project.migrationsDir, ref, answers);
     this.gitView = { deployed, view, schema: 'unread' };
     return view;
   }
 
   /** The schema as committed at the ref the deployed migrations were read at, asked of git once per view. */
-  private committedSchema(ref: string | undefined): { path: string; text: string }[] | undefined {
+  private committedSchema(ref: string | undefined, answers: GitAnswers | undefined): { path: string; text: string }[] | undefined {
     if (!this.gitView) return undefined;
-    if (this.gitView.schema === 'unread') this.gitView.schema = committedSchemaFiles(this.project.schemaPath, ref);
+    if (this.gitView.schema === 'unread') this.gitView.schema = committedSchemaFiles(this.project.schemaPath, ref, answers);
     return this.gitView.schema;
   }
 
   /** Which migration folders count as deployed, per the `deployed` setting. */
-  private deployedNames(names: string[], deployed: string): DeployedNames {
+  private deployedNames(names: string[], deployed: string, answers: GitAnswers | undefined): DeployedNames {
     const result = new Set<string>() as DeployedNames;
     result.notes = [];
     if (deployed === 'all') {
@@ -392,7 +402,7 @@ export class ProjectSession {
       return result;
     }
     const ref = deployed.startsWith('ref:') ? deployed.slice(4) : undefined;
-    const view = this.committedView(deployed, ref);
+    const view = this.committedView(deployed, ref, answers);
     if (ref && !view.committedFolders) {
       throw new CannotAnalyze(`cannot tell which migrations are deployed: ${view.problem ?? `git ref ${ref} not readable`}`);
     }
@@ -403,7 +413,7 @@ export class ProjectSession {
       return result;
     }
     for (const name of names) if (view.committedFolders.has(name)) result.add(name);
-    const schema = this.committedSchema(ref);
+    const schema = this.committedSchema(ref, answers);
     if (schema) result.committedSchema = schema;
     if (ref) result.ref = ref;
     return result;

@@ -1,4 +1,4 @@
-import { execFileSync } from 'child_process';
+import { execFile, execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -16,12 +16,68 @@ export interface GitView {
   problem?: string;
 }
 
+const GIT_OUTPUT = { encoding: 'utf8' as const, maxBuffer: 64 * 1024 * 1024 };
+
+/** What git answered to commands started ahead (prefetchGit), by working directory and arguments. */
+export type GitAnswers = ReadonlyMap<string, { output: string } | { failed: true }>;
+
+function commandKey(cwd: string, args: readonly string[]): string {
+  return [cwd, ...args].join('\0');
+}
+
+let answered: GitAnswers | undefined;
+
 function git(cwd: string, args: string[]): string {
-  return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+  const early = answered?.get(commandKey(cwd, args));
+  if (early) {
+    if ('failed' in early) throw new Error(`git ${args[0]} failed`);
+    return early.output;
+  }
+  return execFileSync('git', args, { cwd, ...GIT_OUTPUT, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Runs `read` with the answers of commands started ahead: those commands are not run again. */
+function withAnswers<T>(answers: GitAnswers | undefined, read: () => T): T {
+  answered = answers;
+  try {
+    return read();
+  } finally {
+    answered = undefined;
+  }
+}
+
+/**
+ * Starts, in the background, the git commands the common case of
+ * committedMigrationFolders and committedSchemaFiles runs (a migrations
+ * directory, a one-file schema): they run while the caller reads the schema and
+ * the migrations, instead of one after the other afterwards. Resolves with their
+ * answers, to pass to those functions; never rejects.
+ */
+export function prefetchGit(migrationsDir: string, schemaPath: string, ref?: string): Promise<GitAnswers> {
+  const target = ref ?? 'HEAD';
+  const commands: [string, string[]][] = [];
+  if (isDirectory(migrationsDir)) commands.push([migrationsDir, ['ls-tree', '--name-only', '-z', target]]);
+  if (!isDirectory(schemaPath)) commands.push([path.dirname(schemaPath), ['show', `${target}:./${path.basename(schemaPath)}`]]);
+  return Promise.all(
+    commands.map(
+      ([cwd, args]) =>
+        new Promise<[string, { output: string } | { failed: true }]>((resolve) => {
+          try {
+            execFile('git', args, { cwd, ...GIT_OUTPUT }, (error, output) => resolve([commandKey(cwd, args), error ? { failed: true } : { output }]));
+          } catch {
+            resolve([commandKey(cwd, args), { failed: true }]);
+          }
+        }),
+    ),
+  ).then((entries) => new Map(entries));
 }
 
 /** Migration folders that exist at `ref` (HEAD when undefined) under `migrationsDir`. */
-export function committedMigrationFolders(migrationsDir: string, ref?: string): GitView {
+export function committedMigrationFolders(migrationsDir: string, ref?: string, answers?: GitAnswers): GitView {
+  return withAnswers(answers, () => readCommittedMigrationFolders(migrationsDir, ref));
+}
+
+function readCommittedMigrationFolders(migrationsDir: string, ref?: string): GitView {
   const target = ref ?? 'HEAD';
   // The common case in one git process (it runs whenever a migration folder changes): in a
   // subdirectory, ls-tree lists that directory's entries at the commit, by their names there.
@@ -90,7 +146,11 @@ function safe<T>(fn: () => T): T | undefined {
  * Undefined outside git or when the ref does not hold the schema: then nothing
  * can be told apart as pre-existing.
  */
-export function committedSchemaFiles(schemaPath: string, ref?: string): { path: string; text: string }[] | undefined {
+export function committedSchemaFiles(schemaPath: string, ref?: string, answers?: GitAnswers): { path: string; text: string }[] | undefined {
+  return withAnswers(answers, () => readCommittedSchemaFiles(schemaPath, ref));
+}
+
+function readCommittedSchemaFiles(schemaPath: string, ref?: string): { path: string; text: string }[] | undefined {
   const target = ref ?? 'HEAD';
   const folder = isDirectory(schemaPath);
   const cwd = folder ? schemaPath : path.dirname(schemaPath);
