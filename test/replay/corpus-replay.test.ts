@@ -20,6 +20,8 @@ const EXPECTED_WARNINGS: Record<string, string[]> = {
   civitai__civitai: [
     'warning: This migration fails on a fresh database at line 25: Column "reactionCount" of table "PostMetric" does not exist; the trigger\'s UPDATE OF cannot name it. (20251117182613_post_metrics_denormalization/migration.sql:25)',
     'warning: Line 27: PostgreSQL cannot parse this statement (syntax error at or near ""mode""); it is skipped and the rest of the file is still read. (20251123142214_model_metric_overhaul/migration.sql:18)',
+    // Verified on PostgreSQL 15 (pg_depend after the history up to it): UserStat and ModelRank_Live read ModelMetric.timeframe, UserRank_Live reads UserStat.
+    'warning: This migration fails on a fresh database at line 39: Column "ModelMetric"."timeframe" is used by view "UserStat", view "ModelRank_Live", view "UserRank_Live"; PostgreSQL refuses to drop it without CASCADE. The replay drops them too. (20251123142214_model_metric_overhaul/migration.sql:39)',
     'warning: This migration fails on a fresh database at line 2: Trigger "add_metrics_after_insert" does not exist at this point of the migrations; the DROP is skipped. (20251124081808_model_metric_trigger_drop/migration.sql:2)',
     'warning: This migration fails on a fresh database at line 3: Function "add_model_metrics" does not exist at this point of the migrations; the DROP is skipped. (20251124081808_model_metric_trigger_drop/migration.sql:3)',
     // Verified on PostgreSQL 15: the constant cast 'ImageScan'::"JobQueueType" is rejected even when no row is selected.

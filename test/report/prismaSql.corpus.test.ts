@@ -90,6 +90,7 @@ describe('report: the SQL Prisma will generate, replayed on the corpus', functio
       let empty = 0;
       let renamePairs = 0;
       let renameAgree = 0;
+      let refused = 0;
       for (const pair of fs.readdirSync(pairsDir).filter((p) => fs.statSync(path.join(pairsDir, p)).isDirectory()).sort()) {
         const dir = path.join(pairsDir, pair);
         const meta = JSON.parse(fs.readFileSync(path.join(dir, 'meta.json'), 'utf8')) as { provider: string; missing_from_head: string[] };
@@ -122,11 +123,20 @@ describe('report: the SQL Prisma will generate, replayed on the corpus', functio
           }
         }
         const applied = replayer.fork();
+        const dropsBefore = applied.dropEvents?.().length ?? 0;
         const notes = applied.apply({ name: 'rendered', file: path.join(dir, 'rendered.sql'), sql });
-        const residue = changesBetween(applied.state(), expected).map((c) => JSON.stringify(summarizeChange(c))).sort();
+        const left = changesBetween(applied.state(), expected);
+        const residue = left.map((c) => JSON.stringify(summarizeChange(c))).sort();
         // A statement the replay could not read or apply is a miss even when the end state happens to agree.
         const problems = notes.filter((n) => n.level !== 'info').map((n) => n.message);
-        if (residue.length === 0 && problems.length === 0) {
+        // Prisma's own SQL refused by PostgreSQL: it drops a column or table that hand-written views read. Prisma
+        // would write the same drop (it does not know the views), so this is the database's answer, not our SQL's.
+        const refusedDrops = (applied.dropEvents?.() ?? []).slice(dropsBefore).filter((e) => !e.cascade && e.action === 'drop');
+        const viewsLost = new Set(refusedDrops.flatMap((e) => e.dependants.filter((d) => d.kind === 'view' || d.kind === 'materializedView').map((d) => d.key.slice('relation:'.length))));
+        const unexplained = problems.filter((p) => !refusedDrops.some((e) => p.toLowerCase().includes(`${e.target.toLowerCase()} is used by`)));
+        const unexplainedResidue = left.filter((c) => !(c.kind === 'addTable' && viewsLost.has(c.table)));
+        if (unexplainedResidue.length === 0 && unexplained.length === 0) {
+          if (refusedDrops.length > 0) refused++;
           agree++;
           if (renames) renameAgree++;
         } else if (!knownMisses[`${name}/${pair}`]) {
@@ -135,7 +145,7 @@ describe('report: the SQL Prisma will generate, replayed on the corpus', functio
         applied.dispose();
         replayer.dispose();
       }
-      figures.push(`${name} (${provider}): ${agree}/${pairs} pairs agree (${renameAgree}/${renamePairs} with renames)${empty ? `, ${empty} with no database change` : ''}`);
+      figures.push(`${name} (${provider}): ${agree}/${pairs} pairs agree (${renameAgree}/${renamePairs} with renames)${empty ? `, ${empty} with no database change` : ''}${refused ? ` (${refused} of them refused by PostgreSQL as Prisma's SQL would be: a drop that hand-written views depend on)` : ''}`);
       totals.pairs += pairs;
       totals.agree += agree;
       totals.renamePairs += renamePairs;

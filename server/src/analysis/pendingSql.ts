@@ -10,9 +10,9 @@ import * as path from 'path';
 import type { DbState, DbTable, Provider } from '../core/dbState';
 import type { Note } from '../core/notes';
 import { readMigrationsFolder } from '../replay/migrations';
-import { createPostgresReplayerOn } from '../replay/postgres';
+import { createPostgresReplayer, createPostgresReplayerOn } from '../replay/postgres';
 import { parsePostgresStatements, type ParsedStatement } from '../replay/statements';
-import type { NewEnumValueUse } from '../replay/types';
+import type { Dependant, DropEvent, NewEnumValueUse, Replayer } from '../replay/types';
 import { NotNullChecks, PendingTables, type NotNullCheckState, type TableView } from '../rules/support/sqlAst';
 
 export interface PendingFileInput {
@@ -36,6 +36,12 @@ export interface PendingSqlInput {
    * of the pending files' migrations folder are read, lazily, for the same.
    */
   deployed?: { name: string; sql: string }[];
+  /**
+   * A copy of the replayer that produced `baseline` (views and what they
+   * depend on, functions: what the state alone does not carry). When absent,
+   * the deployed files are replayed again, on the first question only.
+   */
+  forkBaseline?: () => Replayer;
   /** Splits a MySQL or SQLite file into statements, with their typed form. */
   splitPlain: (sql: string, provider: Exclude<Provider, 'postgresql'>) => ParsedStatement[];
 }
@@ -45,7 +51,7 @@ export class PendingSql {
   readonly notes: Note[] = [];
   private views?: Map<ParsedStatement, TableView>;
   private checks?: Map<ParsedStatement, NotNullChecks>;
-  private enumUses?: readonly NewEnumValueUse[];
+  private replayed?: { enumUses: readonly NewEnumValueUse[]; drops: PendingDrop[] };
   private readonly fileOf = new Map<ParsedStatement, PendingSqlFile>();
 
   constructor(private readonly input: PendingSqlInput) {
@@ -106,15 +112,49 @@ export class PendingSql {
    * first question; only files that add an enum value can have any).
    */
   newEnumValueUses(statement: ParsedStatement): NewEnumValueUse[] {
+    return this.inStatement(statement, this.replay()?.enumUses ?? []);
+  }
+
+  /**
+   * Drops in `statement` that met dependants (views, triggers, foreign keys,
+   * columns): refused without CASCADE, dropped with it. `missing` are the
+   * dependants the rest of the file does not create again.
+   */
+  dropsIn(statement: ParsedStatement): PendingDrop[] {
+    return this.inStatement(statement, this.replay()?.drops ?? []);
+  }
+
+  private inStatement<T extends { file: string; migration: string; range: { start: { line: number } } }>(statement: ParsedStatement, events: readonly T[]): T[] {
     const file = this.fileOf.get(statement);
-    if (!file || this.input.provider !== 'postgresql') return [];
-    if (!this.enumUses) {
-      const replayer = createPostgresReplayerOn(this.input.baseline);
-      for (const pending of this.files) replayer.apply({ name: pending.name, file: pending.file, sql: pending.sql });
-      this.enumUses = replayer.newEnumValueUses?.() ?? [];
-    }
+    if (!file) return [];
     const { start, end } = statement.range;
-    return this.enumUses.filter((use) => use.file === file.file && use.migration === file.name && use.range.start.line >= start.line && use.range.start.line <= end.line);
+    return events.filter((e) => e.file === file.file && e.migration === file.name && e.range.start.line >= start.line && e.range.start.line <= end.line);
+  }
+
+  /** The pending files replayed in order on the deployed state, once, on the first question (PostgreSQL only). */
+  private replay(): { enumUses: readonly NewEnumValueUse[]; drops: PendingDrop[] } | undefined {
+    if (this.input.provider !== 'postgresql' || this.files.length === 0) return undefined;
+    if (this.replayed) return this.replayed;
+    const replayer = this.baselineReplayer();
+    const usesBefore = replayer.newEnumValueUses?.().length ?? 0;
+    const drops: PendingDrop[] = [];
+    for (const pending of this.files) {
+      const seen = replayer.dropEvents?.().length ?? 0;
+      replayer.apply({ name: pending.name, file: pending.file, sql: pending.sql });
+      for (const event of (replayer.dropEvents?.() ?? []).slice(seen)) drops.push({ ...event, missing: event.dependants.filter((d) => !existsIn(replayer, d)) });
+    }
+    this.replayed = { enumUses: (replayer.newEnumValueUses?.() ?? []).slice(usesBefore), drops };
+    return this.replayed;
+  }
+
+  private baselineReplayer(): Replayer {
+    const forked = this.input.forkBaseline?.();
+    if (forked) return forked;
+    const deployed = this.input.deployed ?? this.deployedFromDisk();
+    if (deployed.length === 0) return createPostgresReplayerOn(this.input.baseline);
+    const replayer = createPostgresReplayer();
+    for (const migration of deployed) replayer.apply({ name: migration.name, file: `${migration.name}/migration.sql`, sql: migration.sql });
+    return replayer;
   }
 
   /**
@@ -146,6 +186,25 @@ export class PendingSql {
     const folder = readMigrationsFolder(path.dirname(path.dirname(first.file)));
     return folder.migrations.filter((m) => !pendingNames.has(m.name));
   }
+}
+
+/** A drop of a pending file that met dependants, with those still missing when the file ends. */
+export interface PendingDrop extends DropEvent {
+  missing: Dependant[];
+}
+
+/** Whether a dependant exists in the replayed state (created again after the drop). */
+function existsIn(replayer: Replayer, dependant: Dependant): boolean {
+  const state = replayer.state();
+  if (dependant.kind === 'foreignKey') {
+    const at = dependant.key.lastIndexOf('#');
+    return state.tables[dependant.key.slice(0, at)]?.foreignKeys.some((f) => f.name === dependant.key.slice(at + 1)) === true;
+  }
+  if (dependant.kind === 'column') {
+    const at = dependant.key.lastIndexOf('.');
+    return state.tables[dependant.key.slice(0, at)]?.columns.some((c) => c.name === dependant.key.slice(at + 1)) === true;
+  }
+  return state.objects?.[dependant.key] !== undefined;
 }
 
 const emptyView: TableView = {

@@ -77,6 +77,8 @@ interface MigrationsSnapshot {
   inferredPrismaVersion: string;
   /** In git mode, the schema as committed at the ref the deployed migrations were read at, and what to compare it with. */
   committed?: CommittedSchema;
+  /** A copy of the replayer at the baseline, for the SQL rules' own replay of the pending files. */
+  forkBaseline: () => Replayer;
 }
 
 /** What the drift at a ref is computed from: once per migrations snapshot, at its first analysis (see driftOf). */
@@ -208,7 +210,7 @@ export class ProjectSession {
       provenance: migrations.provenance,
       uncertain: migrations.uncertain,
       suppressions: scanned.suppressions.map(toSuppression),
-      pendingSql: readPendingSql({ provider, baseline: migrations.baseline, pending: migrations.pendingFiles, deployed: migrations.deployedFiles, splitPlain: dialectStatements }),
+      pendingSql: readPendingSql({ provider, baseline: migrations.baseline, pending: migrations.pendingFiles, deployed: migrations.deployedFiles, forkBaseline: migrations.forkBaseline, splitPlain: dialectStatements }),
     });
     notes.push(...judged.notes);
     lap('judge');
@@ -217,7 +219,7 @@ export class ProjectSession {
     if (this.sqlVerdict?.snapshot !== migrations || this.sqlVerdict.config !== configKey) {
       // The SQL rules read the pending migrations; the parser is loaded only when there are some (see replayerFactory).
       if (provider === 'postgresql' && migrations.pendingFiles.length > 0) await loadPostgresParser();
-      this.sqlVerdict = { snapshot: migrations, config: configKey, result: judgeMigrationSql({ provider, baseline: migrations.baseline, pending: migrations.pendingFiles, deployed: migrations.deployedFiles, config: effective }) };
+      this.sqlVerdict = { snapshot: migrations, config: configKey, result: judgeMigrationSql({ provider, baseline: migrations.baseline, pending: migrations.pendingFiles, deployed: migrations.deployedFiles, forkBaseline: migrations.forkBaseline, config: effective }) };
     }
     const sql = this.sqlVerdict.result;
     notes.push(...sql.notes);
@@ -318,6 +320,7 @@ export class ProjectSession {
       ...(folder.lockProvider ? { lockProvider: folder.lockProvider } : {}),
       inferredPrismaVersion,
       ...(committed ? { committed } : {}),
+      forkBaseline: () => replayed.baseline.fork(),
     };
     return this.snapshot;
   }

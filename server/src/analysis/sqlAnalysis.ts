@@ -5,6 +5,7 @@ import type { GuardConfig } from '../project/config';
 import { readDialectStatement, type DialectStatement } from '../replay/dialectStatements';
 import { splitMysqlStatements } from '../replay/mysql';
 import type { ParsedStatement } from '../replay/statements';
+import type { Replayer } from '../replay/types';
 import { sqlRules } from '../rules';
 import { attachFacts, parsePrismaWarnings, type MigrationFacts } from '../rules/support/sqlAst';
 import { docsPath, type Finding, type SqlRule, type SqlRuleContext } from '../rules/types';
@@ -25,6 +26,8 @@ export interface SqlJudgeInput {
   deployed?: { name: string; sql: string }[];
   config: GuardConfig;
   rules?: readonly SqlRule[];
+  /** A copy of the replayer that produced `baseline` (see PendingSqlInput.forkBaseline). */
+  forkBaseline?: () => Replayer;
 }
 
 /** Runs the SQL rules over each pending migration file, statement by statement. */
@@ -54,6 +57,7 @@ export function judgeMigrationSql(input: SqlJudgeInput): { findings: Finding[]; 
       before: (statement) => pendingSql.before(statement),
       notNullCheckBefore: (statement, table, column) => pendingSql.checkBefore(statement, table, column),
       newEnumValueUses: (statement) => pendingSql.newEnumValueUses(statement),
+      dropsWithDependants: (statement) => pendingSql.dropsIn(statement),
       warnings,
     };
     attachFacts(context, facts);

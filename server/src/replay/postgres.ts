@@ -41,7 +41,8 @@ import { parsePostgresStatements, postgresParserLoaded, type ParsedStatement } f
 import { functionCallTables, interpretDoBlock, type CatalogView, type PlpgsqlHost, type Refusal } from './plpgsql';
 import { entryOf, flattenProvenance } from './provenance';
 import { newEnumValueUse, type EnumUseScope } from './enumValueUse';
-import type { MigrationInput, NewEnumValueUse, ProvenanceEntry, Replayer, UncertainStatement } from './types';
+import type { Dependant, DropEvent, MigrationInput, NewEnumValueUse, ProvenanceEntry, Replayer, UncertainStatement } from './types';
+import { viewDependencies, type ObjectDependencies } from './viewDependencies';
 
 interface TableSources {
   self?: ProvenanceEntry;
@@ -88,6 +89,10 @@ interface ReplayData {
   openTransaction?: { addedValues: Record<string, Record<string, number>>; createdEnums: string[]; useRefused?: boolean };
   /** Every use of an enum value in the transaction that added it, in order. */
   newEnumValueUses?: NewEnumValueUse[];
+  /** Object key of a view, materialized view or trigger → what it depends on (PostgreSQL refuses to drop that without CASCADE). */
+  dependencies?: Record<string, ObjectDependencies>;
+  /** Every drop that met dependants, in order. */
+  dropEvents?: DropEvent[];
 }
 
 /** `SET search_path` as the migration left it: where unqualified names are created and looked up (`public` is the default schema). */
@@ -299,6 +304,10 @@ class PostgresReplayer implements Replayer {
 
   newEnumValueUses(): readonly NewEnumValueUse[] {
     return this.data.newEnumValueUses ?? [];
+  }
+
+  dropEvents(): readonly DropEvent[] {
+    return this.data.dropEvents ?? [];
   }
 
   fork(): Replayer {
@@ -601,7 +610,9 @@ class PostgresReplayer implements Replayer {
         return this.setVariable(body as VariableSetStmt);
       case 'ViewStmt': {
         const view = body as ViewStmt;
-        return this.createObject('view', this.relation(view.view), !!view.replace, false);
+        const at = this.relation(view.view);
+        this.createObject('view', at, !!view.replace, false);
+        return this.recordViewDependencies(objectKey('view', at.schema, at.name), view.query);
       }
       case 'CreateFunctionStmt': {
         const fn = body as CreateFunctionStmt;
@@ -613,7 +624,10 @@ class PostgresReplayer implements Replayer {
         const trigger = body as CreateTrigStmt;
         const on = this.relation(trigger.relation);
         this.checkTriggerColumns(trigger);
-        return this.createObject('trigger', { name: trigger.trigname ?? '', ...(on.schema ? { schema: on.schema } : {}) }, !!trigger.replace, false, on.key);
+        this.createObject('trigger', { name: trigger.trigname ?? '', ...(on.schema ? { schema: on.schema } : {}) }, !!trigger.replace, false, on.key);
+        const fn = names(trigger.funcname).pop()?.toLowerCase() ?? '';
+        if (this.data.functions[fn]) (this.data.dependencies ??= {})[objectKey('trigger', on.schema, trigger.trigname ?? '', on.key)] = { relations: [], columns: {}, functions: [fn] };
+        return;
       }
       case 'CreateSeqStmt': {
         const sequence = body as CreateSeqStmt;
@@ -754,7 +768,14 @@ class PostgresReplayer implements Replayer {
   }
 
   private createTableAs(stmt: CreateTableAsStmt): void {
-    if (stmt.objtype === 'OBJECT_MATVIEW') return this.createObject('materializedView', this.relation(stmt.into?.rel), false, !!stmt.if_not_exists);
+    if (stmt.objtype === 'OBJECT_MATVIEW') {
+      const at = this.relation(stmt.into?.rel);
+      const key = objectKey('materializedView', at.schema, at.name);
+      const existed = !!this.objects[key];
+      this.createObject('materializedView', at, false, !!stmt.if_not_exists);
+      if (!existed) this.recordViewDependencies(key, stmt.query);
+      return;
+    }
     const rel = this.relation(stmt.into?.rel);
     if (stmt.into?.rel?.relpersistence === 't') {
       if (!this.data.temporaryTables.includes(rel.name)) this.data.temporaryTables.push(rel.name);
@@ -985,6 +1006,7 @@ class PostgresReplayer implements Replayer {
       const alternatives = (table.primaryKey && table.primaryKey.name !== constraint && table.primaryKey.columns.join('\u0000') === wanted ? 1 : 0) +
         table.indexes.filter((i) => i.unique && !i.where && i.name !== constraint && i.columns.join('\u0000') === wanted).length;
       if (alternatives > 0) return;
+      this.recordDropEvent(`"${constraint}" of "${key}"`, 'drop', cascade, dependants.map((f) => foreignKeyDependant(otherKey, f.name)));
       if (!cascade) {
         this.refuse('dependent_objects_still_exist', `"${constraint}" is needed by foreign key${dependants.length > 1 ? 's' : ''} ${dependants.map((f) => `"${f.name}"`).join(', ')}; PostgreSQL refuses to drop it without CASCADE. The replay drops ${dependants.length > 1 ? 'them' : 'it'} too.`);
       }
@@ -1037,6 +1059,11 @@ class PostgresReplayer implements Replayer {
       case 'AT_AlterColumnType': {
         const column = this.column(key, table, cmd.name);
         if (!column) return;
+        const users = this.dependantsOf((d) => d.columns[key]?.includes(column.name) === true);
+        if (users.length > 0) {
+          this.recordDropEvent(`column "${key}"."${column.name}"`, 'alterType', false, users);
+          this.refuse('feature_not_supported', `Column "${column.name}" of "${key}" is used by ${users.map((u) => u.label).join(', ')}; PostgreSQL cannot change the type of a column a view uses ("cannot alter type of a column used by a view or rule"): drop the view first and create it again after.`);
+        }
         const def = unwrap(cmd.def)[1] as ColumnDef;
         column.type = resolveType(def.typeName, this.enumKey).type;
         // PostgreSQL casts an existing default to the new type: it now depends on that type too.
@@ -1110,11 +1137,13 @@ class PostgresReplayer implements Replayer {
   }
 
   private dropColumn(key: string, table: DbTable, name: string, cascade: boolean): void {
+    this.dropViewsOn(`column "${key}"."${name}"`, (d) => d.columns[key]?.includes(name) === true, cascade);
     // Foreign keys elsewhere that point at the column need CASCADE.
     for (const [otherKey, other] of Object.entries(this.tables)) {
       if (otherKey === key) continue;
       const dependants = other.foreignKeys.filter((f) => f.referencedTable === key && f.referencedColumns.includes(name));
       if (dependants.length === 0) continue;
+      this.recordDropEvent(`column "${key}"."${name}"`, 'drop', cascade, dependants.map((f) => foreignKeyDependant(otherKey, f.name)));
       if (!cascade) {
         this.refuse('dependent_objects_still_exist', `Column "${name}" of "${key}" is referenced by foreign key${dependants.length > 1 ? 's' : ''} ${dependants.map((f) => `"${f.name}"`).join(', ')}; PostgreSQL refuses to drop it without CASCADE. The replay drops ${dependants.length > 1 ? 'them' : 'it'} too.`);
       }
@@ -1204,7 +1233,12 @@ class PostgresReplayer implements Replayer {
       case 'OBJECT_MATVIEW':
       case 'OBJECT_SEQUENCE': {
         const kind: DbObjectKind = stmt.removeType === 'OBJECT_VIEW' ? 'view' : stmt.removeType === 'OBJECT_MATVIEW' ? 'materializedView' : 'sequence';
-        for (const object of stmt.objects ?? []) this.dropObject(kind, this.qualify(objectNames(object), this.relationExists), missingOk);
+        for (const object of stmt.objects ?? []) {
+          const at = this.qualify(objectNames(object), this.relationExists);
+          const key = tableKey(at.schema, at.name);
+          if (kind !== 'sequence' && this.objects[objectKey(kind, at.schema, at.name)]?.kind === kind) this.dropViewsOn(`${LABELS[kind]} "${key}"`, (d) => d.relations.includes(key), cascade);
+          this.dropObject(kind, at, missingOk);
+        }
         return;
       }
       case 'OBJECT_FUNCTION':
@@ -1212,7 +1246,10 @@ class PostgresReplayer implements Replayer {
       case 'OBJECT_ROUTINE':
         for (const object of stmt.objects ?? []) {
           const [, fn] = unwrap(object);
-          this.dropObject('function', this.qualify(names((fn as { objname?: Node[] }).objname)), missingOk);
+          const at = this.qualify(names((fn as { objname?: Node[] }).objname));
+          const name = at.name.toLowerCase();
+          if (this.objects[objectKey('function', at.schema, at.name)]) this.dropViewsOn(`function "${at.name}"`, (d) => d.functions.includes(name), cascade);
+          this.dropObject('function', at, missingOk);
         }
         return;
       case 'OBJECT_TRIGGER':
@@ -1247,6 +1284,7 @@ class PostgresReplayer implements Replayer {
   }
 
   private removeTable(key: string, cascade: boolean): void {
+    this.dropViewsOn(`table "${key}"`, (d) => d.relations.includes(key), cascade);
     delete this.tables[key];
     this.forgetTriggers(key);
     delete this.data.tableSources[key];
@@ -1255,6 +1293,7 @@ class PostgresReplayer implements Replayer {
     for (const [otherKey, other] of Object.entries(this.tables)) {
       const dependants = other.foreignKeys.filter((f) => f.referencedTable === key);
       if (dependants.length === 0) continue;
+      this.recordDropEvent(`table "${key}"`, 'drop', cascade, dependants.map((f) => foreignKeyDependant(otherKey, f.name)));
       if (!cascade) {
         this.refuse('dependent_objects_still_exist', `Table "${key}" is referenced by foreign key${dependants.length > 1 ? 's' : ''} ${dependants.map((f) => `"${f.name}"`).join(', ')} of "${otherKey}"; PostgreSQL refuses to drop it without CASCADE. The replay drops ${dependants.length > 1 ? 'them' : 'it'} too.`);
       }
@@ -1333,6 +1372,7 @@ class PostgresReplayer implements Replayer {
       return;
     }
     delete this.objects[key];
+    if (this.data.dependencies) delete this.data.dependencies[key];
     if (kind === 'view' || kind === 'materializedView') this.forgetTriggers(tableKey(at.schema, at.name));
   }
 
@@ -1344,6 +1384,78 @@ class PostgresReplayer implements Replayer {
     }
     delete this.objects[key];
     this.objects[newKey] = { ...object, name: newName };
+    this.renameDependencies(key.slice('relation:'.length), newRelationKey, key, newKey);
+  }
+
+  // -------------------------------------------------------------------------
+  // Dependencies: views on tables, columns, views and functions; triggers on functions
+
+  private recordViewDependencies(key: string, query: Node | undefined): void {
+    if (!this.objects[key] || !query) return;
+    (this.data.dependencies ??= {})[key] = viewDependencies(query, {
+      relationKey: (rv) => this.relation(rv).key,
+      columnsOf: (table) => this.tables[table]?.columns.map((c) => c.name),
+      isUserFunction: (name) => this.data.functions[name] !== undefined,
+    });
+  }
+
+  /** The views and triggers that depend, directly or through other views, on what `depends` picks; closest first. */
+  private dependantsOf(depends: (d: ObjectDependencies) => boolean): Dependant[] {
+    const found: string[] = [];
+    const all = this.data.dependencies ?? {};
+    let next = Object.keys(all).filter((k) => this.objects[k] && depends(all[k]));
+    while (next.length > 0) {
+      found.push(...next.filter((k) => !found.includes(k)));
+      const relations = next.filter((k) => k.startsWith('relation:')).map((k) => k.slice('relation:'.length));
+      next = Object.keys(all).filter((k) => this.objects[k] && !found.includes(k) && all[k].relations.some((r) => relations.includes(r)));
+    }
+    return found.map((key) => {
+      const object = this.objects[key];
+      const name = object.schema ? `${object.schema}.${object.name}` : object.name;
+      const kind = object.kind === 'materializedView' ? 'materializedView' : object.kind === 'trigger' ? 'trigger' : 'view';
+      return { kind, key, label: kind === 'trigger' ? `trigger "${object.name}" on "${object.table ?? ''}"` : `${LABELS[object.kind]} "${name}"` };
+    });
+  }
+
+  /**
+   * Drops what depends on the object a statement drops: PostgreSQL refuses
+   * without CASCADE (the replay drops them anyway, as it does foreign keys,
+   * and the note says so) and with CASCADE drops them, silently.
+   */
+  private dropViewsOn(target: string, depends: (d: ObjectDependencies) => boolean, cascade: boolean): void {
+    const dependants = this.dependantsOf(depends);
+    if (dependants.length === 0) return;
+    this.recordDropEvent(target, 'drop', cascade, dependants);
+    if (!cascade) {
+      this.refuse('dependent_objects_still_exist', `${capitalise(target)} is used by ${dependants.map((d) => d.label).join(', ')}; PostgreSQL refuses to drop it without CASCADE. The replay drops ${dependants.length > 1 ? 'them' : 'it'} too.`);
+    }
+    for (const dependant of dependants) {
+      delete this.objects[dependant.key];
+      if (this.data.dependencies) delete this.data.dependencies[dependant.key];
+      if (dependant.key.startsWith('relation:')) this.forgetTriggers(dependant.key.slice('relation:'.length));
+    }
+  }
+
+  private recordDropEvent(target: string, action: DropEvent['action'], cascade: boolean, dependants: Dependant[]): void {
+    if (!this.migration || !this.statement) return;
+    (this.data.dropEvents ??= []).push({ migration: this.migration.name, file: this.migration.file, range: this.statement.range, target, action, cascade, dependants });
+  }
+
+  /** A table or view renamed (or moved to another schema): what depends on it follows, as in PostgreSQL. */
+  private renameDependencies(oldRelation: string, newRelation: string, oldObjectKey?: string, newObjectKey?: string): void {
+    const all = this.data.dependencies;
+    if (!all) return;
+    if (oldObjectKey && newObjectKey && all[oldObjectKey]) {
+      all[newObjectKey] = all[oldObjectKey];
+      delete all[oldObjectKey];
+    }
+    for (const dependencies of Object.values(all)) {
+      dependencies.relations = dependencies.relations.map((r) => (r === oldRelation ? newRelation : r));
+      if (dependencies.columns[oldRelation]) {
+        dependencies.columns[newRelation] = dependencies.columns[oldRelation];
+        delete dependencies.columns[oldRelation];
+      }
+    }
   }
 
   private forgetTriggers(relationKey: string): void {
@@ -1465,6 +1577,7 @@ class PostgresReplayer implements Replayer {
     for (const other of Object.values(this.tables)) {
       for (const fk of other.foreignKeys) if (fk.referencedTable === oldKey) fk.referencedTable = newKey;
     }
+    this.renameDependencies(oldKey, newKey);
   }
 
   private renameColumn(key: string, table: DbTable, from: string, to: string): void {
@@ -1491,6 +1604,11 @@ class PostgresReplayer implements Replayer {
       for (const fk of other.foreignKeys) {
         if (fk.referencedTable === key) fk.referencedColumns = fk.referencedColumns.map((c) => (c === from ? to : c));
       }
+    }
+    // A view follows the rename: PostgreSQL keeps it by column number, not by name.
+    for (const dependencies of Object.values(this.data.dependencies ?? {})) {
+      const columns = dependencies.columns[key];
+      if (columns) dependencies.columns[key] = columns.map((c) => (c === from ? to : c));
     }
   }
 
@@ -1658,6 +1776,7 @@ class PostgresReplayer implements Replayer {
       this.refuse('dependent_objects_still_exist', `Enum "${key}" is still used by ${what.join(', ')}; PostgreSQL refuses to drop it without CASCADE. Skipped.`);
       return;
     }
+    if (users.length > 0) this.recordDropEvent(`enum "${key}"`, 'drop', true, users.map(([tk, , c]) => ({ kind: 'column', key: `${tk}.${c}`, label: `column "${tk}"."${c}"` })));
     // DROP TYPE ... CASCADE drops the columns of that type and the defaults that cast to it.
     for (const [tk, table, column] of defaults) {
       const target = table.columns.find((c) => c.name === column);
@@ -1768,6 +1887,10 @@ function firstColumn(expr: Node | undefined): string[] {
 function excerptOf(text: string): string {
   const line = (text.split('\n').find((l) => l.trim() !== '') ?? text).trim();
   return line.length > 80 ? `${line.slice(0, 77)}...` : line;
+}
+
+function foreignKeyDependant(table: string, name: string): Dependant {
+  return { kind: 'foreignKey', key: `${table}#${name}`, label: `foreign key "${name}" of "${table}"` };
 }
 
 /** The identifiers, quoted identifiers and string contents of a text: what a function body may name. */

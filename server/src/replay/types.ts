@@ -59,6 +59,32 @@ export interface NewEnumValueUse {
   typeCreatedInTransaction: boolean;
 }
 
+/** Something a DROP (or a column type change) would take with it: a view, a foreign key, a trigger, a column. */
+export interface Dependant {
+  kind: 'view' | 'materializedView' | 'trigger' | 'foreignKey' | 'column';
+  /** `relation:<table key>` for views, `trigger:<table key>#<name>`, `<table key>#<constraint>`, `<table key>.<column>`. */
+  key: string;
+  /** For messages: `view "ActiveUser"`, `foreign key "Post_authorId_fkey" of "Post"`. */
+  label: string;
+}
+
+/**
+ * A statement that drops (or retypes) something other objects depend on.
+ * Without CASCADE PostgreSQL refuses it (the migration fails); with CASCADE
+ * it drops the dependants too, silently.
+ */
+export interface DropEvent {
+  migration: string;
+  file: string;
+  range: Range;
+  /** What the statement drops, for messages: `table "User"`, `column "User"."email"`. */
+  target: string;
+  /** `drop`: DROP ... [CASCADE]; `alterType`: ALTER COLUMN TYPE, which no CASCADE allows. */
+  action: 'drop' | 'alterType';
+  cascade: boolean;
+  dependants: Dependant[];
+}
+
 /**
  * A replayer owns a database state and applies migrations to it one at a time.
  * Keys of `provenance()` follow SchemaSources: table key, `tableKey.column`,
@@ -75,6 +101,8 @@ export interface Replayer {
   uncertain?(): readonly UncertainStatement[];
   /** PostgreSQL: every use of an enum value in the transaction that added it, in order. */
   newEnumValueUses?(): readonly NewEnumValueUse[];
+  /** PostgreSQL: every drop that met dependants (refused, or cascaded to them), in order. */
+  dropEvents?(): readonly DropEvent[];
   /**
    * One entry of provenance(), without building the whole record (tens of
    * thousands of keys on a large history, needed afresh after every migration).

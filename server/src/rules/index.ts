@@ -22,6 +22,7 @@ import schemaDrift from './schema-drift';
 import sqlCheckNotValid from './sql-check-not-valid';
 import sqlConcurrentlyInTransaction from './sql-concurrently-in-transaction';
 import sqlDropColumn from './sql-drop-column';
+import sqlDropDependentObjects from './sql-drop-dependent-objects';
 import sqlEnumValueUsedInTransaction from './sql-enum-value-used-in-transaction';
 import sqlDropTable from './sql-drop-table';
 import sqlForeignKeyNotValid from './sql-foreign-key-not-valid';
@@ -61,6 +62,7 @@ export const allRules: readonly Rule[] = [
   sqlCheckNotValid,
   sqlConcurrentlyInTransaction,
   sqlDropColumn,
+  sqlDropDependentObjects,
   sqlEnumValueUsedInTransaction,
   sqlDropTable,
   sqlForeignKeyNotValid,

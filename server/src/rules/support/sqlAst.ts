@@ -22,7 +22,7 @@ import { tableKey, type DbState } from '../../core/dbState';
 import type { Position, Range } from '../../core/source';
 import type { DialectStatement } from '../../replay/dialectStatements';
 import { names, unwrap } from '../../replay/pgTypes';
-import type { NewEnumValueUse } from '../../replay/types';
+import type { Dependant, DropEvent, NewEnumValueUse } from '../../replay/types';
 import type { ParsedStatement } from '../../replay/statements';
 import type { SqlRuleContext } from '../types';
 
@@ -808,6 +808,12 @@ export interface MigrationFacts {
    * the pending files found them. Absent when a rule runs without the runner.
    */
   newEnumValueUses?(statement: ParsedStatement): readonly NewEnumValueUse[];
+  /**
+   * Drops in `statement` that met dependants, as the replay of the pending
+   * files found them, with the dependants the rest of the file does not create
+   * again. Absent when a rule runs without the runner.
+   */
+  dropsWithDependants?(statement: ParsedStatement): readonly (DropEvent & { missing: Dependant[] })[];
 }
 
 const attached = new WeakMap<SqlRuleContext, MigrationFacts>();
