@@ -21,7 +21,7 @@ import {
   planProject,
 } from '../../server/src/phases';
 import type { PrismaProject } from '../../server/src/project/locate';
-import { cleanUp, copyFixture, findingsOnPendingPhases, schemaText } from './support';
+import { cleanUp, copyFixture, judgePendingPhases, schemaText } from './support';
 
 const NOW = new Date('2030-06-01T12:00:00Z');
 
@@ -194,11 +194,17 @@ describe('phases: writing plans and phases', function () {
   //   writes blocked (MariaDB refuses LOCK=NONE for it), and the column's key must come in the same statement, so that
   //   index is built under the same LOCK=SHARED; a nullable column made AUTO_INCREMENT later would be a full COPY. The
   //   plan is that one rebuild and says writes wait for it.
+  // - unused suppression in backfill_spam_in_ticket_status, backfill_phone_in_channel: the rows-moving UPDATE of the
+  //   enum plan picks a subset (`WHERE status = 'SPAM'`), which sql-unbatched-backfill rightly leaves alone, so the
+  //   sql-unbatched-backfill mark the backfill writer adds to every backfill covers nothing there and the user is told
+  //   to remove it: an open problem of that plan's backfill file.
   const stillHeard: Record<string, string[]> = {
     'pg-blog': [],
     'mysql-notes': [
       'remove-enum-value: sql-mysql-table-copy in contract_remove_spam_from_ticket_status',
+      'remove-enum-value: unused suppression of sql-unbatched-backfill in backfill_spam_in_ticket_status',
       'remove-enum-value: sql-mysql-table-copy in contract_remove_phone_from_channel',
+      'remove-enum-value: unused suppression of sql-unbatched-backfill in backfill_phone_in_channel',
       'change-column-type: sql-mysql-table-copy in contract_reorder_priority',
       'add-required-column: sql-mysql-index-not-online in add_autoincrement_number_in_receipt',
       'add-required-column: sql-mysql-table-copy in add_autoincrement_number_in_receipt',
@@ -212,7 +218,9 @@ describe('phases: writing plans and phases', function () {
       assert.strictEqual(entries.length, plans);
       const heard: string[] = [];
       for (const entry of entries) {
-        for (const finding of await findingsOnPendingPhases(copyFixture(fixture), entry.ruleId, entry.change)) heard.push(`${entry.ruleId}: ${finding.ruleId} in ${finding.statement?.migration.replace(/^\d{14}_/, '')}`);
+        const judged = await judgePendingPhases(copyFixture(fixture), entry.ruleId, entry.change);
+        for (const finding of judged.findings) heard.push(`${entry.ruleId}: ${finding.ruleId} in ${finding.statement?.migration.replace(/^\d{14}_/, '')}`);
+        for (const mark of judged.unusedMarks) heard.push(`${entry.ruleId}: unused suppression of ${mark}`);
       }
       assert.deepStrictEqual(heard, stillHeard[fixture]);
     });

@@ -95,6 +95,15 @@ export function addDeployedMigration(project: PrismaProject, sql: string): void 
  * for `change` into it as pending migrations, and returns what the analysis finds in their SQL.
  */
 export async function findingsOnPendingPhases(project: PrismaProject, ruleId: string, change: Change): Promise<Finding[]> {
+  return (await judgePendingPhases(project, ruleId, change)).findings;
+}
+
+/**
+ * Every phase of the plan for `change` written into the project, pending: the
+ * SQL findings on them, and the suppressions the plan wrote that cover nothing
+ * ("<rule> in <migration>"), which the user would be told to remove.
+ */
+export async function judgePendingPhases(project: PrismaProject, ruleId: string, change: Change): Promise<{ findings: Finding[]; unusedMarks: string[] }> {
   const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
   for (const args of [['init', '-q'], ['add', '.'], ['commit', '-q', '-m', 'deployed']]) execFileSync('git', args, { cwd: project.root, env });
   const outcome = await planForFinding(project, { ruleId, change: summarizeChange(change) });
@@ -109,7 +118,10 @@ export async function findingsOnPendingPhases(project: PrismaProject, ruleId: st
   const analysis = await new ProjectSession(project, {}).analyze();
   assert.ok(analysis);
   assert.ok(analysis.migrations.some((m) => !m.deployed), 'the phases are pending');
-  return analysis.findings.filter((f) => f.statement);
+  const unusedMarks = analysis.notes
+    .filter((n) => n.message.startsWith('Unused suppression') && n.where)
+    .map((n) => `${/triggers (\S+) any more/.exec(n.message)?.[1] ?? n.message} in ${path.basename(path.dirname(n.where?.file ?? '')).replace(/^\d{14}_/, '')}`);
+  return { findings: analysis.findings.filter((f) => f.statement), unusedMarks };
 }
 
 // ---------------------------------------------------------------------------

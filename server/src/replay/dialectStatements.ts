@@ -82,6 +82,12 @@ export interface WhereShape {
   everyRow: boolean;
   /** The WHERE only tests columns the statement sets for NULL: every row still to fill. */
   onlyNullTestsOfSetColumns: boolean;
+  /**
+   * `new IS NULL AND old IS NOT NULL`: NULL tests of set columns ANDed with
+   * IS NOT NULL tests of these other columns (whether those leave any row out
+   * depends on their nullability, which the rules know).
+   */
+  alsoNotNullTests?: string[];
 }
 
 export type DialectStatement =
@@ -644,10 +650,16 @@ class Reader {
     const columns = condition.filter((t, i) => (t.kind === 'ident' || (t.kind === 'word' && !KEYWORDS.has(t.text.toUpperCase()))) && !(condition[i + 1]?.kind === 'punct' && condition[i + 1]?.text === '.'));
     if (columns.length === 0) return { everyRow: true, onlyNullTestsOfSetColumns: false };
     // `col IS NULL [OR col2 IS NULL]`, columns possibly qualified.
-    const shape = condition
-      .filter((t, i) => !(condition[i + 1]?.kind === 'punct' && condition[i + 1]?.text === '.') && !(t.kind === 'punct' && t.text === '.'))
-      .map((t) => (t.kind === 'ident' || (t.kind === 'word' && !KEYWORDS.has(t.text.toUpperCase())) ? (setColumns.has(t.value) ? 'C' : 'X') : t.text.toUpperCase()));
-    const nullTests = shape.join(' ').split(' OR ').every((part) => part === 'C IS NULL');
+    const bare = condition.filter((t, i) => !(condition[i + 1]?.kind === 'punct' && condition[i + 1]?.text === '.') && !(t.kind === 'punct' && t.text === '.'));
+    const isName = (t: DialectToken): boolean => t.kind === 'ident' || (t.kind === 'word' && !KEYWORDS.has(t.text.toUpperCase()));
+    const shape = bare.map((t) => (isName(t) ? (setColumns.has(t.value) ? 'C' : 'X') : t.text.toUpperCase()));
+    const text = shape.join(' ');
+    const nullTests = text.split(' OR ').every((part) => part === 'C IS NULL');
+    const parts = text.split(' AND ');
+    if (!nullTests && !text.includes(' OR ') && parts.includes('C IS NULL') && parts.every((part) => part === 'C IS NULL' || part === 'X IS NOT NULL')) {
+      const others = bare.filter((t, i) => isName(t) && shape[i] === 'X').map((t) => t.value);
+      return { everyRow: false, onlyNullTestsOfSetColumns: false, alsoNotNullTests: others };
+    }
     return { everyRow: false, onlyNullTestsOfSetColumns: nullTests };
   }
 

@@ -37,13 +37,14 @@ const rule: SqlRule = {
 
     const update = stmt as UpdateStmt;
     const setColumns = new Set((update.targetList ?? []).map((t) => String(unwrap(t)[1].name ?? '')));
-    const where = update.whereClause ? limitingConditions(update, context, key, setColumns) : { limiting: 0, joins: 0 };
+    const where = update.whereClause ? limitingConditions(update, context, key, setColumns) : { limiting: 0, joins: 0, notNullOfRequired: [] as string[] };
     if (where.limiting > 0) return [];
+    const also = where.notNullOfRequired.length > 0 ? `; ${notNullNote(where.notNullOfRequired.map((c) => `"${c}"`))}` : '';
     const scope = !update.whereClause
       ? 'it has no WHERE'
       : where.joins > 0
-        ? 'its WHERE only joins it to the FROM list, so every row with a partner is updated — usually all of them'
-        : `its WHERE only picks the rows where the column it sets is still NULL — on a new column, all of them`;
+        ? `its WHERE only joins it to the FROM list, so every row with a partner is updated — usually all of them${also}`
+        : `its WHERE only picks the rows where the column it sets is still NULL — on a new column, all of them${also}`;
     return [{
       message: `UPDATE of ${table} in one statement (${scope}): every changed row stays locked until the migration commits, PostgreSQL writes a new version of each row (bloat, a WAL burst for replicas), and a failure near the end rolls it all back and blocks the deploys behind it.${lockNote}`,
       help: 'Keep only the schema change in the migration; after the code that writes the value is deployed, backfill from a script in batches by primary key (`WHERE "id" > $last ORDER BY "id" LIMIT 1000`), each batch its own transaction.',
@@ -60,7 +61,8 @@ function detectDialect(statement: ParsedStatement, context: SqlRuleContext): Rul
   const update = dialectOf(statement, 'update');
   const del = dialectOf(statement, 'delete');
   const target = update ?? del;
-  if (!target || target.limit || !factsOf(context).before(statement).holdsRows(target.table)) return [];
+  const facts = factsOf(context).before(statement);
+  if (!target || target.limit || !facts.holdsRows(target.table)) return [];
   const table = sqlName(context.provider, target.table);
   const mysql = context.provider === 'mysql';
   const severity = smallTableSeverity(context, [target.table]);
@@ -80,13 +82,17 @@ function detectDialect(statement: ParsedStatement, context: SqlRuleContext): Rul
     }];
   }
   if (!update) return [];
+  // `new IS NULL AND old IS NOT NULL` with "old" NOT NULL in the table: the second test leaves no row out.
+  const required = (column: string): boolean => context.baseline.tables[facts.deployedTable(target.table) ?? '']?.columns.some((c) => c.name === facts.deployedColumn(target.table, column) && !c.nullable) ?? false;
   const scope = update.where.everyRow
     ? update.joins
       ? 'it has no WHERE and only joins it to another table, so every row with a partner is updated — usually all of them'
       : 'it has no WHERE'
     : update.where.onlyNullTestsOfSetColumns
       ? 'its WHERE only picks the rows where the column it sets is still NULL — on a new column, all of them'
-      : undefined;
+      : update.where.alsoNotNullTests?.every(required)
+        ? `its WHERE only picks the rows where the column it sets is still NULL — on a new column, all of them; ${notNullNote(update.where.alsoNotNullTests.map((c) => sqlName(context.provider, c)))}`
+        : undefined;
   if (!scope) return [];
   return [{
     message: `UPDATE of ${table} in one statement (${scope}): ${held}.`,
@@ -101,7 +107,7 @@ function detectDialect(statement: ParsedStatement, context: SqlRuleContext): Rul
  * (`t.id = o.t_id` matches as many rows as there are partners — often all of
  * them, so those do not limit).
  */
-function limitingConditions(update: UpdateStmt, context: SqlRuleContext, key: string, setColumns: Set<string>): { limiting: number; joins: number } {
+function limitingConditions(update: UpdateStmt, context: SqlRuleContext, key: string, setColumns: Set<string>): { limiting: number; joins: number; notNullOfRequired: string[] } {
   const target = update.relation as RangeVar;
   const targetNames = new Set([target.relname ?? '', target.alias?.aliasname ?? ''].filter(Boolean));
   const otherNames = new Set<string>();
@@ -122,21 +128,36 @@ function limitingConditions(update: UpdateStmt, context: SqlRuleContext, key: st
     // Unqualified with a FROM list: the target's when the deployed table has such a column.
     return otherNames.size === 0 || !deployed || deployed.columns.some((c) => c.name === ref.column);
   };
-  const result = { limiting: 0, joins: 0 };
+  const result = { limiting: 0, joins: 0, notNullOfRequired: [] as string[] };
+  let nullTestOfSetColumn = false;
   for (const condition of conjuncts(update.whereClause)) {
     const own = columnRefs(condition).filter(isTargetColumn);
     // `WHERE true`, `WHERE 1 = 1`: no row is left out.
     if (own.length === 0) continue;
+    // `"old" IS NOT NULL` where "old" is NOT NULL in the table leaves no row out.
+    const [kind, body] = unwrap(condition);
+    if (kind === 'NullTest' && body.nulltesttype === 'IS_NOT_NULL' && own.length === 1 && !setColumns.has(own[0].column) && deployed?.columns.some((c) => c.name === own[0].column && !c.nullable)) {
+      result.notNullOfRequired.push(own[0].column);
+      continue;
+    }
     if (own.every((ref) => setColumns.has(ref.column))) {
       // `WHERE "col" IS NULL` on the column being filled is the backfill signature: every row still to do.
       // Other tests of it (`WHERE "status" = 'OLD'` while setting "status") pick a subset: a value remap.
       if (!isNullTest(condition)) result.limiting++;
+      else nullTestOfSetColumn = true;
       continue;
     }
     if (isJoin(condition, isTargetColumn)) result.joins++;
     else result.limiting++;
   }
+  // Only the backfill shape (a NULL test of the column being set) is judged with those tests discounted.
+  if (result.notNullOfRequired.length > 0 && !nullTestOfSetColumn) result.limiting++;
   return result;
+}
+
+/** Says why an IS NOT NULL test in the WHERE does not make the statement smaller. */
+function notNullNote(columns: string[]): string {
+  return `its IS NOT NULL test of ${columns.join(', ')} leaves no row out, since ${columns.length > 1 ? 'those columns are' : 'that column is'} NOT NULL`;
 }
 
 function isNullTest(node: Node): boolean {
