@@ -56,7 +56,7 @@ export function prismaServerJs(): string {
 export function buildBundledServer(): string {
   const root = path.resolve(__dirname, '..', '..');
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'pmg-bench-dist-'));
-  const build = spawnSync(process.execPath, [path.join(root, 'scripts', 'build-extension.js'), '--outdir', outdir, '--no-check'], { cwd: root, encoding: 'utf8' });
+  const build = spawnSync(process.execPath, [path.join(root, 'scripts', 'build-extension.js'), '--minify', '--outdir', outdir, '--no-check'], { cwd: root, encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`building the bundled server failed: ${build.stderr || build.stdout}`);
   return path.join(outdir, 'server.js');
 }
