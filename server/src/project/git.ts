@@ -56,6 +56,8 @@ function withAnswers<T>(answers: GitAnswers | undefined, read: () => T): T {
 export function prefetchGit(migrationsDir: string, schemaPath: string, ref?: string): Promise<GitAnswers> {
   const target = ref ?? 'HEAD';
   const commands: [string, string[]][] = [];
+  // Outside a work tree both commands fail and the caller asks git why, step by step: starting them would only cost two spawns.
+  if (!insideWorkTree(migrationsDir)) return Promise.resolve(new Map());
   if (isDirectory(migrationsDir)) commands.push([migrationsDir, ['ls-tree', '--name-only', '-z', target]]);
   if (!isDirectory(schemaPath)) commands.push([path.dirname(schemaPath), ['show', `${target}:./${path.basename(schemaPath)}`]]);
   return Promise.all(
@@ -116,6 +118,14 @@ function readCommittedMigrationFolders(migrationsDir: string, ref?: string): Git
 /** The root of the git repository holding `dir`, or undefined outside git. */
 export function repositoryRoot(dir: string): string | undefined {
   return safe(() => git(nearestExistingDir(dir), ['rev-parse', '--show-toplevel']).trim()) || undefined;
+}
+
+/** Whether a folder above `dir` holds `.git` (a folder, or a file for worktrees and submodules). A hint only: git decides. */
+function insideWorkTree(dir: string): boolean {
+  for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+    if (fs.existsSync(path.join(current, '.git'))) return true;
+    if (path.dirname(current) === current) return false;
+  }
 }
 
 function isDirectory(dir: string): boolean {
