@@ -25,8 +25,12 @@ const rule: SqlRule = {
     if (!alter || !view.holdsRows(alter.table)) return [];
     const copies = blockingClauses(statement, context).filter((c) => c.cost === 'copy');
     const reports: RuleReport[] = [];
+    // MySQL requires a key on an AUTO_INCREMENT column in the statement that adds it: that index cannot be built apart,
+    // and the lock it waits for is the numbering's, which sql-mysql-table-copy reports.
+    const numbered = new Set(alter.clauses.flatMap((c) => (c.kind === 'addColumn' && c.column.autoIncrement ? [c.column.name] : [])));
     for (const clause of alter.clauses) {
       if (clause.kind !== 'addIndex' || clause.indexKind === 'primary') continue;
+      if (clause.columns.some((c) => numbered.has(c))) continue;
       const copyWhat = copies.map((c) => c.what);
       reports.push(...judge(context, statement, alter.table, clause.index ?? clause.columns.join('_'), clause.indexKind, options, copyWhat, spanRange(statement, clause)));
     }

@@ -1,5 +1,5 @@
 import { dialectOf, spanRange } from './support/dialectSql';
-import { asksOnline, blockingClauses, onlineOptions } from './support/mysqlAlter';
+import { blockingClauses, onlineOptions, refusedBy } from './support/mysqlAlter';
 import { at, smallTableSeverity } from './support/sqlAst';
 import type { SqlRule } from './types';
 
@@ -15,10 +15,11 @@ const rule: SqlRule = {
     const options = onlineOptions(statement);
     const table = dialectOf(statement, 'alterTable')?.table ?? '';
     return blockingClauses(statement, context).map((found) => {
-      if (asksOnline(options)) {
+      const refusal = refusedBy(found, options);
+      if (refusal) {
         const asked = [options.algorithm && `ALGORITHM=${options.algorithm}`, options.lock && `LOCK=${options.lock}`].filter(Boolean).join(', ');
         return {
-          message: `This ALTER TABLE ${found.what}, which MySQL cannot do with ${asked}: it refuses the statement ("${found.refusal}") and the migration fails, leaving the rest of the file unapplied.`,
+          message: `This ALTER TABLE ${found.what}, which MySQL cannot do with ${asked}: it refuses the statement ("${refusal}") and the migration fails, leaving the rest of the file unapplied.`,
           help: 'Take the clause out of this statement and make the change as expand/contract (new column, batched backfill, switch the code, drop the old column), or run it with an online schema-change tool.',
           severity: 'error' as const,
           ...at(context, spanRange(statement, found.clause)),

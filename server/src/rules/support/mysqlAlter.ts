@@ -114,6 +114,19 @@ export function onlineOptions(statement: ParsedStatement): { algorithm?: string;
   return alter ? { ...(alter.algorithm ? { algorithm: alter.algorithm } : {}), ...(alter.lock ? { lock: alter.lock } : {}) } : {};
 }
 
+/**
+ * What MySQL says when the clause cannot run with the ALGORITHM and LOCK the
+ * statement asks for, or undefined when it runs. A copy is refused by every
+ * online ask; an AUTO_INCREMENT column is numbered in place (INPLACE with
+ * LOCK=SHARED runs, observed on MariaDB 10.11) and refused only by LOCK=NONE,
+ * INSTANT and NOCOPY.
+ */
+export function refusedBy(found: BlockingClause, options: { algorithm?: string; lock?: string }): string | undefined {
+  if (found.cost === 'copy') return asksOnline(options) ? found.refusal : undefined;
+  if (options.algorithm === 'INSTANT' || options.algorithm === 'NOCOPY') return `ALGORITHM=${options.algorithm} is not supported for this operation`;
+  return options.lock === 'NONE' ? found.refusal : undefined;
+}
+
 /** ALGORITHM=INPLACE or INSTANT, or LOCK=NONE, written: MySQL then refuses what it cannot do that way instead of copying. */
 export function asksOnline(options: { algorithm?: string; lock?: string }): boolean {
   return options.algorithm === 'INPLACE' || options.algorithm === 'INSTANT' || options.algorithm === 'NOCOPY' || options.lock === 'NONE';
