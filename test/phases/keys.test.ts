@@ -40,13 +40,20 @@ async function planFor(project: PrismaProject, rule: string, table: string): Pro
   return outcome.plan;
 }
 
-function shape(plan: Plan): unknown {
+function shape(plan: Plan): unknown[] {
   return plan.phases.map((p) => ({ key: p.key, migrations: p.migrations.map((m) => `${m.slug}${m.transactional ? '' : ' (alone, outside a transaction)'}`) }));
 }
 
 const POST_SLUG_WIDE = 'CREATE UNIQUE INDEX "Post_slug_key" ON "Post"("slug", "accountId");\n';
 const TAG_LABEL_MYSQL = 'CREATE UNIQUE INDEX `Tag_label_key` ON `Tag`(`label`);\n';
 const TAG_LABEL_SQLITE = 'CREATE UNIQUE INDEX "Tag_label_key" ON "Tag"("label");\n';
+
+const POST_ID_BIGINT: [string, string][] = [['  id          Int       @id @default(autoincrement())\n  accountId', '  id          BigInt    @id @default(autoincrement())\n  accountId']];
+const POST_VIEWS_UNIQUE: [string, string][] = [['  views       BigInt    @default(0)\n', '  views       BigInt    @default(0) @unique\n']];
+const POST_VIEWS_KEY = 'CREATE UNIQUE INDEX "Post_views_key" ON "Post"("views");\n';
+const TAG_ID_BIGINT: [string, string][] = [['model Tag {\n  id     Int    @id @default(autoincrement())', 'model Tag {\n  id     BigInt @id @default(autoincrement())']];
+const NOTE_SCORE_INDEX: [string, string][] = [['  score   BigInt  @default(0)\n\n  @@index([userId])', '  score   BigInt  @default(0)\n\n  @@index([userId])\n  @@index([score])']];
+const NOTE_SCORE_IDX = 'CREATE INDEX "Note_score_idx" ON "Note"("score");\n';
 
 const ACCOUNT_BY_EMAIL: [string, string][] = [['  id        Int      @id @default(autoincrement())\n  email     String\n', '  id        Int      @unique @default(autoincrement())\n  email     String   @id\n']];
 const NOTE_BY_USER: [string, string][] = [
@@ -216,20 +223,74 @@ describe('phases: key changes', function () {
     ].join('\n'));
   });
 
+  it('PostgreSQL: the type of a primary key column changes: the key is built again CONCURRENTLY on the converted column and attached USING INDEX in the swap, with its sequence', async () => {
+    const plan = await planFor(edited('pg-blog', POST_ID_BIGINT), 'change-column-type', 'Post');
+    assert.deepStrictEqual(shape(plan).slice(-1), [{
+      key: 'swap',
+      migrations: ['check_not_null_id_new_in_post', 'validate_not_null_id_new_in_post', 'build_index_post_pkey_on_id_new (alone, outside a transaction)', 'swap_id_in_post'],
+    }]);
+    const swap = plan.phases[2].migrations[3].sql;
+    assert.strictEqual(swap.slice(swap.indexOf('-- The sequence belongs')), [
+      '-- The sequence belongs to "id" and would go with it: it is detached here and given to the converted column below.',
+      'ALTER SEQUENCE "Post_id_seq" OWNED BY NONE;',
+      '',
+      `-- migration-guard-ignore sql-drop-column -- phase 3 of plan ${plan.id}: every value lives on, converted, in "id_new", which takes its name next.`,
+      '-- AlterTable',
+      'ALTER TABLE "Post" DROP COLUMN "id";',
+      '',
+      'ALTER TABLE "Post" RENAME COLUMN "id_new" TO "id";',
+      '',
+      "-- The key's index was built CONCURRENTLY: attaching it builds nothing.",
+      'ALTER TABLE "Post" ADD CONSTRAINT "Post_pkey" PRIMARY KEY USING INDEX "Post_pkey_new";',
+      '',
+      'ALTER SEQUENCE "Post_id_seq" AS BIGINT;',
+      '',
+      `ALTER TABLE "Post" ALTER COLUMN "id" SET DEFAULT nextval('"Post_id_seq"'::regclass);`,
+      '',
+      'ALTER SEQUENCE "Post_id_seq" OWNED BY "Post"."id";',
+      '',
+    ].join('\n'));
+  });
+
+  it('refuses the type change of a column in a foreign key, of a MySQL key column, and of an AUTOINCREMENT key on SQLite, with the safe path', async () => {
+    const account = edited('pg-blog', [['  id        Int      @id @default(autoincrement())\n  email     String\n', '  id        BigInt   @id @default(autoincrement())\n  email     String\n']]);
+    const { entries } = await planProject(account, { now: NOW });
+    const entry = entries.find((e) => e.ruleId === 'change-column-type' && e.change.table === 'Account');
+    assert.deepStrictEqual(entry?.outcome, {
+      ok: false,
+      reason: '"id" is part of foreign key AuditLog_accountId_fkey (from AuditLog), and Prisma wants both sides of a relation to have the same type, so the column on the other side changes too; that is not planned yet. The safe path by hand: add a column of the new type on each side, keep both in step and backfill them in batches, build their indexes CONCURRENTLY, then in one short migration swap the columns, attach the key with ADD PRIMARY KEY USING INDEX and add the foreign key NOT VALID, and VALIDATE it in a later one.',
+    });
+    const mysqlTag = edited('mysql-notes', TAG_ID_BIGINT);
+    const mysqlRefused = (await planProject(mysqlTag, { now: NOW })).entries.find((e) => e.ruleId === 'change-column-type' && e.change.table === 'Tag');
+    assert.deepStrictEqual(mysqlRefused?.outcome, {
+      ok: false,
+      reason: '"id" carries the primary key, AUTO_INCREMENT, which the new column would have to take over with a rebuild of the table; that is not planned for MySQL yet. The safe path: one `ALTER TABLE ... MODIFY` at a quiet time (InnoDB copies the table, writes wait), or an online schema-change tool (gh-ost, pt-online-schema-change) on a large table.',
+    });
+    const tag = edited('sqlite-notes', TAG_ID_BIGINT);
+    const refused = (await planProject(tag, { now: NOW })).entries.find((e) => e.ruleId === 'change-column-type' && e.change.table === 'Tag');
+    assert.deepStrictEqual(refused?.outcome, {
+      ok: false,
+      reason: '"id" is an AUTOINCREMENT primary key, which SQLite only allows on a column declared exactly INTEGER; a copy into a BIGINT column fails. SQLite\'s INTEGER already holds 64-bit values (up to 2^63 - 1): keep `Int` in the schema, or drop the auto-increment first.',
+    });
+  });
+
   // What our own SQL rules say about the pending phases (plan rule: finding rule in migration), per provider.
-  const heardPerFixture: [string, [string, string][], string | undefined, string, string, string[]][] = [
-    ['pg-blog', ACCOUNT_BY_EMAIL, undefined, 'change-primary-key', 'Account', []],
-    ['mysql-notes', NOTE_BY_USER, undefined, 'change-primary-key', 'Note', []],
-    ['sqlite-notes', NOTE_BY_USER, undefined, 'change-primary-key', 'Note', []],
-    ['pg-blog', [], POST_SLUG_WIDE, 'add-unique-constraint', 'Post', []],
-    ['mysql-notes', [], TAG_LABEL_MYSQL, 'add-unique-constraint', 'Tag', []],
-    ['sqlite-notes', [], TAG_LABEL_SQLITE, 'add-unique-constraint', 'Tag', []],
+  const heardPerFixture: { fixture: string; edits?: [string, string][]; deployed?: string; rule: string; table: string; column?: string; expected: string[] }[] = [
+    { fixture: 'pg-blog', edits: ACCOUNT_BY_EMAIL, rule: 'change-primary-key', table: 'Account', expected: [] },
+    { fixture: 'mysql-notes', edits: NOTE_BY_USER, rule: 'change-primary-key', table: 'Note', expected: [] },
+    { fixture: 'sqlite-notes', edits: NOTE_BY_USER, rule: 'change-primary-key', table: 'Note', expected: [] },
+    { fixture: 'pg-blog', deployed: POST_SLUG_WIDE, rule: 'add-unique-constraint', table: 'Post', expected: [] },
+    { fixture: 'mysql-notes', deployed: TAG_LABEL_MYSQL, rule: 'add-unique-constraint', table: 'Tag', expected: [] },
+    { fixture: 'sqlite-notes', deployed: TAG_LABEL_SQLITE, rule: 'add-unique-constraint', table: 'Tag', expected: [] },
+    { fixture: 'pg-blog', edits: POST_ID_BIGINT, rule: 'change-column-type', table: 'Post', column: 'id', expected: [] },
+    { fixture: 'pg-blog', edits: POST_VIEWS_UNIQUE, deployed: POST_VIEWS_KEY, rule: 'change-column-type', table: 'Post', column: 'views', expected: [] },
+    { fixture: 'sqlite-notes', edits: NOTE_SCORE_INDEX, deployed: NOTE_SCORE_IDX, rule: 'change-column-type', table: 'Note', column: 'score', expected: [] },
   ];
-  for (const [fixture, edits, deployed, rule, table, expected] of heardPerFixture) {
-    it(`writes ${rule} phases on ${table} (${fixture}${deployed ? ', replacing a deployed index' : ''}) that our own SQL rules say nothing false about`, async () => {
-      const project = edited(fixture, edits, deployed);
+  for (const { fixture, edits, deployed, rule, table, column, expected } of heardPerFixture) {
+    it(`writes ${rule} phases on ${table}${column ? `.${column}` : ''} (${fixture}${deployed ? ', replacing a deployed index' : ''}) that our own SQL rules say nothing false about`, async () => {
+      const project = edited(fixture, edits ?? [], deployed);
       const { entries } = await planProject(project);
-      const entry = entries.find((e) => e.ruleId === rule && e.change.table === table);
+      const entry = entries.find((e) => e.ruleId === rule && e.change.table === table && (!column || ('column' in e.change && e.change.column === column)));
       assert.ok(entry);
       const heard = (await findingsOnPendingPhases(project, rule, entry.change)).map((f) => `${f.ruleId} in ${f.statement?.migration.replace(/^\d{14}_/, '')}: ${f.message}`);
       assert.deepStrictEqual(heard, expected);

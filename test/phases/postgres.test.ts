@@ -93,6 +93,8 @@ interface Case {
   editSchema?(schema: string): string;
   /** SQL of one more deployed migration, after the fixture's own (an index the edited schema replaces). */
   deployed?: string;
+  /** The column of the change, when the table has more than one of its kind. */
+  column?: string;
   capture(db: PGlite): Promise<Captured>;
   /** After a migration's down.sql ran (data the down script restores). */
   afterDown?(db: PGlite, migration: string, before: Captured): Promise<void>;
@@ -404,6 +406,51 @@ const cases: Case[] = [
     capture: async (db) => ({ posts: await digest(db, 'SELECT * FROM "Post" ORDER BY "id"') }),
     verify: onlySlugUnique,
   },
+  {
+    title: 'change-column-type of the primary key: Post.id Int → BigInt, its key and sequence moved to the converted column',
+    rule: 'change-column-type',
+    table: 'Post',
+    column: 'id',
+    editSchema: (schema) => schema.replace('  id          Int       @id @default(autoincrement())\n  accountId', '  id          BigInt    @id @default(autoincrement())\n  accountId'),
+    phases: [
+      'expand: expand_add_id_new_to_post',
+      'backfill: backfill_id_new_in_post',
+      'swap: check_not_null_id_new_in_post, validate_not_null_id_new_in_post, build_index_post_pkey_on_id_new, swap_id_in_post',
+    ],
+    afterPhase: { 1: `INSERT INTO "Post" ("accountId", "slug") VALUES (1, 'written-by-old-code')` },
+    capture: async (db) => ({ posts: await digest(db, 'SELECT "id"::bigint AS id, "accountId", "slug", "status", "views" FROM "Post" ORDER BY "id"') }),
+    verify: async (db, before) => {
+      assert.strictEqual(await digest(db, `SELECT "id", "accountId", "slug", "status", "views" FROM "Post" WHERE "slug" <> 'written-by-old-code' ORDER BY "id"`), before.posts, 'every post keeps its id and values');
+      assert.deepStrictEqual((await db.query(`SELECT "id" FROM "Post" WHERE "slug" = 'written-by-old-code'`)).rows, [{ id: 4001 }], 'the row the old code wrote got its id from the sequence, copied by the trigger');
+      assert.deepStrictEqual((await db.query(`SELECT data_type AS type, is_nullable AS nullable, column_default AS d FROM information_schema.columns WHERE table_name = 'Post' AND column_name IN ('id', 'id_new') ORDER BY column_name`)).rows, [{ type: 'bigint', nullable: 'NO', d: `nextval('"Post_id_seq"'::regclass)` }]);
+      assert.deepStrictEqual(await indexesOf(db, 'Post'), [{ name: 'Post_pkey', def: 'CREATE UNIQUE INDEX "Post_pkey" ON public."Post" USING btree (id)', valid: true }], 'the key sits on the converted column; the old one is gone');
+      assert.deepStrictEqual((await db.query(`SELECT s.data_type AS type, pg_get_serial_sequence('"Post"', 'id') AS owned FROM information_schema.sequences s WHERE s.sequence_name = 'Post_id_seq'`)).rows, [{ type: 'bigint', owned: 'public."Post_id_seq"' }]);
+      await db.exec(`INSERT INTO "Post" ("accountId", "slug") VALUES (1, 'after-the-swap')`);
+      assert.deepStrictEqual((await db.query(`SELECT "id" FROM "Post" WHERE "slug" = 'after-the-swap'`)).rows, [{ id: 4002 }]);
+    },
+  },
+  {
+    title: 'change-column-type of a unique column: Post.views Int → BigInt, its unique index built again on the converted column',
+    rule: 'change-column-type',
+    table: 'Post',
+    column: 'views',
+    deployed: 'CREATE UNIQUE INDEX "Post_views_key" ON "Post"("views");\n',
+    editSchema: (schema) => schema.replace('  views       BigInt    @default(0)\n', '  views       BigInt    @default(0) @unique\n'),
+    phases: [
+      'expand: expand_add_views_new_to_post',
+      'backfill: backfill_views_new_in_post',
+      'swap: check_not_null_views_new_in_post, validate_not_null_views_new_in_post, build_index_post_views_key_on_views_new, swap_views_in_post',
+    ],
+    capture: async (db) => ({ posts: await digest(db, 'SELECT "id", "views"::bigint AS views FROM "Post" ORDER BY "id"') }),
+    verify: async (db, before) => {
+      assert.strictEqual(await digest(db, 'SELECT "id", "views" FROM "Post" ORDER BY "id"'), before.posts);
+      assert.deepStrictEqual(await indexesOf(db, 'Post'), [
+        { name: 'Post_pkey', def: 'CREATE UNIQUE INDEX "Post_pkey" ON public."Post" USING btree (id)', valid: true },
+        { name: 'Post_views_key', def: 'CREATE UNIQUE INDEX "Post_views_key" ON public."Post" USING btree (views)', valid: true },
+      ]);
+      await assert.rejects(db.exec(`INSERT INTO "Post" ("accountId", "slug", "views") VALUES (1, 'same-views', 37)`), /duplicate key value violates unique constraint "Post_views_key"/);
+    },
+  },
 ];
 
 async function archiveTable(db: PGlite): Promise<string> {
@@ -503,7 +550,7 @@ describe('phases on PostgreSQL (PGlite)', function () {
       const original = schemaText(project);
       const others = await unmigrated(project);
       const { entries } = await planProject(project, c.options ?? {});
-      const entry = entries.find((e) => e.ruleId === c.rule && e.change.table === c.table);
+      const entry = entries.find((e) => e.ruleId === c.rule && e.change.table === c.table && (!c.column || summarizeChange(e.change).column === c.column));
       assert.ok(entry, `a plannable ${c.rule} change on ${c.table}`);
       const outcome = await planForFinding(project, { ruleId: c.rule, change: summarizeChange(entry.change) }, c.options ?? {});
       assert.ok(outcome.ok, outcome.ok ? '' : outcome.reason);

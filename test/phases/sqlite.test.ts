@@ -259,6 +259,20 @@ const cases: Case[] = [
       assert.deepStrictEqual(rows(db, `SELECT name FROM pragma_index_list('Tag') WHERE "unique" = 1 ORDER BY name`), [{ name: 'Tag_userId_label_key' }]);
     },
   },
+  {
+    title: 'change-column-type of an indexed column: Note.score INTEGER → BIGINT, the table copied with the index built again',
+    rule: 'change-column-type',
+    table: 'Note',
+    column: 'score',
+    deployed: 'CREATE INDEX "Note_score_idx" ON "Note"("score");\n',
+    schema: ['  score   BigInt  @default(0)\n\n  @@index([userId])', '  score   BigInt  @default(0)\n\n  @@index([userId])\n  @@index([score])'],
+    capture: (db) => ({ notes: JSON.stringify(rows(db, 'SELECT * FROM "Note" ORDER BY "id"')) }),
+    verify: (db, before) => {
+      assert.strictEqual(JSON.stringify(rows(db, 'SELECT * FROM "Note" ORDER BY "id"')), before.notes);
+      assert.deepStrictEqual(rows(db, `SELECT name, type FROM pragma_table_info('Note') WHERE name = 'score'`), [{ name: 'score', type: 'BIGINT' }]);
+      assert.deepStrictEqual(rows(db, `SELECT il.name, ii.name AS col FROM pragma_index_list('Note') il, pragma_index_info(il.name) ii WHERE il.origin = 'c' ORDER BY 1`), [{ name: 'Note_score_idx', col: 'score' }]);
+    },
+  },
 ];
 
 describe('phases on SQLite (sql.js)', function () {

@@ -7,6 +7,7 @@ import { type DbColumn, type DbTable, formatType } from '../../core/dbState';
 import type { AddColumn, AlterColumnType, RenameColumn, SetNotNull } from '../../diff/changes';
 import { freeName, migrationSlug, prismaIdentifier, suffixed } from '../naming';
 import { columnRoles, fieldDeclaration, prismaTypeFor } from '../prismaText';
+import { keyColumnMove, postgresKeyMove } from './keys';
 import { guardBlock, mysqlGuard, quote, redefineTableSqlite, renderDefault, renderType, sqliteGuard, tableName } from '../sql';
 import type { Phase, PlannedMigration } from '../types';
 import {
@@ -356,8 +357,9 @@ export function planChangeColumnType(input: PlannerInput, change: AlterColumnTyp
   const model = found.model.name;
   const field = found.field.name;
   const provider = ctx.provider;
-  const roles = columnRoles(table, change.column);
-  if (roles.length > 0) return `"${change.column}" is part of ${roles.join(', ')}; changing the type of a key or indexed column is not planned yet (the ${roles.length > 1 ? 'keys and indexes' : roles[0].split(' ')[0]} would have to move to the new column too).`;
+  // The keys and indexes of the column move with it (PostgreSQL), or come along with the table copy (MySQL, SQLite).
+  const keyMove = keyColumnMove(ctx.before, change.tableKey, table, change.column);
+  if (typeof keyMove === 'string') return keyMove;
   const newType = renderType(change.to, provider, ctx.target);
   if (provider === 'sqlite' && !options.backfill && newType.toUpperCase() === 'DATETIME') {
     const c = quote(change.column, 'sqlite');
@@ -380,6 +382,9 @@ export function planChangeColumnType(input: PlannerInput, change: AlterColumnTyp
     : sqliteJson ? ref
     : change.from.isEnum || change.to.isEnum ? `CAST(CAST(${ref} AS text) AS ${newType})` : `CAST(${ref} AS ${newType})`;
 
+  if (provider === 'sqlite' && keyMove.sequence && newType.toUpperCase() !== 'INTEGER') {
+    return `"${change.column}" is an AUTOINCREMENT primary key, which SQLite only allows on a column declared exactly INTEGER; a copy into a ${newType} column fails. SQLite's INTEGER already holds 64-bit values (up to 2^63 - 1): keep \`Int\` in the schema, or drop the auto-increment first.`;
+  }
   // A MySQL column changed to or from an ENUM keeps the one MODIFY here (ENUM to ENUM lists are planned in mysqlEnums.ts);
   // every other MySQL type change goes through a new column below: InnoDB changes a type only by a copy with writes blocked.
   const mysqlEnum = provider === 'mysql' && (change.from.isEnum || change.to.isEnum || !!change.from.enumValues || !!change.to.enumValues);
@@ -459,7 +464,12 @@ export function planChangeColumnType(input: PlannerInput, change: AlterColumnTyp
   const tempColumn: DbColumn = { name: temp, type: change.to, nullable: true };
   const tempDecl = fieldDeclaration(tempField, tempColumn, provider, ctx.names, { attributes: ['@ignore'] });
   const shadow: Shadow = { builder, change, table, temp, tempField, tempColumn, field, model, label, newType, what, targetDecl, oldDecl, tempDecl };
-  if (provider === 'mysql') return planMysqlTypeChange(shadow, options.backfill);
+  if (provider === 'mysql') {
+    const keyed = [...(keyMove.primaryKey ? ['the primary key'] : []), ...keyMove.indexes.map((i) => i.name), ...(keyMove.sequence ? ['AUTO_INCREMENT'] : [])];
+    // The MySQL swap drops the old column with ALGORITHM=INSTANT, which InnoDB cannot do to an indexed column, and the rebuilt indexes would need a copy anyway.
+    if (keyed.length > 0) return `"${change.column}" carries ${keyed.join(', ')}, which the new column would have to take over with a rebuild of the table; that is not planned for MySQL yet. The safe path: one \`ALTER TABLE ... MODIFY\` at a quiet time (InnoDB copies the table, writes wait), or an online schema-change tool (gh-ost, pt-online-schema-change) on a large table.`;
+    return planMysqlTypeChange(shadow, options.backfill);
+  }
   const fn = quote(suffixed(`${table.name}_${change.column}`, '_sync', provider), provider);
   const trigger = [
     `-- CreateFunction: keeps "${temp}" in step with every write of "${change.column}" until the swap.`,
@@ -496,6 +506,11 @@ export function planChangeColumnType(input: PlannerInput, change: AlterColumnTyp
     const [addCheck, validate] = requireColumn(builder, withTemp, temp, snakeWhat(temp, 'in', model), 'Run the conversion of phase 2 until it reports 0 rows, then deploy again.');
     migrations.push(addCheck, validate);
   }
+  if (keyMove.sequence && !['int2', 'int4', 'int8'].includes(change.to.name)) return `"${change.column}" draws its values from the sequence ${keyMove.sequence}, which only an integer column can keep: give the new column its own default, or keep an integer type.`;
+  const moved = postgresKeyMove(withTemp, change.column, temp, newType, renderType(change.from, provider, ctx.before), keyMove);
+  migrations.push(...moved.builds);
+  const movedWhat = [...(keyMove.primaryKey ? [`the primary key ${keyMove.primaryKey.name}`] : []), ...keyMove.indexes.map((i) => i.name), ...(keyMove.sequence ? [`the sequence ${keyMove.sequence}`] : [])];
+  if (movedWhat.length > 0) builder.notes.push(`${movedWhat.join(', ')} move${movedWhat.length > 1 ? '' : 's'} to the converted column: each index is built again on "${temp}" CONCURRENTLY before the swap, which renames it${keyMove.primaryKey ? ' and attaches the key with ADD PRIMARY KEY USING INDEX (no build, no scan)' : ''}${keyMove.sequence ? `; the sequence is detached before the old column goes, widened to ${newType} and given to the new one` : ''}.`);
   const fallback = renderDefault(change.after.default, change.to, provider, ctx.target);
   const oldFallback = renderDefault(change.before.default, change.from, provider, ctx.before);
   const swap = [
@@ -505,21 +520,25 @@ export function planChangeColumnType(input: PlannerInput, change: AlterColumnTyp
     ...dropTrigger,
     // NOT NULL goes on while the column still has the name its validated check was written for.
     ...(notNull ? [`-- AlterTable\nALTER TABLE ${t} ALTER COLUMN ${tc} SET NOT NULL;`, `ALTER TABLE ${t} DROP CONSTRAINT ${check};`] : []),
+    ...moved.beforeDrop,
     plannedDrop('sql-drop-column', `phase 3 of plan ${builder.id}: every value lives on, converted, in "${temp}", which takes its name next.`),
     `-- AlterTable\nALTER TABLE ${t} DROP COLUMN ${c};`,
     `ALTER TABLE ${t} RENAME COLUMN ${tc} TO ${c};`,
+    ...moved.afterRename,
     ...(fallback ? [`ALTER TABLE ${t} ALTER COLUMN ${c} SET DEFAULT ${fallback};`] : []),
   ];
   const oldTypeSql = renderType(change.from, provider, ctx.before);
   const unswap = [
     lt(builder),
     `ALTER TABLE ${t} RENAME COLUMN ${c} TO ${tc};`,
+    ...moved.undoAfterRename,
     ...(fallback ? [`ALTER TABLE ${t} ALTER COLUMN ${tc} DROP DEFAULT;`] : []),
     ...(notNull ? [`ALTER TABLE ${t} ALTER COLUMN ${tc} DROP NOT NULL;`, `ALTER TABLE ${t} ADD CONSTRAINT ${check} CHECK (${tc} IS NOT NULL);`] : []),
     `ALTER TABLE ${t} ADD COLUMN ${c} ${oldTypeSql};`,
     `-- Converts every value back in one statement (a rollback, not a routine step).\nUPDATE ${t} SET ${c} = CAST(${options.backfill ? `CAST(${tc} AS text)` : change.from.isEnum || change.to.isEnum ? `CAST(${tc} AS text)` : tc} AS ${oldTypeSql});`,
     ...(notNull ? [`ALTER TABLE ${t} ALTER COLUMN ${c} SET NOT NULL;`] : []),
     ...(oldFallback ? [`ALTER TABLE ${t} ALTER COLUMN ${c} SET DEFAULT ${oldFallback};`] : []),
+    ...moved.undoAtEnd,
     ...trigger,
   ];
   migrations.push(migration(migrationSlug('swap', what), `Swap "${temp}" in as ${table.name}.${change.column}`, swap, unswap));

@@ -149,6 +149,24 @@ export function planChangePrimaryKey(input: PlannerInput, change: ChangePrimaryK
   return builder.build(summarizeChange(change));
 }
 
+/** A unique or plain index built CONCURRENTLY, alone in a migration that runs outside a transaction block. */
+function concurrentBuild(table: DbTable, index: DbIndex, slug: string, summary: string, lead?: string): PlannedMigration {
+  return {
+    slug,
+    summary,
+    sql: [
+      ...(lead ? [lead] : []),
+      '-- CONCURRENTLY builds the index while reads and writes go on. It cannot run in a transaction block, so this',
+      '-- statement is alone in its migration. No lock_timeout here: a timeout while the build waits for older',
+      '-- transactions would cancel it halfway and leave an INVALID index behind.',
+      createIndexStatement(table, index, 'postgresql', { concurrently: true }),
+      '',
+    ].join('\n'),
+    down: `-- Also removes an INVALID index left by a failed build.\n${dropIndexStatement(table, index, 'postgresql', { concurrently: true })}\n`,
+    transactional: false,
+  };
+}
+
 interface PostgresKeyPlan {
   newKey: string[];
   oldKey: string[];
@@ -196,19 +214,7 @@ function planPostgres(builder: PlanBuilder, table: DbTable, change: ChangePrimar
     migrations.push(addCheck, validate);
     checks.push({ column, check: quote(notNullCheckName(table, column, 'postgresql'), 'postgresql') });
   }
-  const concurrent = (slug: string, summary: string, index: DbIndex): PlannedMigration => ({
-    slug,
-    summary,
-    sql: [
-      '-- CONCURRENTLY builds the index while reads and writes go on. It cannot run in a transaction block, so this',
-      '-- statement is alone in its migration. No lock_timeout here: a timeout while the build waits for older',
-      '-- transactions would cancel it halfway and leave an INVALID index behind.',
-      createIndexStatement(table, index, 'postgresql', { concurrently: true }),
-      '',
-    ].join('\n'),
-    down: `-- Also removes an INVALID index left by a failed build.\n${dropIndexStatement(table, index, 'postgresql', { concurrently: true })}\n`,
-    transactional: false,
-  });
+  const concurrent = (slug: string, summary: string, index: DbIndex): PlannedMigration => concurrentBuild(table, index, slug, summary);
   const keyIndex: DbIndex = { name: building, columns: p.newKey, unique: true };
   migrations.push(concurrent(migrationSlug('build', 'key_index', p.what), `Build the unique index of the new key (${keyList}) without blocking writes`, keyIndex));
   if (p.keep) migrations.push(concurrent(migrationSlug('build', 'unique_index', ...indexColumnNames(p.keep), 'on', table.name), `Build ${p.keep.name}, which keeps (${p.oldKey.join(', ')}) unique, without blocking writes`, p.keep));
@@ -381,4 +387,86 @@ export function replaceIndexMigrations(builder: PlanBuilder, table: DbTable, cha
     [dropIndexStatement(table, change.index, provider), createIndexStatement(table, old, provider)],
   ));
   return ` It drops ${old.name}, which it replaces, in the same migration.`;
+}
+
+// ---------------------------------------------------------------------------
+// The type of a key or indexed column changed
+
+/** What has to move with a column whose type changes: its primary key, its indexes, its sequence. */
+export interface KeyColumnMove {
+  primaryKey?: { name: string; columns: string[] };
+  indexes: DbIndex[];
+  /** The sequence an autoincrement column draws from (PostgreSQL: `<table>_<column>_seq`, owned by the column). */
+  sequence?: string;
+}
+
+/**
+ * The keys and indexes that must follow `column` to its converted copy, or why
+ * that is not planned. Foreign keys are refused: Prisma wants both sides of a
+ * relation to have one type, so the other side changes too, and the two
+ * columns have to move together.
+ */
+export function keyColumnMove(state: { tables: Record<string, DbTable> }, tableKey: string, table: DbTable, column: string): KeyColumnMove | string {
+  const outgoing = table.foreignKeys.filter((fk) => fk.columns.includes(column)).map((fk) => fk.name);
+  const incoming = Object.values(state.tables).flatMap((t) => t.foreignKeys.filter((fk) => fk.referencedTable === tableKey && fk.referencedColumns.includes(column)).map((fk) => `${fk.name} (from ${t.name})`));
+  if (outgoing.length + incoming.length > 0) {
+    return `"${column}" is part of foreign key${outgoing.length + incoming.length > 1 ? 's' : ''} ${[...outgoing, ...incoming].join(', ')}, and Prisma wants both sides of a relation to have the same type, so the column on the other side changes too; that is not planned yet. The safe path by hand: add a column of the new type on each side, keep both in step and backfill them in batches, build their indexes CONCURRENTLY, then in one short migration swap the columns, attach the key with ADD PRIMARY KEY USING INDEX and add the foreign key NOT VALID, and VALIDATE it in a later one.`;
+  }
+  const indexes = table.indexes.filter((i) => i.columns.some((c) => c.split(' ')[0] === column));
+  const odd = indexes.filter((i) => i.method || i.where || i.columns.some((c) => c.includes('(') || (c.includes(' ') && !/^\S+ (ASC|DESC)$/i.test(c))));
+  if (odd.length > 0) return `"${column}" is in ${odd.map((i) => i.name).join(', ')}, which ${odd.length > 1 ? 'have' : 'has'} a method, a predicate, an expression or an operator class that may not fit the new type; that is not planned yet. Build the matching index on a column of the new type CONCURRENTLY yourself, then swap the columns in a short migration.`;
+  const pk = table.primaryKey?.columns.includes(column) ? { name: table.primaryKey.name ?? `${table.name}_pkey`, columns: table.primaryKey.columns } : undefined;
+  const auto = table.columns.find((c) => c.name === column)?.default?.kind === 'autoincrement';
+  return { ...(pk ? { primaryKey: pk } : {}), indexes, ...(auto ? { sequence: `${table.name}_${column}_seq` } : {}) };
+}
+
+/** A copy of `index` on `temp` instead of `column`, under a name free on the table. */
+function onTemp(index: { name: string; columns: string[]; unique: boolean }, column: string, temp: string, taken: (name: string) => boolean): DbIndex {
+  return {
+    name: freeName(suffixed(index.name, '_new', 'postgresql'), taken),
+    columns: index.columns.map((c) => (c.split(' ')[0] === column ? [temp, ...c.split(' ').slice(1)].join(' ') : c)),
+    unique: index.unique,
+  };
+}
+
+/**
+ * PostgreSQL SQL that moves the keys and indexes of a column to its converted
+ * copy `temp` in the type-change plan: the copies are built CONCURRENTLY before
+ * the swap; DROP COLUMN takes the old ones with it; after the rename the copies
+ * get the old names and the primary key is attached USING INDEX. The sequence
+ * of an autoincrement column is detached before the drop (it would go with the
+ * column) and given to the renamed column, widened to the new type.
+ */
+export function postgresKeyMove(table: DbTable, column: string, temp: string, newType: string, oldType: string, move: KeyColumnMove): { builds: PlannedMigration[]; beforeDrop: string[]; afterRename: string[]; undoAfterRename: string[]; undoAtEnd: string[] } {
+  const t = tableName(table, 'postgresql');
+  const q = (name: string): string => quote(name, 'postgresql');
+  const names = new Set(table.indexes.map((i) => i.name));
+  const taken = (n: string): boolean => names.has(n) || n === move.primaryKey?.name;
+  const copies = move.indexes.map((index) => {
+    const copy = onTemp(index, column, temp, taken);
+    names.add(copy.name);
+    return { index, copy };
+  });
+  const pkCopy = move.primaryKey ? onTemp({ ...move.primaryKey, unique: true }, column, temp, taken) : undefined;
+  const builds = [...copies.map((c) => ({ of: c.index.name, copy: c.copy })), ...(pkCopy && move.primaryKey ? [{ of: move.primaryKey.name, copy: pkCopy }] : [])].map(({ of, copy }) => concurrentBuild(table, copy, migrationSlug('build', 'index', snakeWhat(of), 'on', temp), `Build ${of} again on "${temp}" without blocking writes`, `-- ${of} on the converted column: the swap gives it the old name.`));
+  const seq = move.sequence ? q(move.sequence) : undefined;
+  const beforeDrop = seq ? [`-- The sequence belongs to "${column}" and would go with it: it is detached here and given to the converted column below.\nALTER SEQUENCE ${seq} OWNED BY NONE;`] : [];
+  const afterRename = [
+    ...copies.map((c) => `ALTER INDEX ${q(c.copy.name)} RENAME TO ${q(c.index.name)};`),
+    ...(pkCopy && move.primaryKey ? [`-- The key's index was built CONCURRENTLY: attaching it builds nothing.\nALTER TABLE ${t} ADD CONSTRAINT ${q(move.primaryKey.name)} PRIMARY KEY USING INDEX ${q(pkCopy.name)};`] : []),
+    ...(seq ? [`ALTER SEQUENCE ${seq} AS ${newType};`, `ALTER TABLE ${t} ALTER COLUMN ${q(column)} SET DEFAULT nextval('${seq.replace(/'/g, "''")}'::regclass);`, `ALTER SEQUENCE ${seq} OWNED BY ${t}.${q(column)};`] : []),
+  ];
+  // After the column is renamed back to `temp`: the copies take their build names again, the key goes back to a plain unique index.
+  const undoAfterRename = [
+    ...(seq ? [`ALTER SEQUENCE ${seq} OWNED BY NONE;`, `ALTER TABLE ${t} ALTER COLUMN ${q(temp)} DROP DEFAULT;`, `ALTER SEQUENCE ${seq} AS ${oldType};`] : []),
+    ...copies.map((c) => `ALTER INDEX ${q(c.index.name)} RENAME TO ${q(c.copy.name)};`),
+    ...(pkCopy && move.primaryKey ? [`ALTER TABLE ${t} DROP CONSTRAINT ${q(move.primaryKey.name)};`, createIndexStatement(table, pkCopy, 'postgresql').replace(/^-- CreateIndex\n/, '')] : []),
+  ];
+  // Once the old column is back with its values: its key, indexes and sequence (built under locks: a rollback, not a routine step).
+  const undoAtEnd = [
+    ...(move.primaryKey ? [`ALTER TABLE ${t} ADD CONSTRAINT ${q(move.primaryKey.name)} PRIMARY KEY (${columnList(move.primaryKey.columns, 'postgresql')});`] : []),
+    ...copies.map((c) => createIndexStatement(table, c.index, 'postgresql').replace(/^-- CreateIndex\n/, '')),
+    ...(seq ? [`ALTER TABLE ${t} ALTER COLUMN ${q(column)} SET DEFAULT nextval('${seq.replace(/'/g, "''")}'::regclass);`, `ALTER SEQUENCE ${seq} OWNED BY ${t}.${q(column)};`] : []),
+  ];
+  return { builds, beforeDrop, afterRename, undoAfterRename, undoAtEnd };
 }
