@@ -451,6 +451,21 @@ const cases: Case[] = [
       await assert.rejects(db.exec(`INSERT INTO "Post" ("accountId", "slug", "views") VALUES (1, 'same-views', 37)`), /duplicate key value violates unique constraint "Post_views_key"/);
     },
   },
+  {
+    title: 'change-primary-key onto an optional column: Account (id) → (nickname), NOT NULL proven by CHECK NOT VALID and VALIDATE before the swap',
+    rule: 'change-primary-key',
+    table: 'Account',
+    seed: `UPDATE "Account" SET "nickname" = 'filled-' || "id" WHERE "nickname" IS NULL;`,
+    editSchema: (schema) => schema.replace('  id        Int      @id @default(autoincrement())\n  email     String\n  nickname  String\n', '  id        Int      @unique @default(autoincrement())\n  email     String\n  nickname  String   @id\n'),
+    phases: ['rekey: guard_primary_key_of_account, check_not_null_nickname_in_account, validate_not_null_nickname_in_account, build_key_index_primary_key_of_account, build_unique_index_id_on_account, swap_primary_key_of_account, validate_foreign_key_account_id_on_audit_log'],
+    settles: [{ kind: 'addIndex', table: 'Account', index: 'Account_id_key', columns: ['id'], unique: true }, { kind: 'setNotNull', table: 'Account', column: 'nickname' }],
+    capture: async (db) => ({ accounts: await digest(db, 'SELECT * FROM "Account" ORDER BY "id"') }),
+    verify: async (db, before) => {
+      assert.strictEqual(await digest(db, 'SELECT * FROM "Account" ORDER BY "id"'), before.accounts);
+      assert.strictEqual(await isNullable(db, 'Account', 'nickname'), 'NO');
+      assert.deepStrictEqual((await db.query(`SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = '"Account"'::regclass AND contype IN ('p', 'c') ORDER BY 1`)).rows, [{ conname: 'Account_pkey', def: 'PRIMARY KEY (nickname)' }], 'the helper check is gone');
+    },
+  },
 ];
 
 async function archiveTable(db: PGlite): Promise<string> {
@@ -610,6 +625,21 @@ describe('phases on PostgreSQL (PGlite)', function () {
     assert.match(fs.readFileSync(path.join(project.migrationsDir, build, 'migration.sql'), 'utf8'), /^CREATE UNIQUE INDEX CONCURRENTLY "Post_slug_key" ON "Post"\("slug"\);$/m);
     const preflight = fs.readFileSync(path.join(written.planDir, 'phase-1-build', 'preflight.sql'), 'utf8');
     assert.strictEqual((await db.query(preflight.split('\n').filter((l) => !l.startsWith('--')).join('\n'))).rows.length, 10, 'the preflight query lists the duplicates');
+  });
+
+  it('stops before moving a primary key onto values that occur twice, changing nothing', async () => {
+    const project = await prepare({
+      seed: `UPDATE "Account" SET "email" = 'shared@example.com' WHERE "id" IN (7, 8, 9);`,
+      editSchema: (schema) => schema.replace('  id        Int      @id @default(autoincrement())\n  email     String\n', '  id        Int      @unique @default(autoincrement())\n  email     String   @id\n'),
+    });
+    const written = await firstPlan(project, 'change-primary-key', 'Account');
+    const start = await catalog(db);
+    await assert.rejects(runFile(db, path.join(project.migrationsDir, written.migrationFolders[0], 'migration.sql')), (error: Error & { hint?: string }) => {
+      assert.strictEqual(error.message, 'The primary key (email) of Account cannot be built: values occur more than once (1 found)');
+      assert.match(error.hint ?? '', /^Find them with: SELECT "email" FROM "Account" GROUP BY "email" HAVING count\(\*\) > 1;/);
+      return true;
+    });
+    assert.deepStrictEqual(await catalog(db), start, 'nothing changed');
   });
 
   it('stops before adding a foreign key when rows point nowhere', async () => {
