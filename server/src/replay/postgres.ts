@@ -249,6 +249,8 @@ class PostgresReplayer implements Replayer {
   private searchPath: string[] = DEFAULT_SEARCH_PATH;
   /** What PostgreSQL rejects in the statement being applied (a statement can be partly applied: one ALTER TABLE subcommand fails). */
   private refused: Refusal[] = [];
+  /** Relation keys one DROP statement names together: they may depend on each other without CASCADE. */
+  private droppedTogether = new Set<string>();
 
   constructor(private data: ReplayData) {}
 
@@ -1208,6 +1210,16 @@ class PostgresReplayer implements Replayer {
   // DROP
 
   private drop(stmt: DropStmt): void {
+    const relations = ['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW'].includes(stmt.removeType ?? '');
+    this.droppedTogether = new Set(relations ? (stmt.objects ?? []).map((o) => { const at = this.qualify(objectNames(o), this.relationExists); return tableKey(at.schema, at.name); }) : []);
+    try {
+      this.dropObjects(stmt);
+    } finally {
+      this.droppedTogether = new Set();
+    }
+  }
+
+  private dropObjects(stmt: DropStmt): void {
     const cascade = stmt.behavior === 'DROP_CASCADE';
     const missingOk = !!stmt.missing_ok;
     switch (stmt.removeType) {
@@ -1293,8 +1305,10 @@ class PostgresReplayer implements Replayer {
     for (const [otherKey, other] of Object.entries(this.tables)) {
       const dependants = other.foreignKeys.filter((f) => f.referencedTable === key);
       if (dependants.length === 0) continue;
-      this.recordDropEvent(`table "${key}"`, 'drop', cascade, dependants.map((f) => foreignKeyDependant(otherKey, f.name)));
-      if (!cascade) {
+      // DROP TABLE "User", "Post": the referencing table goes in the same statement, so nothing is left depending.
+      const together = this.droppedTogether.has(otherKey);
+      if (!together) this.recordDropEvent(`table "${key}"`, 'drop', cascade, dependants.map((f) => foreignKeyDependant(otherKey, f.name)));
+      if (!cascade && !together) {
         this.refuse('dependent_objects_still_exist', `Table "${key}" is referenced by foreign key${dependants.length > 1 ? 's' : ''} ${dependants.map((f) => `"${f.name}"`).join(', ')} of "${otherKey}"; PostgreSQL refuses to drop it without CASCADE. The replay drops ${dependants.length > 1 ? 'them' : 'it'} too.`);
       }
       other.foreignKeys = other.foreignKeys.filter((f) => !dependants.includes(f));
@@ -1423,7 +1437,8 @@ class PostgresReplayer implements Replayer {
    * and the note says so) and with CASCADE drops them, silently.
    */
   private dropViewsOn(target: string, depends: (d: ObjectDependencies) => boolean, cascade: boolean): void {
-    const dependants = this.dependantsOf(depends);
+    // A view named in the same DROP is dropped by its own name, not as a dependant.
+    const dependants = this.dependantsOf(depends).filter((d) => !(d.key.startsWith('relation:') && this.droppedTogether.has(d.key.slice('relation:'.length))));
     if (dependants.length === 0) return;
     this.recordDropEvent(target, 'drop', cascade, dependants);
     if (!cascade) {
