@@ -194,17 +194,11 @@ describe('phases: writing plans and phases', function () {
   //   writes blocked (MariaDB refuses LOCK=NONE for it, and runs it with INPLACE, LOCK=SHARED); a nullable column made
   //   AUTO_INCREMENT later would be a full COPY. The plan is that one rebuild and says writes wait for it. (The column's
   //   key must come in the same statement, so sql-mysql-index-not-online says nothing of it.)
-  // - unused suppression in backfill_spam_in_ticket_status, backfill_phone_in_channel: the rows-moving UPDATE of the
-  //   enum plan picks a subset (`WHERE status = 'SPAM'`), which sql-unbatched-backfill rightly leaves alone, so the
-  //   sql-unbatched-backfill mark the backfill writer adds to every backfill covers nothing there and the user is told
-  //   to remove it: an open problem of that plan's backfill file.
   const stillHeard: Record<string, string[]> = {
     'pg-blog': [],
     'mysql-notes': [
       'remove-enum-value: sql-mysql-table-copy in contract_remove_spam_from_ticket_status',
-      'remove-enum-value: unused suppression of sql-unbatched-backfill in backfill_spam_in_ticket_status',
       'remove-enum-value: sql-mysql-table-copy in contract_remove_phone_from_channel',
-      'remove-enum-value: unused suppression of sql-unbatched-backfill in backfill_phone_in_channel',
       'change-column-type: sql-mysql-table-copy in contract_reorder_priority',
       'add-required-column: sql-mysql-table-copy in add_autoincrement_number_in_receipt',
     ],

@@ -165,7 +165,11 @@ export function plainBackfillSql(steps: BackfillStep[], provider: Provider, batc
   // A plain MySQL or SQLite migration file has no loop to commit per batch (PostgreSQL's DO block has one): the batches
   // are the script's, and this statement is the idempotent rest, so our own rule is told why it is one statement.
   const reason = `the batched script ${batched.scriptPath} (${batched.batchSize} rows per commit) runs before this migration; this statement only finishes the rows it left`;
-  for (const step of steps) lines.push(`-- ${step.label}`, `-- migration-guard-ignore sql-unbatched-backfill -- ${reason}`, `UPDATE ${table(step, provider)} SET ${assignments(step, provider)} WHERE ${step.pending};`);
+  for (const step of steps) {
+    lines.push(`-- ${step.label}`);
+    if (!step.selectsByValue) lines.push(`-- migration-guard-ignore sql-unbatched-backfill -- ${reason}`);
+    lines.push(`UPDATE ${table(step, provider)} SET ${assignments(step, provider)} WHERE ${step.pending};`);
+  }
   return lines.join('\n');
 }
 

@@ -67,6 +67,12 @@ export interface BackfillStep {
   pending: string;
   /** Human description of one step, for progress output. */
   label: string;
+  /**
+   * The pending condition picks rows by value (`status = 'SPAM'`), not every row of the table: sql-unbatched-backfill
+   * does not take such an UPDATE for a whole-table one, so the migration carries no mark for it (a mark that covers
+   * nothing is reported as unused).
+   */
+  selectsByValue?: true;
 }
 
 export interface Backfill {

@@ -200,7 +200,7 @@ export function planMysqlEnumChange(input: PlannerInput, change: AlterColumnType
       for (const value of removed) {
         const step = backfillStep(column.table, 'mysql', state, [{ column: column.change.column, expression: literal(replacements.get(value) as string) }], `${c} = ${literal(value)}`, `${column.table.name}.${column.change.column}: ${value} → ${replacements.get(value)}`);
         if (typeof step === 'string') return `Cannot move the rows of ${column.table.name} in batches: ${step}.`;
-        steps.push(step);
+        steps.push({ ...step, selectsByValue: true });
       }
     }
     const what = snakeWhat(...removed, 'in', enumName);
