@@ -12,6 +12,7 @@
  * (`role::text = 'ADMIN'`) stays text and is fine, as in PostgreSQL.
  */
 import type { Node, RangeVar, TypeName } from 'libpg-query';
+import { findInParseTree, walkParseTree } from './parseTree';
 import { names, unwrap } from './pgTypes';
 
 /** What the detector needs from the replayed state. */
@@ -54,24 +55,18 @@ export function newEnumValueUse(ast: unknown, scope: EnumUseScope): EnumValueUse
     const value = stringConstant(node);
     return value !== undefined && scope.isNew(enumKey, value) ? { enumKey, value } : undefined;
   };
-  let found: EnumValueUse | undefined;
-  const visit = (node: unknown): void => {
-    if (found || !node || typeof node !== 'object') return;
-    if (Array.isArray(node)) {
-      for (const item of node) visit(item);
-      return;
-    }
-    const record = node as Record<string, unknown>;
-    for (const [kind, value] of Object.entries(record)) {
+  return findInParseTree(ast, (object) => {
+    for (const [kind, value] of Object.entries(object)) {
       const body = (value ?? {}) as Record<string, unknown>;
+      let found: EnumValueUse | undefined;
       switch (kind) {
         case 'TypeCast':
-          found ??= literal(body.arg, scope.enumOf(body.typeName as TypeName | undefined));
+          found = literal(body.arg, scope.enumOf(body.typeName as TypeName | undefined));
           break;
         case 'A_Expr': {
           const operator = names(body.name as Node[] | undefined).pop() ?? '';
           if (body.kind === 'AEXPR_OP' && COMPARISONS.has(operator)) {
-            found ??= literal(body.rexpr, columnEnum(columnName(body.lexpr) ?? '')) ?? literal(body.lexpr, columnEnum(columnName(body.rexpr) ?? ''));
+            found = literal(body.rexpr, columnEnum(columnName(body.lexpr) ?? '')) ?? literal(body.lexpr, columnEnum(columnName(body.rexpr) ?? ''));
           } else if (body.kind === 'AEXPR_IN') {
             const enumKey = columnEnum(columnName(body.lexpr) ?? '');
             const [listKind, list] = unwrap(body.rexpr);
@@ -86,7 +81,7 @@ export function newEnumValueUse(ast: unknown, scope: EnumUseScope): EnumValueUse
           }
           break;
         case 'InsertStmt':
-          found ??= insertedUse(body, scope, literal);
+          found = insertedUse(body, scope, literal);
           break;
         case 'ColumnDef': {
           const enumKey = scope.enumOf(body.typeName as TypeName | undefined);
@@ -97,37 +92,31 @@ export function newEnumValueUse(ast: unknown, scope: EnumUseScope): EnumValueUse
           break;
         }
         case 'AlterTableCmd':
-          if (body.subtype === 'AT_ColumnDefault' && body.def) found ??= literal(body.def, columnEnum(String(body.name ?? '')));
+          if (body.subtype === 'AT_ColumnDefault' && body.def) found = literal(body.def, columnEnum(String(body.name ?? '')));
           break;
         default:
           break;
       }
-      if (found) return;
-      visit(value);
+      if (found) return found;
     }
-  };
-  visit(ast);
-  return found;
+    return undefined;
+  });
 }
 
 /** The relations a statement names and the enum columns it defines itself (CREATE TABLE, ADD COLUMN): where a bare column name is looked up. */
-function collectScope(node: unknown, scope: EnumUseScope, tables: string[], localColumns: Map<string, string>): void {
-  if (!node || typeof node !== 'object') return;
-  if (Array.isArray(node)) {
-    for (const item of node) collectScope(item, scope, tables, localColumns);
-    return;
-  }
-  for (const [kind, value] of Object.entries(node as Record<string, unknown>)) {
-    const body = (value ?? {}) as Record<string, unknown>;
-    if (kind === 'RangeVar' || (kind === 'relation' && body.relname !== undefined)) {
-      const table = scope.tableOf(body as RangeVar);
-      if (!tables.includes(table)) tables.push(table);
-    } else if (kind === 'ColumnDef' && body.colname) {
-      const enumKey = scope.enumOf(body.typeName as TypeName | undefined);
-      if (enumKey) localColumns.set(String(body.colname), enumKey);
+function collectScope(ast: unknown, scope: EnumUseScope, tables: string[], localColumns: Map<string, string>): void {
+  walkParseTree(ast, (object) => {
+    for (const [kind, value] of Object.entries(object)) {
+      const body = (value ?? {}) as Record<string, unknown>;
+      if (kind === 'RangeVar' || (kind === 'relation' && body.relname !== undefined)) {
+        const table = scope.tableOf(body as RangeVar);
+        if (!tables.includes(table)) tables.push(table);
+      } else if (kind === 'ColumnDef' && body.colname) {
+        const enumKey = scope.enumOf(body.typeName as TypeName | undefined);
+        if (enumKey) localColumns.set(String(body.colname), enumKey);
+      }
     }
-    collectScope(value, scope, tables, localColumns);
-  }
+  });
 }
 
 /** `INSERT INTO t (cols) VALUES (...)`: a new value in the position of an enum column. */

@@ -31,6 +31,7 @@ import type {
   TypeName,
 } from 'libpg-query';
 import { normalizeDefaultSql, type ColumnType, type DbDefault, NON_VOLATILE_FUNCTIONS } from '../core/dbState';
+import { walkParseTree } from './parseTree';
 
 /** A node's type name and body: libpg-query wraps every node as `{ Kind: body }`. */
 export function unwrap(node: unknown): [string, Record<string, unknown>] {
@@ -464,19 +465,12 @@ export function canonicalArrayDefault(value: DbDefault, type: ColumnType): DbDef
 }
 
 /** Enum-like types an expression casts to (`'A'::"Role"`): a default depends on them in PostgreSQL. */
-export function castTypes(node: unknown, into: string[][] = []): string[][] {
-  if (!node || typeof node !== 'object') return into;
-  if (Array.isArray(node)) {
-    for (const item of node) castTypes(item, into);
-    return into;
-  }
-  const record = node as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    const value = record[key];
-    if (key === 'TypeCast') into.push(names((value as TypeCast).typeName?.names));
-    castTypes(value, into);
-  }
-  return into;
+export function castTypes(node: unknown): string[][] {
+  const types: string[][] = [];
+  walkParseTree(node, (record) => {
+    if (record.TypeCast) types.push(names((record.TypeCast as TypeCast).typeName?.names));
+  });
+  return types;
 }
 
 // ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import type { Node, ParseResult } from 'libpg-query';
 import type { DbState } from '../core/dbState';
 import { tableKey } from '../core/dbState';
 import type { Position, Range } from '../core/source';
+import { findInParseTree, walkParseTree } from './parseTree';
 import { names, splitQualified, unwrap } from './pgTypes';
 import { parsePlpgsqlBody, parsePostgresStatements, type ParsedStatement } from './statements';
 
@@ -522,19 +523,11 @@ class Interpreter {
   }
 
   private forget(target: unknown): void {
-    const visit = (node: unknown): void => {
-      if (!node || typeof node !== 'object') return;
-      if (Array.isArray(node)) {
-        node.forEach(visit);
-        return;
-      }
-      const record = node as Record<string, unknown>;
+    walkParseTree(target, (record) => {
       if (typeof record.refname === 'string') this.variables.set(record.refname.toLowerCase(), undefined);
       if (typeof record.varno === 'number' && this.datumNames[record.varno] !== undefined) this.variables.set(this.datumNames[record.varno], undefined);
       if (typeof record.target === 'number' && this.datumNames[record.target] !== undefined) this.variables.set(this.datumNames[record.target], undefined);
-      Object.values(record).forEach(visit);
-    };
-    visit(target);
+    });
   }
 
   // -------------------------------------------------------------------------
@@ -668,14 +661,9 @@ class Interpreter {
 /** The SQL texts of PL/pgSQL statements (their expressions and queries), one per line. */
 function sqlOf(node: unknown): string {
   const texts: string[] = [];
-  const visit = (value: unknown): void => {
-    if (!value || typeof value !== 'object') return;
-    if (Array.isArray(value)) return value.forEach(visit);
-    const record = value as Record<string, unknown>;
+  walkParseTree(node, (record) => {
     if (typeof record.query === 'string') texts.push(record.query);
-    Object.values(record).forEach(visit);
-  };
-  visit(node);
+  });
   return texts.join('\n');
 }
 
@@ -750,50 +738,32 @@ function catches(conditions: unknown[], condition: string): boolean {
 /** Whether PL/pgSQL statements could change what the replay models (any SQL that is not data, any EXECUTE). */
 function changesModelledState(list: unknown): boolean {
   let found = false;
-  const visit = (node: unknown): void => {
-    if (found || !node || typeof node !== 'object') return;
-    if (Array.isArray(node)) {
-      node.forEach(visit);
-      return;
-    }
-    const record = node as Record<string, unknown>;
+  walkParseTree(list, (record) => {
     if (record.PLpgSQL_stmt_dynexecute || record.PLpgSQL_stmt_dynfors) {
       found = true;
-      return;
+      return 'stop';
     }
     const execsql = record.PLpgSQL_stmt_execsql as { sqlstmt?: PlExpr } | undefined;
-    if (execsql) {
-      const parsed = parseQuiet(execsql.sqlstmt?.PLpgSQL_expr?.query ?? '');
-      const [kind, body] = unwrap(parsed?.stmts?.[0]?.stmt);
-      if (!parsed) found = true;
-      else if (kind === 'SelectStmt') found = !!body.intoClause;
-      else if (kind === 'DropStmt') found = !UNMODELLED_DROPS.has(String(body.removeType ?? ''));
-      else found = !DATA_KINDS.has(kind) && !UNMODELLED_KINDS.has(kind);
-      return;
-    }
-    Object.values(record).forEach(visit);
-  };
-  visit(list);
+    if (!execsql) return undefined;
+    const parsed = parseQuiet(execsql.sqlstmt?.PLpgSQL_expr?.query ?? '');
+    const [kind, body] = unwrap(parsed?.stmts?.[0]?.stmt);
+    if (!parsed) found = true;
+    else if (kind === 'SelectStmt') found = !!body.intoClause;
+    else if (kind === 'DropStmt') found = !UNMODELLED_DROPS.has(String(body.removeType ?? ''));
+    else found = !DATA_KINDS.has(kind) && !UNMODELLED_KINDS.has(kind);
+    return found ? 'stop' : 'skip';
+  });
   return found;
 }
 
 /** Whether PL/pgSQL statements call, for its effects, a function or procedure the migrations created. */
 function callsUnknown(list: unknown, host: PlpgsqlHost): boolean {
-  const queries: string[] = [];
-  const visit = (node: unknown): void => {
-    if (!node || typeof node !== 'object') return;
-    if (Array.isArray(node)) return node.forEach(visit);
-    const record = node as Record<string, unknown>;
-    if (record.PLpgSQL_stmt_call) {
-      queries.push('CALL');
-      return;
-    }
+  const call = findInParseTree(list, (record) => {
+    if (record.PLpgSQL_stmt_call) return true;
     const perform = record.PLpgSQL_stmt_perform as { expr?: PlExpr } | undefined;
-    if (perform) queries.push(perform.expr?.PLpgSQL_expr?.query ?? '');
-    Object.values(record).forEach(visit);
-  };
-  visit(list);
-  return queries.some((q) => q === 'CALL' || functionCallTables(q, host) !== undefined);
+    return perform && functionCallTables(perform.expr?.PLpgSQL_expr?.query ?? '', host) !== undefined ? true : undefined;
+  });
+  return call ?? false;
 }
 
 /**
@@ -805,19 +775,14 @@ export function functionCallTables(sql: string, host: Pick<PlpgsqlHost, 'userFun
   const parsed = parseQuiet(sql);
   if (!parsed) return undefined;
   let tables: string[] | undefined;
-  const visit = (node: unknown): void => {
-    if (!node || typeof node !== 'object') return;
-    if (Array.isArray(node)) return node.forEach(visit);
-    const record = node as Record<string, unknown>;
+  walkParseTree(parsed.stmts?.[0]?.stmt, (record) => {
     const call = (record.FuncCall ?? record.CallStmt) as { funcname?: Node[]; funccall?: { FuncCall?: { funcname?: Node[] } } } | undefined;
     const fn = call?.funcname ?? call?.funccall?.FuncCall?.funcname;
     if (fn) {
       const touched = host.userFunction(names(fn).pop() ?? '');
       if (touched) tables = [...new Set([...(tables ?? []), ...touched])];
     }
-    Object.values(record).forEach(visit);
-  };
-  visit(parsed.stmts?.[0]?.stmt);
+  });
   return tables;
 }
 

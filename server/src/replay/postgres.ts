@@ -41,6 +41,7 @@ import { parsePostgresStatements, postgresParserLoaded, type ParsedStatement } f
 import { functionCallTables, interpretDoBlock, type CatalogView, type PlpgsqlHost, type Refusal } from './plpgsql';
 import { entryOf, flattenProvenance } from './provenance';
 import { newEnumValueUse, type EnumUseScope } from './enumValueUse';
+import { findInParseTree } from './parseTree';
 import type { Dependant, DropEvent, MigrationInput, NewEnumValueUse, ProvenanceEntry, Replayer, UncertainStatement } from './types';
 import { viewDependencies, type ObjectDependencies } from './viewDependencies';
 
@@ -1879,22 +1880,11 @@ function indexColumnName(expr: Node | undefined): string {
 
 /** The first column a CHECK expression mentions, which PostgreSQL uses to name an unnamed table CHECK. */
 function firstColumn(expr: Node | undefined): string[] {
-  let found: string | undefined;
-  const visit = (node: unknown): void => {
-    if (found || !node || typeof node !== 'object') return;
-    if (Array.isArray(node)) {
-      for (const item of node) visit(item);
-      return;
-    }
-    const record = node as Record<string, unknown>;
-    if (record.ColumnRef) {
-      const fields = names((record.ColumnRef as { fields?: Node[] }).fields);
-      found = fields[fields.length - 1];
-      return;
-    }
-    for (const value of Object.values(record)) visit(value);
-  };
-  visit(expr);
+  const found = findInParseTree(expr, (object) => {
+    if (!object.ColumnRef) return undefined;
+    const fields = names((object.ColumnRef as { fields?: Node[] }).fields);
+    return fields[fields.length - 1] || undefined;
+  });
   return found ? [found] : [];
 }
 
