@@ -9,7 +9,7 @@ import { type GuardConfig, loadConfig } from '../project/config';
 import { diffStates } from '../diff/diff';
 import { committedMigrationFolders, committedSchemaFiles, type GitAnswers, type GitView, prefetchGit } from '../project/git';
 import type { PrismaProject } from '../project/locate';
-import { lockProviderMismatch, prepareSpareReplayer, readMigrationsFolder, replayMigrationsUpTo, type ReplayCache } from '../replay/migrations';
+import { lockProviderMismatch, prepareReplay, prepareSpareReplayer, readMigrationsFolder, replayMigrationsUpTo, type ReplayCache } from '../replay/migrations';
 import type { ReplayStore } from '../replay/persistedCache';
 import { loadPostgresParser } from '../replay/statements';
 import type { ProvenanceLookup, Replayer, UncertainStatement } from '../replay/types';
@@ -171,6 +171,7 @@ export class ProjectSession {
     const scanned = combineFiles([...scannedFiles.values()]);
     lap('scan');
     const provider = providerOf(scanned, notes);
+    if (this.replayAhead(provider)) prepareReplay(provider);
     let schemaErrors: SchemaError[] | undefined;
     if (this.options.validate) {
       const lint = lintSchema(files, { scans: scannedFiles });
@@ -323,6 +324,13 @@ export class ProjectSession {
       forkBaseline: () => replayed.baseline.fork(),
     };
     return this.snapshot;
+  }
+
+  /** Whether this analysis will replay migrations from scratch: no replay in memory and none saved by an earlier session. */
+  private replayAhead(provider: Provider): boolean {
+    if (this.snapshot || this.replayCache) return false;
+    const store = this.options.replayStore;
+    return !store || this.storeRead.has(provider) || !store.has(this.project.migrationsDir, provider);
   }
 
   private readSavedReplay(provider: Provider): ReplayCache | undefined {

@@ -484,6 +484,16 @@ export async function createReplayer(provider: Provider): Promise<Replayer> {
   return (await replayerFactory(provider, [])).create();
 }
 
+/**
+ * Starts loading what replaying `provider`'s migrations needs (the PostgreSQL
+ * parser's wasm), without waiting for it: the caller knows a replay is coming
+ * and reads files meanwhile, while V8 compiles the wasm on a background
+ * thread. A failure is reported by the load that the replay itself awaits.
+ */
+export function prepareReplay(provider: Provider): void {
+  if (provider === 'postgresql') loadPostgresParser().catch(() => undefined);
+}
+
 interface ReplayerFactory {
   /** A fresh replayer (empty state). */
   create(): Promise<Replayer>;

@@ -57,6 +57,8 @@ export interface LoadedReplayCache {
 /** Where the replayed states of projects are kept, and which build of the tool they belong to. */
 export interface ReplayStore {
   load(migrationsDir: string, provider: Provider): LoadedReplayCache;
+  /** Whether a replay of the project was saved at all (one stat; load() still decides whether it can be used). */
+  has(migrationsDir: string, provider: Provider): boolean;
   /** Writes these checkpoints (atomically), replacing what was saved for the project; resolves false when nothing could be written. */
   save(migrationsDir: string, provider: Provider, checkpoints: readonly Checkpoint[]): Promise<boolean>;
 }
@@ -124,6 +126,9 @@ export function replayStore(dir: string, build: { tool?: string; fingerprint?: s
   const tool = (): string => build.tool ?? toolVersion();
   const code = (): string => build.fingerprint ?? codeFingerprint();
   return {
+    has(migrationsDir, provider) {
+      return fs.existsSync(fileFor(dir, migrationsDir, provider));
+    },
     load(migrationsDir, provider) {
       const file = fileFor(dir, migrationsDir, provider);
       let bytes: Buffer;
