@@ -18,6 +18,10 @@
  *   cannot be bundled: the package is copied as-is to dist/node_modules/, where
  *   Node's resolution from dist/server.js finds it, wasm beside its JS. Were it
  *   ever bundled, its wasm is copied to dist/ instead.
+ * - node-sql-parser's MySQL grammar (270 KB) is required by mysql.ts by a
+ *   computed path too, so that a PostgreSQL project's server never reads or
+ *   compiles it: it is bundled as dist/mysqlGrammar.js. node-postgres, needed
+ *   only when a database is configured, is dist/pgDriver.js the same way.
  * - The lock trace runs in a worker thread, dist/lockTraceWorker.js (the server
  *   starts it by that name, next to itself). It loads @electric-sql/pglite, whose
  *   CommonJS build finds pglite.wasm, initdb.wasm and pglite.data next to itself
@@ -48,7 +52,13 @@ const VENDORED = {
 };
 
 /** Modules the engine loads with a computed relative require; each becomes dist/<name>.js. */
-const LAZY_MODULES = [{ name: 'sqlite', entry: 'server/src/replay/sqlite.ts', exportName: 'createSqliteReplayer' }];
+const LAZY_MODULES = [
+  { name: 'sqlite', entry: 'server/src/replay/sqlite.ts', exportName: 'createSqliteReplayer' },
+  // node-sql-parser's MySQL grammar: 270 KB that a PostgreSQL project never runs, kept out of server.js so it is not read and compiled at every start.
+  { name: 'mysqlGrammar', entry: 'server/src/replay/mysqlGrammar.ts', exportName: 'createMysqlGrammar' },
+  // node-postgres, needed only when the user configured a database for the preflight or table sizes.
+  { name: 'pgDriver', entry: 'server/src/analysis/pgDriver.ts', exportName: 'postgresDriver' },
+];
 
 function packageDir(name) {
   // Looked up along node_modules folders rather than with require.resolve: some "exports" maps hide package.json.
@@ -149,6 +159,14 @@ async function checkBundle() {
       const replayer = await factory();
       replayer.dispose();
       console.log('check: dist/sqlite.js loads sql-wasm.wasm');
+    }
+    if (lazy.name === 'mysqlGrammar') {
+      if (typeof factory().astify !== 'function') throw new Error('dist/mysqlGrammar.js gives no parser');
+      console.log('check: dist/mysqlGrammar.js gives the MySQL parser');
+    }
+    if (lazy.name === 'pgDriver') {
+      if (typeof factory().Client !== 'function') throw new Error('dist/pgDriver.js gives no pg.Client');
+      console.log('check: dist/pgDriver.js gives node-postgres');
     }
   }
   // The lock trace: the worker is there, and PGlite resolves from it to the copy under dist/node_modules.

@@ -174,10 +174,7 @@ function pgTable(table: TableRef): string {
 }
 
 async function openPostgres(url: string, statementTimeout: number, lockTimeout: number, options: PreflightOptions): Promise<Session> {
-  // Required here, by a computed name, so that neither the CLI without --preflight nor the editor's bundle loads the driver.
-  const driver = 'pg';
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const pg = require(driver) as typeof import('pg');
+  const pg = loadPostgresDriver();
   // Prisma's `?schema=` names the schema its tables live in; node-postgres does not know it.
   let schema: string | undefined;
   try {
@@ -431,4 +428,11 @@ async function openMysql(url: string, statementTimeout: number, lockTimeout: num
   function table(ref: TableRef): string {
     return ref.schema ? `${myIdent(ref.schema)}.${myIdent(ref.name)}` : myIdent(ref.name);
   }
+}
+
+/** The driver, loaded on first connection only: by a computed path, which the bundler does not follow (see pgDriver.ts). */
+function loadPostgresDriver(): typeof import('pg') {
+  const modulePath = './pgDriver';
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require(modulePath) as typeof import('./pgDriver')).postgresDriver();
 }

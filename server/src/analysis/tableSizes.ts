@@ -289,12 +289,7 @@ export async function readDatabaseSizes(url: string, options: DatabaseReadOption
     throw new TableSizesError(`the database URL must start with postgresql:// (got ${scheme ? `${scheme}:` : 'no scheme'}); for other databases pass --stats FILE`);
   }
   const timeout = options.timeoutMs ?? 5000;
-  // Required here so the CLI does not load the driver unless asked to connect. The name is
-  // computed so that the editor's bundle (which imports this file for applyTableSizes) does
-  // not pull in the driver and its optional native addon.
-  const driver = 'pg';
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const pg = require(driver) as typeof import('pg');
+  const pg = loadPostgresDriver();
   const config: ClientConfig = {
     connectionString: url,
     connectionTimeoutMillis: timeout,
@@ -398,4 +393,11 @@ function safeDecode(text: string): string {
   } catch {
     return text;
   }
+}
+
+/** The driver, loaded on first connection only: by a computed path, which the bundler does not follow (see pgDriver.ts). */
+function loadPostgresDriver(): typeof import('pg') {
+  const modulePath = './pgDriver';
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require(modulePath) as typeof import('./pgDriver')).postgresDriver();
 }

@@ -17,7 +17,7 @@
 import type { ColumnType, Provider } from '../core/dbState';
 import { canonicalMysqlType } from '../map/mysqlTypes';
 import { lexMysql } from './mysql';
-import { lexSqlite, parseColumnType } from './sqlite';
+import { lexSqlite, parseColumnType } from './sqliteLexer';
 
 export interface DialectToken {
   kind: string;

@@ -59,6 +59,7 @@ import {
 } from '../core/dbState';
 import type { Note } from '../core/notes';
 import { LineIndex, type Range } from '../core/source';
+import { lexSqlite, nextToken, parseColumnType, skipTrivia, type SqliteToken } from './sqliteLexer';
 import type { MigrationInput, ProvenanceEntry, Replayer } from './types';
 
 let sqlJs: Promise<SqlJsStatic> | undefined;
@@ -515,22 +516,6 @@ function readColumns(rows: SqlValue[][], info: TableSqlInfo): { columns: DbColum
   return { columns, primaryKey: { columns: pk.map((p) => p.name) } };
 }
 
-export function parseColumnType(declared: string): ColumnType {
-  // Older SQLite versions report a generated column's type with the GENERATED ALWAYS words attached.
-  const text = declared.trim().replace(/\s+GENERATED\s+ALWAYS$/i, '');
-  const match = /^([^(]*?)\s*\(([^)]*)\)\s*$/.exec(text);
-  let name = text;
-  let args: number[] = [];
-  if (match) {
-    name = match[1];
-    args = match[2]
-      .split(',')
-      .map((part) => Number(part.trim()))
-      .filter((n) => Number.isFinite(n));
-  }
-  return { name: name.replace(/\s+/g, ' ').trim().toUpperCase(), args, array: false, isEnum: false };
-}
-
 const CONSTANT_DEFAULT = /^(?:'(?:[^']|'')*'|[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?|0x[0-9a-f]+|x'[0-9a-f]*'|true|false|current_timestamp|current_date|current_time)$/;
 
 export function readDefault(dflt: string | null, type: ColumnType): DbDefault | undefined {
@@ -646,103 +631,7 @@ function quoteIdent(name: string): string {
 }
 
 // ---------------------------------------------------------------------------
-// A small SQLite lexer: enough to split statements after a failure and to read
-// what the pragmas do not tell (constraint names, generated expressions, WHERE).
-
-export interface SqliteToken {
-  kind: 'word' | 'ident' | 'string' | 'number' | 'punct';
-  text: string;
-  /** Identifier value: unquoted, case kept; for words the text itself. */
-  value: string;
-  start: number;
-  end: number;
-}
-
-function isSpace(code: number): boolean {
-  return code === 32 || (code >= 9 && code <= 13);
-}
-
-/** Skips whitespace and comments from `pos`; returns the offset of the next token (or the end). */
-function skipSpace(text: string, pos: number): number {
-  let i = pos;
-  while (i < text.length) {
-    const code = text.charCodeAt(i);
-    if (isSpace(code)) {
-      i++;
-    } else if (text.startsWith('--', i)) {
-      const eol = text.indexOf('\n', i);
-      i = eol < 0 ? text.length : eol + 1;
-    } else if (text.startsWith('/*', i)) {
-      const close = text.indexOf('*/', i + 2);
-      i = close < 0 ? text.length : close + 2;
-    } else {
-      break;
-    }
-  }
-  return i;
-}
-
-/** Like skipSpace, and also over empty statements (stray semicolons). */
-function skipTrivia(text: string, pos: number): number {
-  let i = skipSpace(text, pos);
-  while (i < text.length && text[i] === ';') i = skipSpace(text, i + 1);
-  return i;
-}
-
-function closingQuote(text: string, start: number, quote: string): number {
-  let i = start + 1;
-  for (;;) {
-    const close = text.indexOf(quote, i);
-    if (close < 0) return text.length;
-    // A doubled quote is an escaped one.
-    if (quote !== ']' && text[close + 1] === quote) {
-      i = close + 2;
-      continue;
-    }
-    return close + 1;
-  }
-}
-
-function nextToken(text: string, pos: number): SqliteToken | undefined {
-  const start = skipSpace(text, pos);
-  if (start >= text.length) return undefined;
-  const ch = text[start];
-  let end: number;
-  let kind: SqliteToken['kind'];
-  if (ch === "'" || ch === '"' || ch === '`' || ch === '[') {
-    end = closingQuote(text, start, ch === '[' ? ']' : ch);
-    kind = ch === "'" ? 'string' : 'ident';
-    const body = text.slice(start + 1, end - 1);
-    const value = ch === '[' ? body : body.split(ch + ch).join(ch);
-    return { kind, text: text.slice(start, end), value, start, end };
-  }
-  if (/[0-9]/.test(ch) || (ch === '.' && /[0-9]/.test(text[start + 1] ?? ''))) {
-    const match = /^(?:0x[0-9a-f]+|(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)/i.exec(text.slice(start, start + 64));
-    end = start + (match ? match[0].length : 1);
-    kind = 'number';
-  } else if (/[A-Za-z_\u0080-\uffff]/.test(ch)) {
-    end = start + 1;
-    while (end < text.length && /[A-Za-z0-9_$\u0080-\uffff]/.test(text[end])) end++;
-    kind = 'word';
-  } else {
-    end = start + 1;
-    kind = 'punct';
-  }
-  const tokenText = text.slice(start, end);
-  return { kind, text: tokenText, value: tokenText, start, end };
-}
-
-export function lexSqlite(text: string, from = 0, to = text.length): SqliteToken[] {
-  const tokens: SqliteToken[] = [];
-  let pos = from;
-  for (;;) {
-    const token = nextToken(text, pos);
-    if (!token || token.start >= to) break;
-    tokens.push(token);
-    pos = token.end;
-  }
-  return tokens;
-}
+// Reading statements with the lexer (sqliteLexer.ts).
 
 function isWord(token: SqliteToken | undefined, word: string): boolean {
   return token !== undefined && token.kind === 'word' && token.text.toUpperCase() === word;
