@@ -21,7 +21,8 @@
  * - node-sql-parser's MySQL grammar (270 KB) is required by mysql.ts by a
  *   computed path too, so that a PostgreSQL project's server never reads or
  *   compiles it: it is bundled as dist/mysqlGrammar.js. node-postgres, needed
- *   only when a database is configured, is dist/pgDriver.js the same way.
+ *   only when a database is configured, is dist/pgDriver.js the same way, and
+ *   mysql2 dist/mysqlDriver.js.
  * - The lock trace runs in a worker thread, dist/lockTraceWorker.js (the server
  *   starts it by that name, next to itself). It loads @electric-sql/pglite, whose
  *   CommonJS build finds pglite.wasm, initdb.wasm and pglite.data next to itself
@@ -58,6 +59,8 @@ const LAZY_MODULES = [
   { name: 'mysqlGrammar', entry: 'server/src/replay/mysqlGrammar.ts', exportName: 'createMysqlGrammar' },
   // node-postgres, needed only when the user configured a database for the preflight or table sizes.
   { name: 'pgDriver', entry: 'server/src/analysis/pgDriver.ts', exportName: 'postgresDriver' },
+  // mysql2, for the preflight on MySQL; before it was bundled apart, the packaged extension could not load it at all.
+  { name: 'mysqlDriver', entry: 'server/src/analysis/mysqlDriver.ts', exportName: 'mysqlDriver' },
 ];
 
 function packageDir(name) {
@@ -167,6 +170,10 @@ async function checkBundle() {
     if (lazy.name === 'pgDriver') {
       if (typeof factory().Client !== 'function') throw new Error('dist/pgDriver.js gives no pg.Client');
       console.log('check: dist/pgDriver.js gives node-postgres');
+    }
+    if (lazy.name === 'mysqlDriver') {
+      if (typeof factory().createConnection !== 'function') throw new Error('dist/mysqlDriver.js gives no createConnection');
+      console.log('check: dist/mysqlDriver.js gives mysql2');
     }
   }
   // The lock trace: the worker is there, and PGlite resolves from it to the copy under dist/node_modules.

@@ -42,6 +42,7 @@ describe('bundled extension (scripts/build-extension.js)', function () {
       'extension.js',
       'libpg-query.wasm',
       'lockTraceWorker.js',
+      'mysqlDriver.js',
       'mysqlGrammar.js',
       'node_modules/@electric-sql/pglite/dist/index.cjs',
       'node_modules/@electric-sql/pglite/dist/initdb.wasm',

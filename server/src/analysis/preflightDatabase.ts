@@ -331,9 +331,10 @@ function myIdent(name: string): string {
 }
 
 async function openMysql(url: string, statementTimeout: number, lockTimeout: number, options: PreflightOptions): Promise<Session> {
-  const driver = 'mysql2/promise';
+  // Loaded on first connection only, by a computed path the bundler does not follow (see mysqlDriver.ts).
+  const modulePath = './mysqlDriver';
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mysql = require(driver) as { createConnection(config: Record<string, unknown>): Promise<MysqlConnection> };
+  const mysql = (require(modulePath) as typeof import('./mysqlDriver')).mysqlDriver() as unknown as { createConnection(config: Record<string, unknown>): Promise<MysqlConnection> };
   const connection = await mysql.createConnection({ uri: url, connectTimeout: options.connectTimeoutMs ?? 10_000, supportBigNumbers: true, bigNumberStrings: true, dateStrings: true });
   connection.on('error', () => undefined);
   try {
