@@ -14,6 +14,7 @@
  */
 import type { Client, ClientConfig } from 'pg';
 import type { Note } from '../core/notes';
+import { loadMysqlDriver, loadPostgresDriver } from './drivers';
 import { type CountAnswer, type CountQuestion, formatBytes, type PreflightAnswer, type PreflightFacts, type PreflightQuestion, questionKey, type SizeAnswer, type TableRef } from './preflight';
 import { estimateOf, maskConnectionString, redact } from './tableSizes';
 
@@ -331,10 +332,7 @@ function myIdent(name: string): string {
 }
 
 async function openMysql(url: string, statementTimeout: number, lockTimeout: number, options: PreflightOptions): Promise<Session> {
-  // Loaded on first connection only, by a computed path the bundler does not follow (see mysqlDriver.ts).
-  const modulePath = './mysqlDriver';
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mysql = (require(modulePath) as typeof import('./mysqlDriver')).mysqlDriver() as unknown as { createConnection(config: Record<string, unknown>): Promise<MysqlConnection> };
+  const mysql = loadMysqlDriver() as unknown as { createConnection(config: Record<string, unknown>): Promise<MysqlConnection> };
   const connection = await mysql.createConnection({ uri: url, connectTimeout: options.connectTimeoutMs ?? 10_000, supportBigNumbers: true, bigNumberStrings: true, dateStrings: true });
   connection.on('error', () => undefined);
   try {
@@ -429,11 +427,4 @@ async function openMysql(url: string, statementTimeout: number, lockTimeout: num
   function table(ref: TableRef): string {
     return ref.schema ? `${myIdent(ref.schema)}.${myIdent(ref.name)}` : myIdent(ref.name);
   }
-}
-
-/** The driver, loaded on first connection only: by a computed path, which the bundler does not follow (see pgDriver.ts). */
-function loadPostgresDriver(): typeof import('pg') {
-  const modulePath = './pgDriver';
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require(modulePath) as typeof import('./pgDriver')).postgresDriver();
 }

@@ -14,6 +14,7 @@ import type { GuardConfig } from '../project/config';
 import { parsePostgresStatements, postgresParserLoaded } from '../replay/statements';
 import { classifyCast } from '../rules/support/typeCasts';
 import type { Finding, Severity } from '../rules/types';
+import { loadPostgresDriver } from './drivers';
 
 /** Row estimates per table. */
 export interface TableSizes {
@@ -393,11 +394,4 @@ function safeDecode(text: string): string {
   } catch {
     return text;
   }
-}
-
-/** The driver, loaded on first connection only: by a computed path, which the bundler does not follow (see pgDriver.ts). */
-function loadPostgresDriver(): typeof import('pg') {
-  const modulePath = './pgDriver';
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require(modulePath) as typeof import('./pgDriver')).postgresDriver();
 }
