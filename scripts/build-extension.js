@@ -52,16 +52,33 @@ const VENDORED = {
   '@electric-sql/pglite': ['package.json', 'dist/index.cjs', 'dist/pglite.wasm', 'dist/initdb.wasm', 'dist/pglite.data'],
 };
 
-/** Modules the engine loads with a computed relative require; each becomes dist/<name>.js. */
+/**
+ * Modules the engine loads with a computed relative require; each becomes dist/<name>.js.
+ * `check` receives the export's result and resolves with what the build can say it loaded, or throws.
+ */
 const LAZY_MODULES = [
-  { name: 'sqlite', entry: 'server/src/replay/sqlite.ts', exportName: 'createSqliteReplayer' },
+  {
+    name: 'sqlite',
+    entry: 'server/src/replay/sqlite.ts',
+    exportName: 'createSqliteReplayer',
+    check: async (replayer) => {
+      (await replayer).dispose();
+      return 'loads sql-wasm.wasm';
+    },
+  },
   // node-sql-parser's MySQL grammar: 270 KB that a PostgreSQL project never runs, kept out of server.js so it is not read and compiled at every start.
-  { name: 'mysqlGrammar', entry: 'server/src/replay/mysqlGrammar.ts', exportName: 'createMysqlGrammar' },
+  { name: 'mysqlGrammar', entry: 'server/src/replay/mysqlGrammar.ts', exportName: 'createMysqlGrammar', check: (parser) => has(parser, 'astify', 'the MySQL parser') },
   // node-postgres, needed only when the user configured a database for the preflight or table sizes.
-  { name: 'pgDriver', entry: 'server/src/analysis/pgDriver.ts', exportName: 'postgresDriver' },
+  { name: 'pgDriver', entry: 'server/src/analysis/pgDriver.ts', exportName: 'postgresDriver', check: (pg) => has(pg, 'Client', 'node-postgres') },
   // mysql2, for the preflight on MySQL; before it was bundled apart, the packaged extension could not load it at all.
-  { name: 'mysqlDriver', entry: 'server/src/analysis/mysqlDriver.ts', exportName: 'mysqlDriver' },
+  { name: 'mysqlDriver', entry: 'server/src/analysis/mysqlDriver.ts', exportName: 'mysqlDriver', check: (mysql) => has(mysql, 'createConnection', 'mysql2') },
 ];
+
+/** For a lazy module's check: `value` offers the function `member`, so it is `what`. */
+function has(value, member, what) {
+  if (typeof value?.[member] !== 'function') throw new Error(`it gives no ${member}`);
+  return `gives ${what}`;
+}
 
 function packageDir(name) {
   // Looked up along node_modules folders rather than with require.resolve: some "exports" maps hide package.json.
@@ -158,22 +175,10 @@ async function checkBundle() {
     // eslint-disable-next-line import/no-dynamic-require
     const factory = require(file)[lazy.exportName];
     if (typeof factory !== 'function') throw new Error(`dist/${lazy.name}.js does not export ${lazy.exportName}`);
-    if (lazy.name === 'sqlite') {
-      const replayer = await factory();
-      replayer.dispose();
-      console.log('check: dist/sqlite.js loads sql-wasm.wasm');
-    }
-    if (lazy.name === 'mysqlGrammar') {
-      if (typeof factory().astify !== 'function') throw new Error('dist/mysqlGrammar.js gives no parser');
-      console.log('check: dist/mysqlGrammar.js gives the MySQL parser');
-    }
-    if (lazy.name === 'pgDriver') {
-      if (typeof factory().Client !== 'function') throw new Error('dist/pgDriver.js gives no pg.Client');
-      console.log('check: dist/pgDriver.js gives node-postgres');
-    }
-    if (lazy.name === 'mysqlDriver') {
-      if (typeof factory().createConnection !== 'function') throw new Error('dist/mysqlDriver.js gives no createConnection');
-      console.log('check: dist/mysqlDriver.js gives mysql2');
+    try {
+      console.log(`check: dist/${lazy.name}.js ${await lazy.check(factory())}`);
+    } catch (error) {
+      throw new Error(`dist/${lazy.name}.js: ${error.message}`);
     }
   }
   // The lock trace: the worker is there, and PGlite resolves from it to the copy under dist/node_modules.
