@@ -39,6 +39,7 @@ import { LineIndex, type Range } from '../core/source';
 import { canonicalMysqlType, foreignKeyServed, indexColumnBase, indexServesForeignKey, isMysqlCurrentTime, mysqlDefault, unescapeMysqlString } from '../map/mysqlTypes';
 import { entryOf, flattenProvenance } from './provenance';
 import type { MigrationInput, ProvenanceEntry, Replayer } from './types';
+import { collectTokens, isSpace, skipSpaceAndComments } from './sqlText';
 
 // ---------------------------------------------------------------------------
 // Parser
@@ -90,29 +91,14 @@ export interface MysqlToken {
   end: number;
 }
 
-function isSpace(code: number): boolean {
-  return code === 32 || (code >= 9 && code <= 13);
+/** MySQL: `#`, and `--` only when a space (or the end) follows it. */
+function startsLineComment(text: string, at: number): boolean {
+  return text[at] === '#' || (text.startsWith('--', at) && (at + 2 >= text.length || isSpace(text.charCodeAt(at + 2))));
 }
 
 /** Offset of the next token at or after `pos`, past whitespace and comments (`-- `, `#`, `/* *\/`). */
 function skipTrivia(text: string, pos: number): number {
-  let i = pos;
-  while (i < text.length) {
-    const code = text.charCodeAt(i);
-    if (isSpace(code)) {
-      i++;
-    } else if (text[i] === '#' || (text.startsWith('--', i) && (i + 2 >= text.length || isSpace(text.charCodeAt(i + 2))))) {
-      // MySQL needs a space after `--` for it to start a comment.
-      const eol = text.indexOf('\n', i);
-      i = eol < 0 ? text.length : eol + 1;
-    } else if (text.startsWith('/*', i)) {
-      const close = text.indexOf('*/', i + 2);
-      i = close < 0 ? text.length : close + 2;
-    } else {
-      break;
-    }
-  }
-  return i;
+  return skipSpaceAndComments(text, pos, startsLineComment);
 }
 
 /** End of a quoted token starting at `start`: doubled quotes and (outside backticks) backslashes escape. */
@@ -169,15 +155,7 @@ function nextToken(text: string, pos: number): MysqlToken | undefined {
 }
 
 export function lexMysql(text: string, from = 0, to = text.length): MysqlToken[] {
-  const tokens: MysqlToken[] = [];
-  let pos = from;
-  for (;;) {
-    const token = nextToken(text, pos);
-    if (!token || token.start >= to) break;
-    tokens.push(token);
-    pos = token.end;
-  }
-  return tokens;
+  return collectTokens(nextToken, text, from, to);
 }
 
 function isWord(token: MysqlToken | undefined, ...words: string[]): boolean {

@@ -7,6 +7,7 @@
  * sql.js are loaded only for SQLite projects.
  */
 import type { ColumnType } from '../core/dbState';
+import { collectTokens, skipSpaceAndComments } from './sqlText';
 
 export interface SqliteToken {
   kind: 'word' | 'ident' | 'string' | 'number' | 'punct';
@@ -17,28 +18,13 @@ export interface SqliteToken {
   end: number;
 }
 
-function isSpace(code: number): boolean {
-  return code === 32 || (code >= 9 && code <= 13);
+/** SQLite: `--` starts a line comment wherever it stands. */
+function startsLineComment(text: string, at: number): boolean {
+  return text.startsWith('--', at);
 }
 
-/** Skips whitespace and comments from `pos`; returns the offset of the next token (or the end). */
 function skipSpace(text: string, pos: number): number {
-  let i = pos;
-  while (i < text.length) {
-    const code = text.charCodeAt(i);
-    if (isSpace(code)) {
-      i++;
-    } else if (text.startsWith('--', i)) {
-      const eol = text.indexOf('\n', i);
-      i = eol < 0 ? text.length : eol + 1;
-    } else if (text.startsWith('/*', i)) {
-      const close = text.indexOf('*/', i + 2);
-      i = close < 0 ? text.length : close + 2;
-    } else {
-      break;
-    }
-  }
-  return i;
+  return skipSpaceAndComments(text, pos, startsLineComment);
 }
 
 /** Like skipSpace, and also over empty statements (stray semicolons). */
@@ -92,15 +78,7 @@ export function nextToken(text: string, pos: number): SqliteToken | undefined {
 }
 
 export function lexSqlite(text: string, from = 0, to = text.length): SqliteToken[] {
-  const tokens: SqliteToken[] = [];
-  let pos = from;
-  for (;;) {
-    const token = nextToken(text, pos);
-    if (!token || token.start >= to) break;
-    tokens.push(token);
-    pos = token.end;
-  }
-  return tokens;
+  return collectTokens(nextToken, text, from, to);
 }
 
 

@@ -8,6 +8,7 @@ import type { ParseResult, RawStmt } from 'libpg-query';
 import * as v8 from 'v8';
 import type { Note } from '../core/notes';
 import { LineIndex, type Range } from '../core/source';
+import { isSpace } from './sqlText';
 import type { DialectStatement } from './dialectStatements';
 
 export interface ParsedStatement {
@@ -241,10 +242,6 @@ function trimStatement(sql: string, start: number, end: number): { start: number
   }
   if (s >= e) return undefined;
   return { start: s, end: e };
-}
-
-function isSpace(code: number): boolean {
-  return code === 32 || code === 9 || code === 10 || code === 13 || code === 12 || code === 11;
 }
 
 interface Comment {
