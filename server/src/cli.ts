@@ -9,6 +9,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { analyzeProjectDir } from './analysis/analyzeProject';
 import { BASELINE_FILE, writeBaseline } from './analysis/baseline';
 import { formatJson } from './cli/formatJson';
+import { raiseTierUpBudget } from './core/tiering';
 import { formatSchemaErrors, formatText } from './cli/formatText';
 import { CannotAnalyze } from './analysis/session';
 import { type PlanCommandOptions, runPlanCommand } from './phases/cliPlan';
@@ -30,6 +31,9 @@ import { planSummaries, projectReport, type ReportExtras } from './report/projec
 import { renderPullRequest } from './report/pullRequest';
 
 const EXIT_CANNOT_RUN = 2;
+
+// A check runs most of its code once: see tiering.ts.
+raiseTierUpBudget();
 
 interface CheckOptions {
   schema?: string;

@@ -23,6 +23,7 @@ import {
 } from 'vscode-languageserver/node';
 import * as path from 'path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { raiseTierUpBudget } from '../core/tiering';
 import { defaultCacheDir, replayStore } from '../replay/persistedCache';
 import { describeError, GuardServer, type ServerHost } from './guardServer';
 import { tuneHeapForLanguageServer } from './memory';
@@ -45,6 +46,8 @@ import {
 
 // A long-running process typing in large schemas: see memory.ts.
 tuneHeapForLanguageServer();
+// Most of the first analysis runs once: see tiering.ts.
+raiseTierUpBudget();
 
 // Over stdio, anything a dependency prints to stdout would corrupt the JSON-RPC stream.
 console.log = console.error;
