@@ -10,7 +10,7 @@ import * as v8 from 'v8';
  * hot halfway through, and TurboFan compiles it on a second thread for code
  * that is then barely used before the work is done. With this budget the
  * language server's first start used 12% less CPU (medium-git 620 → 540 ms,
- * langfuse 570 → 500 ms, medians of alternating runs on Node 20) with the same
+ * langfuse 600 → 520 ms, medians of alternating runs on Node 20) with the same
  * or a shorter wait, and a CLI check of medium-git 0.13 s less; see
  * docs/performance.md. Code that keeps running, each keystroke's analysis, is
  * still optimised, after more runs. V8 reads the budget whenever it starts a
