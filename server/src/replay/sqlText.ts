@@ -1,5 +1,6 @@
 /**
- * Pieces the hand-written MySQL and SQLite lexers share. The dialects differ in
+ * Pieces the hand-written MySQL and SQLite lexers share (`isSpace` also serves
+ * the PostgreSQL statement splitter in statements.ts). The dialects differ in
  * which text starts a line comment (MySQL wants a space after `--` and also
  * takes `#`), so that test is passed in; the rest is the same.
  */
