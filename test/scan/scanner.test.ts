@@ -244,6 +244,36 @@ describe('scan: scanner', () => {
     assert.deepStrictEqual({ complete: defaultAttribute.complete, argsText: defaultAttribute.argsText, args: defaultAttribute.args }, { complete: false, argsText: '', args: [] });
   });
 
+  it('reads the object form of a partial index condition, and reports one left open', () => {
+    const schema = ['model User {', '  id Int @id', '  @@index([id], where: { deletedAt: null, n: { not: -3 } })', '  @@index([id], where: { a: 1', '}'].join('\n');
+    const scanned = scanSchema([{ path: file, text: schema }]);
+    assert.deepStrictEqual(scanned.problems, [
+      { message: '`{` is not closed.', file, range: R(3, 23, 29) },
+      { message: '`@@index(` is not closed.', file, range: R(3, 2, 29) },
+    ]);
+    const [closed, open] = scanned.models[0].attributes.map((a) => a.args[1]);
+    const expected: ScannedAttribute['args'][number] = {
+      name: 'where',
+      nameRange: R(2, 16, 21),
+      range: R(2, 16, 58),
+      value: {
+        kind: 'object',
+        fields: [
+          { name: 'deletedAt', nameRange: R(2, 25, 34), range: R(2, 25, 40), value: { kind: 'identifier', name: 'null', range: R(2, 36, 40) } },
+          {
+            name: 'n',
+            nameRange: R(2, 42, 43),
+            range: R(2, 42, 56),
+            value: { kind: 'object', fields: [{ name: 'not', nameRange: R(2, 47, 50), range: R(2, 47, 54), value: { kind: 'number', value: -3, raw: '-3', range: R(2, 52, 54) } }], range: R(2, 45, 56) },
+          },
+        ],
+        range: R(2, 23, 58),
+      },
+    };
+    assert.deepStrictEqual(closed, expected);
+    assert.deepStrictEqual(open.value, { kind: 'object', fields: [{ name: 'a', nameRange: R(3, 25, 26), range: R(3, 25, 29), value: { kind: 'number', value: 1, raw: '1', range: R(3, 28, 29) } }], range: R(3, 23, 29) });
+  });
+
   it('never throws on any prefix of a schema, and keeps ranges inside the text', () => {
     const lines = text.split('\n');
     for (let end = 0; end <= text.length; end++) {

@@ -159,7 +159,8 @@ export function mapDefault(value: ScannedValue | undefined, context: DefaultCont
   return { db: defaultFromSql(rendered, context.provider) };
 }
 
-function textOf(value: ScannedValue): string {
+/** A scanned value as the schema writes it, for messages. */
+export function textOf(value: ScannedValue): string {
   switch (value.kind) {
     case 'string':
       return value.raw;
@@ -171,6 +172,8 @@ function textOf(value: ScannedValue): string {
       return `${value.name}(${value.argsText})`;
     case 'array':
       return `[${value.items.map(textOf).join(', ')}]`;
+    case 'object':
+      return `{ ${value.fields.map((field) => `${field.name ? `${field.name}: ` : ''}${field.value ? textOf(field.value) : ''}`).join(', ')} }`;
     case 'invalid':
       return value.text;
   }

@@ -846,8 +846,8 @@ class FileScanner {
     return attribute;
   }
 
-  /** At `(`: reads arguments up to the matching `)` or the end of the line. */
-  private parseArgList(): { args: ScannedArgument[]; closed: boolean; clean: boolean; textStart: number; textEnd: number } {
+  /** At `(` (or `{` with `close` 125): reads arguments up to the matching `)` (`}`) or the end of the line. */
+  private parseArgList(close = 41): { args: ScannedArgument[]; closed: boolean; clean: boolean; textStart: number; textEnd: number } {
     this.pos++;
     const textStart = this.pos;
     const args: ScannedArgument[] = [];
@@ -856,7 +856,7 @@ class FileScanner {
       this.skipWs();
       if (this.eol()) return { args, closed: false, clean: false, textStart, textEnd: this.pos };
       const c = this.cur();
-      if (c === 41 /* ) */) {
+      if (c === close) {
         const textEnd = this.pos;
         this.pos++;
         return { args, closed: true, clean, textStart, textEnd };
@@ -878,7 +878,7 @@ class FileScanner {
           argument.nameRange = this.range(argStart, identEnd);
           this.skipWs();
           const next = this.cur();
-          if (next === 44 || next === 41 || next === -1) {
+          if (next === 44 || next === close || next === -1) {
             argument.range = this.range(argStart, this.pos);
             args.push(argument);
             continue;
@@ -895,20 +895,20 @@ class FileScanner {
       args.push(argument);
       this.skipWs();
       const after = this.cur();
-      if (after !== 44 && after !== 41 && after !== -1) {
+      if (after !== 44 && after !== close && after !== -1) {
         const junk = this.pos;
-        this.skipJunk();
+        this.skipJunk(close);
         this.problem(`Unexpected \`${this.text.slice(junk, this.pos)}\` in the argument list.`, junk, this.pos);
         clean = false;
       }
     }
   }
 
-  /** Moves to the next `,`, `)` or `]` outside strings, or the end of the line. */
-  private skipJunk(): void {
+  /** Moves to the next `,`, `)`, `]` (or `also`) outside strings, or the end of the line. */
+  private skipJunk(also = 41): void {
     while (!this.eol()) {
       const c = this.cur();
-      if (c === 44 || c === 41 || c === 93) return;
+      if (c === 44 || c === 41 || c === 93 || c === also) return;
       if (c === 34) {
         this.parseString();
         continue;
@@ -947,6 +947,11 @@ class FileScanner {
         items.push(this.parseExpression());
         if (this.pos === before) this.pos++;
       }
+    }
+    if (c === 123 /* { */) {
+      const list = this.parseArgList(125 /* } */);
+      if (!list.closed) this.problem('`{` is not closed.', start, this.pos);
+      return { kind: 'object', fields: list.args, range: this.range(start, this.pos) };
     }
     if (c === 45 /* - */ || (c >= 48 && c <= 57)) {
       let p = this.pos;

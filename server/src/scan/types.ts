@@ -57,6 +57,14 @@ export interface ArrayValue {
   range: Range;
 }
 
+/** `{ deletedAt: null, status: { not: "gone" } }`: Prisma 7's object form of a partial index's `where`. */
+export interface ObjectValue {
+  kind: 'object';
+  /** The `name: value` pairs in order, read like named arguments. */
+  fields: ScannedArgument[];
+  range: Range;
+}
+
 /** Text that is not a valid expression (half-typed); kept so ranges stay meaningful. */
 export interface InvalidValue {
   kind: 'invalid';
@@ -64,7 +72,7 @@ export interface InvalidValue {
   range: Range;
 }
 
-export type ScannedValue = StringValue | NumberValue | IdentifierValue | CallValue | ArrayValue | InvalidValue;
+export type ScannedValue = StringValue | NumberValue | IdentifierValue | CallValue | ArrayValue | ObjectValue | InvalidValue;
 
 export interface ScannedArgument {
   /** Set for `name: value` arguments. */
