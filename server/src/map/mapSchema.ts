@@ -18,7 +18,8 @@ import type { FieldSource, ModelSource, Range, SchemaSources, SourceRef } from '
 import { argument, fieldReferences, findAttribute, findAttributes, identifierArgument, stringArgument, type FieldReference } from '../scan/access';
 import type { ScannedAttribute, ScannedEnum, ScannedField, ScannedModel, ScannedSchema } from '../scan/types';
 import { SCALAR_TYPES, nativeColumnType, scalarColumnType, unsupportedColumnType } from './columnTypes';
-import { type DefaultContext, mapDefault } from './defaults';
+import { type DefaultContext, mapDefault, textOf } from './defaults';
+import { objectPredicate } from './partialIndex';
 import { finishMysqlState } from './mysql';
 import {
   defaultRelationName,
@@ -917,12 +918,10 @@ class SchemaMapper {
       const sort = identifierArgument(unique, 'sort');
       const map = stringArgument(unique, 'map');
       const name = map ?? uniqueIndexName(info.table, [column], this.provider);
-      this.addIndex(
-        info,
-        { name, columns: [indexColumnText(column, sort === 'Desc' ? 'Desc' : undefined, undefined, this.provider)], unique: true },
-        unique,
-        map === undefined ? { base: `${info.table}_${column}`, suffix: '_key' } : undefined,
-      );
+      const index: DbIndex = { name, columns: [indexColumnText(column, sort === 'Desc' ? 'Desc' : undefined, undefined, this.provider)], unique: true };
+      const where = this.whereOf(info, unique);
+      if (where !== undefined) index.where = where;
+      this.addIndex(info, index, unique, map === undefined ? { base: `${info.table}_${column}`, suffix: '_key' } : undefined);
     }
     for (const attribute of findAttributes(model.attributes, 'unique')) {
       const references = fieldReferences(argument(attribute, 'fields', 0));
@@ -968,13 +967,15 @@ class SchemaMapper {
     }
   }
 
-  /** `where: raw("...")` of a partial index (Prisma 7 `partialIndexes`). */
+  /** The condition of a partial index (Prisma 7 `partialIndexes`): `where: raw("...")`, or the object form. */
   private whereOf(info: ModelInfo, attribute: ScannedAttribute): string | undefined {
     const where = argument(attribute, 'where');
     if (!where) return undefined;
     if (where.kind === 'call' && where.name === 'raw' && where.args[0]?.value?.kind === 'string') return where.args[0].value.value;
-    this.note('info', 'Partial index condition kept as written; only `where: raw("...")` is read exactly.', this.ref(info.model.file, where.range));
-    return where.kind === 'call' ? `${where.name}(${where.argsText})` : where.kind === 'invalid' ? where.text : JSON.stringify(where);
+    const rendered = where.kind === 'object' ? objectPredicate(where, info.columns) : undefined;
+    if (rendered !== undefined) return rendered;
+    this.note('info', 'Partial index condition kept as written; only `where: raw("...")` and the object form Prisma accepts are read exactly.', this.ref(info.model.file, where.range));
+    return textOf(where);
   }
 
   // ------------------------------------------------------------ relations
