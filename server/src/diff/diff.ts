@@ -357,6 +357,18 @@ function balancedInside(text: string): boolean {
   return depth === 0;
 }
 
+/**
+ * Outside PostgreSQL (SQLite) the predicate of a partial index is not compared:
+ * the replay keeps it as the migration wrote it, and two spellings of one
+ * condition would read as a change. A partial index is compared as the index on
+ * its columns, which Prisma's engine keeps when the predicates agree.
+ */
+function withoutPredicate(index: DbIndex): DbIndex {
+  if (index.where === undefined) return index;
+  const { where: _predicate, ...rest } = index;
+  return rest;
+}
+
 function indexShape(index: DbIndex): string {
   return `${index.unique ? 'u' : 'i'}|${index.method ?? ''}|${index.columns.join(',')}|${index.where ?? ''}`;
 }
@@ -368,8 +380,8 @@ function diffIndexes(key: string, before: DbTable, after: DbTable, input: DiffIn
   const oldIndexes: DbIndex[] = [];
   const oldPartial = new Set<string>();
   for (const index of before.indexes) {
-    // Elsewhere an index Prisma cannot describe (partial, expression) is hand-written SQL, left alone.
-    const comparable = postgres ? comparableIndex(index, before, partialIndexes) : !index.where && !index.columns.some((c) => c.includes('(')) ? index : undefined;
+    // Elsewhere an expression index is hand-written SQL, left alone.
+    const comparable = postgres ? comparableIndex(index, before, partialIndexes) : !index.columns.some((c) => c.includes('(')) ? withoutPredicate(index) : undefined;
     if (!comparable) continue;
     oldIndexes.push(comparable);
     if (index.where !== undefined && !partialIndexes) oldPartial.add(index.name);
@@ -377,7 +389,7 @@ function diffIndexes(key: string, before: DbTable, after: DbTable, input: DiffIn
   const newIndexes: DbIndex[] = [];
   const originals = new Map<DbIndex, DbIndex>();
   for (const index of after.indexes) {
-    const comparable = postgres ? comparableIndex(index, after, partialIndexes) : index;
+    const comparable = postgres ? comparableIndex(index, after, partialIndexes) : withoutPredicate(index);
     if (!comparable) continue;
     newIndexes.push(comparable);
     originals.set(comparable, index);
