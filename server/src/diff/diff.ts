@@ -12,6 +12,7 @@ import {
   sameDefault,
 } from '../core/dbState';
 import type { SchemaSources, SourceRef } from '../core/source';
+import { splitTopLevel } from '../core/topLevel';
 import type { Change } from './changes';
 
 export interface DiffInput {
@@ -341,12 +342,34 @@ function isDefaultOperatorClass(opclass: string, type: ColumnType, method: strin
   return false;
 }
 
-/** Predicates compared as text, without the parentheses and spacing PostgreSQL or the author added. */
+/**
+ * Predicates compared as text, without the parentheses and spacing PostgreSQL or the author added. The replay
+ * prints each operand of AND and OR in parentheses (`(a > 0) AND (b < 5)`), where a `raw("a > 0 AND b < 5")`
+ * has none: parentheses that only group an operand of AND or OR (not an OR inside an AND) are dropped on both sides.
+ */
 function normalizePredicate(sql: string): string {
-  let text = sql.trim().replace(/\s+/g, ' ');
-  while (text.startsWith('(') && text.endsWith(')') && balancedInside(text.slice(1, -1))) text = text.slice(1, -1).trim();
-  return text.replace(/"([a-z_][a-z0-9_]*)"/g, '$1');
+  return booleanOperands(unwrapped(sql.trim().replace(/\s+/g, ' '))).replace(/"([a-z_][a-z0-9_]*)"/g, '$1');
 }
+
+function unwrapped(text: string): string {
+  let inner = text;
+  while (inner.startsWith('(') && inner.endsWith(')') && balancedInside(inner.slice(1, -1))) inner = inner.slice(1, -1).trim();
+  return inner;
+}
+
+function booleanOperands(text: string): string {
+  const disjuncts = splitTopLevel(text, ' OR ');
+  if (disjuncts.length > 1) return disjuncts.map((d) => booleanOperands(unwrapped(d))).join(' OR ');
+  const conjuncts = splitTopLevel(text, ' AND ');
+  if (conjuncts.length === 1) return text;
+  return conjuncts
+    .map((c) => {
+      const inner = unwrapped(c);
+      return splitTopLevel(inner, ' OR ').length > 1 ? `(${booleanOperands(inner)})` : booleanOperands(inner);
+    })
+    .join(' AND ');
+}
+
 
 function balancedInside(text: string): boolean {
   let depth = 0;

@@ -7,12 +7,11 @@ import type { ObjectValue, ScannedValue } from '../scan/types';
  * those> }`, and joins the fields with AND (Prisma's own output for two fields:
  * `("deletedAt" IS NULL AND "postcode" IS NOT NULL)`).
  *
- * The text is written the way the replay prints a parsed predicate (each
- * condition of an AND in parentheses, a negative number in parentheses), so
- * the diff, which compares predicates as text, finds a migration Prisma
- * generated from this schema equal to it. Undefined when a field is not a
- * scalar field of the model or a value is outside that grammar: the caller
- * then keeps the condition as written.
+ * The diff compares predicates as text once the parentheses that only group
+ * operands are gone; a negative number is put in parentheses as the replay
+ * prints it, so a migration Prisma generated from this schema reads equal to
+ * it. Undefined when a field is not a scalar field of the model or a value is
+ * outside that grammar: the caller then keeps the condition as written.
  */
 export function objectPredicate(where: ObjectValue, columns: ReadonlyMap<string, string>): string | undefined {
   const conditions: string[] = [];
@@ -23,8 +22,7 @@ export function objectPredicate(where: ObjectValue, columns: ReadonlyMap<string,
     if (condition === undefined) return undefined;
     conditions.push(condition);
   }
-  if (conditions.length === 0) return undefined;
-  return conditions.length === 1 ? conditions[0] : conditions.map((c) => `(${c})`).join(' AND ');
+  return conditions.length > 0 ? conditions.join(' AND ') : undefined;
 }
 
 function fieldCondition(column: string, value: ScannedValue): string | undefined {
