@@ -56,6 +56,11 @@ export interface SessionOptions {
   afterResult?: (work: () => void) => void;
 }
 
+function hasIndexPredicate(state: DbState): boolean {
+  for (const key in state.tables) if (state.tables[key].indexes.some((index) => index.where !== undefined)) return true;
+  return false;
+}
+
 /** Thrown when the analysis cannot run at all (a git ref that does not exist): the CLI exits 2. */
 export class CannotAnalyze extends Error {}
 
@@ -196,6 +201,9 @@ export class ProjectSession {
     markStable(mapped.state);
     notes.push(...mapped.notes);
     lap('map');
+    // Partial index predicates are compared as the parser prints them (diff.ts); a replay read from the store
+    // loads no parser. Without it (it failed to load) they are compared as written.
+    if (provider === 'postgresql' && mapped.state.partialIndexes && hasIndexPredicate(mapped.state)) await loadPostgresParser().catch(() => undefined);
     await letPendingMessagesIn();
     if (isCancelled()) return undefined;
     started = performance.now();

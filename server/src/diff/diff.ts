@@ -13,6 +13,7 @@ import {
 } from '../core/dbState';
 import type { SchemaSources, SourceRef } from '../core/source';
 import { splitTopLevel } from '../core/topLevel';
+import { canonicalPredicate } from '../replay/statements';
 import type { Change } from './changes';
 
 export interface DiffInput {
@@ -309,7 +310,7 @@ function comparableIndex(index: DbIndex, table: DbTable, partialIndexes: boolean
   const columns = index.columns.map((entry) => comparableEntry(entry, table, method ?? 'btree'));
   const result: DbIndex = { name: index.name, columns, unique: index.unique };
   if (method) result.method = method;
-  if (partialIndexes && index.where !== undefined) result.where = normalizePredicate(index.where);
+  if (partialIndexes && index.where !== undefined) result.where = normalizePredicate(canonicalPredicate(index.where) ?? index.where);
   return result;
 }
 
@@ -343,7 +344,8 @@ function isDefaultOperatorClass(opclass: string, type: ColumnType, method: strin
 }
 
 /**
- * Predicates compared as text, without the parentheses and spacing PostgreSQL or the author added. The replay
+ * Predicates compared as text (as the parser prints them, when it is loaded: see canonicalPredicate), without the
+ * parentheses and spacing PostgreSQL or the author added. The replay
  * prints each operand of AND and OR in parentheses (`(a > 0) AND (b < 5)`), where a `raw("a > 0 AND b < 5")`
  * has none: parentheses that only group an operand of AND or OR (not an OR inside an AND) are dropped on both sides.
  */

@@ -4,10 +4,11 @@
  * UTF-16 offsets and an LSP range. Both the replayer and the SQL rules read
  * migrations through here, so a file is parsed the same way everywhere.
  */
-import type { ParseResult, RawStmt } from 'libpg-query';
+import type { Node, ParseResult, RawStmt } from 'libpg-query';
 import * as v8 from 'v8';
 import type { Note } from '../core/notes';
 import { LineIndex, type Range } from '../core/source';
+import { expressionSql } from './pgTypes';
 import { isSpace } from './sqlText';
 import type { DialectStatement } from './dialectStatements';
 
@@ -114,6 +115,33 @@ export function parsePlpgsqlBody(body: string): unknown {
   let tag = '$plpgsql$';
   for (let n = 0; body.includes(tag); n++) tag = `$plpgsql${n}$`;
   return parser().parsePlPgSQLSync(`CREATE FUNCTION pg_temp.do_block() RETURNS void LANGUAGE plpgsql AS ${tag}${body}${tag}`);
+}
+
+const canonicalPredicates = new Map<string, string | undefined>();
+
+/**
+ * A partial index's condition as the replay prints one it parsed
+ * (pgTypes.expressionSql), so a `raw("deleted_at is null")` and the
+ * `"deleted_at" IS NULL` a migration holds compare equal. Undefined when the
+ * parser is not loaded or the text is not one condition.
+ */
+export function canonicalPredicate(sql: string): string | undefined {
+  if (!pgQuery) return undefined;
+  if (canonicalPredicates.has(sql)) return canonicalPredicates.get(sql);
+  let canonical: string | undefined;
+  try {
+    const stmts = pgQuery.parseSync(`SELECT WHERE ${sql}`).stmts ?? [];
+    const select = stmts.length === 1 ? (stmts[0].stmt as { SelectStmt?: { whereClause?: Node } } | undefined)?.SelectStmt : undefined;
+    // Only the condition: `a > 0 ORDER BY 1` parses too, and is not one.
+    const onlyCondition = select !== undefined && Object.keys(select).every((key) => key === 'whereClause' || key === 'limitOption' || key === 'op');
+    if (onlyCondition && select.whereClause) canonical = expressionSql(select.whereClause);
+  } catch {
+    canonical = undefined;
+  }
+  // Each schema holds a handful; the bound only guards a process that sees many schemas.
+  if (canonicalPredicates.size >= 1000) canonicalPredicates.clear();
+  canonicalPredicates.set(sql, canonical);
+  return canonical;
 }
 
 interface SqlErrorLike {
