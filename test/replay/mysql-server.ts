@@ -79,17 +79,24 @@ export async function startMariaDb(): Promise<MariaDb | string> {
   if (!server || !installDb || !client) return 'MariaDB is not installed (Debian package mariadb-server)';
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mpg-mariadb-'));
   const dataDir = path.join(dir, 'data');
+  // A temporary folder of its own: a server clears the `#sql*` files it finds in its tmpdir at start, and in
+  // the shared /tmp that pulled the files from under another suite's server (mariadb-install-db failed, Errcode 2).
+  const tmpDir = path.join(dir, 'tmp');
+  fs.mkdirSync(tmpDir);
   const userArgs: string[] = [];
   if (process.getuid?.() === 0) {
     // mariadbd will not run as root; the package's own system user owns the data directory instead.
     const id = spawnSync('id', ['-u', 'mysql'], { encoding: 'utf8' });
     const gid = spawnSync('id', ['-g', 'mysql'], { encoding: 'utf8' });
     if (id.status !== 0) return 'running as root and there is no `mysql` user to run mariadbd as';
-    fs.chownSync(dir, Number(id.stdout.trim()), Number(gid.stdout.trim()));
+    for (const owned of [dir, tmpDir]) fs.chownSync(owned, Number(id.stdout.trim()), Number(gid.stdout.trim()));
     userArgs.push('--user=mysql');
   }
   const cleanup = (): void => fs.rmSync(dir, { recursive: true, force: true });
-  const install = spawnSync(installDb, ['--no-defaults', `--datadir=${dataDir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...userArgs], { encoding: 'utf8', timeout: 180000 });
+  const install = spawnSync(installDb, ['--no-defaults', `--datadir=${dataDir}`, `--tmpdir=${tmpDir}`, '--auth-root-authentication-method=normal', '--skip-test-db', ...userArgs], {
+    encoding: 'utf8',
+    timeout: 180000,
+  });
   if (install.status !== 0) {
     cleanup();
     return `mariadb-install-db failed: ${(install.stderr || install.stdout || String(install.error)).trim().split('\n').slice(-3).join(' ')}`;
@@ -101,6 +108,7 @@ export async function startMariaDb(): Promise<MariaDb | string> {
     [
       '--no-defaults',
       `--datadir=${dataDir}`,
+      `--tmpdir=${tmpDir}`,
       `--socket=${path.join(dir, 'mysqld.sock')}`,
       `--port=${port}`,
       '--bind-address=127.0.0.1',
