@@ -56,11 +56,6 @@ export interface SessionOptions {
   afterResult?: (work: () => void) => void;
 }
 
-function hasIndexPredicate(state: DbState): boolean {
-  for (const key in state.tables) if (state.tables[key].indexes.some((index) => index.where !== undefined)) return true;
-  return false;
-}
-
 /** Thrown when the analysis cannot run at all (a git ref that does not exist): the CLI exits 2. */
 export class CannotAnalyze extends Error {}
 
@@ -550,6 +545,12 @@ function toSuppression(s: ScannedSchema['suppressions'][number]): Suppression {
     model: s.target.model,
     ...(s.target.field !== undefined && s.target.kind !== 'enum' ? { field: s.target.field } : {}),
   };
+}
+
+/** Some index of the schema is partial (`where:`). */
+function hasIndexPredicate(state: DbState): boolean {
+  for (const key in state.tables) if (state.tables[key].indexes.some((index) => index.where !== undefined)) return true;
+  return false;
 }
 
 function providerOf(scanned: ScannedSchema, notes: Note[]): Provider {

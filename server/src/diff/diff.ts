@@ -344,10 +344,10 @@ function isDefaultOperatorClass(opclass: string, type: ColumnType, method: strin
 }
 
 /**
- * Predicates compared as text (as the parser prints them, when it is loaded: see canonicalPredicate), without the
- * parentheses and spacing PostgreSQL or the author added. The replay
- * prints each operand of AND and OR in parentheses (`(a > 0) AND (b < 5)`), where a `raw("a > 0 AND b < 5")`
- * has none: parentheses that only group an operand of AND or OR (not an OR inside an AND) are dropped on both sides.
+ * Predicates compared as text: as the parser prints them when it is loaded (canonicalPredicate), and on both
+ * sides without the spacing, the quotes around lower-case names and the parentheses that only group an operand
+ * of AND or OR (not an OR inside an AND). The replay prints `(a > 0) AND (b < 5)` where a `raw("a > 0 AND b < 5")`
+ * has none.
  */
 function normalizePredicate(sql: string): string {
   return booleanOperands(unwrapped(sql.trim().replace(/\s+/g, ' '))).replace(/"([a-z_][a-z0-9_]*)"/g, '$1');
@@ -371,7 +371,6 @@ function booleanOperands(text: string): string {
     })
     .join(' AND ');
 }
-
 
 function balancedInside(text: string): boolean {
   let depth = 0;

@@ -19,7 +19,6 @@ import { argument, fieldReferences, findAttribute, findAttributes, identifierArg
 import type { ScannedAttribute, ScannedEnum, ScannedField, ScannedModel, ScannedSchema } from '../scan/types';
 import { SCALAR_TYPES, nativeColumnType, scalarColumnType, unsupportedColumnType } from './columnTypes';
 import { type DefaultContext, mapDefault, textOf } from './defaults';
-import { objectPredicate } from './partialIndex';
 import { finishMysqlState } from './mysql';
 import {
   defaultRelationName,
@@ -30,6 +29,7 @@ import {
   primaryKeyName,
   uniqueIndexName,
 } from './naming';
+import { objectPredicate } from './partialIndex';
 
 export interface MapOptions {
   /** The project's Prisma version (`5.22.0`, `^6.1.0`): decides version-dependent conventions. Default: 6 or later. */

@@ -7,11 +7,11 @@ import type { ObjectValue, ScannedValue } from '../scan/types';
  * those> }`, and joins the fields with AND (Prisma's own output for two fields:
  * `("deletedAt" IS NULL AND "postcode" IS NOT NULL)`).
  *
- * The diff compares predicates as text once the parentheses that only group
- * operands are gone; a negative number is put in parentheses as the replay
- * prints it, so a migration Prisma generated from this schema reads equal to
- * it. Undefined when a field is not a scalar field of the model or a value is
- * outside that grammar: the caller then keeps the condition as written.
+ * The diff compares predicates as the SQL parser prints them; a negative
+ * number is also put in parentheses here, as the replay prints it, so the two
+ * agree as text even where the parser is not loaded. Undefined when a field is
+ * not a scalar field of the model or a value is outside that grammar: the
+ * caller then keeps the condition as written.
  */
 export function objectPredicate(where: ObjectValue, columns: ReadonlyMap<string, string>): string | undefined {
   const conditions: string[] = [];
