@@ -12,7 +12,6 @@ import {
   sameDefault,
 } from '../core/dbState';
 import type { SchemaSources, SourceRef } from '../core/source';
-import { splitTopLevel } from '../core/topLevel';
 import { canonicalPredicate } from '../replay/statements';
 import type { Change } from './changes';
 
@@ -344,32 +343,14 @@ function isDefaultOperatorClass(opclass: string, type: ColumnType, method: strin
 }
 
 /**
- * Predicates compared as text: as the parser prints them when it is loaded (canonicalPredicate), and on both
- * sides without the spacing, the quotes around lower-case names and the parentheses that only group an operand
- * of AND or OR (not an OR inside an AND). The replay prints `(a > 0) AND (b < 5)` where a `raw("a > 0 AND b < 5")`
- * has none.
+ * Predicates compared as text: as the parser prints them when it is loaded (canonicalPredicate: case, spacing,
+ * `!=`, parentheses that only group), and on both sides without outer parentheses and the quotes around
+ * lower-case names.
  */
 function normalizePredicate(sql: string): string {
-  return booleanOperands(unwrapped(sql.trim().replace(/\s+/g, ' '))).replace(/"([a-z_][a-z0-9_]*)"/g, '$1');
-}
-
-function unwrapped(text: string): string {
-  let inner = text;
-  while (inner.startsWith('(') && inner.endsWith(')') && balancedInside(inner.slice(1, -1))) inner = inner.slice(1, -1).trim();
-  return inner;
-}
-
-function booleanOperands(text: string): string {
-  const disjuncts = splitTopLevel(text, ' OR ');
-  if (disjuncts.length > 1) return disjuncts.map((d) => booleanOperands(unwrapped(d))).join(' OR ');
-  const conjuncts = splitTopLevel(text, ' AND ');
-  if (conjuncts.length === 1) return text;
-  return conjuncts
-    .map((c) => {
-      const inner = unwrapped(c);
-      return splitTopLevel(inner, ' OR ').length > 1 ? `(${booleanOperands(inner)})` : booleanOperands(inner);
-    })
-    .join(' AND ');
+  let text = sql.trim().replace(/\s+/g, ' ');
+  while (text.startsWith('(') && text.endsWith(')') && balancedInside(text.slice(1, -1))) text = text.slice(1, -1).trim();
+  return text.replace(/"([a-z_][a-z0-9_]*)"/g, '$1');
 }
 
 function balancedInside(text: string): boolean {

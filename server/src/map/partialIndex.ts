@@ -7,11 +7,10 @@ import type { ObjectValue, ScannedValue } from '../scan/types';
  * those> }`, and joins the fields with AND (Prisma's own output for two fields:
  * `("deletedAt" IS NULL AND "postcode" IS NOT NULL)`).
  *
- * The diff compares predicates as the SQL parser prints them; a negative
- * number is also put in parentheses here, as the replay prints it, so the two
- * agree as text even where the parser is not loaded. Undefined when a field is
- * not a scalar field of the model or a value is outside that grammar: the
- * caller then keeps the condition as written.
+ * The diff compares it with the migration's predicate as the SQL parser
+ * prints both. Undefined when a field is not a scalar field of the model or a
+ * value is outside that grammar: the caller then keeps the condition as
+ * written.
  */
 export function objectPredicate(where: ObjectValue, columns: ReadonlyMap<string, string>): string | undefined {
   const conditions: string[] = [];
@@ -44,7 +43,7 @@ function isNull(value: ScannedValue): boolean {
 
 function constantSql(value: ScannedValue): string | undefined {
   if (value.kind === 'identifier') return value.name === 'true' || value.name === 'false' ? value.name : undefined;
-  if (value.kind === 'number') return value.raw.startsWith('-') ? `(${value.raw})` : value.raw;
+  if (value.kind === 'number') return value.raw;
   if (value.kind === 'string') return `'${value.value.replace(/'/g, "''")}'`;
   return undefined;
 }

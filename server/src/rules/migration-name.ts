@@ -1,5 +1,4 @@
 import type { AlterEnumStmt, CreateEnumStmt, CreateStmt, DropStmt, IndexStmt, Node, RenameStmt, UpdateStmt } from 'libpg-query';
-import { splitTopLevel } from '../core/topLevel';
 import { names, unwrap } from '../replay/pgTypes';
 import type { ParsedStatement } from '../replay/statements';
 import { alterTableOf, at, bodyOf, columnDefOf, constraintOf, droppedKeys, headRange, relationKey } from './support/sqlAst';
@@ -287,9 +286,26 @@ function alterClause(clause: string, table: string, ident: (match: RegExpExecArr
 
 /** The comma-separated clauses of an ALTER TABLE, commas inside parentheses and quotes left alone. */
 function topLevelClauses(text: string): string[] {
-  const clauses = splitTopLevel(text, ',', '\'"`');
-  clauses[clauses.length - 1] = clauses[clauses.length - 1].replace(/;\s*$/, '');
-  return clauses.map((clause) => clause.trim()).filter((clause) => clause.length > 0);
+  const clauses: string[] = [];
+  let depth = 0;
+  let quote = '';
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quote) {
+      if (ch === quote) quote = '';
+      continue;
+    }
+    if (ch === "'" || ch === '"' || ch === '`') quote = ch;
+    else if (ch === '(') depth++;
+    else if (ch === ')') depth = Math.max(0, depth - 1);
+    else if (ch === ',' && depth === 0) {
+      clauses.push(text.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  clauses.push(text.slice(start).replace(/;\s*$/, '').trim());
+  return clauses.filter((clause) => clause.length > 0);
 }
 
 function snake(name: string): string {
