@@ -354,10 +354,7 @@ export class CodeServerE2E {
       await page.keyboard.press('Escape');
 
       begin('show the extension\'s output channel');
-      await page.keyboard.press('F1');
-      await page.locator('.quick-input-widget input').first().waitFor({ state: 'visible', timeout: 15000 });
-      await page.keyboard.type('Output: Show Output Channels');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Show Output Channels' }).first().click({ timeout: 15000 });
+      await runCommand(page, 'Output: Show Output Channels');
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Prisma Migration Guard' }).first().click({ timeout: 15000 });
       const output = page.locator('.part.panel .monaco-editor .view-lines').first();
       const outputChannel = await until('the output channel\'s text', async () => (await output.innerText()).replace(/\u00a0/g, ' '), (t) => /Prisma Migration Guard/.test(t), 20000);
@@ -414,10 +411,7 @@ export class CodeServerE2E {
       step = 'wait for the language server (the status bar item)';
       await page.locator('.statusbar-item', { hasText: /Migration Guard: \d+ unsafe/ }).first().waitFor({ timeout: 90000 });
       step = 'run "Trace locks of pending migrations" from the Command Palette';
-      await page.keyboard.press('F1');
-      await page.locator('.quick-input-widget input').first().waitFor({ state: 'visible', timeout: 15000 });
-      await page.keyboard.type('Trace locks of pending migrations');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Prisma Migration Guard: Trace locks of pending migrations' }).first().click({ timeout: 15000 });
+      await runCommand(page, 'Prisma Migration Guard: Trace locks of pending migrations');
       step = 'wait for the trace (PGlite starts in a worker: tens of seconds here)';
       await page.locator('.tabs-container .tab', { hasText: 'migration-lock-trace.md' }).first().waitFor({ timeout: 180000 });
       const preview = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
@@ -506,11 +500,31 @@ async function openSchemaFromExplorer(page: Page): Promise<void> {
 }
 
 /** "Check migration safety" from the Command Palette; the report's Markdown preview. */
+/**
+ * Runs a command from the Command Palette by its full title. The palette's text is set with `fill` (typed keys
+ * can land before the input has focus, right after another menu closed), and when the command's row does not
+ * show, the palette is closed and opened again, as a person would: a CI run once waited 15 s for a row that
+ * never came.
+ */
+async function runCommand(page: Page, title: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input').first();
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 15000 });
+    await input.fill(`>${title}`);
+    const shown = await row.waitFor({ state: 'visible', timeout: 10000 }).then(() => true, () => false);
+    if (shown) {
+      await row.click({ timeout: 15000 });
+      return;
+    }
+    if (attempt === 3) throw new Error(`the Command Palette did not list "${title}" (3 tries; it showed: ${JSON.stringify(await page.locator('.quick-input-list .monaco-list-row').allInnerTexts())})`);
+  }
+}
+
 async function openReportPreview(page: Page) {
-  await page.keyboard.press('F1');
-  await page.locator('.quick-input-widget input').first().waitFor({ state: 'visible', timeout: 15000 });
-  await page.keyboard.type('Check migration safety');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Prisma Migration Guard: Check migration safety' }).first().click({ timeout: 15000 });
+  await runCommand(page, 'Prisma Migration Guard: Check migration safety');
   await page.locator('.tabs-container .tab', { hasText: 'migration-safety-report.md' }).first().waitFor({ timeout: 30000 });
   // The Markdown preview is a webview: an iframe holding the active frame with the rendered report.
   return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
