@@ -11,6 +11,11 @@
 
 export type Provider = 'postgresql' | 'sqlite' | 'mysql';
 
+/** The database's own name, for messages. */
+export function providerName(provider: Provider): string {
+  return provider === 'postgresql' ? 'PostgreSQL' : provider === 'sqlite' ? 'SQLite' : 'MySQL';
+}
+
 /**
  * A column type in canonical form.
  * PostgreSQL: the catalog name (`int4`, `int8`, `int2`, `float4`, `float8`,

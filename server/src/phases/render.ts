@@ -3,14 +3,11 @@
  * text output. Everything a reviewer needs is in one file: the phases, what
  * each waits for, its SQL and its rollback.
  */
-import type { Provider } from '../core/dbState';
+import { providerName } from '../core/dbState';
 import { phaseFolder } from './plans/common';
 import { describeOp } from './schemaOps';
 import type { Phase, Plan } from './types';
 
-function providerName(provider: Provider): string {
-  return provider === 'postgresql' ? 'PostgreSQL' : provider === 'sqlite' ? 'SQLite' : 'MySQL';
-}
 
 function fence(sql: string): string[] {
   return ['```sql', sql.replace(/\n+$/, ''), '```'];

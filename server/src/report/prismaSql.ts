@@ -10,7 +10,7 @@
  * (MySQL tables, Prisma's spacing in multi-column constraints) lives here.
  * Everything is rendered from DbState objects: nothing here parses.
  */
-import type { DbColumn, DbEnum, DbForeignKey, DbIndex, DbState, DbTable, Provider } from '../core/dbState';
+import { type DbColumn, type DbEnum, type DbForeignKey, type DbIndex, type DbState, type DbTable, type Provider, providerName } from '../core/dbState';
 import type { Change } from '../diff/changes';
 import { createTablePostgres, createTableSqlite, literal, quote, redefineTableSqlite, renderDefault, renderType, sameColumns, tableName } from '../phases/sql';
 import { classifyCast } from '../rules/support/typeCasts';
@@ -68,7 +68,6 @@ interface Piece {
 
 const CLAUSE = { dropConstraint: 0, dropColumn: 1, addColumn: 2, alterColumn: 3, addConstraint: 4 } as const;
 
-const PROVIDER_TEXT: Record<Provider, string> = { postgresql: 'PostgreSQL', sqlite: 'SQLite', mysql: 'MySQL' };
 
 // ------------------------------------------------------------------ small renderers Prisma spells its own way
 
@@ -490,16 +489,16 @@ function render(change: Change, ctx: SqlContext): Rendered {
       return { pieces };
     }
     case 'addEnum':
-      if (provider !== 'postgresql') return { pieces: [], note: `${PROVIDER_TEXT[provider]} has no enum types: the values live in each column's type.` };
+      if (provider !== 'postgresql') return { pieces: [], note: `${providerName(provider)} has no enum types: the values live in each column's type.` };
       return { pieces: [{ step: 'CreateEnum', sql: `CREATE TYPE ${enumName(ctx.after, change.tableKey, provider)} AS ENUM (${change.after.values.map(literal).join(', ')});` }] };
     case 'dropEnum':
-      if (provider !== 'postgresql') return { pieces: [], note: `${PROVIDER_TEXT[provider]} has no enum types: the values live in each column's type.` };
+      if (provider !== 'postgresql') return { pieces: [], note: `${providerName(provider)} has no enum types: the values live in each column's type.` };
       return { pieces: [{ step: 'DropEnum', sql: `DROP TYPE ${enumName(ctx.before, change.tableKey, provider)};` }] };
     case 'addEnumValue':
-      if (provider !== 'postgresql') return { pieces: [], note: `${PROVIDER_TEXT[provider]} keeps enum values in each column's type: Prisma changes the columns that use it.` };
+      if (provider !== 'postgresql') return { pieces: [], note: `${providerName(provider)} keeps enum values in each column's type: Prisma changes the columns that use it.` };
       return { pieces: [{ step: 'AlterEnum', sql: `ALTER TYPE ${enumName(ctx.after, change.tableKey, provider)} ADD VALUE ${literal(change.value)};` }] };
     case 'removeEnumValue': {
-      if (provider !== 'postgresql') return { pieces: [], note: `${PROVIDER_TEXT[provider]} keeps enum values in each column's type: Prisma changes the columns that use it.` };
+      if (provider !== 'postgresql') return { pieces: [], note: `${providerName(provider)} keeps enum values in each column's type: Prisma changes the columns that use it.` };
       const piece = recreateEnum(ctx, change.tableKey);
       return {
         pieces: piece ? [piece] : [],

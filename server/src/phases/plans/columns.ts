@@ -3,7 +3,7 @@
  * a column renamed, a column type changed. All follow expand → backfill →
  * contract; they differ in what the code must do between the phases.
  */
-import { type DbColumn, type DbTable, formatType } from '../../core/dbState';
+import { type DbColumn, type DbTable, formatType, providerName } from '../../core/dbState';
 import type { AddColumn, AlterColumnType, RenameColumn, SetNotNull } from '../../diff/changes';
 import { freeName, migrationSlug, prismaIdentifier, suffixed } from '../naming';
 import { columnRoles, fieldDeclaration, prismaTypeFor } from '../prismaText';
@@ -27,7 +27,7 @@ import {
   snakeWhat,
 } from './common';
 import { planAddAutoincrementColumn } from './autoincrement';
-import { addNullableColumn, dropColumn, dropNotNull, mysqlColumn, plannedDrop, providerName, replaceColumn, requireColumn, withColumns } from './providerSql';
+import { addNullableColumn, dropColumn, dropNotNull, mysqlColumn, plannedDrop, replaceColumn, requireColumn, withColumns } from './providerSql';
 import { summarizeChange } from '../../diff/changes';
 
 const ROLLBACK_DOWN = 'Apply the down.sql of each of its migrations, newest first, then mark them rolled back (`prisma migrate resolve --rolled-back <name>`) and delete their folders.';

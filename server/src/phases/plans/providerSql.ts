@@ -2,7 +2,7 @@
  * Column operations per provider, each with its down script, so the planners
  * can describe phases once and get PostgreSQL, SQLite and MySQL SQL.
  */
-import { type DbColumn, type DbState, type DbTable, type Provider } from '../../core/dbState';
+import { type DbColumn, type DbState, type DbTable } from '../../core/dbState';
 import { migrationSlug } from '../naming';
 import { addColumnStatement, columnDefinition, dropColumnStatement, quote, redefineTableSqlite, sameColumns, sqliteGuard, tableName } from '../sql';
 import type { PlannedMigration } from '../types';
@@ -149,6 +149,3 @@ export function dropNotNull(builder: PlanBuilder, table: DbTable, column: string
   };
 }
 
-export function providerName(provider: Provider): string {
-  return provider === 'postgresql' ? 'PostgreSQL' : provider === 'sqlite' ? 'SQLite' : 'MySQL';
-}
