@@ -9,6 +9,7 @@ import { corpusRoot } from '../support/corpus';
 
 // Compiled to out/test/replay; fixtures stay in the source tree.
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/replay-sqlite');
+const SEEDED_ROWS = path.resolve(__dirname, '../../../test/fixtures/replay/seeded-rows-sqlite/migrations');
 
 
 /** Migration folders in byte order of their names, as Prisma applies them. */
@@ -382,18 +383,35 @@ describe('SQLite replayer', () => {
       file: migration.file,
       range: { start: { line: startLine, character: startChar }, end: { line: endLine, character: endChar } },
     });
-    const note = (line: number, error: string, range: ReturnType<typeof where>): Note => ({
+    const note = (line: number, error: string, range: ReturnType<typeof where>, capped = 'findings on "A" stay at warning'): Note => ({
       level: 'warning',
-      message: `${migration.name}: SQLite rejected the statement at line ${line} (${error}); it was skipped and the rest of the migration applied.`,
+      message: `This migration fails on a fresh database at line ${line}: SQLite rejects the statement (${error}). The replay skipped it and applied the rest of the migration, and ${capped}.`,
       where: range,
     });
     assert.deepStrictEqual(r.apply(migration), [
       note(5, 'no such table: Missing', where(4, 0, 4, 44)),
       note(8, 'near "TABL": syntax error', where(7, 0, 8, 20)),
       note(12, 'no such table: main.Nowhere', where(11, 0, 14, 4)),
+      // A data error of a statement that is not a schema change: skipped like the others.
       note(20, 'UNIQUE constraint failed: A.id', where(19, 9, 19, 45)),
       // DROP TRIGGER is no trigger body: its own ';' ends it.
       note(21, 'no such trigger: missing', where(20, 0, 20, 23)),
+    ]);
+    const uncertain = (line: number, excerpt: string, error: string, range: ReturnType<typeof where>) => ({
+      migration: migration.name,
+      file: migration.file,
+      range: range.range,
+      excerpt,
+      reason: `SQLite rejects it (${error})`,
+      tables: ['A'],
+      fails: true,
+    });
+    assert.deepStrictEqual(r.uncertain?.(), [
+      uncertain(5, `INSERT INTO "Missing" ("id") VALUES ('a;b')`, 'no such table: Missing', where(4, 0, 4, 44)),
+      uncertain(8, 'CREATE TABL "Broken" (', 'near "TABL": syntax error', where(7, 0, 8, 20)),
+      uncertain(12, 'CREATE TRIGGER "t" AFTER INSERT ON "Nowhere" BEGIN', 'no such table: main.Nowhere', where(11, 0, 14, 4)),
+      uncertain(20, `INSERT INTO "A" ("id") VALUES ('1')`, 'UNIQUE constraint failed: A.id', where(19, 9, 19, 45)),
+      uncertain(21, 'DROP TRIGGER "missing"', 'no such trigger: missing', where(20, 0, 20, 23)),
     ]);
     assert.deepStrictEqual(r.state(), {
       provider: 'sqlite',
@@ -416,6 +434,97 @@ describe('SQLite replayer', () => {
       C: `${migration.name}@21:0-21:49`,
       'C.id': `${migration.name}@21:0-21:49`,
     });
+  });
+
+  it('applies a schema change SQLite refuses only because of rows the migrations inserted, and reports the migration as failing on a fresh database', async () => {
+    const r = await replayer();
+    const [init, accountName, teamSlug, sessionRebuild] = readMigrations(SEEDED_ROWS);
+    assert.deepStrictEqual(r.apply(init), []);
+    const addAccountName = { start: { line: 1, character: 0 }, end: { line: 1, character: 97 } };
+    assert.deepStrictEqual(r.apply(accountName), [
+      {
+        level: 'warning',
+        message:
+          'This migration fails on a fresh database at line 2: SQLite rejects the statement while "users" has rows (Cannot add a column with non-constant default), ' +
+          "and the migrations' own INSERT statements put rows there. The replay applied it to the emptied table, so later migrations and the schema see its change, " +
+          'and findings on "users" stay at warning.',
+        where: { file: accountName.file, range: addAccountName },
+      },
+    ]);
+    // Inside BEGIN ... COMMIT foreign keys cannot be switched off, and the team's member keeps "Team" from being emptied.
+    const addSlug = { start: { line: 2, character: 0 }, end: { line: 2, character: 51 } };
+    assert.deepStrictEqual(r.apply(teamSlug), [
+      {
+        level: 'warning',
+        message:
+          'This migration fails on a fresh database at line 3: SQLite rejects the statement (Cannot add a NOT NULL column with default value NULL). ' +
+          'The replay skipped it and applied the rest of the migration, and findings on "Team" stay at warning.',
+        where: { file: teamSlug.file, range: addSlug },
+      },
+    ]);
+    // Emptying "users" also deleted the session that pointed at a seeded user, so copying "Session" with foreign keys on succeeds.
+    assert.deepStrictEqual(r.apply(sessionRebuild), []);
+    const state = r.state();
+    assert.deepStrictEqual(state.tables.Session.foreignKeys, [
+      { name: 'Session_userId_fkey', columns: ['userId'], referencedTable: 'users', referencedColumns: ['id'], onDelete: 'CASCADE', onUpdate: 'CASCADE' },
+    ]);
+    assert.deepStrictEqual(state.tables.users, {
+      name: 'users',
+      columns: [
+        column('id', 'TEXT', false),
+        column('name', 'TEXT', false),
+        column('account_name', 'TEXT', false, { kind: 'expression', sql: 'lower(hex(randomblob(16)))', volatile: true }),
+      ],
+      primaryKey: { columns: ['id'] },
+      // The index after the refused column applies too: the column exists and the emptied table has no duplicates.
+      indexes: [{ name: 'users_account_name_key', columns: ['account_name'], unique: true }],
+      foreignKeys: [],
+    });
+    assert.deepStrictEqual(
+      state.tables.Team.columns.map((c) => c.name),
+      ['id', 'name'],
+    );
+    assert.deepStrictEqual(r.uncertain?.(), [
+      {
+        migration: accountName.name,
+        file: accountName.file,
+        range: addAccountName,
+        excerpt: 'ALTER TABLE "users" ADD COLUMN "account_name" TEXT NOT NULL DEFAULT (lower(hex(randomblob(16))))',
+        reason: 'SQLite rejects it while "users" has rows (Cannot add a column with non-constant default)',
+        tables: ['users'],
+        fails: true,
+      },
+      {
+        migration: teamSlug.name,
+        file: teamSlug.file,
+        range: addSlug,
+        excerpt: 'ALTER TABLE "Team" ADD COLUMN "slug" TEXT NOT NULL',
+        reason: 'SQLite rejects it (Cannot add a NOT NULL column with default value NULL)',
+        tables: ['Team'],
+        fails: true,
+      },
+    ]);
+    // A fork carries what the replay could not apply.
+    const copy = r.fork();
+    open.push(copy);
+    assert.deepStrictEqual(copy.uncertain?.(), r.uncertain?.());
+  });
+
+  it("says a statement needing what the replay's SQLite lacks was skipped, without calling the migration failing", async () => {
+    const r = await replayer();
+    const file = '/project/migrations/20240101000000_search/migration.sql';
+    const sql = 'CREATE TABLE "Doc" ("id" INTEGER NOT NULL PRIMARY KEY, "body" TEXT NOT NULL);\nCREATE VIRTUAL TABLE "DocSearch" USING fts5("body");\n';
+    const range = { start: { line: 1, character: 0 }, end: { line: 1, character: 52 } };
+    assert.deepStrictEqual(r.apply({ name: '20240101000000_search', file, sql }), [
+      {
+        level: 'warning',
+        message: "Line 2: the replay's SQLite cannot run this statement (no such module: fts5); it was skipped and the rest of the migration applied, and findings on \"Doc\" stay at warning.",
+        where: { file, range },
+      },
+    ]);
+    assert.deepStrictEqual(r.uncertain?.(), [
+      { migration: '20240101000000_search', file, range, excerpt: 'CREATE VIRTUAL TABLE "DocSearch" USING fts5("body")', reason: "the replay's SQLite lacks what it needs (no such module: fts5)", tables: ['Doc'] },
+    ]);
   });
 
   it('never throws, even on text SQLite cannot read at all', async () => {

@@ -1,4 +1,4 @@
-import { type DbState, type Provider, tableKey } from '../core/dbState';
+import { type DbState, type Provider, providerName, tableKey } from '../core/dbState';
 import type { SourceRef } from '../core/source';
 import type { Change } from '../diff/changes';
 import type { GuardConfig } from '../project/config';
@@ -81,9 +81,10 @@ function toFinding(
   if (unread.length > 0) {
     // What the replay could not read may have made this change moot (or different): never an error on its word.
     if (severity === 'error') severity = 'warning';
-    message = `${message} ${unreadSentence(unread, change)}`;
+    const database = providerName(input.provider);
+    message = `${message} ${unreadSentence(unread, change, database)}`;
     for (const statement of unread) {
-      related.push({ file: statement.file, range: statement.range, message: `migration ${statement.migration}, line ${statement.range.start.line + 1}: ${statement.fails ? 'PostgreSQL rejects this statement' : 'the replay could not interpret this statement'}` });
+      related.push({ file: statement.file, range: statement.range, message: `migration ${statement.migration}, line ${statement.range.start.line + 1}: ${statement.fails ? `${database} rejects this statement` : 'the replay could not interpret this statement'}` });
     }
   }
   return {
@@ -109,10 +110,10 @@ function unreadStatementsOn(change: Change, uncertain: readonly UncertainStateme
   return uncertain.filter((statement) => statement.tables.some((t) => keys.has(t)));
 }
 
-function unreadSentence(unread: UncertainStatement[], change: Change): string {
+function unreadSentence(unread: UncertainStatement[], change: Change, database: string): string {
   const first = unread[0];
   const more = unread.length > 1 ? ` (and ${unread.length - 1} more statement${unread.length > 2 ? 's' : ''})` : '';
-  const what = first.fails ? `PostgreSQL rejects \`${first.excerpt}\` in migration ${first.migration}, line ${first.range.start.line + 1}, so that migration fails on a fresh database` : `The replay could not read \`${first.excerpt}\` in migration ${first.migration}, line ${first.range.start.line + 1} (${first.reason})`;
+  const what = first.fails ? `${database} rejects \`${first.excerpt}\` in migration ${first.migration}, line ${first.range.start.line + 1}, so that migration fails on a fresh database` : `The replay could not read \`${first.excerpt}\` in migration ${first.migration}, line ${first.range.start.line + 1} (${first.reason})`;
   return `${what}${more}; what the database really holds for \`${change.table}\` may differ, so check it before relying on this finding.`;
 }
 

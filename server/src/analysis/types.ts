@@ -25,7 +25,7 @@ export interface ProjectAnalysis {
   /** Changes no migration file carries yet (all migrations → edited schema). */
   unmigrated: Change[];
   migrations: MigrationStatus[];
-  /** Statements of the migrations the replay could not interpret or that PostgreSQL rejects (the report lists them). */
+  /** Statements of the migrations the replay could not interpret or that the database rejects (the report lists them). */
   uncertain?: readonly UncertainStatement[];
   notes: Note[];
   /**

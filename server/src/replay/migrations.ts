@@ -242,7 +242,7 @@ export interface ReplayOutcome {
   /** Folder notes, provider notes, and the notes of every migration replayed (cached ones included). */
   notes: Note[];
   provenance: ProvenanceLookup;
-  /** Statements of every migration replayed that the replay could not interpret or that PostgreSQL rejects. */
+  /** Statements of every migration replayed that the replay could not interpret or that the database rejects. */
   uncertain: readonly UncertainStatement[];
   /** Migrations whose effect came from the cache. */
   appliedFromCache: number;

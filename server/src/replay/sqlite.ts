@@ -60,7 +60,7 @@ import {
 import type { Note } from '../core/notes';
 import { LineIndex, type Range } from '../core/source';
 import { lexSqlite, nextToken, parseColumnType, skipTrivia, type SqliteToken } from './sqliteLexer';
-import type { MigrationInput, ProvenanceEntry, Replayer } from './types';
+import type { MigrationInput, ProvenanceEntry, Replayer, UncertainStatement } from './types';
 
 let sqlJs: Promise<SqlJsStatic> | undefined;
 
@@ -110,9 +110,12 @@ class ReplayMemo {
   provenance = new Map<string, TableProvenance>();
   shapes = new Map<string, TableShape>();
   master = new Map<string, MasterEntry>();
+  /** Statements that fail on a fresh database, in order; entries are never mutated. */
+  uncertain: UncertainStatement[] = [];
 
   clone(): ReplayMemo {
     const copy = new ReplayMemo();
+    copy.uncertain = [...this.uncertain];
     for (const [name, p] of this.provenance) {
       copy.provenance.set(name, {
         table: p.table,
@@ -155,14 +158,8 @@ class SqliteReplayer implements Replayer {
     const lines = new LineIndex(text);
     // Tables dropped in this migration: a table redefined through new_X inherits their provenance.
     const dropped = new Map<string, TableProvenance>();
-    const fail = (start: number, end: number, error: unknown): void => {
-      const range = lines.rangeAt(start, end);
-      const message = error instanceof Error ? error.message : String(error);
-      notes.push({
-        level: 'warning',
-        message: `${migration.name}: SQLite rejected the statement at line ${range.start.line + 1} (${message}); it was skipped and the rest of the migration applied.`,
-        where: { file: migration.file, range },
-      });
+    const fail = (start: number, end: number, error: unknown, emptied?: string): void => {
+      notes.push(this.refused(migration, lines.rangeAt(start, end), text.slice(start, end), error, emptied));
     };
 
     let base = 0;
@@ -191,14 +188,18 @@ class SqliteReplayer implements Replayer {
         const after = before + statement.getSQL().length;
         const start = skipTrivia(text, before);
         const end = lastTokenEnd(text, start, after);
+        let stepError: unknown;
         try {
           while (statement.step()) {
             // Rows (PRAGMA foreign_key_check, SELECTs) are not needed: stepping to the end runs the statement.
           }
         } catch (error) {
-          fail(start, end, error);
+          stepError = error;
         } finally {
           statement.free();
+        }
+        if (stepError !== undefined) {
+          fail(start, end, stepError, this.applyToEmptiedTable(text, start, end, stepError));
         }
         if (changesSchema(text, start)) {
           try {
@@ -219,6 +220,98 @@ class SqliteReplayer implements Replayer {
       // No transaction was open: the normal case.
     }
     return notes;
+  }
+
+  uncertain(): readonly UncertainStatement[] {
+    return this.memo.uncertain;
+  }
+
+  /**
+   * A schema change SQLite refuses only because the table holds rows (ADD
+   * COLUMN with a NOT NULL column and no default, a non-constant default or
+   * a check the rows break; a UNIQUE index the rows break). The replay's rows
+   * come from the migrations' own INSERTs, so a fresh database fails the same
+   * way; the databases the migration was deployed to were emptied or mended by
+   * hand and have the change, which later migrations build on. So the change is
+   * applied to the table emptied of its rows, with foreign keys off for the
+   * delete where SQLite allows it (outside a transaction). Returns the table,
+   * or undefined when the refusal is of another kind or the retry fails too
+   * (then nothing has changed).
+   */
+  private applyToEmptiedTable(text: string, start: number, end: number, error: unknown): string | undefined {
+    const message = error instanceof Error ? error.message : String(error);
+    if (!ROW_DEPENDENT_REFUSAL.test(message)) return undefined;
+    const table = schemaChangeTarget(lexSqlite(text, start, end));
+    if (table === undefined) return undefined;
+    const foreignKeysOn = queryRows(this.db, 'PRAGMA foreign_keys')[0]?.[0] === 1;
+    if (foreignKeysOn) this.db.run('PRAGMA foreign_keys=OFF');
+    try {
+      this.db.run('SAVEPOINT migration_guard_emptied');
+      try {
+        this.db.run(`DELETE FROM ${quoteIdent(table)}`);
+        this.db.run(text.slice(start, end));
+        if (foreignKeysOn) this.deleteOrphans();
+        this.db.run('RELEASE migration_guard_emptied');
+        return table;
+      } catch {
+        this.db.run('ROLLBACK TO migration_guard_emptied');
+        this.db.run('RELEASE migration_guard_emptied');
+        return undefined;
+      }
+    } finally {
+      if (foreignKeysOn) this.db.run('PRAGMA foreign_keys=ON');
+    }
+  }
+
+  /**
+   * Deletes the rows left pointing at rows that are gone, as ON DELETE
+   * CASCADE would (rounds, for chains), so a later statement run with foreign
+   * keys on does not fail on them. Rows of WITHOUT ROWID tables have no rowid
+   * to delete by and stay.
+   */
+  private deleteOrphans(): void {
+    for (let round = 0; round < 16; round++) {
+      const orphans = queryRows(this.db, 'PRAGMA foreign_key_check').filter((row) => row[1] !== null);
+      if (orphans.length === 0) return;
+      for (const [table, rowid] of orphans) this.db.run(`DELETE FROM ${quoteIdent(String(table))} WHERE rowid = ?`, [rowid]);
+    }
+  }
+
+  /**
+   * A statement SQLite rejected: the migration fails on a fresh database (as
+   * on PostgreSQL, every table the migration names becomes uncertain, since
+   * the databases it was deployed to were mended by hand), unless the refusal
+   * is about what this replay's SQLite lacks (a module or function loaded by
+   * extensions), which says nothing about the project's database. `emptied`:
+   * the table applyToEmptiedTable() applied the statement to.
+   */
+  private refused(migration: MigrationInput, range: Range, statement: string, error: unknown, emptied?: string): Note {
+    const message = error instanceof Error ? error.message : String(error);
+    const line = range.start.line + 1;
+    const lacking = emptied === undefined && MISSING_IN_REPLAY.test(message);
+    const named = new Set(lexSqlite(migration.sql).filter((t) => t.kind === 'word' || t.kind === 'ident').map((t) => t.value.toLowerCase()));
+    const tables = [...this.memo.master.keys()].filter((name) => isUserTable(name) && named.has(name.toLowerCase())).sort(compareNames);
+    const reason = lacking
+      ? `the replay's SQLite lacks what it needs (${message})`
+      : emptied !== undefined
+        ? `SQLite rejects it while "${emptied}" has rows (${message})`
+        : `SQLite rejects it (${message})`;
+    this.memo.uncertain.push({
+      migration: migration.name,
+      file: migration.file,
+      range,
+      excerpt: statement.split('\n')[0].trim().replace(/;$/, ''),
+      reason,
+      tables: tables.map((name) => tableKey(undefined, name)),
+      ...(lacking ? {} : { fails: true }),
+    });
+    const capped = tables.length > 0 ? `findings on ${tables.map((t) => `"${t}"`).join(', ')} stay at warning` : 'it names no table the replay knows';
+    const text = lacking
+      ? `Line ${line}: the replay's SQLite cannot run this statement (${message}); it was skipped and the rest of the migration applied, and ${capped}.`
+      : emptied !== undefined
+        ? `This migration fails on a fresh database at line ${line}: SQLite rejects the statement while "${emptied}" has rows (${message}), and the migrations' own INSERT statements put rows there. The replay applied it to the emptied table, so later migrations and the schema see its change, and ${capped}.`
+        : `This migration fails on a fresh database at line ${line}: SQLite rejects the statement (${message}). The replay skipped it and applied the rest of the migration, and ${capped}.`;
+    return { level: 'warning', message: text, where: { file: migration.file, range } };
   }
 
   state(): DbState {
@@ -346,6 +439,38 @@ class SqliteReplayer implements Replayer {
       syncNames(p.foreignKeys, before.foreignKeys, shape.foreignKeys, (f) => original?.foreignKeys.get(f) ?? entry);
     }
   }
+}
+
+/**
+ * Refusals SQLite gives a schema change only when the table has rows: since
+ * 3.37 ADD COLUMN checks a NOT NULL column without default, a non-constant
+ * default, a REFERENCES column with a default, and CHECK / NOT NULL (generated
+ * columns) against the rows; CREATE UNIQUE INDEX checks the rows' values.
+ */
+/** Refusals about the replay's own SQLite build (sql.js), not about the project's migrations. */
+const MISSING_IN_REPLAY = /^no such (module|function|collation sequence):/;
+
+const ROW_DEPENDENT_REFUSAL =
+  /^(Cannot add a NOT NULL column with default value NULL|Cannot add a column with non-constant default|Cannot add a REFERENCES column with non-NULL default value|(UNIQUE|CHECK|NOT NULL) constraint failed)/;
+
+/** The table of `ALTER TABLE t ADD [COLUMN] ...` or `CREATE [UNIQUE] INDEX ... ON t`, else undefined. */
+function schemaChangeTarget(tokens: SqliteToken[]): string | undefined {
+  const nameAt = (i: number): string | undefined => {
+    // schema.table: the table is the part after the dot.
+    const at = tokens[i + 1]?.text === '.' ? i + 2 : i;
+    const token = tokens[at];
+    return token && (token.kind === 'word' || token.kind === 'ident') ? token.value : undefined;
+  };
+  if (isWord(tokens[0], 'ALTER') && isWord(tokens[1], 'TABLE')) {
+    const table = nameAt(2);
+    const after = tokens[2 + (tokens[3]?.text === '.' ? 3 : 1)];
+    return isWord(after, 'ADD') ? table : undefined;
+  }
+  if (!isWord(tokens[0], 'CREATE')) return undefined;
+  const index = isWord(tokens[1], 'UNIQUE') ? 2 : 1;
+  if (!isWord(tokens[index], 'INDEX')) return undefined;
+  const on = tokens.findIndex((t, i) => i > index && isWord(t, 'ON'));
+  return on > 0 ? nameAt(on + 1) : undefined;
 }
 
 function configure(db: Database): void {

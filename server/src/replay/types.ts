@@ -38,7 +38,7 @@ export interface UncertainStatement {
   reason: string;
   /** Keys of the tables it may have touched, as far as the replay can tell. */
   tables: string[];
-  /** PostgreSQL rejects the statement on the replayed state: the migration fails on a fresh database. */
+  /** The database (PostgreSQL, SQLite) rejects the statement on the replayed state: the migration fails on a fresh database. */
   fails?: boolean;
 }
 

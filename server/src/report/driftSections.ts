@@ -43,7 +43,7 @@ export function renderUnreadSection(unread: NonNullable<ProjectReport['unreadSta
   out.push(
     '### What the replay could not read',
     '',
-    'The migrations below contain statements the replay could not interpret, or that PostgreSQL rejects on a fresh database. Findings on the tables they name stay at warning at most: check those tables in the database itself.',
+    'The migrations below contain statements the replay could not interpret, or that the database rejects when the migrations run on a fresh one. Findings on the tables they name stay at warning at most: check those tables in the database itself.',
     '',
   );
   for (const statement of unread) {
