@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import { LspClient, uriOf } from '../test/lsp/lspClient';
 import { DEFAULT_DEBOUNCE_MS } from '../server/src/lsp/guardServer';
+import { serverProcessEnv } from '../server/src/lsp/processEnvironment';
 import type { BenchProject } from './projects';
 import { typingEdits } from './projects';
 
@@ -76,7 +77,7 @@ export async function benchLsp(project: BenchProject, editCount: number, bursts:
   const uri = uriOf(project.schemaPath);
   const spawned = performance.now();
   // debounce 0: the figures are the server's own latency; the editor's debounce only adds its fixed wait.
-  const client = await LspClient.start({ workspaceFolders: [project.dir], debounceMs: 0 });
+  const client = await LspClient.start({ workspaceFolders: [project.dir], debounceMs: 0, env: serverProcessEnv(process.env) });
   const firstArrival = new Map<number, number>();
   const arrivals: { version: number | undefined; at: number; newest: number }[] = [];
   let newestSent = 1;
@@ -160,7 +161,7 @@ export async function benchLsp(project: BenchProject, editCount: number, bursts:
 /** A second server as the editor starts it (default debounce): keystroke to diagnostics, end to end. */
 async function editsWithDefaultDebounce(project: BenchProject, text: string, count: number): Promise<number[]> {
   const uri = uriOf(project.schemaPath);
-  const client = await LspClient.start({ workspaceFolders: [project.dir], debounceMs: DEFAULT_DEBOUNCE_MS });
+  const client = await LspClient.start({ workspaceFolders: [project.dir], debounceMs: DEFAULT_DEBOUNCE_MS, env: serverProcessEnv(process.env) });
   const arrived = new Map<number, number>();
   client.publishListeners.push((params) => {
     if (params.uri === uri && params.version !== undefined && !arrived.has(params.version)) arrived.set(params.version, performance.now());

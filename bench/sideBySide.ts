@@ -9,10 +9,14 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { serverProcessEnv } from '../server/src/lsp/processEnvironment';
 import { LspClient, uriOf } from '../test/lsp/lspClient';
 import { peakRss } from './lspBench';
 import type { BenchProject } from './projects';
 import { typingEdits } from './projects';
+
+/** Ours is started with what the VS Code client adds to its environment; Prisma's as its own extension starts it. */
+const OURS_ENV = serverProcessEnv(process.env);
 
 export interface SideBySideFigures {
   /** Ours, with an empty cache folder: the first start on a machine. */
@@ -81,12 +85,13 @@ interface Driven {
   published(): number;
 }
 
-async function startServer(project: BenchProject, text: string, serverJs: string, storageDir: string | undefined): Promise<Driven> {
+async function startServer(project: BenchProject, text: string, serverJs: string, storageDir: string | undefined, env?: Record<string, string>): Promise<Driven> {
   const uri = uriOf(project.schemaPath);
   const spawned = performance.now();
   const client = await LspClient.start({
     workspaceFolders: [project.dir],
     serverJs,
+    ...(env ? { env } : {}),
     // Ours: the server's own latency, as the rest of the benchmark measures it (the editor adds its 50 ms debounce). Prisma's has no debounce.
     debounceMs: 0,
     ...(storageDir ? { initializationOptions: { storageDir } } : {}),
@@ -167,13 +172,13 @@ export async function benchSideBySide(project: BenchProject, editCount: number, 
         }
         fs.rmSync(storageDir, { recursive: true, force: true });
         fs.mkdirSync(storageDir);
-        const first = await startServer(project, text, oursJs, storageDir);
+        const first = await startServer(project, text, oursJs, storageDir, OURS_ENV);
         figures.oursFirstStartMs.push(first.startMs);
         figures.oursFirstStartCpuMs.push(first.startCpuMs);
         await settle();
         figures.oursFirstStartPeakRssMb = Math.max(Number.isNaN(figures.oursFirstStartPeakRssMb) ? 0 : figures.oursFirstStartPeakRssMb, peakRss(first.client.child.pid));
         await first.client.stop();
-        const again = await startServer(project, text, oursJs, storageDir);
+        const again = await startServer(project, text, oursJs, storageDir, OURS_ENV);
         figures.oursStartMs.push(again.startMs);
         figures.oursStartCpuMs.push(again.startCpuMs);
         await again.client.stop();
@@ -182,7 +187,7 @@ export async function benchSideBySide(project: BenchProject, editCount: number, 
 
     // Edits: both servers up at once, each edit sent to one then the other (alternating which goes first).
     sample();
-    const ours = await startServer(project, text, oursJs, storageDir);
+    const ours = await startServer(project, text, oursJs, storageDir, OURS_ENV);
     const prisma = await startServer(project, text, prismaJs, undefined);
     await settle();
     try {

@@ -27,6 +27,7 @@ import {
   StatusNotification,
   type StatusParams,
 } from '../../server/src/lsp/protocol';
+import { serverProcessEnv } from '../../server/src/lsp/processEnvironment';
 import { linksRelativeTo } from './reportLinks';
 
 const PRISMA_EXTENSION_ID = 'Prisma.prisma';
@@ -259,7 +260,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   const serverModule = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
+    // Added to the extension host's environment for the server: a faster first analysis on Linux (processEnvironment.ts).
+    run: { module: serverModule, transport: TransportKind.ipc, options: { env: serverProcessEnv(process.env) } },
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
   };
   const clientOptions: LanguageClientOptions = {

@@ -94,6 +94,8 @@ export interface StartOptions {
   serverJs?: string;
   /** More initialization options, sent beside debounceMs. */
   initializationOptions?: Record<string, unknown>;
+  /** Added to this process's environment for the server. */
+  env?: Readonly<Record<string, string>>;
 }
 
 export class LspClient {
@@ -127,7 +129,7 @@ export class LspClient {
   static async start(options: StartOptions): Promise<LspClient> {
     // Each server gets a storage folder of its own, removed when it stops: tests never read or write the user's cache.
     const ownStorage = options.initializationOptions?.storageDir === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), 'mg-lsp-storage-')) : undefined;
-    const child = spawn(process.execPath, [options.serverJs ?? SERVER_JS, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [options.serverJs ?? SERVER_JS, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
     const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new LspClient(connection, child, options.settings ?? {});
     child.stderr!.on('data', (chunk: Buffer) => (client.stderr += chunk.toString()));
