@@ -510,6 +510,25 @@ describe('SQLite replayer', () => {
     assert.deepStrictEqual(copy.uncertain?.(), r.uncertain?.());
   });
 
+  it('names four of the tables a failing migration names in its note, and all of them in the uncertain statement', async () => {
+    const r = await replayer();
+    const file = '/project/migrations/20240101000000_many/migration.sql';
+    const sql = ['A', 'B', 'C', 'D', 'E', 'F'].map((t) => `CREATE TABLE "${t}" ("id" INTEGER NOT NULL PRIMARY KEY);`).join('\n') + '\nINSERT INTO "Nope" VALUES (1);\n';
+    const range = { start: { line: 6, character: 0 }, end: { line: 6, character: 30 } };
+    assert.deepStrictEqual(r.apply({ name: '20240101000000_many', file, sql }), [
+      {
+        level: 'warning',
+        message:
+          'This migration fails on a fresh database at line 7: SQLite rejects the statement (no such table: Nope). The replay skipped it and applied the rest of the migration, ' +
+          'and findings on "A", "B", "C", "D" and 2 more tables stay at warning.',
+        where: { file, range },
+      },
+    ]);
+    assert.deepStrictEqual(r.uncertain?.(), [
+      { migration: '20240101000000_many', file, range, excerpt: 'INSERT INTO "Nope" VALUES (1)', reason: 'SQLite rejects it (no such table: Nope)', tables: ['A', 'B', 'C', 'D', 'E', 'F'], fails: true },
+    ]);
+  });
+
   it("says a statement needing what the replay's SQLite lacks was skipped, without calling the migration failing", async () => {
     const r = await replayer();
     const file = '/project/migrations/20240101000000_search/migration.sql';
