@@ -62,6 +62,61 @@ describe('scan: Prisma 7 engine wrapper (prismaWasm)', () => {
     assert.deepStrictEqual(neutralized.map((n) => n.what), ['previewFeature:metrics', 'previewFeature:multiSchema', 'previewFeature:tracing']);
   });
 
+  it('reads a Prisma 6.12 schema whose views have primary keys and indexes, and places errors after them on the user\'s text', () => {
+    const text = [
+      'generator client {',
+      '  provider        = "prisma-client-js"',
+      '  previewFeatures = ["views"]',
+      '}',
+      'datasource db {',
+      '  provider = "postgresql"',
+      '}',
+      'model Project {',
+      '  id    String       @id',
+      '  stats ProjectStats?',
+      '}',
+      'view ProjectStats {',
+      '  projectId String  @id @db.Uuid',
+      '  project   Project @relation(fields: [projectId], references: [id])',
+      '  builds    Int',
+      '}',
+      'view ProjectDomain {',
+      '  projectId String',
+      '  domain    String @unique @id',
+      '  hits      Int',
+      '  @@id([projectId, domain])',
+      '  @@index([hits])',
+      '  owner     Usr',
+      '}',
+      '',
+    ].join('\n');
+    const result = lintSchema([{ path: '/p/schema.prisma', text }]);
+    // Only the real error is left, at its place in the user's text although `@id` grew into `@unique` before it.
+    assert.deepStrictEqual(result.diagnostics, [
+      { file: '/p/schema.prisma', range: R(22, 12, 15), message: 'Type "Usr" is neither a built-in type, nor refers to another model, composite type, or enum.', severity: 'error' },
+    ]);
+    assert.deepStrictEqual(result.neutralized, [
+      { file: '/p/schema.prisma', range: R(12, 20, 23), what: 'view:@id' },
+      { file: '/p/schema.prisma', range: R(18, 27, 30), what: 'view:@id' },
+      { file: '/p/schema.prisma', range: R(20, 2, 27), what: 'view:@@id' },
+      { file: '/p/schema.prisma', range: R(21, 2, 17), what: 'view:@@index' },
+    ]);
+    const { files } = neutralizeForEngine([{ path: '/p/schema.prisma', text }], knownPreviewFeatures());
+    const lines = files[0].text.split('\n');
+    assert.deepStrictEqual([lines[12], lines[18], lines[20], lines[21]], [
+      '  projectId String  @unique @db.Uuid',
+      '  domain    String @unique    ',
+      '  @@unique([projectId, domain])',
+      ' '.repeat(17),
+    ]);
+    // Offsets after a rewrite map back to the user's text; those before it are unchanged.
+    const offsetOf = (line: number, character: number, lineTexts: string[]): number => lineTexts.slice(0, line).reduce((n, l) => n + l.length + 1, 0) + character;
+    const userLines = text.split('\n');
+    assert.strictEqual(files[0].toOriginal(offsetOf(12, 2, lines)), offsetOf(12, 2, userLines));
+    assert.strictEqual(files[0].toOriginal(offsetOf(13, 2, lines)), offsetOf(13, 2, userLines));
+    assert.strictEqual(files[0].toOriginal(offsetOf(22, 12, lines)), offsetOf(22, 12, userLines));
+  });
+
   it('reports real errors with UTF-16 ranges after emoji, in the right file of a multi-file schema', () => {
     const main = PRISMA6;
     const other = '// 😀😀😀 émoji\nmodel Post {\n  id     Int @id\n  author Usr\n  x 😀\n}\n';

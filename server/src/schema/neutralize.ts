@@ -4,11 +4,15 @@ import type { ScannedFile } from '../scan/types';
 
 /**
  * Prisma 7's engine (the wasm we ship) rejects schemas written for Prisma 5
- * and 6: connection URLs in the datasource block (P1012) and preview features
- * it no longer knows. Those are not problems of the user's schema, so before
- * any text reaches the engine they are blanked out *in place*: every removed
- * character becomes a space (newlines stay), so every offset and position the
- * engine reports still points at the user's real text.
+ * and 6: connection URLs in the datasource block (P1012), preview features it
+ * no longer knows, and primary keys and indexes on `view` blocks (accepted up
+ * to Prisma 6.12, where a view needed `@id` or `@unique`; "Views cannot have
+ * primary keys" since 6.13). Those are not problems of the user's schema, so
+ * before any text reaches the engine they are rewritten, on their own lines:
+ * removed characters become spaces (newlines stay), and a view's `@id` /
+ * `@@id(` becomes `@unique` / `@@unique(`, so that relations referencing it
+ * still point at a unique criterion. `toOriginal` maps the engine's offsets
+ * back to the user's text.
  */
 
 export interface SchemaText {
@@ -19,15 +23,22 @@ export interface SchemaText {
 export interface NeutralizedItem {
   file: string;
   range: Range;
-  /** `url`, `directUrl`, `shadowDatabaseUrl`, or `previewFeature:<name>`. */
+  /** `url`, `directUrl`, `shadowDatabaseUrl`, `previewFeature:<name>`, or `view:@id` / `view:@@id` / `view:@@index`. */
   what: string;
+}
+
+/** A text for the engine and how to read its offsets on the user's text. */
+export interface EngineText extends SchemaText {
+  /** The offset in the user's text of an offset in `text` (identity when nothing grew). */
+  toOriginal(offset: number): number;
 }
 
 const DATASOURCE_URL_KEYS = new Set(['url', 'directUrl', 'shadowDatabaseUrl']);
 
 /**
- * Characters to replace, by offset. A few lines of the datasource and
- * generator blocks change; splitting a whole large schema into an array of
+ * What replaces each changed character, by offset: usually one character (a
+ * space), sometimes more or none. A few lines of the datasource, generator and
+ * view blocks change; splitting a whole large schema into an array of
  * characters to change them cost more than Prisma's lint of it.
  */
 type Changes = Map<number, string>;
@@ -39,15 +50,50 @@ function blank(changes: Changes, text: string, start: number, end: number): void
   }
 }
 
-function applyChanges(text: string, changes: Changes): string {
+/** `@id` → `@unique`, `@@id(` → `@@unique(`: the `i` at `at` becomes `unique` and the `d` after it goes. */
+function idToUnique(changes: Changes, at: number): void {
+  changes.set(at, 'unique');
+  changes.set(at + 1, '');
+}
+
+const same = (offset: number): number => offset;
+
+function applyChanges(text: string, changes: Changes): EngineText {
   const offsets = [...changes.keys()].sort((a, b) => a - b);
   let out = '';
   let from = 0;
+  // Where the engine's text and the user's stop being the same distance apart: [engine offset, user offset].
+  const shifts: [number, number][] = [];
   for (const offset of offsets) {
-    out += text.slice(from, offset) + (changes.get(offset) as string);
+    const replacement = changes.get(offset) as string;
+    out += text.slice(from, offset) + replacement;
     from = offset + 1;
+    if (replacement.length !== 1) shifts.push([out.length, from]);
   }
-  return out + text.slice(from);
+  out += text.slice(from);
+  if (shifts.length === 0) return { path: '', text: out, toOriginal: same };
+  return {
+    path: '',
+    text: out,
+    toOriginal(offset: number): number {
+      // The last shift at or before the offset says how far apart the two texts are there.
+      let low = 0;
+      let high = shifts.length - 1;
+      let found = -1;
+      while (low <= high) {
+        const mid = (low + high) >> 1;
+        if (shifts[mid][0] <= offset) {
+          found = mid;
+          low = mid + 1;
+        } else {
+          high = mid - 1;
+        }
+      }
+      if (found < 0) return offset;
+      const [engineAt, userAt] = shifts[found];
+      return Math.min(text.length, userAt + (offset - engineAt));
+    },
+  };
 }
 
 /**
@@ -59,11 +105,12 @@ export function neutralizeForEngine(
   files: SchemaText[],
   known: ReadonlySet<string>,
   scans?: ReadonlyMap<string, ScannedFile>,
-): { files: SchemaText[]; neutralized: NeutralizedItem[] } {
+): { files: EngineText[]; neutralized: NeutralizedItem[] } {
   const neutralized: NeutralizedItem[] = [];
-  const out = files.map((file) => {
+  const out = files.map((file): EngineText => {
     const scan = scans?.get(file.path) ?? scanFile(file.path, file.text);
-    if (scan.configBlocks.length === 0) return file;
+    const views = scan.models.filter((model) => model.kind === 'view');
+    if (scan.configBlocks.length === 0 && views.length === 0) return { ...file, toOriginal: same };
     const index = new LineIndex(file.text);
     let changes: Changes | undefined;
     const edit = (): Changes => (changes ??= new Map());
@@ -98,7 +145,19 @@ export function neutralizeForEngine(
         }
       }
     }
-    return changes ? { path: file.path, text: applyChanges(file.text, changes) } : file;
+    for (const view of views) {
+      const attributes = [...view.fields.flatMap((field) => field.attributes.map((attribute) => ({ attribute, unique: field.attributes.some((a) => a.name === 'unique') }))), ...view.attributes.map((attribute) => ({ attribute, unique: false }))];
+      for (const { attribute, unique } of attributes) {
+        const start = index.offsetAt(attribute.range.start);
+        const kind = attribute.block ? (attribute.name === 'id' ? 'view:@@id' : attribute.name === 'index' ? 'view:@@index' : undefined) : attribute.name === 'id' ? 'view:@id' : undefined;
+        if (!kind) continue;
+        // A field already @unique loses its @id; an index goes; any other primary key becomes the unique it needs to be.
+        if (kind === 'view:@@index' || unique) blank(edit(), file.text, start, index.offsetAt(attribute.range.end));
+        else idToUnique(edit(), index.offsetAt(attribute.nameRange.start));
+        neutralized.push({ file: file.path, range: attribute.range, what: kind });
+      }
+    }
+    return changes ? { ...applyChanges(file.text, changes), path: file.path } : { ...file, toOriginal: same };
   });
   return { files: out, neutralized };
 }

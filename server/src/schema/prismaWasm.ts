@@ -1,6 +1,6 @@
 import { LineIndex, type Range } from '../core/source';
 import type { ScannedFile } from '../scan/types';
-import { type NeutralizedItem, type SchemaText, neutralizeForEngine } from './neutralize';
+import { type EngineText, type NeutralizedItem, type SchemaText, neutralizeForEngine } from './neutralize';
 
 /**
  * The one door to `@prisma/prisma-schema-wasm` (Prisma 7's schema engine).
@@ -137,8 +137,8 @@ export interface EngineOptions {
   scans?: ReadonlyMap<string, ScannedFile>;
 }
 
-function prepare(files: SchemaText[], options: EngineOptions): { files: SchemaText[]; neutralized: NeutralizedItem[] } {
-  if (options.neutralize === false) return { files, neutralized: [] };
+function prepare(files: SchemaText[], options: EngineOptions): { files: EngineText[]; neutralized: NeutralizedItem[] } {
+  if (options.neutralize === false) return { files: files.map((file) => ({ ...file, toOriginal: (offset: number) => offset })), neutralized: [] };
   return neutralizeForEngine(files, knownPreviewFeatures(), options.scans);
 }
 
@@ -168,13 +168,15 @@ export function lintSchema(files: SchemaText[], options: EngineOptions = {}): Li
     const file = item.file_name ?? files[0]?.path ?? '';
     let index = indexes.get(file);
     if (!index) {
-      // Positions are computed on the original text: neutralisation keeps every offset.
+      // Positions are computed on the user's text.
       const text = files.find((candidate) => candidate.path === file)?.text ?? '';
       index = new LineIndex(text);
       indexes.set(file, index);
     }
-    const start = typeof item.start === 'number' ? item.start : 0;
-    const end = typeof item.end === 'number' ? item.end : start;
+    // The engine's offsets are on the text it was given; the rewritten view attributes may have moved them.
+    const toOriginal = prepared.files.find((candidate) => candidate.path === file)?.toOriginal ?? ((offset: number) => offset);
+    const start = toOriginal(typeof item.start === 'number' ? item.start : 0);
+    const end = typeof item.end === 'number' ? toOriginal(item.end) : start;
     diagnostics.push({
       file,
       range: index.rangeAt(start, end),
