@@ -443,15 +443,15 @@ class SqliteReplayer implements Replayer {
   }
 }
 
+/** Refusals about the replay's own SQLite build (sql.js), not about the project's migrations. */
+const MISSING_IN_REPLAY = /^no such (module|function|collation sequence):/;
+
 /**
  * Refusals SQLite gives a schema change only when the table has rows: since
  * 3.37 ADD COLUMN checks a NOT NULL column without default, a non-constant
  * default, a REFERENCES column with a default, and CHECK / NOT NULL (generated
  * columns) against the rows; CREATE UNIQUE INDEX checks the rows' values.
  */
-/** Refusals about the replay's own SQLite build (sql.js), not about the project's migrations. */
-const MISSING_IN_REPLAY = /^no such (module|function|collation sequence):/;
-
 const ROW_DEPENDENT_REFUSAL =
   /^(Cannot add a NOT NULL column with default value NULL|Cannot add a column with non-constant default|Cannot add a REFERENCES column with non-NULL default value|(UNIQUE|CHECK|NOT NULL) constraint failed)/;
 
