@@ -1,6 +1,6 @@
 import { LineIndex, type Range } from '../core/source';
 import { scanFile } from '../scan/scanner';
-import type { ScannedFile } from '../scan/types';
+import type { ScannedAttribute, ScannedFile } from '../scan/types';
 
 /**
  * Prisma 7's engine (the wasm we ship) rejects schemas written for Prisma 5
@@ -57,6 +57,12 @@ function idToUnique(changes: Changes, at: number): void {
 }
 
 const same = (offset: number): number => offset;
+
+/** What Prisma 7 no longer accepts on a view: its primary key and its indexes. */
+function retiredOnViews(attribute: ScannedAttribute): 'view:@id' | 'view:@@id' | 'view:@@index' | undefined {
+  if (attribute.name === 'id') return attribute.block ? 'view:@@id' : 'view:@id';
+  return attribute.block && attribute.name === 'index' ? 'view:@@index' : undefined;
+}
 
 function applyChanges(text: string, changes: Changes): EngineText {
   const offsets = [...changes.keys()].sort((a, b) => a - b);
@@ -146,11 +152,14 @@ export function neutralizeForEngine(
       }
     }
     for (const view of views) {
-      const attributes = [...view.fields.flatMap((field) => field.attributes.map((attribute) => ({ attribute, unique: field.attributes.some((a) => a.name === 'unique') }))), ...view.attributes.map((attribute) => ({ attribute, unique: false }))];
-      for (const { attribute, unique } of attributes) {
-        const start = index.offsetAt(attribute.range.start);
-        const kind = attribute.block ? (attribute.name === 'id' ? 'view:@@id' : attribute.name === 'index' ? 'view:@@index' : undefined) : attribute.name === 'id' ? 'view:@id' : undefined;
+      const fieldAttributes = view.fields.flatMap((field) => {
+        const unique = field.attributes.some((a) => a.name === 'unique');
+        return field.attributes.map((attribute) => ({ attribute, unique }));
+      });
+      for (const { attribute, unique } of [...fieldAttributes, ...view.attributes.map((attribute) => ({ attribute, unique: false }))]) {
+        const kind = retiredOnViews(attribute);
         if (!kind) continue;
+        const start = index.offsetAt(attribute.range.start);
         // A field already @unique loses its @id; an index goes; any other primary key becomes the unique it needs to be.
         if (kind === 'view:@@index' || unique) blank(edit(), file.text, start, index.offsetAt(attribute.range.end));
         else idToUnique(edit(), index.offsetAt(attribute.nameRange.start));
