@@ -94,6 +94,12 @@ interface ReplayData {
   dependencies?: Record<string, ObjectDependencies>;
   /** Every drop that met dependants, in order. */
   dropEvents?: DropEvent[];
+  /**
+   * Indexes on materialized views (index key → the view's key): not table
+   * indexes, never compared, but a later ALTER INDEX ... RENAME or DROP INDEX
+   * must find them, and they take their name in the schema.
+   */
+  relationIndexes?: Record<string, string>;
 }
 
 /** `SET search_path` as the migration left it: where unqualified names are created and looked up (`public` is the default schema). */
@@ -557,7 +563,7 @@ class PostgresReplayer implements Replayer {
         for (const f of t.foreignKeys) if (f.name === name) return true;
         if (this.data.unmodelledConstraints[key]?.includes(name)) return true;
       }
-      return false;
+      return this.data.relationIndexes?.[tableKey(schema, name)] !== undefined;
     };
   }
 
@@ -1178,9 +1184,6 @@ class PostgresReplayer implements Replayer {
   // Indexes
 
   private createIndex(stmt: IndexStmt): void {
-    const found = this.table(stmt.relation, false);
-    if (!found) return;
-    const { table, key } = found;
     const columns: string[] = [];
     const nameParts: string[] = [];
     for (const node of stmt.indexParams ?? []) {
@@ -1188,6 +1191,9 @@ class PostgresReplayer implements Replayer {
       columns.push(indexEntry(elem));
       nameParts.push(elem.name ?? indexColumnName(elem.expr));
     }
+    const found = this.table(stmt.relation, false);
+    if (!found) return this.createRelationIndex(stmt, nameParts);
+    const { table, key } = found;
     const plain = (stmt.indexParams ?? []).map((n) => (unwrap(n)[1] as IndexElem).name).filter((n): n is string => !!n);
     if (!this.columnsExist(key, table, plain)) return;
     const taken = this.nameTaken(table.schema);
@@ -1205,6 +1211,32 @@ class PostgresReplayer implements Replayer {
     if (stmt.nulls_not_distinct) index.nullsNotDistinct = true;
     table.indexes.push(index);
     this.recordItem(key, `#${name}`);
+  }
+
+  /** An index on a materialized view; on a plain view PostgreSQL refuses it (on a missing relation table() said so). */
+  private createRelationIndex(stmt: IndexStmt, nameParts: string[]): void {
+    const rel = this.relation(stmt.relation);
+    const relation = rel.temporary ? undefined : this.objects[`relation:${rel.key}`];
+    if (relation?.kind === 'view') {
+      this.refuse('wrong_object_type', `"${rel.key}" is a view, which PostgreSQL cannot index; the index is not created.`);
+      return;
+    }
+    if (relation?.kind !== 'materializedView') return;
+    const taken = this.nameTaken(rel.schema);
+    const name = stmt.idxname ?? chooseName(rel.name, nameParts, stmt.unique ? 'key' : 'idx', taken);
+    if (taken(name)) {
+      if (!stmt.if_not_exists) this.refuse('duplicate_table', `A relation named "${name}" already exists; the index is not created.`);
+      return;
+    }
+    (this.data.relationIndexes ??= {})[tableKey(rel.schema, name)] = rel.key;
+  }
+
+  /** The key of an index on a materialized view, looked up as findIndex looks up table indexes. */
+  private findRelationIndex(schema: string | undefined, name: string): string | undefined {
+    const indexes = this.data.relationIndexes;
+    if (!indexes) return undefined;
+    const key = tableKey(schema ?? this.qualify([name], (s, n) => indexes[tableKey(s, n)] !== undefined).schema, name);
+    return indexes[key] !== undefined ? key : undefined;
   }
 
   // -------------------------------------------------------------------------
@@ -1321,7 +1353,9 @@ class PostgresReplayer implements Replayer {
     const { schema, name } = splitQualified(parts);
     const found = this.findIndex(schema, name);
     if (!found) {
-      if (!missingOk) this.refuse('undefined_object', `Index "${tableKey(schema, name)}" does not exist at this point of the migrations; DROP INDEX is skipped.`);
+      const onView = this.findRelationIndex(schema, name);
+      if (onView) delete this.data.relationIndexes![onView];
+      else if (!missingOk) this.refuse('undefined_object', `Index "${tableKey(schema, name)}" does not exist at this point of the migrations; DROP INDEX is skipped.`);
       return;
     }
     if (found.primaryKey) {
@@ -1389,6 +1423,30 @@ class PostgresReplayer implements Replayer {
     delete this.objects[key];
     if (this.data.dependencies) delete this.data.dependencies[key];
     if (kind === 'view' || kind === 'materializedView') this.forgetTriggers(tableKey(at.schema, at.name));
+    if (kind === 'materializedView') this.moveRelationIndexes(tableKey(at.schema, at.name), undefined);
+  }
+
+  /** The indexes of a materialized view follow it when it is renamed (`to`) and go with it when it is dropped. */
+  private moveRelationIndexes(from: string, to: string | undefined): void {
+    const indexes = this.data.relationIndexes;
+    if (!indexes) return;
+    for (const key of Object.keys(indexes)) {
+      if (indexes[key] !== from) continue;
+      if (to === undefined) delete indexes[key];
+      else indexes[key] = to;
+    }
+  }
+
+  private renameRelationIndex(key: string, newName: string): void {
+    const indexes = this.data.relationIndexes!;
+    const view = indexes[key];
+    const schema = this.objects[`relation:${view}`]?.schema;
+    if (this.nameTaken(schema)(newName)) {
+      this.refuse('duplicate_table', `A relation named "${newName}" already exists; the rename is skipped.`);
+      return;
+    }
+    delete indexes[key];
+    indexes[tableKey(schema, newName)] = view;
   }
 
   private renameObject(key: string, object: DbObject, newRelationKey: string, newName: string): void {
@@ -1400,6 +1458,7 @@ class PostgresReplayer implements Replayer {
     delete this.objects[key];
     this.objects[newKey] = { ...object, name: newName };
     this.renameDependencies(key.slice('relation:'.length), newRelationKey, key, newKey);
+    this.moveRelationIndexes(key.slice('relation:'.length), newRelationKey);
   }
 
   // -------------------------------------------------------------------------
@@ -1541,6 +1600,8 @@ class PostgresReplayer implements Replayer {
         const { schema, name } = splitQualified([stmt.relation?.schemaname, stmt.relation?.relname].filter((x): x is string => !!x));
         const found = this.findIndex(schema, name);
         if (!found) {
+          const onView = this.findRelationIndex(schema, name);
+          if (onView) return this.renameRelationIndex(onView, stmt.newname ?? '');
           if (!stmt.missing_ok) this.refuse('undefined_table', `Index "${tableKey(schema, name)}" does not exist at this point of the migrations; the rename is skipped.`);
           return;
         }
