@@ -100,6 +100,12 @@ interface ReplayData {
    * must find them, and they take their name in the schema.
    */
   relationIndexes?: Record<string, string>;
+  /**
+   * Tables created as `PARTITION OF` another (key → the parent's key): Prisma's engine
+   * leaves partitions out of its comparison, and so does the replay, but a
+   * later DROP, ALTER or index of one must find it.
+   */
+  partitions?: Record<string, string>;
 }
 
 /** `SET search_path` as the migration left it: where unqualified names are created and looked up (`public` is the default schema). */
@@ -510,7 +516,7 @@ class PostgresReplayer implements Replayer {
 
   private relationExists = (schema: string | undefined, name: string): boolean => {
     const key = tableKey(schema, name);
-    return !!this.tables[key] || !!this.data.state.objects?.[`relation:${key}`];
+    return !!this.tables[key] || !!this.data.state.objects?.[`relation:${key}`] || this.data.partitions?.[key] !== undefined;
   };
 
   private relation(rv: RangeVar | undefined): { key: string; name: string; schema?: string; temporary: boolean } {
@@ -527,8 +533,8 @@ class PostgresReplayer implements Replayer {
     if (rel.temporary) return undefined;
     const table = this.tables[rel.key];
     if (table) return { table, key: rel.key };
-    // Indexes, triggers and the like on a view or materialized view are not part of any table.
-    if (this.data.state.objects?.[`relation:${rel.key}`]) return undefined;
+    // Indexes, triggers and the like on a view or materialized view are not part of any table; partitions are left out.
+    if (this.data.state.objects?.[`relation:${rel.key}`] || this.data.partitions?.[rel.key] !== undefined) return undefined;
     if (!missingOk) this.refuse('undefined_table', `Table "${rel.key}" does not exist at this point of the migrations; the statement is skipped.`);
     return undefined;
   }
@@ -563,7 +569,7 @@ class PostgresReplayer implements Replayer {
         for (const f of t.foreignKeys) if (f.name === name) return true;
         if (this.data.unmodelledConstraints[key]?.includes(name)) return true;
       }
-      return this.data.relationIndexes?.[tableKey(schema, name)] !== undefined;
+      return this.data.relationIndexes?.[tableKey(schema, name)] !== undefined || this.data.partitions?.[tableKey(schema, name)] !== undefined;
     };
   }
 
@@ -732,7 +738,15 @@ class PostgresReplayer implements Replayer {
       if (!this.data.temporaryTables.includes(rel.name)) this.data.temporaryTables.push(rel.name);
       return this.skip('CREATE TEMPORARY TABLE');
     }
-    if (stmt.partbound) return this.skip('CREATE TABLE ... PARTITION OF');
+    if (stmt.partbound) {
+      if (this.relationExists(rel.schema, rel.name)) {
+        if (!stmt.if_not_exists) this.refuse('duplicate_table', `Table "${rel.key}" already exists; the statement is skipped.`);
+        return;
+      }
+      const parent = stmt.inhRelations?.[0];
+      (this.data.partitions ??= {})[rel.key] = parent ? this.relation(unwrap(parent)[1] as RangeVar).key : '';
+      return;
+    }
     if (this.tables[rel.key]) {
       if (!stmt.if_not_exists) this.refuse('duplicate_table', `Table "${rel.key}" already exists; the statement is skipped.`);
       return;
@@ -1321,6 +1335,10 @@ class PostgresReplayer implements Replayer {
       return;
     }
     const key = tableKey(schema, name);
+    if (this.data.partitions?.[key] !== undefined) {
+      delete this.data.partitions[key];
+      return;
+    }
     if (!this.tables[key]) {
       if (!missingOk) this.refuse('undefined_table', `Table "${key}" does not exist at this point of the migrations; DROP TABLE is skipped.`);
       return;
@@ -1332,6 +1350,9 @@ class PostgresReplayer implements Replayer {
     this.dropViewsOn(`table "${key}"`, (d) => d.relations.includes(key), cascade);
     delete this.tables[key];
     this.forgetTriggers(key);
+    // Its partitions go with it.
+    const partitions = this.data.partitions;
+    if (partitions) for (const child of Object.keys(partitions)) if (partitions[child] === key) delete partitions[child];
     delete this.data.tableSources[key];
     delete this.data.unmodelledConstraints[key];
     delete this.data.defaultDependencies[key];
@@ -1610,9 +1631,57 @@ class PostgresReplayer implements Replayer {
       }
       case 'OBJECT_TYPE':
         return this.renameEnum(objectNames(stmt.object), stmt.newname ?? '', !!stmt.missing_ok);
+      case 'OBJECT_TRIGGER': {
+        const on = this.relation(stmt.relation);
+        const name = stmt.subname ?? '';
+        const newName = stmt.newname ?? '';
+        this.renameRoutineOrTrigger(objectKey('trigger', on.schema, name, on.key), objectKey('trigger', on.schema, newName, on.key), newName, `Trigger "${name}" on "${on.key}"`, !!stmt.missing_ok);
+        return;
+      }
+      case 'OBJECT_FUNCTION':
+      case 'OBJECT_PROCEDURE':
+      case 'OBJECT_ROUTINE': {
+        const [, fn] = unwrap(stmt.object as Node);
+        const at = this.qualify(names((fn as { objname?: Node[] }).objname));
+        const newName = stmt.newname ?? '';
+        const renamed = this.renameRoutineOrTrigger(objectKey('function', at.schema, at.name), objectKey('function', at.schema, newName), newName, `Function "${at.name}"`, !!stmt.missing_ok);
+        if (!renamed) return;
+        // Triggers and views keep calling it under its new name (PostgreSQL links them to the function itself).
+        const oldLower = at.name.toLowerCase();
+        const newLower = newName.toLowerCase();
+        if (this.data.functions[oldLower]) {
+          this.data.functions[newLower] = this.data.functions[oldLower];
+          delete this.data.functions[oldLower];
+        }
+        for (const dependencies of Object.values(this.data.dependencies ?? {})) {
+          dependencies.functions = dependencies.functions.map((f) => (f === oldLower ? newLower : f));
+        }
+        return;
+      }
       default:
         return this.skip(`ALTER ${qualifiedLabel(stmt.renameType ?? 'OBJECT_UNKNOWN')} RENAME`);
     }
+  }
+
+  /** ALTER TRIGGER / FUNCTION ... RENAME TO: the object (and what depends on it) under its new key; false when refused. */
+  private renameRoutineOrTrigger(oldKey: string, newKey: string, newName: string, label: string, missingOk: boolean): boolean {
+    const object = this.objects[oldKey];
+    if (!object) {
+      if (!missingOk) this.refuse('undefined_object', `${label} does not exist at this point of the migrations; the rename is skipped.`);
+      return false;
+    }
+    if (this.objects[newKey]) {
+      this.refuse('duplicate_object', `${label} cannot be renamed to "${newName}", which already exists; the rename is skipped.`);
+      return false;
+    }
+    delete this.objects[oldKey];
+    this.objects[newKey] = { ...object, name: newName };
+    const dependencies = this.data.dependencies;
+    if (dependencies?.[oldKey]) {
+      dependencies[newKey] = dependencies[oldKey];
+      delete dependencies[oldKey];
+    }
+    return true;
   }
 
   private renameTable(stmt: RenameStmt): void {
@@ -1621,6 +1690,17 @@ class PostgresReplayer implements Replayer {
     const view = this.data.state.objects?.[`relation:${rel.key}`];
     // ALTER TABLE ... RENAME works on views too, as ALTER VIEW ... RENAME does.
     if (view) return this.renameObject(`relation:${rel.key}`, view, tableKey(rel.schema, newName), newName);
+    const partitions = this.data.partitions;
+    if (partitions?.[rel.key] !== undefined) {
+      const newKey = tableKey(rel.schema, newName);
+      if (this.relationExists(rel.schema, newName)) {
+        this.refuse('duplicate_table', `A relation named "${newKey}" already exists; the rename is skipped.`);
+        return;
+      }
+      partitions[newKey] = partitions[rel.key];
+      delete partitions[rel.key];
+      return;
+    }
     if (rel.temporary) {
       this.data.temporaryTables = this.data.temporaryTables.map((t) => (t === rel.name ? newName : t));
       return;
