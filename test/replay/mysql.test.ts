@@ -191,6 +191,33 @@ describe('MySQL replayer', () => {
       assert.deepStrictEqual(compact(replayer.state()).a, { columns: ['id:bigint', 'n:int', "s:varchar(5)?='x'"], primaryKey: 'id', indexes: ['a_n_key(n)'], foreignKeys: [] });
     });
 
+    it('reads DROP CONSTRAINT with a quoted name, and counts stored routines and events as not modelled', async () => {
+      const { replayer, notes } = await replay(
+        migration('1', 'CREATE TABLE `p` (`id` INT NOT NULL, PRIMARY KEY (`id`));\nCREATE TABLE `c` (`id` INT NOT NULL, `p` INT NOT NULL, `n` INT NULL, PRIMARY KEY (`id`), CONSTRAINT `c_p_fkey` FOREIGN KEY (`p`) REFERENCES `p`(`id`));'),
+        migration(
+          '2',
+          [
+            'ALTER TABLE `c` ADD CONSTRAINT `c_n_check` CHECK (`n` > 0);',
+            'ALTER TABLE `c` DROP CONSTRAINT `c_n_check`;',
+            'ALTER TABLE `c` DROP CONSTRAINT `c_p_fkey`;',
+            'CREATE DEFINER=`root`@`%` PROCEDURE `touch`(IN x INT)\nBEGIN\n  UPDATE `c` SET `n` = x;\nEND;',
+            'CREATE FUNCTION `plus`(a INT) RETURNS INT DETERMINISTIC RETURN a + 1;',
+            'DROP PROCEDURE IF EXISTS `touch`;',
+            'DROP EVENT IF EXISTS `nightly`;',
+          ].join('\n'),
+        ),
+      );
+      assert.deepStrictEqual(messages(notes), [
+        'info: CHECK constraint: 1 statement not replayed (not part of the modelled schema: tables, columns, indexes, constraints).',
+        'info: CREATE PROCEDURE: 1 statement not replayed (not part of the modelled schema: tables, columns, indexes, constraints).',
+        'info: CREATE FUNCTION: 1 statement not replayed (not part of the modelled schema: tables, columns, indexes, constraints).',
+        'info: DROP PROCEDURE: 1 statement not replayed (not part of the modelled schema: tables, columns, indexes, constraints).',
+        'info: DROP EVENT: 1 statement not replayed (not part of the modelled schema: tables, columns, indexes, constraints).',
+      ]);
+      // The foreign key is gone; the index InnoDB made for it stays, as in MySQL.
+      assert.deepStrictEqual(compact(replayer.state()).c, { columns: ['id:int', 'p:int', 'n:int?'], primaryKey: 'id', indexes: ['c_p_fkey(p)'], foreignKeys: [] });
+    });
+
     it('refuses to drop a table another one references while foreign_key_checks is on', async () => {
       const { replayer, notes } = await replay(
         migration('1', 'CREATE TABLE `p` (`id` INT NOT NULL, PRIMARY KEY (`id`));\nCREATE TABLE `c` (`id` INT NOT NULL, `p` INT NOT NULL, PRIMARY KEY (`id`), CONSTRAINT `c_p_fkey` FOREIGN KEY (`p`) REFERENCES `p`(`id`));\nDROP TABLE `p`;'),

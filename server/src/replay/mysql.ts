@@ -92,6 +92,27 @@ export interface MysqlToken {
 }
 
 /** MySQL: `#`, and `--` only when a space (or the end) follows it. */
+
+/**
+ * `CREATE [OR REPLACE] [DEFINER = ...] PROCEDURE | FUNCTION | EVENT` and
+ * `DROP PROCEDURE | FUNCTION | EVENT`, which node-sql-parser does not read: the
+ * label to count them under, or undefined for anything else.
+ */
+function routineStatement(tokens: MysqlToken[]): string | undefined {
+  const kinds = ['PROCEDURE', 'FUNCTION', 'EVENT'];
+  if (isWord(tokens[0], 'DROP') && isWord(tokens[1], ...kinds)) return `DROP ${tokens[1].text.toUpperCase()}`;
+  if (!isWord(tokens[0], 'CREATE')) return undefined;
+  let at = 1;
+  if (isWord(tokens[at], 'OR') && isWord(tokens[at + 1], 'REPLACE')) at += 2;
+  if (isWord(tokens[at], 'DEFINER')) {
+    // DEFINER = user | user@host | CURRENT_USER[()]: skip to the routine keyword.
+    const kind = tokens.findIndex((t, i) => i > at && isWord(t, ...kinds));
+    if (kind < 0 || kind > at + 8) return undefined;
+    at = kind;
+  }
+  return isWord(tokens[at], ...kinds) ? `CREATE ${tokens[at].text.toUpperCase()}` : undefined;
+}
+
 function startsLineComment(text: string, at: number): boolean {
   return text[at] === '#' || (text.startsWith('--', at) && (at + 2 >= text.length || isSpace(text.charCodeAt(at + 2))));
 }
@@ -461,6 +482,12 @@ class MysqlReplayer implements Replayer {
     if (DATA_WORDS.has(first)) {
       // A data statement the parser does not know changes no table, column or index.
       this.skip(`${first} (not parsed)`);
+      return;
+    }
+    const routine = routineStatement(tokens);
+    if (routine) {
+      // Stored routines and events are not part of the modelled schema, as triggers and views are not.
+      this.skip(routine);
       return;
     }
     this.note('warning', `Line ${this.line()}: MySQL syntax not understood (${parseError(error)}); the statement is skipped and the rest of the file is still read.`);
@@ -1152,6 +1179,13 @@ class MysqlReplayer implements Replayer {
     }
     // ALTER INDEX i VISIBLE|INVISIBLE changes nothing modelled.
     if (isWord(clause[0], 'ALTER') && isWord(clause[1], 'INDEX') && isWord(clause[3], 'VISIBLE', 'INVISIBLE')) return true;
+    // DROP CONSTRAINT c (MySQL 8.0.19+): a foreign key, unique key or check of that name.
+    if (isWord(clause[0], 'DROP') && isWord(clause[1], 'CONSTRAINT') && clause.length === 3) {
+      const constraint = name(clause[2]);
+      if (constraint === undefined) return false;
+      this.dropConstraint(key, table, constraint);
+      return true;
+    }
     // DROP CHECK c
     if (isWord(clause[0], 'DROP') && isWord(clause[1], 'CHECK') && clause.length === 3) {
       const checks = this.data.checks[key];
