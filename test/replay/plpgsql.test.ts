@@ -189,12 +189,15 @@ describe('replay/plpgsql: DO blocks and what the replay cannot read', () => {
     ]);
   });
 
-  it('records a function the migrations created, called for its side effects, with the tables its body names; built-in functions are harmless', () => {
+  it('records a function the migrations created, called for its side effects, with the tables its body names; built-in and STABLE functions are harmless', () => {
     const { before, state, notes, uncertain } = replayFixture('function_call.sql');
-    assert.deepStrictEqual(state, { ...before, objects: { 'function:backfill_posts': { kind: 'function', name: 'backfill_posts' } } });
+    assert.deepStrictEqual(state, {
+      ...before,
+      objects: { 'function:backfill_posts': { kind: 'function', name: 'backfill_posts' }, 'function:post_count': { kind: 'function', name: 'post_count' } },
+    });
     assert.deepStrictEqual(notes, [
       'warning 6: Line 6: the replay cannot interpret a function the migrations created, called for its side effects: what it did to "Post" is unknown, so findings on that table stay at warning.',
-      'info 6: SELECT: 2 statements not replayed (not part of the modelled schema: tables, columns, indexes, constraints, enums).',
+      'info 6: SELECT: 3 statements not replayed (not part of the modelled schema: tables, columns, indexes, constraints, enums).',
     ]);
     assert.deepStrictEqual(uncertain, [
       { migration: 'm2', file: FILE, range: range(5, 0, 5, 23), excerpt: 'SELECT backfill_posts()', reason: 'a function the migrations created, called for its side effects', tables: ['Post'] },

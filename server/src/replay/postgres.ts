@@ -82,6 +82,11 @@ interface ReplayData {
   /** Functions and procedures the migrations created, by lower-case name → the names their body mentions (what a call may touch). */
   functions: Record<string, string[]>;
   /**
+   * Lower-case names of those declared STABLE or IMMUTABLE: PostgreSQL refuses
+   * any change to the database inside them, so calling one changes no table.
+   */
+  readOnlyFunctions?: string[];
+  /**
    * The open transaction of the migration being applied: enum values ADD VALUE
    * added in it (enum key → value → 1-based line), and the enums it created.
    * Kept here, not on the replayer, so a DO block's exception handler undoes
@@ -445,7 +450,7 @@ class PostgresReplayer implements Replayer {
   /** The tables a function the migrations created names in its body; undefined for other functions. */
   private functionTables(name: string): string[] | undefined {
     const words = this.data.functions[name.toLowerCase()];
-    if (!words) return undefined;
+    if (!words || this.data.readOnlyFunctions?.includes(name.toLowerCase())) return undefined;
     const set = new Set(words);
     return Object.keys(this.tables).filter((key) => set.has(this.tables[key].name));
   }
@@ -632,7 +637,11 @@ class PostgresReplayer implements Replayer {
       case 'CreateFunctionStmt': {
         const fn = body as CreateFunctionStmt;
         // What a later call may touch: the names its body mentions.
-        (this.data.functions ??= {})[names(fn.funcname).pop()?.toLowerCase() ?? ''] = [...identifierWords(statement.text)];
+        const fnName = names(fn.funcname).pop()?.toLowerCase() ?? '';
+        (this.data.functions ??= {})[fnName] = [...identifierWords(statement.text)];
+        const readOnly = (this.data.readOnlyFunctions ?? []).filter((n) => n !== fnName);
+        if (!fn.is_procedure && nonVolatile(fn)) readOnly.push(fnName);
+        this.data.readOnlyFunctions = readOnly;
         return this.createObject(fn.is_procedure ? 'procedure' : 'function', this.qualify(names(fn.funcname)), true, false);
       }
       case 'CreateTrigStmt': {
@@ -1653,6 +1662,7 @@ class PostgresReplayer implements Replayer {
           this.data.functions[newLower] = this.data.functions[oldLower];
           delete this.data.functions[oldLower];
         }
+        if (this.data.readOnlyFunctions) this.data.readOnlyFunctions = this.data.readOnlyFunctions.map((f) => (f === oldLower ? newLower : f));
         for (const dependencies of Object.values(this.data.dependencies ?? {})) {
           dependencies.functions = dependencies.functions.map((f) => (f === oldLower ? newLower : f));
         }
@@ -2046,4 +2056,14 @@ function identifierWords(text: string): Set<string> {
     words.add(match[1] !== undefined ? match[1].replace(/""/g, '"') : match[2].toLowerCase());
   }
   return words;
+}
+
+/** `STABLE` or `IMMUTABLE` among a CREATE FUNCTION's options (VOLATILE is the default). */
+function nonVolatile(fn: CreateFunctionStmt): boolean {
+  return (fn.options ?? []).some((option) => {
+    const [, def] = unwrap(option) as [string, { defname?: string; arg?: Node }];
+    if (def?.defname !== 'volatility' || !def.arg) return false;
+    const [, value] = unwrap(def.arg) as [string, { sval?: string }];
+    return value?.sval === 'stable' || value?.sval === 'immutable';
+  });
 }
