@@ -10,6 +10,7 @@
 import type {
   AlterEnumStmt,
   AlterObjectSchemaStmt,
+  AlterSeqStmt,
   AlterTableCmd,
   AlterTableStmt,
   ColumnDef,
@@ -100,17 +101,19 @@ interface ReplayData {
   /** Every drop that met dependants, in order. */
   dropEvents?: DropEvent[];
   /**
-   * Indexes on materialized views (index key → the view's key): not table
+   * Indexes on materialized views (index key → the view's key and the index's name): not table
    * indexes, never compared, but a later ALTER INDEX ... RENAME or DROP INDEX
    * must find them, and they take their name in the schema.
    */
-  relationIndexes?: Record<string, string>;
+  relationIndexes?: Record<string, { view: string; name: string }>;
   /**
    * Tables created as `PARTITION OF` another (key → the parent's key): Prisma's engine
    * leaves partitions out of its comparison, and so does the replay, but a
    * later DROP, ALTER or index of one must find it.
    */
   partitions?: Record<string, string>;
+  /** Sequences `OWNED BY` a column (object key → table key and column): PostgreSQL drops them with the column or table. */
+  ownedSequences?: Record<string, { table: string; column: string }>;
 }
 
 /** `SET search_path` as the migration left it: where unqualified names are created and looked up (`public` is the default schema). */
@@ -655,7 +658,18 @@ class PostgresReplayer implements Replayer {
       }
       case 'CreateSeqStmt': {
         const sequence = body as CreateSeqStmt;
-        return this.createObject('sequence', this.relation(sequence.sequence), false, !!sequence.if_not_exists);
+        const at = this.relation(sequence.sequence);
+        const existed = !!this.objects[objectKey('sequence', at.schema, at.name)];
+        this.createObject('sequence', at, false, !!sequence.if_not_exists);
+        if (!existed) this.setSequenceOwner(objectKey('sequence', at.schema, at.name), sequence.options);
+        return;
+      }
+      case 'AlterSeqStmt': {
+        const sequence = body as AlterSeqStmt;
+        const at = this.relation(sequence.sequence);
+        const key = objectKey('sequence', at.schema, at.name);
+        if (!this.objects[key] || !this.setSequenceOwner(key, sequence.options)) this.skip('ALTER SEQUENCE');
+        return;
       }
       case 'CreateExtensionStmt': {
         const extension = body as CreateExtensionStmt;
@@ -1168,6 +1182,46 @@ class PostgresReplayer implements Replayer {
     }
   }
 
+  /** Reads `OWNED BY t.c | NONE` among a sequence's options; false when there is none. */
+  private setSequenceOwner(sequenceKey: string, options: Node[] | undefined): boolean {
+    for (const option of options ?? []) {
+      const [, def] = unwrap(option) as [string, { defname?: string; arg?: Node }];
+      if (def?.defname !== 'owned_by') continue;
+      const parts = objectNames(def.arg);
+      const owned = (this.data.ownedSequences ??= {});
+      if (parts.length < 2) {
+        // OWNED BY NONE
+        delete owned[sequenceKey];
+        return true;
+      }
+      const column = parts.pop() ?? '';
+      const on = this.qualify(parts, this.relationExists);
+      owned[sequenceKey] = { table: tableKey(on.schema, on.name), column };
+      return true;
+    }
+    return false;
+  }
+
+  /** Drops the sequences owned by a column (or, without one, by any column of the table), as PostgreSQL does. */
+  private dropOwnedSequences(table: string, column?: string): void {
+    const owned = this.data.ownedSequences;
+    if (!owned) return;
+    for (const [key, owner] of Object.entries(owned)) {
+      if (owner.table !== table || (column !== undefined && owner.column !== column)) continue;
+      delete owned[key];
+      delete this.objects[key];
+    }
+  }
+
+  /** Keeps the owners of sequences in step with a renamed table or column. */
+  private renameSequenceOwners(fromTable: string, toTable: string, fromColumn?: string, toColumn?: string): void {
+    for (const owner of Object.values(this.data.ownedSequences ?? {})) {
+      if (owner.table !== fromTable) continue;
+      owner.table = toTable;
+      if (fromColumn !== undefined && toColumn !== undefined && owner.column === fromColumn) owner.column = toColumn;
+    }
+  }
+
   private dropColumn(key: string, table: DbTable, name: string, cascade: boolean): void {
     this.dropViewsOn(`column "${key}"."${name}"`, (d) => d.columns[key]?.includes(name) === true, cascade);
     // Foreign keys elsewhere that point at the column need CASCADE.
@@ -1184,6 +1238,7 @@ class PostgresReplayer implements Replayer {
     }
     table.columns = table.columns.filter((c) => c.name !== name);
     this.forgetItem(key, `.${name}`);
+    this.dropOwnedSequences(key, name);
     if (this.data.defaultDependencies[key]) delete this.data.defaultDependencies[key][name];
     // PostgreSQL drops every index and constraint of the table that involves the column.
     for (const index of table.indexes.filter((i) => i.columns.some((entry) => entryUsesColumn(entry, name)) || (i.where !== undefined && mentionsColumn(i.where, name)))) {
@@ -1251,7 +1306,7 @@ class PostgresReplayer implements Replayer {
       if (!stmt.if_not_exists) this.refuse('duplicate_table', `A relation named "${name}" already exists; the index is not created.`);
       return;
     }
-    (this.data.relationIndexes ??= {})[tableKey(rel.schema, name)] = rel.key;
+    (this.data.relationIndexes ??= {})[tableKey(rel.schema, name)] = { view: rel.key, name };
   }
 
   /** The key of an index on a materialized view, looked up as findIndex looks up table indexes. */
@@ -1359,6 +1414,7 @@ class PostgresReplayer implements Replayer {
     this.dropViewsOn(`table "${key}"`, (d) => d.relations.includes(key), cascade);
     delete this.tables[key];
     this.forgetTriggers(key);
+    this.dropOwnedSequences(key);
     // Its partitions go with it.
     const partitions = this.data.partitions;
     if (partitions) for (const child of Object.keys(partitions)) if (partitions[child] === key) delete partitions[child];
@@ -1456,27 +1512,30 @@ class PostgresReplayer implements Replayer {
     if (kind === 'materializedView') this.moveRelationIndexes(tableKey(at.schema, at.name), undefined);
   }
 
-  /** The indexes of a materialized view follow it when it is renamed (`to`) and go with it when it is dropped. */
-  private moveRelationIndexes(from: string, to: string | undefined): void {
+  /**
+   * The indexes of a materialized view follow it when it is renamed or moved
+   * to another schema (`to`, with `toSchema`), and go with it when it is dropped.
+   */
+  private moveRelationIndexes(from: string, to: string | undefined, toSchema?: string): void {
     const indexes = this.data.relationIndexes;
     if (!indexes) return;
-    for (const key of Object.keys(indexes)) {
-      if (indexes[key] !== from) continue;
-      if (to === undefined) delete indexes[key];
-      else indexes[key] = to;
+    for (const [key, index] of Object.entries(indexes)) {
+      if (index.view !== from) continue;
+      delete indexes[key];
+      if (to !== undefined) indexes[tableKey(toSchema, index.name)] = { view: to, name: index.name };
     }
   }
 
   private renameRelationIndex(key: string, newName: string): void {
     const indexes = this.data.relationIndexes!;
-    const view = indexes[key];
+    const { view } = indexes[key];
     const schema = this.objects[`relation:${view}`]?.schema;
     if (this.nameTaken(schema)(newName)) {
       this.refuse('duplicate_table', `A relation named "${newName}" already exists; the rename is skipped.`);
       return;
     }
     delete indexes[key];
-    indexes[tableKey(schema, newName)] = view;
+    indexes[tableKey(schema, newName)] = { view, name: newName };
   }
 
   private renameObject(key: string, object: DbObject, newRelationKey: string, newName: string): void {
@@ -1488,7 +1547,7 @@ class PostgresReplayer implements Replayer {
     delete this.objects[key];
     this.objects[newKey] = { ...object, name: newName };
     this.renameDependencies(key.slice('relation:'.length), newRelationKey, key, newKey);
-    this.moveRelationIndexes(key.slice('relation:'.length), newRelationKey);
+    this.moveRelationIndexes(key.slice('relation:'.length), newRelationKey, object.schema);
   }
 
   // -------------------------------------------------------------------------
@@ -1728,6 +1787,7 @@ class PostgresReplayer implements Replayer {
   }
 
   private moveTable(oldKey: string, newKey: string, change: (table: DbTable) => void): void {
+    this.renameSequenceOwners(oldKey, newKey);
     const table = this.tables[oldKey];
     change(table);
     delete this.tables[oldKey];
@@ -1756,6 +1816,7 @@ class PostgresReplayer implements Replayer {
     }
     column.name = to;
     this.moveItem(key, `.${from}`, `.${to}`);
+    this.renameSequenceOwners(key, key, from, to);
     const dependencies = this.data.defaultDependencies[key];
     if (dependencies?.[from]) {
       dependencies[to] = dependencies[from];
@@ -1986,8 +2047,41 @@ class PostgresReplayer implements Replayer {
         else delete e.schema;
       });
     }
+    if (stmt.objectType === 'OBJECT_VIEW' || stmt.objectType === 'OBJECT_MATVIEW' || stmt.objectType === 'OBJECT_SEQUENCE') {
+      const rel = this.relation(stmt.relation);
+      const kind: DbObjectKind = stmt.objectType === 'OBJECT_VIEW' ? 'view' : stmt.objectType === 'OBJECT_MATVIEW' ? 'materializedView' : 'sequence';
+      const key = objectKey(kind, rel.schema, rel.name);
+      const object = this.objects[key];
+      // Sequences behind serial columns were never created by name: not knowing one is no sign of trouble.
+      if (!object) return kind === 'sequence' || stmt.missing_ok ? undefined : this.refuse('undefined_object', `${capitalise(LABELS[kind])} "${rel.key}" does not exist at this point of the migrations; SET SCHEMA is skipped.`);
+      const newKey = objectKey(kind, newSchema, rel.name);
+      if (this.objects[newKey]) return this.refuse('duplicate_table', `A relation named "${tableKey(newSchema, rel.name)}" already exists; SET SCHEMA is skipped.`);
+      delete this.objects[key];
+      this.objects[newKey] = inSchema(object, newSchema);
+      if (kind === 'sequence') return;
+      this.renameDependencies(rel.key, tableKey(newSchema, rel.name), key, newKey);
+      this.moveRelationIndexes(rel.key, tableKey(newSchema, rel.name), newSchema);
+      return;
+    }
+    if (stmt.objectType === 'OBJECT_FUNCTION' || stmt.objectType === 'OBJECT_PROCEDURE' || stmt.objectType === 'OBJECT_ROUTINE') {
+      const [, fn] = unwrap(stmt.object as Node);
+      const at = this.qualify(names((fn as { objname?: Node[] }).objname));
+      const key = objectKey('function', at.schema, at.name);
+      const object = this.objects[key];
+      if (!object) return stmt.missing_ok ? undefined : this.refuse('undefined_object', `Function "${at.name}" does not exist at this point of the migrations; SET SCHEMA is skipped.`);
+      // Triggers and views keep calling it wherever it lives: the lower-case name they record does not change.
+      delete this.objects[key];
+      this.objects[objectKey('function', newSchema, at.name)] = inSchema(object, newSchema);
+      return;
+    }
     return this.skip(`ALTER ${qualifiedLabel(stmt.objectType ?? 'OBJECT_UNKNOWN')} SET SCHEMA`);
   }
+}
+
+/** A copy of an object moved to `schema` (undefined: the default schema). */
+function inSchema(object: DbObject, schema: string | undefined): DbObject {
+  const { schema: _old, ...rest } = object;
+  return schema ? { ...rest, schema } : rest;
 }
 
 /** The names of a DROP/RENAME object: a List of Strings, a String, or a TypeName. */
