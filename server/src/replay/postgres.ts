@@ -1548,6 +1548,7 @@ class PostgresReplayer implements Replayer {
     this.objects[newKey] = { ...object, name: newName };
     this.renameDependencies(key.slice('relation:'.length), newRelationKey, key, newKey);
     this.moveRelationIndexes(key.slice('relation:'.length), newRelationKey, object.schema);
+    this.moveTriggers(key.slice('relation:'.length), newRelationKey, object.schema);
   }
 
   // -------------------------------------------------------------------------
@@ -1618,6 +1619,23 @@ class PostgresReplayer implements Replayer {
       if (dependencies.columns[oldRelation]) {
         dependencies.columns[newRelation] = dependencies.columns[oldRelation];
         delete dependencies.columns[oldRelation];
+      }
+    }
+  }
+
+  /** A renamed or moved table or view keeps its triggers (and what they call), under its new key. */
+  private moveTriggers(oldRelation: string, newRelation: string, schema: string | undefined): void {
+    const objects = this.data.state.objects;
+    if (!objects) return;
+    for (const [key, object] of Object.entries(objects)) {
+      if (object.kind !== 'trigger' || object.table !== oldRelation) continue;
+      const newKey = objectKey('trigger', schema, object.name, newRelation);
+      delete objects[key];
+      objects[newKey] = { ...inSchema(object, schema), table: newRelation };
+      const dependencies = this.data.dependencies;
+      if (dependencies?.[key]) {
+        dependencies[newKey] = dependencies[key];
+        delete dependencies[key];
       }
     }
   }
@@ -1790,6 +1808,9 @@ class PostgresReplayer implements Replayer {
     this.renameSequenceOwners(oldKey, newKey);
     const table = this.tables[oldKey];
     change(table);
+    this.moveTriggers(oldKey, newKey, table.schema);
+    const partitions = this.data.partitions;
+    if (partitions) for (const child of Object.keys(partitions)) if (partitions[child] === oldKey) partitions[child] = newKey;
     delete this.tables[oldKey];
     this.tables[newKey] = table;
     const sources = this.data.tableSources[oldKey];
@@ -2061,6 +2082,7 @@ class PostgresReplayer implements Replayer {
       if (kind === 'sequence') return;
       this.renameDependencies(rel.key, tableKey(newSchema, rel.name), key, newKey);
       this.moveRelationIndexes(rel.key, tableKey(newSchema, rel.name), newSchema);
+      this.moveTriggers(rel.key, tableKey(newSchema, rel.name), newSchema);
       return;
     }
     if (stmt.objectType === 'OBJECT_FUNCTION' || stmt.objectType === 'OBJECT_PROCEDURE' || stmt.objectType === 'OBJECT_ROUTINE') {
