@@ -1184,22 +1184,19 @@ class PostgresReplayer implements Replayer {
 
   /** Reads `OWNED BY t.c | NONE` among a sequence's options; false when there is none. */
   private setSequenceOwner(sequenceKey: string, options: Node[] | undefined): boolean {
-    for (const option of options ?? []) {
-      const [, def] = unwrap(option) as [string, { defname?: string; arg?: Node }];
-      if (def?.defname !== 'owned_by') continue;
-      const parts = objectNames(def.arg);
-      const owned = (this.data.ownedSequences ??= {});
-      if (parts.length < 2) {
-        // OWNED BY NONE
-        delete owned[sequenceKey];
-        return true;
-      }
-      const column = parts.pop() ?? '';
-      const on = this.qualify(parts, this.relationExists);
-      owned[sequenceKey] = { table: tableKey(on.schema, on.name), column };
+    const ownedBy = optionArgument(options, 'owned_by');
+    if (!ownedBy) return false;
+    const parts = objectNames(ownedBy);
+    const owned = (this.data.ownedSequences ??= {});
+    if (parts.length < 2) {
+      // OWNED BY NONE
+      delete owned[sequenceKey];
       return true;
     }
-    return false;
+    const column = parts.pop() ?? '';
+    const on = this.qualify(parts, this.relationExists);
+    owned[sequenceKey] = { table: tableKey(on.schema, on.name), column };
+    return true;
   }
 
   /** Drops the sequences owned by a column (or, without one, by any column of the table), as PostgreSQL does. */
@@ -1415,9 +1412,7 @@ class PostgresReplayer implements Replayer {
     delete this.tables[key];
     this.forgetTriggers(key);
     this.dropOwnedSequences(key);
-    // Its partitions go with it.
-    const partitions = this.data.partitions;
-    if (partitions) for (const child of Object.keys(partitions)) if (partitions[child] === key) delete partitions[child];
+    this.moveChildPartitions(key, undefined);
     delete this.data.tableSources[key];
     delete this.data.unmodelledConstraints[key];
     delete this.data.defaultDependencies[key];
@@ -1544,11 +1539,18 @@ class PostgresReplayer implements Replayer {
       this.refuse('duplicate_table', `A relation named "${newRelationKey}" already exists; the rename is skipped.`);
       return;
     }
+    this.relocateRelation(key, { ...object, name: newName }, newRelationKey);
+  }
+
+  /** A view or materialized view under its new name or schema, with what depends on it, its indexes and its triggers. */
+  private relocateRelation(key: string, moved: DbObject, newRelationKey: string): void {
+    const oldRelationKey = key.slice('relation:'.length);
+    const newKey = `relation:${newRelationKey}`;
     delete this.objects[key];
-    this.objects[newKey] = { ...object, name: newName };
-    this.renameDependencies(key.slice('relation:'.length), newRelationKey, key, newKey);
-    this.moveRelationIndexes(key.slice('relation:'.length), newRelationKey, object.schema);
-    this.moveTriggers(key.slice('relation:'.length), newRelationKey, object.schema);
+    this.objects[newKey] = moved;
+    this.renameDependencies(oldRelationKey, newRelationKey, key, newKey);
+    this.moveRelationIndexes(oldRelationKey, newRelationKey, moved.schema);
+    this.moveTriggers(oldRelationKey, newRelationKey, moved.schema);
   }
 
   // -------------------------------------------------------------------------
@@ -1607,19 +1609,35 @@ class PostgresReplayer implements Replayer {
   }
 
   /** A table or view renamed (or moved to another schema): what depends on it follows, as in PostgreSQL. */
+  /** What an object depends on, kept under its new key when the object is renamed or moved. */
+  private moveDependencies(oldKey: string, newKey: string): void {
+    const all = this.data.dependencies;
+    if (!all?.[oldKey]) return;
+    all[newKey] = all[oldKey];
+    delete all[oldKey];
+  }
+
   private renameDependencies(oldRelation: string, newRelation: string, oldObjectKey?: string, newObjectKey?: string): void {
     const all = this.data.dependencies;
     if (!all) return;
-    if (oldObjectKey && newObjectKey && all[oldObjectKey]) {
-      all[newObjectKey] = all[oldObjectKey];
-      delete all[oldObjectKey];
-    }
+    if (oldObjectKey && newObjectKey) this.moveDependencies(oldObjectKey, newObjectKey);
     for (const dependencies of Object.values(all)) {
       dependencies.relations = dependencies.relations.map((r) => (r === oldRelation ? newRelation : r));
       if (dependencies.columns[oldRelation]) {
         dependencies.columns[newRelation] = dependencies.columns[oldRelation];
         delete dependencies.columns[oldRelation];
       }
+    }
+  }
+
+  /** A partitioned table's partitions follow it when it is renamed or moved (`to`) and go with it when it is dropped. */
+  private moveChildPartitions(from: string, to: string | undefined): void {
+    const partitions = this.data.partitions;
+    if (!partitions) return;
+    for (const child of Object.keys(partitions)) {
+      if (partitions[child] !== from) continue;
+      if (to === undefined) delete partitions[child];
+      else partitions[child] = to;
     }
   }
 
@@ -1632,11 +1650,7 @@ class PostgresReplayer implements Replayer {
       const newKey = objectKey('trigger', schema, object.name, newRelation);
       delete objects[key];
       objects[newKey] = { ...inSchema(object, schema), table: newRelation };
-      const dependencies = this.data.dependencies;
-      if (dependencies?.[key]) {
-        dependencies[newKey] = dependencies[key];
-        delete dependencies[key];
-      }
+      this.moveDependencies(key, newKey);
     }
   }
 
@@ -1763,11 +1777,7 @@ class PostgresReplayer implements Replayer {
     }
     delete this.objects[oldKey];
     this.objects[newKey] = { ...object, name: newName };
-    const dependencies = this.data.dependencies;
-    if (dependencies?.[oldKey]) {
-      dependencies[newKey] = dependencies[oldKey];
-      delete dependencies[oldKey];
-    }
+    this.moveDependencies(oldKey, newKey);
     return true;
   }
 
@@ -1809,8 +1819,7 @@ class PostgresReplayer implements Replayer {
     const table = this.tables[oldKey];
     change(table);
     this.moveTriggers(oldKey, newKey, table.schema);
-    const partitions = this.data.partitions;
-    if (partitions) for (const child of Object.keys(partitions)) if (partitions[child] === oldKey) partitions[child] = newKey;
+    this.moveChildPartitions(oldKey, newKey);
     delete this.tables[oldKey];
     this.tables[newKey] = table;
     const sources = this.data.tableSources[oldKey];
@@ -2076,13 +2085,11 @@ class PostgresReplayer implements Replayer {
       // Sequences behind serial columns were never created by name: not knowing one is no sign of trouble.
       if (!object) return kind === 'sequence' || stmt.missing_ok ? undefined : this.refuse('undefined_object', `${capitalise(LABELS[kind])} "${rel.key}" does not exist at this point of the migrations; SET SCHEMA is skipped.`);
       const newKey = objectKey(kind, newSchema, rel.name);
-      if (this.objects[newKey]) return this.refuse('duplicate_table', `A relation named "${tableKey(newSchema, rel.name)}" already exists; SET SCHEMA is skipped.`);
+      const newRelationKey = tableKey(newSchema, rel.name);
+      if (this.objects[newKey]) return this.refuse('duplicate_table', `A relation named "${newRelationKey}" already exists; SET SCHEMA is skipped.`);
+      if (kind !== 'sequence') return this.relocateRelation(key, inSchema(object, newSchema), newRelationKey);
       delete this.objects[key];
       this.objects[newKey] = inSchema(object, newSchema);
-      if (kind === 'sequence') return;
-      this.renameDependencies(rel.key, tableKey(newSchema, rel.name), key, newKey);
-      this.moveRelationIndexes(rel.key, tableKey(newSchema, rel.name), newSchema);
-      this.moveTriggers(rel.key, tableKey(newSchema, rel.name), newSchema);
       return;
     }
     if (stmt.objectType === 'OBJECT_FUNCTION' || stmt.objectType === 'OBJECT_PROCEDURE' || stmt.objectType === 'OBJECT_ROUTINE') {
@@ -2174,12 +2181,17 @@ function identifierWords(text: string): Set<string> {
   return words;
 }
 
+/** The argument of the option (DefElem) named `name` in a statement's option list. */
+function optionArgument(options: Node[] | undefined, name: string): Node | undefined {
+  for (const option of options ?? []) {
+    const [, def] = unwrap(option) as [string, { defname?: string; arg?: Node }];
+    if (def?.defname === name) return def.arg;
+  }
+  return undefined;
+}
+
 /** `STABLE` or `IMMUTABLE` among a CREATE FUNCTION's options (VOLATILE is the default). */
 function nonVolatile(fn: CreateFunctionStmt): boolean {
-  return (fn.options ?? []).some((option) => {
-    const [, def] = unwrap(option) as [string, { defname?: string; arg?: Node }];
-    if (def?.defname !== 'volatility' || !def.arg) return false;
-    const [, value] = unwrap(def.arg) as [string, { sval?: string }];
-    return value?.sval === 'stable' || value?.sval === 'immutable';
-  });
+  const [, value] = unwrap(optionArgument(fn.options, 'volatility')) as [string, { sval?: string }];
+  return value?.sval === 'stable' || value?.sval === 'immutable';
 }
