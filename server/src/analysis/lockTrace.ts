@@ -11,7 +11,7 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import * as path from 'path';
-import type { Note } from '../core/notes';
+import { messageOf, type Note } from '../core/notes';
 import type { Range } from '../core/source';
 import { readMigrationsFolder } from '../replay/migrations';
 import { loadPostgresParser, parsePostgresStatements, type ParsedStatement } from '../replay/statements';
@@ -276,9 +276,6 @@ function codeOf(error: unknown): string | undefined {
   return (error as { code?: string } | undefined)?.code;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 // ---------------------------------------------------------------------------
 // Presenting the trace

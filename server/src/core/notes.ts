@@ -9,3 +9,8 @@ export interface Note {
   message: string;
   where?: SourceRef;
 }
+
+/** The text of a thrown value, for a note or a message. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -57,7 +57,7 @@ import {
   type DbTable,
   type ReferentialAction,
 } from '../core/dbState';
-import type { Note } from '../core/notes';
+import { messageOf, type Note } from '../core/notes';
 import { LineIndex, type Range } from '../core/source';
 import { lexSqlite, nextToken, parseColumnType, skipTrivia, type SqliteToken } from './sqliteLexer';
 import type { MigrationInput, ProvenanceEntry, Replayer, UncertainStatement } from './types';
@@ -158,8 +158,8 @@ class SqliteReplayer implements Replayer {
     const lines = new LineIndex(text);
     // Tables dropped in this migration: a table redefined through new_X inherits their provenance.
     const dropped = new Map<string, TableProvenance>();
-    const fail = (start: number, end: number, error: unknown, emptied?: string): void => {
-      notes.push(this.refused(migration, lines.rangeAt(start, end), text.slice(start, end), error, emptied));
+    const fail = (start: number, end: number, message: string, emptied?: string): void => {
+      notes.push(this.refused(migration, lines.rangeAt(start, end), text.slice(start, end), message, emptied));
     };
 
     let base = 0;
@@ -178,7 +178,7 @@ class SqliteReplayer implements Replayer {
           // Preparing failed (syntax, unknown table or column): skip to the end of this statement by our own lexer.
           const start = skipTrivia(text, before);
           const end = statementEnd(text, start);
-          fail(start, lastTokenEnd(text, start, end), error);
+          fail(start, lastTokenEnd(text, start, end), messageOf(error));
           base = end > before ? end : text.length;
           restart = true;
           break;
@@ -188,13 +188,13 @@ class SqliteReplayer implements Replayer {
         const after = before + statement.getSQL().length;
         const start = skipTrivia(text, before);
         const end = lastTokenEnd(text, start, after);
-        let stepError: unknown;
+        let stepError: string | undefined;
         try {
           while (statement.step()) {
             // Rows (PRAGMA foreign_key_check, SELECTs) are not needed: stepping to the end runs the statement.
           }
         } catch (error) {
-          stepError = error;
+          stepError = messageOf(error);
         } finally {
           statement.free();
         }
@@ -238,8 +238,7 @@ class SqliteReplayer implements Replayer {
    * or undefined when the refusal is of another kind or the retry fails too
    * (then nothing has changed).
    */
-  private applyToEmptiedTable(text: string, start: number, end: number, error: unknown): string | undefined {
-    const message = error instanceof Error ? error.message : String(error);
+  private applyToEmptiedTable(text: string, start: number, end: number, message: string): string | undefined {
     if (!ROW_DEPENDENT_REFUSAL.test(message)) return undefined;
     const table = schemaChangeTarget(lexSqlite(text, start, end));
     if (table === undefined) return undefined;
@@ -285,8 +284,7 @@ class SqliteReplayer implements Replayer {
    * extensions), which says nothing about the project's database. `emptied`:
    * the table applyToEmptiedTable() applied the statement to.
    */
-  private refused(migration: MigrationInput, range: Range, statement: string, error: unknown, emptied?: string): Note {
-    const message = error instanceof Error ? error.message : String(error);
+  private refused(migration: MigrationInput, range: Range, statement: string, message: string, emptied?: string): Note {
     const line = range.start.line + 1;
     const lacking = emptied === undefined && MISSING_IN_REPLAY.test(message);
     const named = new Set(lexSqlite(migration.sql).filter((t) => t.kind === 'word' || t.kind === 'ident').map((t) => t.value.toLowerCase()));

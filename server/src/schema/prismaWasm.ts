@@ -1,3 +1,4 @@
+import { messageOf } from '../core/notes';
 import { LineIndex, type Range } from '../core/source';
 import type { ScannedFile } from '../scan/types';
 import { type EngineText, type NeutralizedItem, type SchemaText, neutralizeForEngine } from './neutralize';
@@ -76,10 +77,6 @@ function unload(): void {
   }
 }
 
-function messageOf(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
-}
 
 export interface EngineFailure {
   /** What went wrong: a panic message, a load error, or an unexpected exception. */
