@@ -7,10 +7,10 @@
  * The first analysis is slowed by fresh memory: compiling the SQL parser's
  * WebAssembly piece by piece, glibc's malloc hands the compiler's freed working
  * memory back to the system and takes it again, one page fault per 4 KB page
- * (11–12 µs each on a virtual machine). Keeping up to 64 MB of freed memory,
+ * (11–12 µs each on a virtual machine). Keeping up to 16 MB of freed memory,
  * growing the heap 16 MB at a time and asking for transparent huge pages on it
  * took a first start on langfuse from ~10,400 faults and a median of 439 ms to
- * ~6,100 faults and 383 ms, for 14 MB more peak memory (docs/performance.md,
+ * ~6,200 faults and 386 ms, for 14 MB more peak memory (docs/performance.md,
  * sixth round). Other C libraries (musl, macOS, Windows) ignore the variable,
  * and glibc before 2.35 ignores the huge-page setting.
  */

@@ -146,7 +146,7 @@ export interface ProjectReport {
   migrations: { name: string; deployed: boolean }[];
   notes: { level: 'info' | 'warning' | 'error'; message: string; file?: string; line?: number }[];
   counts: { error: number; warning: number; info: number };
-  /** Statements of the migrations the replay could not interpret, or that the database rejects on a fresh database. */
+  /** Statements of the migrations the replay could not interpret, or that the database rejects when the migrations run on a fresh one. */
   unreadStatements?: { migration: string; file: string; line: number; excerpt: string; reason: string; tables: string[]; fails: boolean }[];
   /** The whole migration `prisma migrate dev` will write for the changes not in any migration yet. */
   migrationSql?: string;
