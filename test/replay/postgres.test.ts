@@ -516,6 +516,39 @@ CREATE TABLE "auth"."User.x" ("id" TEXT NOT NULL);`,
       assert.deepStrictEqual(state, expected);
       assert.deepStrictEqual(notes, []);
     });
+
+    it('DROP EXTENSION ... CASCADE drops the columns of its types and their indexes, and says what it dropped', () => {
+      const { state, notes, replayer } = replay(`
+        CREATE EXTENSION "citext";
+        CREATE TABLE "Tag" ("id" INTEGER NOT NULL, "name" CITEXT NOT NULL, "aliases" CITEXT[], CONSTRAINT "Tag_pkey" PRIMARY KEY ("id"));
+        CREATE UNIQUE INDEX "Tag_name_key" ON "Tag"("name");
+        DROP EXTENSION "citext" CASCADE;
+      `);
+      assert.deepStrictEqual(state.tables, {
+        Tag: {
+          name: 'Tag',
+          columns: [{ name: 'id', type: { name: 'int4', args: [], array: false, isEnum: false }, nullable: false }],
+          primaryKey: { name: 'Tag_pkey', columns: ['id'] },
+          indexes: [],
+          foreignKeys: [],
+        },
+      });
+      assert.deepStrictEqual(state.objects, {});
+      assert.deepStrictEqual(notes, []);
+      assert.deepStrictEqual(
+        replayer.dropEvents?.().map((e) => ({ target: e.target, cascade: e.cascade, dependants: e.dependants })),
+        [
+          {
+            target: 'extension "citext"',
+            cascade: true,
+            dependants: [
+              { kind: 'column', key: 'Tag.name', label: 'column "Tag"."name"' },
+              { kind: 'column', key: 'Tag.aliases', label: 'column "Tag"."aliases"' },
+            ],
+          },
+        ],
+      );
+    });
   });
 
   describe('enums', () => {
@@ -608,6 +641,57 @@ CREATE TABLE "auth"."User.x" ("id" TEXT NOT NULL);`,
         objects: { 'schema:auth': { kind: 'schema', name: 'auth' } },
       });
       assert.deepStrictEqual(notes, []);
+    });
+
+    it('moves everything a schema holds when ALTER SCHEMA ... RENAME TO renames it; foreign keys from other schemas follow', () => {
+      const { state, notes } = replay(`
+        CREATE SCHEMA "auth";
+        CREATE TYPE "auth"."Kind" AS ENUM ('A');
+        CREATE TABLE "auth"."users" ("id" TEXT NOT NULL, "kind" "auth"."Kind" NOT NULL, CONSTRAINT "users_pkey" PRIMARY KEY ("id"));
+        CREATE TABLE "posts" ("id" TEXT NOT NULL, "userId" TEXT NOT NULL);
+        ALTER TABLE "posts" ADD CONSTRAINT "posts_userId_fkey" FOREIGN KEY ("userId") REFERENCES "auth"."users"("id");
+        CREATE VIEW "auth"."admins" AS SELECT "id" FROM "auth"."users";
+        CREATE FUNCTION "auth"."uid"() RETURNS text LANGUAGE sql STABLE AS $$ SELECT 'x' $$;
+        ALTER SCHEMA "auth" RENAME TO "identity";
+      `);
+      assert.deepStrictEqual(state, {
+        provider: 'postgresql',
+        tables: {
+          posts: {
+            name: 'posts',
+            columns: [
+              { name: 'id', type: { name: 'text', args: [], array: false, isEnum: false }, nullable: false },
+              { name: 'userId', type: { name: 'text', args: [], array: false, isEnum: false }, nullable: false },
+            ],
+            indexes: [],
+            foreignKeys: [{ name: 'posts_userId_fkey', columns: ['userId'], referencedTable: 'identity.users', referencedColumns: ['id'], onDelete: 'NO ACTION', onUpdate: 'NO ACTION' }],
+          },
+          'identity.users': {
+            name: 'users',
+            schema: 'identity',
+            columns: [
+              { name: 'id', type: { name: 'text', args: [], array: false, isEnum: false }, nullable: false },
+              { name: 'kind', type: { name: 'identity.Kind', args: [], array: false, isEnum: true }, nullable: false },
+            ],
+            primaryKey: { name: 'users_pkey', columns: ['id'] },
+            indexes: [],
+            foreignKeys: [],
+          },
+        },
+        enums: { 'identity.Kind': { name: 'Kind', schema: 'identity', values: ['A'] } },
+        objects: {
+          'schema:identity': { kind: 'schema', name: 'identity' },
+          'relation:identity.admins': { kind: 'view', name: 'admins', schema: 'identity' },
+          'function:identity.uid': { kind: 'function', name: 'uid', schema: 'identity' },
+        },
+      });
+      assert.deepStrictEqual(notes, []);
+    });
+
+    it('leaves a rename of the public schema to a note: it is not modelled', () => {
+      const { state, notes } = replay('CREATE TABLE "t" ("id" INTEGER NOT NULL); ALTER SCHEMA "public" RENAME TO "app";');
+      assert.deepStrictEqual(Object.keys(state.tables), ['t']);
+      assert.deepStrictEqual(said(notes), ['info: ALTER SCHEMA public RENAME: 1 statement not replayed (not part of the modelled schema: tables, columns, indexes, constraints, enums).']);
     });
   });
 

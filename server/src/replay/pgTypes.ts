@@ -123,6 +123,23 @@ export function resolveType(typeName: TypeName | undefined, enumKey: (schema: st
   return { type: { name, args, array, isEnum: false }, serial: false };
 }
 
+/**
+ * The column types of extensions Prisma projects use (as their `.control`
+ * scripts create them): DROP EXTENSION ... CASCADE drops the columns of these
+ * types, and without CASCADE PostgreSQL refuses while one exists. An
+ * extension not listed is taken to define no column type.
+ */
+export const EXTENSION_COLUMN_TYPES: Readonly<Record<string, readonly string[]>> = {
+  citext: ['citext'],
+  hstore: ['hstore'],
+  ltree: ['ltree', 'lquery', 'ltxtquery'],
+  cube: ['cube'],
+  seg: ['seg'],
+  isn: ['ean13', 'isbn', 'isbn13', 'ismn', 'ismn13', 'issn', 'issn13', 'upc'],
+  vector: ['vector', 'halfvec', 'sparsevec'],
+  postgis: ['geometry', 'geography', 'box2d', 'box3d'],
+};
+
 /** A type as SQL, for casts inside expressions. */
 function typeSql(typeName: TypeName | undefined): string {
   const parts = names(typeName?.names);

@@ -37,7 +37,7 @@ import type {
 import { emptyState, objectKey, tableKey, type DbColumn, type DbEnum, type DbIndex, type DbObject, type DbObjectKind, type DbState, type DbTable, type ReferentialAction } from '../core/dbState';
 import type { Note } from '../core/notes';
 import type { Range } from '../core/source';
-import { canonicalArrayDefault, castTypes, chooseName, classifyDefault, expressionSql, names, quoteIdent, resolveType, splitQualified, unwrap } from './pgTypes';
+import { canonicalArrayDefault, castTypes, chooseName, classifyDefault, EXTENSION_COLUMN_TYPES, expressionSql, names, quoteIdent, resolveType, splitQualified, unwrap } from './pgTypes';
 import { parsePostgresStatements, postgresParserLoaded, type ParsedStatement } from './statements';
 import { functionCallTables, interpretDoBlock, type CatalogView, type PlpgsqlHost, type Refusal } from './plpgsql';
 import { entryOf, flattenProvenance } from './provenance';
@@ -1382,11 +1382,32 @@ class PostgresReplayer implements Replayer {
         }
         return;
       case 'OBJECT_EXTENSION':
-        for (const object of stmt.objects ?? []) this.dropObject('extension', { name: objectNames(object)[0] ?? '' }, missingOk);
+        for (const object of stmt.objects ?? []) this.dropExtension(objectNames(object)[0] ?? '', cascade, missingOk);
         return;
       default:
         return this.skip(`DROP ${qualifiedLabel(stmt.removeType ?? 'OBJECT_UNKNOWN')}`);
     }
+  }
+
+  /**
+   * DROP EXTENSION: with CASCADE, PostgreSQL drops the columns of the types
+   * the extension defines (and their indexes); without it, it refuses while
+   * such a column exists. Only the types of EXTENSION_COLUMN_TYPES are known.
+   */
+  private dropExtension(name: string, cascade: boolean, missingOk: boolean): void {
+    const types = EXTENSION_COLUMN_TYPES[name.toLowerCase()] ?? [];
+    const users: [string, DbTable, string][] = [];
+    if (this.objects[objectKey('extension', undefined, name)]) {
+      for (const [key, table] of Object.entries(this.tables)) {
+        for (const column of table.columns) if (!column.type.isEnum && types.includes(column.type.name)) users.push([key, table, column.name]);
+      }
+    }
+    if (users.length > 0) this.recordDropEvent(`extension "${name}"`, 'drop', cascade, users.map(([key, , column]) => ({ kind: 'column', key: `${key}.${column}`, label: `column "${key}"."${column}"` })));
+    if (users.length > 0 && !cascade) {
+      return this.refuse('dependent_objects_still_exist', `Extension "${name}" is still used by ${users.map(([key, , column]) => `column "${key}"."${column}"`).join(', ')}; PostgreSQL refuses to drop it without CASCADE. Skipped.`);
+    }
+    for (const [key, table, column] of users) this.dropColumn(key, table, column, true);
+    this.dropObject('extension', { name }, missingOk);
   }
 
   private dropTable(parts: string[], cascade: boolean, missingOk: boolean): void {
@@ -1731,6 +1752,18 @@ class PostgresReplayer implements Replayer {
       }
       case 'OBJECT_TYPE':
         return this.renameEnum(objectNames(stmt.object), stmt.newname ?? '', !!stmt.missing_ok);
+      case 'OBJECT_SEQUENCE': {
+        const rel = this.relation(stmt.relation);
+        const key = objectKey('sequence', rel.schema, rel.name);
+        const object = this.objects[key];
+        // Sequences behind serial columns were never created by name: not knowing one is no sign of trouble.
+        if (!object) return;
+        const newName = stmt.newname ?? '';
+        if (this.relationExists(rel.schema, newName)) return this.refuse('duplicate_table', `A relation named "${tableKey(rel.schema, newName)}" already exists; the rename is skipped.`);
+        return this.rekeyObject(key, objectKey('sequence', rel.schema, newName), { ...object, name: newName });
+      }
+      case 'OBJECT_SCHEMA':
+        return this.renameSchema(stmt.subname ?? '', stmt.newname ?? '');
       case 'OBJECT_TRIGGER': {
         const on = this.relation(stmt.relation);
         const name = stmt.subname ?? '';
@@ -1775,10 +1808,57 @@ class PostgresReplayer implements Replayer {
       this.refuse('duplicate_object', `${label} cannot be renamed to "${newName}", which already exists; the rename is skipped.`);
       return false;
     }
-    delete this.objects[oldKey];
-    this.objects[newKey] = { ...object, name: newName };
-    this.moveDependencies(oldKey, newKey);
+    this.rekeyObject(oldKey, newKey, { ...object, name: newName });
     return true;
+  }
+
+  /** A sequence, function or trigger under a new key (renamed or moved): what it depends on, and the column that owns it, follow. */
+  private rekeyObject(oldKey: string, newKey: string, moved: DbObject): void {
+    delete this.objects[oldKey];
+    this.objects[newKey] = moved;
+    this.moveDependencies(oldKey, newKey);
+    const owned = this.data.ownedSequences;
+    if (owned?.[oldKey]) {
+      owned[newKey] = owned[oldKey];
+      delete owned[oldKey];
+    }
+  }
+
+  /**
+   * ALTER SCHEMA a RENAME TO b: every table, enum, view, sequence and function
+   * of `a` is in `b` from then on, under the same name (PostgreSQL moves the
+   * namespace, not the objects). A search_path naming `a` no longer finds them,
+   * as in PostgreSQL, since the setting is text.
+   */
+  private renameSchema(from: string, to: string): void {
+    // The default schema is the replay's fixed point (unqualified names, `public` as undefined): renaming it is not modelled.
+    if (from === 'public' || to === 'public') return this.skip('ALTER SCHEMA public RENAME');
+    const fromKey = objectKey('schema', undefined, from);
+    const toKey = objectKey('schema', undefined, to);
+    if (!this.objects[fromKey]) return this.refuse('invalid_schema_name', `Schema "${from}" does not exist at this point of the migrations; the rename is skipped.`);
+    if (this.objects[toKey]) return this.refuse('duplicate_schema', `Schema "${to}" already exists; the rename is skipped.`);
+    delete this.objects[fromKey];
+    this.objects[toKey] = { kind: 'schema', name: to };
+    for (const [key, table] of Object.entries(this.tables)) {
+      if (table.schema === from) this.moveTable(key, tableKey(to, table.name), (t) => (t.schema = to));
+    }
+    for (const [key, found] of Object.entries(this.data.state.enums)) {
+      if (found.schema === from) this.moveEnum(key, tableKey(to, found.name), (e) => (e.schema = to));
+    }
+    // Domains and composite types go too (columns name them without their schema).
+    this.data.otherTypes = this.data.otherTypes.map((key) => (key.startsWith(`${from}.`) ? `${to}.${key.slice(from.length + 1)}` : key));
+    const partitions = this.data.partitions;
+    for (const child of Object.keys(partitions ?? {})) {
+      if (!child.startsWith(`${from}.`)) continue;
+      partitions![`${to}.${child.slice(from.length + 1)}`] = partitions![child];
+      delete partitions![child];
+    }
+    // Triggers moved with their tables above; views take their indexes and triggers with them.
+    for (const [key, object] of Object.entries(this.objects)) {
+      if (object.schema !== from || object.kind === 'trigger' || this.objects[key] !== object) continue;
+      if (object.kind === 'view' || object.kind === 'materializedView') this.relocateRelation(key, inSchema(object, to), tableKey(to, object.name));
+      else this.rekeyObject(key, objectKey(object.kind, to, object.name), inSchema(object, to));
+    }
   }
 
   private renameTable(stmt: RenameStmt): void {
@@ -2088,9 +2168,7 @@ class PostgresReplayer implements Replayer {
       const newRelationKey = tableKey(newSchema, rel.name);
       if (this.objects[newKey]) return this.refuse('duplicate_table', `A relation named "${newRelationKey}" already exists; SET SCHEMA is skipped.`);
       if (kind !== 'sequence') return this.relocateRelation(key, inSchema(object, newSchema), newRelationKey);
-      delete this.objects[key];
-      this.objects[newKey] = inSchema(object, newSchema);
-      return;
+      return this.rekeyObject(key, newKey, inSchema(object, newSchema));
     }
     if (stmt.objectType === 'OBJECT_FUNCTION' || stmt.objectType === 'OBJECT_PROCEDURE' || stmt.objectType === 'OBJECT_ROUTINE') {
       const [, fn] = unwrap(stmt.object as Node);
@@ -2099,9 +2177,7 @@ class PostgresReplayer implements Replayer {
       const object = this.objects[key];
       if (!object) return stmt.missing_ok ? undefined : this.refuse('undefined_object', `Function "${at.name}" does not exist at this point of the migrations; SET SCHEMA is skipped.`);
       // Triggers and views keep calling it wherever it lives: the lower-case name they record does not change.
-      delete this.objects[key];
-      this.objects[objectKey('function', newSchema, at.name)] = inSchema(object, newSchema);
-      return;
+      return this.rekeyObject(key, objectKey('function', newSchema, at.name), inSchema(object, newSchema));
     }
     return this.skip(`ALTER ${qualifiedLabel(stmt.objectType ?? 'OBJECT_UNKNOWN')} SET SCHEMA`);
   }

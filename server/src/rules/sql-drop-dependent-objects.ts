@@ -49,7 +49,8 @@ function consequences(dependants: Dependant[]): string {
   if (has('view', 'materializedView')) said.push('queries, reports and code that read the views fail after the deploy');
   if (has('trigger')) said.push('the trigger stops running, and what it kept in step drifts');
   if (has('foreignKey')) said.push('rows are no longer checked against the table the foreign key pointed at');
-  if (has('column')) said.push('the columns are deleted with their data');
+  const columns = dependants.filter((d) => d.kind === 'column').length;
+  if (columns > 0) said.push(columns > 1 ? 'the columns are deleted with their data' : 'the column is deleted with its data');
   return said.join('; ');
 }
 
