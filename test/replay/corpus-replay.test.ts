@@ -19,6 +19,10 @@ import { corpusRoot } from '../support/corpus';
 const EXPECTED_WARNINGS: Record<string, string[]> = {
   civitai__civitai: [
     'warning: This migration fails on a fresh database at line 25: Column "reactionCount" of table "PostMetric" does not exist; the trigger\'s UPDATE OF cannot name it. (20251117182613_post_metrics_denormalization/migration.sql:25)',
+    // Checked on PostgreSQL 15 (fails-on-fresh fixtures, transaction-block/): refused with 25001 in a file of several statements; the files' own comments say these statements are applied by hand.
+    'warning: This migration fails on a fresh database at line 32: CREATE INDEX CONCURRENTLY cannot run inside a transaction block, and a migration file of several statements runs as one; the replay applies it anyway. (20251117182613_post_metrics_denormalization/migration.sql:32)',
+    'warning: This migration fails on a fresh database at line 36: CREATE INDEX CONCURRENTLY cannot run inside a transaction block, and a migration file of several statements runs as one; the replay applies it anyway. (20251117182613_post_metrics_denormalization/migration.sql:36)',
+    'warning: This migration fails on a fresh database at line 40: CREATE INDEX CONCURRENTLY cannot run inside a transaction block, and a migration file of several statements runs as one; the replay applies it anyway. (20251117182613_post_metrics_denormalization/migration.sql:40)',
     'warning: Line 27: PostgreSQL cannot parse this statement (syntax error at or near ""mode""); it is skipped and the rest of the file is still read. (20251123142214_model_metric_overhaul/migration.sql:18)',
     // Verified on PostgreSQL 15 (pg_depend after the history up to it): UserStat and ModelRank_Live read ModelMetric.timeframe, UserRank_Live reads UserStat.
     'warning: This migration fails on a fresh database at line 39: Column "ModelMetric"."timeframe" is used by view "UserStat", view "ModelRank_Live", view "UserRank_Live"; PostgreSQL refuses to drop it without CASCADE. The replay drops them too. (20251123142214_model_metric_overhaul/migration.sql:39)',
@@ -28,6 +32,10 @@ const EXPECTED_WARNINGS: Record<string, string[]> = {
     `warning: This migration fails on a fresh database at line 37: It uses enum value 'ImageScan' of "JobQueueType", which line 2 adds in the same transaction, and PostgreSQL refuses a new enum value until the transaction that added it commits ("unsafe use of new value"); Prisma runs the whole migration file as one transaction. (20260113133814_add_image_scan_job_queue/migration.sql:37)`,
     `warning: This migration fails on a fresh database at line 35: It uses enum value 'BlockedImageDelete' of "JobQueueType", which line 2 adds in the same transaction, and PostgreSQL refuses a new enum value until the transaction that added it commits ("unsafe use of new value"); Prisma runs the whole migration file as one transaction. (20260113194750_add_blocked_image_delete_job_queue/migration.sql:35)`,
     'warning: This migration fails on a fresh database at line 31: Constraint "ImageReport_imageId_fkey" already exists on table "ImageReport"; the foreign key is not added. (20260702130000_imagereport_imageid_fk/migration.sql:31)',
+    // Checked on PostgreSQL 15 (fails-on-fresh fixtures, transaction-block/): refused with 25001 in a file of several statements; the files' own comments say these statements are applied by hand.
+    'warning: This migration fails on a fresh database at line 8: CREATE INDEX CONCURRENTLY cannot run inside a transaction block, and a migration file of several statements runs as one; the replay applies it anyway. (20260703120000_add_modelfile_replacedat/migration.sql:8)',
+    'warning: This migration fails on a fresh database at line 26: CREATE INDEX CONCURRENTLY cannot run inside a transaction block, and a migration file of several statements runs as one; the replay applies it anyway. (20260707120000_block_scope_invocation_nullable_appblock/migration.sql:26)',
+    'warning: This migration fails on a fresh database at line 74: CREATE INDEX CONCURRENTLY cannot run inside a transaction block, and a migration file of several statements runs as one; the replay applies it anyway. (20260715120000_w13_app_listing_comments/migration.sql:74)',
   ],
 };
 

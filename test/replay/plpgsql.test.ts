@@ -158,15 +158,30 @@ describe('replay/plpgsql: DO blocks and what the replay cannot read', () => {
     ]);
   });
 
-  it('keeps replaying across explicit BEGIN / COMMIT in a file', () => {
+  it('keeps replaying across explicit BEGIN / COMMIT in a file, and says CONCURRENTLY between them still fails', () => {
     const { before, state, notes, uncertain } = replayFixture('transactions.sql');
     const expected = structuredClone(before);
     expected.tables.User.columns.push(text('nickname'));
     expected.tables.User.indexes.push({ name: 'User_nickname_idx', columns: ['nickname'], unique: false });
     expected.tables.Post.columns.push({ name: 'draft', type: { name: 'bool', args: [], array: false, isEnum: false }, nullable: false, default: { kind: 'value', sql: 'true' } });
     assert.deepStrictEqual(state, expected);
-    assert.deepStrictEqual(notes, ['info 1: BEGIN/COMMIT: 4 statements not replayed (not part of the modelled schema: tables, columns, indexes, constraints, enums).']);
-    assert.deepStrictEqual(uncertain, []);
+    const refusal = 'CREATE INDEX CONCURRENTLY cannot run inside a transaction block, and a migration file of several statements runs as one; the replay applies it anyway.';
+    // A COMMIT does not make room: PostgreSQL opens a new implicit block for the rest of a multi-statement script.
+    assert.deepStrictEqual(notes, [
+      `warning 5: This migration fails on a fresh database at line 5: ${refusal}`,
+      'info 1: BEGIN/COMMIT: 4 statements not replayed (not part of the modelled schema: tables, columns, indexes, constraints, enums).',
+    ]);
+    assert.deepStrictEqual(uncertain, [
+      {
+        migration: 'm2',
+        file: FILE,
+        range: range(4, 0, 4, 67),
+        excerpt: 'CREATE INDEX CONCURRENTLY "User_nickname_idx" ON "User"("nickname")',
+        reason: `PostgreSQL rejects it (${refusal})`,
+        tables: ['User', 'Post'],
+        fails: true,
+      },
+    ]);
   });
 
   it('reports a statement PostgreSQL rejects as the line where the migration fails on a fresh database, and every table the migration names as uncertain', () => {

@@ -263,9 +263,10 @@ CREATE TABLE "auth"."User.x" ("id" TEXT NOT NULL);`,
     it('keeps index details: UNIQUE, CONCURRENTLY, IF NOT EXISTS, DESC, NULLS, opclass, method, partial WHERE, expressions', () => {
       const { state, notes } = replay(
         fixture('init.sql'),
-        `CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS "User_name_createdAt_key" ON "User" ("name", "createdAt" DESC);
-         CREATE INDEX CONCURRENTLY IF NOT EXISTS "User_name_createdAt_key" ON "User" ("name");
-         CREATE INDEX "User_tags_idx" ON "User" USING GIN ("tags" array_ops);
+        // CONCURRENTLY alone in its file, as PostgreSQL requires.
+        'CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS "User_name_createdAt_key" ON "User" ("name", "createdAt" DESC);',
+        'CREATE INDEX CONCURRENTLY IF NOT EXISTS "User_name_createdAt_key" ON "User" ("name");',
+        `CREATE INDEX "User_tags_idx" ON "User" USING GIN ("tags" array_ops);
          CREATE INDEX "User_settings_idx" ON "User" USING gin ("settings" jsonb_path_ops);
          CREATE INDEX "Post_score_idx" ON "Post" ("score" NULLS FIRST, "title" DESC NULLS LAST) WHERE "score" IS NOT NULL AND "title" <> '';
          CREATE UNIQUE INDEX "User_lower_email_key" ON "User" (lower("email"), ("id" + 1));
@@ -287,13 +288,13 @@ CREATE TABLE "auth"."User.x" ("id" TEXT NOT NULL);`,
     });
 
     it('attaches indexes as constraints (ADD CONSTRAINT ... USING INDEX)', () => {
-      const { state, notes } = replay(`
-        CREATE TABLE t (id int NOT NULL, code text);
-        CREATE UNIQUE INDEX CONCURRENTLY t_id_idx ON t (id);
-        CREATE UNIQUE INDEX CONCURRENTLY t_code_idx ON t (code);
-        ALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_id_idx;
-        ALTER TABLE t ADD CONSTRAINT t_code_key UNIQUE USING INDEX t_code_idx;
-      `);
+      const { state, notes } = replay(
+        'CREATE TABLE t (id int NOT NULL, code text);',
+        'CREATE UNIQUE INDEX CONCURRENTLY t_id_idx ON t (id);',
+        'CREATE UNIQUE INDEX CONCURRENTLY t_code_idx ON t (code);',
+        `ALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_id_idx;
+         ALTER TABLE t ADD CONSTRAINT t_code_key UNIQUE USING INDEX t_code_idx;`,
+      );
       assert.deepStrictEqual(state.tables.t.primaryKey, { name: 't_pkey', columns: ['id'] });
       assert.deepStrictEqual(state.tables.t.indexes, [{ name: 't_code_key', columns: ['code'], unique: true }]);
       assert.deepStrictEqual(notes, []);
@@ -509,7 +510,7 @@ CREATE TABLE "auth"."User.x" ("id" TEXT NOT NULL);`,
     });
 
     it('drops indexes, CONCURRENTLY and IF EXISTS included', () => {
-      const { state, notes } = replay(fixture('init.sql'), 'DROP INDEX CONCURRENTLY IF EXISTS "Post_authorId_title_idx"; DROP INDEX IF EXISTS "nothing"; DROP INDEX "User_email_key";');
+      const { state, notes } = replay(fixture('init.sql'), 'DROP INDEX CONCURRENTLY IF EXISTS "Post_authorId_title_idx";', 'DROP INDEX IF EXISTS "nothing"; DROP INDEX "User_email_key";');
       const expected = clone(INIT_STATE);
       expected.tables.Post.indexes = [];
       expected.tables.User.indexes = [];

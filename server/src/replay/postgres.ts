@@ -38,7 +38,7 @@ import { emptyState, objectKey, tableKey, type DbColumn, type DbEnum, type DbInd
 import type { Note } from '../core/notes';
 import type { Range } from '../core/source';
 import { canonicalArrayDefault, castTypes, chooseName, classifyDefault, EXTENSION_COLUMN_TYPES, expressionSql, names, quoteIdent, resolveType, splitQualified, unwrap } from './pgTypes';
-import { parsePostgresStatements, postgresParserLoaded, type ParsedStatement } from './statements';
+import { concurrentLabel, parsePostgresStatements, postgresParserLoaded, type ParsedStatement } from './statements';
 import { functionCallTables, interpretDoBlock, type CatalogView, type PlpgsqlHost, type Refusal } from './plpgsql';
 import { entryOf, flattenProvenance } from './provenance';
 import { newEnumValueUse, type EnumUseScope } from './enumValueUse';
@@ -290,9 +290,18 @@ class PostgresReplayer implements Replayer {
       return [{ level: 'error', message: `Could not read ${migration.name}: ${(error as Error).message}`, where: { file: migration.file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } } }];
     }
     this.notes.push(...parsed.notes);
+    // PostgreSQL runs a script of several statements as one implicit transaction block, and Prisma sends each file as one script.
+    const oneBlock = parsed.statements.length > 1;
     for (const statement of parsed.statements) {
       const refused = this.applyOne(statement);
       this.statement = statement;
+      const outsideOnly = oneBlock ? concurrentLabel(statement) : undefined;
+      if (outsideOnly) {
+        refused.push({
+          condition: 'active_sql_transaction',
+          message: `${outsideOnly} cannot run inside a transaction block, and a migration file of several statements runs as one; the replay applies it anyway.`,
+        });
+      }
       for (const refusal of refused) this.failed(statement.range, excerptOf(statement.text), { ...refusal, tables: this.tablesIn(statement.text) });
     }
     for (const [label, { count, range }] of this.skipped) {

@@ -4,11 +4,11 @@
  * UTF-16 offsets and an LSP range. Both the replayer and the SQL rules read
  * migrations through here, so a file is parsed the same way everywhere.
  */
-import type { Node, ParseResult, RawStmt } from 'libpg-query';
+import type { AlterTableStmt, DropStmt, IndexStmt, Node, ParseResult, RawStmt } from 'libpg-query';
 import * as v8 from 'v8';
 import type { Note } from '../core/notes';
 import { LineIndex, type Range } from '../core/source';
-import { expressionSql } from './pgTypes';
+import { expressionSql, unwrap } from './pgTypes';
 import { isSpace } from './sqlText';
 import type { DialectStatement } from './dialectStatements';
 
@@ -470,5 +470,35 @@ function shiftLocations(node: unknown, by: number): void {
     } else if (value && typeof value === 'object') {
       shiftLocations(value, by);
     }
+  }
+}
+
+/**
+ * The statement, as a label, when PostgreSQL refuses to run it inside a
+ * transaction block (`CREATE INDEX CONCURRENTLY` and its kin); undefined
+ * otherwise. PostgreSQL runs a script of several statements as one implicit
+ * transaction block, and Prisma sends each migration file as one script.
+ */
+export function concurrentLabel(statement: ParsedStatement): string | undefined {
+  const [kind, body] = statement.ast ? unwrap(statement.ast) : [statement.kind, {}];
+  switch (kind) {
+    case 'IndexStmt':
+      return (body as IndexStmt).concurrent ? 'CREATE INDEX CONCURRENTLY' : undefined;
+    case 'DropStmt':
+      return (body as DropStmt).concurrent ? 'DROP INDEX CONCURRENTLY' : undefined;
+    case 'ReindexStmt': {
+      const params = (body as { params?: Node[] }).params ?? [];
+      return params.some((p) => unwrap(p)[1].defname === 'concurrently') ? 'REINDEX CONCURRENTLY' : undefined;
+    }
+    case 'AlterTableStmt': {
+      // REFRESH MATERIALIZED VIEW CONCURRENTLY is allowed in a transaction, DETACH PARTITION ... CONCURRENTLY is not.
+      const detaching = ((body as AlterTableStmt).cmds ?? []).some((node) => {
+        const [cmdKind, cmd] = unwrap(node);
+        return cmdKind === 'AlterTableCmd' && cmd.subtype === 'AT_DetachPartition' && unwrap(cmd.def)[1].concurrent === true;
+      });
+      return detaching ? 'DETACH PARTITION CONCURRENTLY' : undefined;
+    }
+    default:
+      return undefined;
   }
 }

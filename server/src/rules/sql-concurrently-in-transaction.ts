@@ -1,6 +1,6 @@
-import { concurrentLabel, endsTransaction, placementOf } from './support/sqlAst';
+import { endsTransaction, placementOf } from './support/sqlAst';
 import type { SqlRule } from './types';
-import type { ParsedStatement } from '../replay/statements';
+import { concurrentLabel, type ParsedStatement } from '../replay/statements';
 
 // MySQL and SQLite have no CONCURRENTLY; nothing to port.
 const rule: SqlRule = {

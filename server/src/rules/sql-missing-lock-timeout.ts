@@ -1,5 +1,5 @@
-import type { ParsedStatement } from '../replay/statements';
-import { blocksTraffic, concurrentLabel, factsOf, headRange, indexOwner, locksTaken, lockTimeoutEffect, quoted, smallTableSeverity, stronger, at, type LockMode } from './support/sqlAst';
+import { concurrentLabel, type ParsedStatement } from '../replay/statements';
+import { blocksTraffic, factsOf, headRange, indexOwner, locksTaken, lockTimeoutEffect, quoted, smallTableSeverity, stronger, at, type LockMode } from './support/sqlAst';
 import type { SqlRule, SqlRuleContext } from './types';
 
 // MySQL counterpart (a later task): metadata locks queue the same way and lock_wait_timeout

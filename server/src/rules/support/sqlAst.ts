@@ -23,7 +23,7 @@ import type { Position, Range } from '../../core/source';
 import type { DialectStatement } from '../../replay/dialectStatements';
 import { names, unwrap } from '../../replay/pgTypes';
 import type { Dependant, DropEvent, NewEnumValueUse } from '../../replay/types';
-import type { ParsedStatement } from '../../replay/statements';
+import { concurrentLabel, type ParsedStatement } from '../../replay/statements';
 import type { SqlRuleContext } from '../types';
 
 // ---------------------------------------------------------------------------
@@ -95,28 +95,6 @@ export function droppedKeys(stmt: DropStmt): string[] {
     keys.push(tableKey(parts.length > 1 ? parts[parts.length - 2] : undefined, parts[parts.length - 1]));
   }
   return keys;
-}
-
-/** Statements PostgreSQL refuses inside a transaction block because they commit on their own. */
-export function concurrentLabel(statement: ParsedStatement): string | undefined {
-  const [kind, body] = bodyOf(statement);
-  switch (kind) {
-    case 'IndexStmt':
-      return (body as IndexStmt).concurrent ? 'CREATE INDEX CONCURRENTLY' : undefined;
-    case 'DropStmt':
-      return (body as DropStmt).concurrent ? 'DROP INDEX CONCURRENTLY' : undefined;
-    case 'ReindexStmt': {
-      const params = (body as { params?: Node[] }).params ?? [];
-      return params.some((p) => unwrap(p)[1].defname === 'concurrently') ? 'REINDEX CONCURRENTLY' : undefined;
-    }
-    case 'AlterTableStmt': {
-      // REFRESH MATERIALIZED VIEW CONCURRENTLY is allowed in a transaction, DETACH PARTITION ... CONCURRENTLY is not.
-      const detaching = alterCommands(body as AlterTableStmt).some((c) => c.subtype === 'AT_DetachPartition' && unwrap(c.def)[1].concurrent === true);
-      return detaching ? 'DETACH PARTITION CONCURRENTLY' : undefined;
-    }
-    default:
-      return undefined;
-  }
 }
 
 /** Columns a CHECK expression proves non-null: `a IS NOT NULL`, or several joined with AND. */
