@@ -287,6 +287,32 @@ CREATE TABLE "auth"."User.x" ("id" TEXT NOT NULL);`,
       assert.deepStrictEqual(notes, []);
     });
 
+    it('copies columns with LIKE, and with INCLUDING ALL also defaults, the primary key and indexes, named as PostgreSQL names them', () => {
+      const { state, notes } = replay(`
+        CREATE TABLE "User" ("id" INTEGER NOT NULL, "email" TEXT NOT NULL DEFAULT '', "name" TEXT, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));
+        CREATE UNIQUE INDEX "User_email_key" ON "User"("email");
+        CREATE INDEX "User_lower_name_idx" ON "User"(lower("name"));
+        CREATE TABLE "UserCopy" (LIKE "User");
+        CREATE TABLE "UserArchive" (LIKE "User" INCLUDING ALL);
+      `);
+      const id = { name: 'id', type: { name: 'int4', args: [], array: false, isEnum: false }, nullable: false };
+      const email = { name: 'email', type: { name: 'text', args: [], array: false, isEnum: false }, nullable: false };
+      const name = { name: 'name', type: { name: 'text', args: [], array: false, isEnum: false }, nullable: true };
+      assert.deepStrictEqual(state.tables.UserCopy, { name: 'UserCopy', columns: [id, email, name], indexes: [], foreignKeys: [] });
+      // Checked on PostgreSQL 15: pg_indexes lists UserArchive_pkey, UserArchive_email_idx, UserArchive_lower_idx.
+      assert.deepStrictEqual(state.tables.UserArchive, {
+        name: 'UserArchive',
+        columns: [id, { ...email, default: { kind: 'value', sql: "''" } }, name],
+        primaryKey: { name: 'UserArchive_pkey', columns: ['id'] },
+        indexes: [
+          { name: 'UserArchive_email_idx', columns: ['email'], unique: true },
+          { name: 'UserArchive_lower_idx', columns: ['lower(name)'], unique: false },
+        ],
+        foreignKeys: [],
+      });
+      assert.deepStrictEqual(notes, []);
+    });
+
     it('attaches indexes as constraints (ADD CONSTRAINT ... USING INDEX)', () => {
       const { state, notes } = replay(
         'CREATE TABLE t (id int NOT NULL, code text);',

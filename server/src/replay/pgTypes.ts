@@ -140,6 +140,16 @@ export const EXTENSION_COLUMN_TYPES: Readonly<Record<string, readonly string[]>>
   postgis: ['geometry', 'geography', 'box2d', 'box3d'],
 };
 
+/**
+ * Operator classes of extensions that Prisma schemas name in indexes
+ * (`@@index([title(ops: raw("gin_trgm_ops"))], type: Gin)`): DROP EXTENSION ...
+ * CASCADE drops the indexes that use them, and without CASCADE PostgreSQL refuses.
+ */
+export const EXTENSION_OPERATOR_CLASSES: Readonly<Record<string, readonly string[]>> = {
+  pg_trgm: ['gin_trgm_ops', 'gist_trgm_ops'],
+  vector: ['vector_l2_ops', 'vector_ip_ops', 'vector_cosine_ops', 'vector_l1_ops', 'halfvec_l2_ops', 'halfvec_ip_ops', 'halfvec_cosine_ops', 'halfvec_l1_ops', 'sparsevec_l2_ops', 'sparsevec_ip_ops', 'sparsevec_cosine_ops', 'sparsevec_l1_ops'],
+};
+
 /** A type as SQL, for casts inside expressions. */
 function typeSql(typeName: TypeName | undefined): string {
   const parts = names(typeName?.names);

@@ -315,6 +315,8 @@ class Interpreter {
       case 'PLpgSQL_stmt_fori':
         return this.forInteger(body, lineno);
       case 'PLpgSQL_stmt_fors':
+        if (this.forConstantRows(body)) return;
+        return this.unknownLoop(kind, body, lineno);
       case 'PLpgSQL_stmt_dynfors':
       case 'PLpgSQL_stmt_forc':
       case 'PLpgSQL_stmt_loop':
@@ -437,6 +439,23 @@ class Interpreter {
     const name = this.datumNames[body.varno as number];
     if (!Array.isArray(value) || name === undefined) return this.unknownLoop('PLpgSQL_stmt_foreach_a', body, lineno);
     this.unroll(body, value.map((v) => () => this.variables.set(name, v)));
+  }
+
+  /**
+   * `FOR t IN SELECT unnest(ARRAY['User', 'Post']) LOOP` (or `SELECT * FROM unnest(...)`):
+   * the rows are constants, so the loop unrolls as FOREACH does. False when the
+   * query is anything else, or its array is not known.
+   */
+  private forConstantRows(body: Record<string, unknown>): boolean {
+    const array = unnestedArray((body.query as PlExpr | undefined)?.PLpgSQL_expr?.query ?? '');
+    const [targetKind, target] = unwrap(body.var);
+    const fields = targetKind === 'PLpgSQL_row' ? ((target.fields ?? []) as { name?: string; varno?: number }[]) : [];
+    if (array === undefined || fields.length !== 1) return false;
+    const value = this.value(array);
+    const name = this.datumNames[fields[0].varno ?? -1] ?? fields[0].name?.toLowerCase();
+    if (!Array.isArray(value) || name === undefined) return false;
+    this.unroll(body, value.map((v) => () => this.variables.set(name, v)));
+    return true;
   }
 
   private forInteger(body: Record<string, unknown>, lineno: number | undefined): void {
@@ -714,6 +733,27 @@ function selectTarget(expression: string): unknown {
   const targets = (select.targetList ?? []) as unknown[];
   if (targets.length !== 1 || select.fromClause || select.whereClause) return undefined;
   return unwrap(targets[0])[1].val;
+}
+
+/** The array of `SELECT unnest(<array>)` or `SELECT * FROM unnest(<array>) [AS x]` (one array, nothing else); undefined for any other query. */
+function unnestedArray(query: string): unknown {
+  const select = unwrap(parseQuiet(query)?.stmts?.[0]?.stmt);
+  if (select[0] !== 'SelectStmt') return undefined;
+  const body = select[1];
+  if (body.whereClause || body.groupClause || body.sortClause || body.limitCount) return undefined;
+  const targets = (body.targetList ?? []) as unknown[];
+  const from = (body.fromClause ?? []) as unknown[];
+  const unnestArgument = (call: unknown): unknown => {
+    const [kind, fn] = unwrap(call);
+    const args = (fn.args ?? []) as unknown[];
+    return kind === 'FuncCall' && names(fn.funcname as Node[] | undefined).pop()?.toLowerCase() === 'unnest' && args.length === 1 ? args[0] : undefined;
+  };
+  if (from.length === 0) return targets.length === 1 ? unnestArgument(unwrap(targets[0])[1].val) : undefined;
+  const [fromKind, range] = unwrap(from[0]);
+  if (from.length !== 1 || fromKind !== 'RangeFunction' || targets.length !== 1) return undefined;
+  const functions = (range.functions ?? []) as unknown[];
+  const first = unwrap(functions[0])[1].items as unknown[] | undefined;
+  return functions.length === 1 ? unnestArgument(first?.[0]) : undefined;
 }
 
 function parseQuiet(sql: string): ParseResult | undefined {

@@ -30,6 +30,7 @@ import type {
   RangeVar,
   RenameStmt,
   TableLikeClause,
+  FunctionParameter,
   TypeName,
   VariableSetStmt,
   ViewStmt,
@@ -37,7 +38,7 @@ import type {
 import { emptyState, objectKey, tableKey, type DbColumn, type DbEnum, type DbIndex, type DbObject, type DbObjectKind, type DbState, type DbTable, type ReferentialAction } from '../core/dbState';
 import type { Note } from '../core/notes';
 import type { Range } from '../core/source';
-import { canonicalArrayDefault, castTypes, chooseName, classifyDefault, EXTENSION_COLUMN_TYPES, expressionSql, names, quoteIdent, resolveType, splitQualified, unwrap } from './pgTypes';
+import { canonicalArrayDefault, castTypes, chooseName, classifyDefault, EXTENSION_COLUMN_TYPES, EXTENSION_OPERATOR_CLASSES, expressionSql, names, quoteIdent, resolveType, splitQualified, unwrap } from './pgTypes';
 import { concurrentLabel, parsePostgresStatements, postgresParserLoaded, type ParsedStatement } from './statements';
 import { functionCallTables, interpretDoBlock, type CatalogView, type PlpgsqlHost, type Refusal } from './plpgsql';
 import { entryOf, flattenProvenance } from './provenance';
@@ -114,6 +115,12 @@ interface ReplayData {
   partitions?: Record<string, string>;
   /** Sequences `OWNED BY` a column (object key → table key and column): PostgreSQL drops them with the column or table. */
   ownedSequences?: Record<string, { table: string; column: string }>;
+  /**
+   * The argument types of each overload of a function the migrations created (object key →
+   * `int4,text` per overload): `DROP FUNCTION f(int4)` removes one overload, and the function
+   * is gone once none is left.
+   */
+  overloads?: Record<string, string[]>;
 }
 
 /** `SET search_path` as the migration left it: where unqualified names are created and looked up (`public` is the default schema). */
@@ -268,6 +275,8 @@ class PostgresReplayer implements Replayer {
    * is the case worth reading right.
    */
   private searchPath: string[] = DEFAULT_SEARCH_PATH;
+  /** The search path before a `SET LOCAL search_path`, which the transaction's end restores. */
+  private searchPathBeforeLocal?: string[];
   /** What PostgreSQL rejects in the statement being applied (a statement can be partly applied: one ALTER TABLE subcommand fails). */
   private refused: Refusal[] = [];
   /** Relation keys one DROP statement names together: they may depend on each other without CASCADE. */
@@ -278,6 +287,7 @@ class PostgresReplayer implements Replayer {
   apply(migration: MigrationInput): Note[] {
     this.migration = migration;
     this.searchPath = DEFAULT_SEARCH_PATH;
+    this.searchPathBeforeLocal = undefined;
     // Each migration file is its own script: what an earlier file added is committed.
     delete this.data.openTransaction;
     this.notes = [];
@@ -383,8 +393,30 @@ class PostgresReplayer implements Replayer {
   /** A statement PostgreSQL rejects and nothing catches: the migration stops there on a fresh database. */
   private failed(range: Range, excerpt: string, refusal: Refusal): void {
     const line = range.start.line + 1;
+    const unread = this.unreadChangeTo(refusal.tables ?? []);
+    if (unread) {
+      // What the replay could not read may be exactly what makes this statement valid (a DO block that added the column).
+      const where = unread.entry.migration === this.migration?.name ? `line ${unread.entry.range.start.line + 1}` : `line ${unread.entry.range.start.line + 1} of ${unread.entry.migration}`;
+      const message = `Line ${line}: on the replayed state PostgreSQL would reject this statement (${refusal.message.replace(/\.$/, '')}), but ${where}, which the replay could not interpret, may have changed "${unread.table}": it is not reported as failing.`;
+      if (this.migration) {
+        this.notes.push({ level: 'warning', message, where: { file: this.migration.file, range } });
+        this.data.uncertain.push({ migration: this.migration.name, file: this.migration.file, range, excerpt, reason: `an earlier statement the replay could not interpret may have made it valid (${refusal.message.replace(/\.$/, '')})`, tables: refusal.tables ?? [] });
+      }
+      return;
+    }
     this.notes.push({ level: 'warning', message: `This migration fails on a fresh database at line ${line}: ${refusal.message}`, ...(this.migration ? { where: { file: this.migration.file, range } } : {}) });
     this.recordUncertain(range, excerpt, `PostgreSQL rejects it (${refusal.message})`, this.failingMigrationTables(refusal.tables ?? []), true);
+  }
+
+  /** The earliest statement the replay could not interpret (not one that fails) that may have changed one of `tables`. */
+  private unreadChangeTo(tables: string[]): { entry: UncertainStatement; table: string } | undefined {
+    if (tables.length === 0) return undefined;
+    for (const entry of this.data.uncertain) {
+      if (entry.fails) continue;
+      const table = entry.tables.find((t) => tables.includes(t));
+      if (table !== undefined) return { entry, table };
+    }
+    return undefined;
   }
 
   /**
@@ -654,7 +686,13 @@ class PostgresReplayer implements Replayer {
         const readOnly = (this.data.readOnlyFunctions ?? []).filter((n) => n !== fnName);
         if (!fn.is_procedure && nonVolatile(fn)) readOnly.push(fnName);
         this.data.readOnlyFunctions = readOnly;
-        return this.createObject(fn.is_procedure ? 'procedure' : 'function', this.qualify(names(fn.funcname)), true, false);
+        const at = this.qualify(names(fn.funcname));
+        const key = objectKey('function', at.schema, at.name);
+        const signature = inputSignature(fn.parameters);
+        const overloads = (this.data.overloads ??= {});
+        if (!this.objects[key] || !overloads[key]) overloads[key] = [signature];
+        else if (!overloads[key].includes(signature)) overloads[key].push(signature);
+        return this.createObject(fn.is_procedure ? 'procedure' : 'function', at, true, false);
       }
       case 'CreateTrigStmt': {
         const trigger = body as CreateTrigStmt;
@@ -692,7 +730,12 @@ class PostgresReplayer implements Replayer {
       case 'TransactionStmt': {
         // BEGIN / COMMIT / SAVEPOINT split a file's transactions; they change no object, and the replay goes on.
         // After a COMMIT, ROLLBACK or PREPARE TRANSACTION the values added before are no longer new.
-        if (['TRANS_STMT_COMMIT', 'TRANS_STMT_ROLLBACK', 'TRANS_STMT_PREPARE'].includes(String((body as { kind?: string }).kind ?? ''))) delete this.data.openTransaction;
+        if (['TRANS_STMT_COMMIT', 'TRANS_STMT_ROLLBACK', 'TRANS_STMT_PREPARE'].includes(String((body as { kind?: string }).kind ?? ''))) {
+          delete this.data.openTransaction;
+          // SET LOCAL lasts until the transaction ends.
+          if (this.searchPathBeforeLocal) this.searchPath = this.searchPathBeforeLocal;
+          this.searchPathBeforeLocal = undefined;
+        }
         return this.skip(SKIPPED_LABELS[kind]);
       }
       case 'CreateDomainStmt':
@@ -785,6 +828,7 @@ class PostgresReplayer implements Replayer {
     }
     const table: DbTable = { name: rel.name, ...(rel.schema ? { schema: rel.schema } : {}), columns: [], indexes: [], foreignKeys: [] };
     const constraints: { constraint: Constraint; column?: string }[] = [];
+    const likes: { source: string; options: number }[] = [];
     for (const parent of stmt.inhRelations ?? []) {
       const [kind, body] = unwrap(parent);
       const source = kind === 'RangeVar' ? this.table(body as RangeVar, false) : undefined;
@@ -807,12 +851,37 @@ class PostgresReplayer implements Replayer {
         const source = this.table(like.relation, false);
         // CREATE_TABLE_LIKE_DEFAULTS is bit 3 of the options mask.
         if (source) for (const column of source.table.columns) this.copyColumn(table, column, ((like.options ?? 0) & (1 << 3)) !== 0);
+        if (source) likes.push({ source: source.key, options: like.options ?? 0 });
       }
     }
+    for (const { source, options } of likes) this.copyIndexesAndChecks(table, rel.key, this.tables[source], source, options);
     this.tables[rel.key] = table;
     this.data.tableSources[rel.key] = { self: this.here(), items: {} };
     for (const column of table.columns) this.recordItem(rel.key, `.${column.name}`);
     for (const { constraint, column } of constraints) this.addConstraint(rel.key, table, constraint, column);
+  }
+
+  /**
+   * CREATE TABLE ... (LIKE source INCLUDING INDEXES | CONSTRAINTS): the primary key and
+   * indexes come under names PostgreSQL chooses for the new table (`T_pkey`,
+   * `T_email_idx`), CHECK constraints under their own names.
+   */
+  private copyIndexesAndChecks(table: DbTable, key: string, source: DbTable, sourceKey: string, options: number): void {
+    // CREATE_TABLE_LIKE_CONSTRAINTS is bit 2, CREATE_TABLE_LIKE_INDEXES bit 6.
+    if (options & (1 << 2)) {
+      const checks = this.data.unmodelledConstraints[sourceKey] ?? [];
+      if (checks.length > 0) this.data.unmodelledConstraints[key] = [...(this.data.unmodelledConstraints[key] ?? []), ...checks];
+    }
+    if (!(options & (1 << 6))) return;
+    const taken = this.nameTaken(table.schema);
+    const takenHere = (name: string): boolean => taken(name) || table.primaryKey?.name === name || table.indexes.some((i) => i.name === name);
+    if (source.primaryKey && !table.primaryKey) table.primaryKey = { name: chooseName(table.name, [], 'pkey', takenHere), columns: [...source.primaryKey.columns] };
+    for (const index of source.indexes) {
+      // An expression column is named after its function, as PostgreSQL's FigureColname does (`lower(email)` → `lower`), else `expr`.
+      const nameParts = [...index.columns, ...(index.include ?? [])].map((entry) => (entry.includes('(') ? (/^([A-Za-z_][\w$]*)\(/.exec(entry)?.[1] ?? 'expr') : entry.split(' ')[0]));
+      // PostgreSQL says `key` only for the copy of a UNIQUE constraint; Prisma's @unique (and most hand-written ones) are unique indexes, `idx`.
+      table.indexes.push({ ...structuredClone(index), name: chooseName(table.name, nameParts, 'idx', takenHere) });
+    }
   }
 
   private copyColumn(table: DbTable, column: DbColumn, withDefault: boolean): void {
@@ -1377,8 +1446,12 @@ class PostgresReplayer implements Replayer {
           const [, fn] = unwrap(object);
           const at = this.qualify(names((fn as { objname?: Node[] }).objname));
           const name = at.name.toLowerCase();
-          if (this.objects[objectKey('function', at.schema, at.name)]) this.dropViewsOn(`function "${at.name}"`, (d) => d.functions.includes(name), cascade);
+          const key = objectKey('function', at.schema, at.name);
+          // One overload of several: the others stay, and so does what calls the function by name.
+          if (this.dropOverload(key, fn as { objargs?: Node[]; args_unspecified?: boolean })) continue;
+          if (this.objects[key]) this.dropViewsOn(`function "${at.name}"`, (d) => d.functions.includes(name), cascade);
           this.dropObject('function', at, missingOk);
+          if (this.data.overloads) delete this.data.overloads[key];
         }
         return;
       case 'OBJECT_TRIGGER':
@@ -1399,21 +1472,48 @@ class PostgresReplayer implements Replayer {
   }
 
   /**
+   * DROP FUNCTION f(args) of a function with several overloads: removes the one
+   * named (or, when the argument types are not recognised, one of them: the count
+   * is what decides whether a later DROP finds a function). True when overloads
+   * are left; false when the drop takes the function itself.
+   */
+  private dropOverload(key: string, target: { objargs?: Node[]; args_unspecified?: boolean }): boolean {
+    const overloads = this.data.overloads?.[key];
+    if (!overloads || overloads.length < 2 || !this.objects[key]) return false;
+    if (target.args_unspecified) {
+      this.refuse('ambiguous_function', `Function "${this.objects[key].name}" has ${overloads.length} overloads; PostgreSQL refuses to drop it without its argument types. Skipped.`);
+      return true;
+    }
+    const signature = (target.objargs ?? []).map((arg) => signatureType(arg as unknown as TypeName)).join(',');
+    const at = overloads.indexOf(signature);
+    overloads.splice(at >= 0 ? at : overloads.length - 1, 1);
+    return true;
+  }
+
+  /**
    * DROP EXTENSION: with CASCADE, PostgreSQL drops the columns of the types
    * the extension defines (and their indexes); without it, it refuses while
    * such a column exists. Only the types of EXTENSION_COLUMN_TYPES are known.
    */
   private dropExtension(name: string, cascade: boolean, missingOk: boolean): void {
     const types = EXTENSION_COLUMN_TYPES[name.toLowerCase()] ?? [];
+    const operatorClasses = EXTENSION_OPERATOR_CLASSES[name.toLowerCase()] ?? [];
     const users: [string, DbTable, string][] = [];
+    const indexUsers: [string, DbTable, DbIndex][] = [];
     if (this.objects[objectKey('extension', undefined, name)]) {
       for (const [key, table] of Object.entries(this.tables)) {
         for (const column of table.columns) if (!column.type.isEnum && types.includes(column.type.name)) users.push([key, table, column.name]);
+        for (const index of table.indexes) if (index.columns.some((entry) => entry.split(' ').slice(1).some((word) => operatorClasses.includes(word)))) indexUsers.push([key, table, index]);
       }
     }
     if (users.length > 0) this.recordDropEvent(`extension "${name}"`, 'drop', cascade, users.map(([key, , column]) => ({ kind: 'column', key: `${key}.${column}`, label: `column "${key}"."${column}"` })));
-    if (users.length > 0 && !cascade) {
-      return this.refuse('dependent_objects_still_exist', `Extension "${name}" is still used by ${users.map(([key, , column]) => `column "${key}"."${column}"`).join(', ')}; PostgreSQL refuses to drop it without CASCADE. Skipped.`);
+    if (users.length + indexUsers.length > 0 && !cascade) {
+      const what = [...users.map(([key, , column]) => `column "${key}"."${column}"`), ...indexUsers.map(([, , index]) => `index "${index.name}"`)];
+      return this.refuse('dependent_objects_still_exist', `Extension "${name}" is still used by ${what.join(', ')}; PostgreSQL refuses to drop it without CASCADE. Skipped.`);
+    }
+    for (const [key, table, index] of indexUsers) {
+      table.indexes = table.indexes.filter((i) => i !== index);
+      this.forgetItem(key, `#${index.name}`);
     }
     for (const [key, table, column] of users) this.dropColumn(key, table, column, true);
     this.dropObject('extension', { name }, missingOk);
@@ -1717,6 +1817,7 @@ class PostgresReplayer implements Replayer {
       this.searchPath = DEFAULT_SEARCH_PATH;
       return;
     }
+    if (stmt.is_local && !this.searchPathBeforeLocal) this.searchPathBeforeLocal = this.searchPath;
     const path: string[] = [];
     for (const arg of stmt.args ?? []) {
       const [kind, body] = unwrap(arg);
@@ -1826,10 +1927,10 @@ class PostgresReplayer implements Replayer {
     delete this.objects[oldKey];
     this.objects[newKey] = moved;
     this.moveDependencies(oldKey, newKey);
-    const owned = this.data.ownedSequences;
-    if (owned?.[oldKey]) {
-      owned[newKey] = owned[oldKey];
-      delete owned[oldKey];
+    for (const byKey of [this.data.ownedSequences, this.data.overloads]) {
+      if (!byKey?.[oldKey]) continue;
+      byKey[newKey] = byKey[oldKey] as never;
+      delete byKey[oldKey];
     }
   }
 
@@ -2190,6 +2291,25 @@ class PostgresReplayer implements Replayer {
     }
     return this.skip(`ALTER ${qualifiedLabel(stmt.objectType ?? 'OBJECT_UNKNOWN')} SET SCHEMA`);
   }
+}
+
+/** A function's argument types as DROP FUNCTION names them: the input parameters only (OUT and TABLE columns are not part of it). */
+function inputSignature(parameters: Node[] | undefined): string {
+  const types: string[] = [];
+  for (const node of parameters ?? []) {
+    const [kind, parameter] = unwrap(node);
+    if (kind !== 'FunctionParameter') continue;
+    const mode = (parameter as FunctionParameter).mode;
+    if (mode === 'FUNC_PARAM_OUT' || mode === 'FUNC_PARAM_TABLE') continue;
+    types.push(signatureType((parameter as FunctionParameter).argType));
+  }
+  return types.join(',');
+}
+
+/** An argument type as one word: its canonical name, `[]` for an array; modifiers do not tell overloads apart. */
+function signatureType(typeName: TypeName | undefined): string {
+  const { type } = resolveType(typeName, () => undefined);
+  return `${type.name.toLowerCase()}${type.array ? '[]' : ''}`;
 }
 
 /** A copy of an object moved to `schema` (undefined: the default schema). */
