@@ -622,6 +622,18 @@ class PostgresReplayer implements Replayer {
     };
   }
 
+  /** Names of constraints in a schema: PostgreSQL picks CHECK and foreign key names among constraints only, not among indexes or tables. */
+  private constraintNameTaken(schema: string | undefined): (name: string) => boolean {
+    return (name) => {
+      for (const key in this.tables) {
+        const t = this.tables[key];
+        if (t.schema !== schema) continue;
+        if (t.primaryKey?.name === name || t.foreignKeys.some((f) => f.name === name) || this.data.unmodelledConstraints[key]?.includes(name)) return true;
+      }
+      return false;
+    };
+  }
+
   private findIndex(schema: string | undefined, name: string): { key: string; table: DbTable; index?: DbIndex; primaryKey?: boolean } | undefined {
     for (const [key, table] of this.inSchema(schema)) {
       const index = table.indexes.find((i) => i.name === name);
@@ -1050,7 +1062,7 @@ class PostgresReplayer implements Replayer {
         let referencedColumns = names(c.pk_attrs);
         if (referencedColumns.length === 0) referencedColumns = referenced.primaryKey ? [...referenced.primaryKey.columns] : [];
         if (!this.columnsExist(key, table, fkColumns) || !this.columnsExist(target.key, referenced, referencedColumns)) return;
-        const name = c.conname ?? chooseName(table.name, fkColumns, 'fkey', this.nameTaken(table.schema));
+        const name = c.conname ?? chooseName(table.name, fkColumns, 'fkey', this.constraintNameTaken(table.schema));
         if (table.foreignKeys.some((f) => f.name === name)) {
           this.refuse('duplicate_object', `Constraint "${name}" already exists on table "${key}"; the foreign key is not added.`);
           return;
@@ -1069,7 +1081,9 @@ class PostgresReplayer implements Replayer {
       case 'CONSTR_CHECK':
       case 'CONSTR_EXCLUSION': {
         const check = c.contype === 'CONSTR_CHECK';
-        const name = c.conname ?? chooseName(table.name, check ? (column ? [column] : firstColumn(c.raw_expr)) : [], check ? 'check' : 'excl', this.nameTaken(table.schema));
+        // An exclusion constraint is named like its index, after its columns; a CHECK after its first column, among constraints only.
+        const excluded = (c.exclusions ?? []).map((pair) => (unwrap((unwrap(pair)[1].items as Node[] | undefined)?.[0])[1] as IndexElem).name ?? 'expr');
+        const name = c.conname ?? (check ? chooseName(table.name, column ? [column] : firstColumn(c.raw_expr), 'check', this.constraintNameTaken(table.schema)) : chooseName(table.name, excluded, 'excl', this.nameTaken(table.schema)));
         (this.data.unmodelledConstraints[key] ??= []).push(name);
         return this.skip(check ? 'CHECK constraint' : 'EXCLUDE constraint');
       }
@@ -1098,22 +1112,23 @@ class PostgresReplayer implements Replayer {
       this.forgetItem(key, `#${name}`);
       return;
     }
-    const index = table.indexes.find((i) => i.name === name);
-    if (index) {
-      if (index.unique) this.dropDependentForeignKeys(key, index.columns, cascade, name);
-      table.indexes = table.indexes.filter((i) => i !== index);
-      this.forgetItem(key, `#${name}`);
-      return;
-    }
     const fk = table.foreignKeys.find((f) => f.name === name);
     if (fk) {
       table.foreignKeys = table.foreignKeys.filter((f) => f !== fk);
       this.forgetItem(key, `#${name}`);
       return;
     }
+    // A CHECK constraint may share its name with an index (they are in different namespaces): DROP CONSTRAINT means the constraint.
     const others = this.data.unmodelledConstraints[key] ?? [];
     if (others.includes(name)) {
       this.data.unmodelledConstraints[key] = others.filter((n) => n !== name);
+      return;
+    }
+    const index = table.indexes.find((i) => i.name === name);
+    if (index) {
+      if (index.unique) this.dropDependentForeignKeys(key, index.columns, cascade, name);
+      table.indexes = table.indexes.filter((i) => i !== index);
+      this.forgetItem(key, `#${name}`);
       return;
     }
     if (!missingOk) this.refuse('undefined_object', `Constraint "${name}" does not exist on table "${key}"; the statement is skipped.`);
@@ -1344,13 +1359,17 @@ class PostgresReplayer implements Replayer {
       columns.push(indexEntry(elem));
       nameParts.push(elem.name ?? indexColumnName(elem.expr));
     }
+    // PostgreSQL names an index after its INCLUDE columns too.
+    for (const node of stmt.indexIncludingParams ?? []) nameParts.push((unwrap(node)[1] as IndexElem).name ?? 'expr');
+    // `_key` is for the index of a UNIQUE constraint only: CREATE UNIQUE INDEX without a name gets `_idx`, as any index.
+    const label = stmt.primary ? 'pkey' : stmt.isconstraint ? 'key' : 'idx';
     const found = this.table(stmt.relation, false);
-    if (!found) return this.createRelationIndex(stmt, nameParts);
+    if (!found) return this.createRelationIndex(stmt, nameParts, label);
     const { table, key } = found;
     const plain = (stmt.indexParams ?? []).map((n) => (unwrap(n)[1] as IndexElem).name).filter((n): n is string => !!n);
     if (!this.columnsExist(key, table, plain)) return;
     const taken = this.nameTaken(table.schema);
-    const name = stmt.idxname ?? chooseName(table.name, nameParts, stmt.primary ? 'pkey' : stmt.unique ? 'key' : 'idx', taken);
+    const name = stmt.idxname ?? chooseName(table.name, nameParts, label, taken);
     if (taken(name)) {
       if (!stmt.if_not_exists) this.refuse('duplicate_table', `A relation named "${name}" already exists; the index is not created.`);
       return;
@@ -1367,7 +1386,7 @@ class PostgresReplayer implements Replayer {
   }
 
   /** An index on a materialized view; on a plain view PostgreSQL refuses it (on a missing relation table() said so). */
-  private createRelationIndex(stmt: IndexStmt, nameParts: string[]): void {
+  private createRelationIndex(stmt: IndexStmt, nameParts: string[], label: string): void {
     const rel = this.relation(stmt.relation);
     const relation = rel.temporary ? undefined : this.objects[`relation:${rel.key}`];
     if (relation?.kind === 'view') {
@@ -1376,7 +1395,7 @@ class PostgresReplayer implements Replayer {
     }
     if (relation?.kind !== 'materializedView') return;
     const taken = this.nameTaken(rel.schema);
-    const name = stmt.idxname ?? chooseName(rel.name, nameParts, stmt.unique ? 'key' : 'idx', taken);
+    const name = stmt.idxname ?? chooseName(rel.name, nameParts, label, taken);
     if (taken(name)) {
       if (!stmt.if_not_exists) this.refuse('duplicate_table', `A relation named "${name}" already exists; the index is not created.`);
       return;
@@ -1581,8 +1600,11 @@ class PostgresReplayer implements Replayer {
   private dropSchema(schema: string, cascade: boolean): void {
     const tables = Object.keys(this.tables).filter((k) => this.tables[k].schema === schema);
     const enums = Object.keys(this.data.state.enums).filter((k) => this.data.state.enums[k].schema === schema);
-    if (!cascade && tables.length + enums.length > 0) {
-      this.refuse('dependent_objects_still_exist', `Schema "${schema}" still holds ${tables.length} table(s) and ${enums.length} enum(s); PostgreSQL refuses to drop it without CASCADE. The replay drops them.`);
+    const held = Object.values(this.data.state.objects ?? {}).filter((o) => o.schema === schema && o.kind !== 'trigger').length;
+    if (!cascade && tables.length + enums.length + held > 0) {
+      const counts = [[tables.length, 'table', 'tables'], [enums.length, 'enum', 'enums'], [held, 'view, function or sequence', 'views, functions or sequences']] as const;
+      const what = counts.filter(([n]) => n > 0).map(([n, one, many]) => `${n} ${n > 1 ? many : one}`).join(', ');
+      this.refuse('dependent_objects_still_exist', `Schema "${schema}" still holds ${what}; PostgreSQL refuses to drop it without CASCADE. The replay drops them.`);
     }
     for (const key of tables) this.removeTable(key, true);
     for (const key of enums) {
