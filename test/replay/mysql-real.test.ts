@@ -74,6 +74,19 @@ describe('MySQL replay equals a real MariaDB', function () {
     );
   }
 
+  it('says a migration fails on a fresh database exactly where MariaDB refuses it', async () => {
+    const server = db as MariaDb;
+    server.createDatabase('fails');
+    const migrations = readMigrations(path.join(FIXTURES, 'fails', 'migrations'));
+    const refused: string[] = [];
+    for (const migration of migrations) if (!server.run(migration.sql, 'fails').ok) refused.push(migration.name);
+    const replayer = await createMysqlReplayer();
+    for (const migration of migrations) replayer.apply(migration);
+    const failing = [...new Set((replayer.uncertain?.() ?? []).filter((u) => u.fails).map((u) => u.migration))];
+    assert.deepStrictEqual(refused, ['20240201000000_drop_parent', '20240301000000_drop_needed_index', '20240401000000_missing_column']);
+    assert.deepStrictEqual(failing, refused);
+  });
+
   it('the umami MySQL head migrations', async function () {
     const dir = corpus && path.join(corpus, 'umami-software__umami__mysql', 'head', 'migrations');
     if (!dir || !fs.existsSync(dir)) this.skip();

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { DbState } from '../../server/src/core/dbState';
 import type { Note } from '../../server/src/core/notes';
+import { range } from '../../server/src/core/source';
 import { createMysqlReplayer, splitMysqlStatements } from '../../server/src/replay/mysql';
 import type { MigrationInput, ProvenanceEntry, Replayer } from '../../server/src/replay/types';
 import { corpusRoot } from '../support/corpus';
@@ -222,8 +223,13 @@ describe('MySQL replayer', () => {
       const { replayer, notes } = await replay(
         migration('1', 'CREATE TABLE `p` (`id` INT NOT NULL, PRIMARY KEY (`id`));\nCREATE TABLE `c` (`id` INT NOT NULL, `p` INT NOT NULL, PRIMARY KEY (`id`), CONSTRAINT `c_p_fkey` FOREIGN KEY (`p`) REFERENCES `p`(`id`));\nDROP TABLE `p`;'),
       );
-      assert.deepStrictEqual(messages(notes), ['warning: Line 3: MySQL refuses to drop `p` while foreign key `c_p_fkey` of `c` references it (foreign_key_checks is on); the statement is skipped.']);
+      const refusal = 'MySQL refuses to drop `p` while foreign key `c_p_fkey` of `c` references it (foreign_key_checks is on); the statement is skipped.';
+      assert.deepStrictEqual(messages(notes), [`warning: This migration fails on a fresh database at line 3: ${refusal}`]);
       assert.ok(replayer.state().tables.p);
+      // As on PostgreSQL and SQLite: the migration fails on a fresh database, and every table it names is uncertain.
+      assert.deepStrictEqual(replayer.uncertain?.(), [
+        { migration: '1', file: '/virtual/1/migration.sql', range: range(2, 0, 2, 14), excerpt: 'DROP TABLE `p`', reason: `MySQL rejects it (${refusal})`, tables: ['p', 'c'], fails: true },
+      ]);
     });
 
     it('keeps an index a foreign key needs, and drops a column from the indexes that use it', async () => {
@@ -231,7 +237,7 @@ describe('MySQL replayer', () => {
         migration('1', 'CREATE TABLE `p` (`id` INT NOT NULL, PRIMARY KEY (`id`));\nCREATE TABLE `c` (`id` INT NOT NULL, `p` INT NOT NULL, `x` INT, `y` INT, INDEX `c_x_y_idx`(`x`, `y`), INDEX `c_y_idx`(`y`), PRIMARY KEY (`id`), CONSTRAINT `c_p_fkey` FOREIGN KEY (`p`) REFERENCES `p`(`id`));'),
         migration('2', 'DROP INDEX `c_p_fkey` ON `c`;\nALTER TABLE `c` DROP COLUMN `y`;'),
       );
-      assert.deepStrictEqual(messages(notes), ['warning: Line 1: MySQL refuses to drop index `c_p_fkey`: foreign key `c_p_fkey` needs it. The statement is skipped.']);
+      assert.deepStrictEqual(messages(notes), ['warning: This migration fails on a fresh database at line 1: MySQL refuses to drop index `c_p_fkey`: foreign key `c_p_fkey` needs it. The statement is skipped.']);
       assert.deepStrictEqual(compact(replayer.state()).c, { columns: ['id:int', 'p:int', 'x:int?'], primaryKey: 'id', indexes: ['c_p_fkey(p)', 'c_x_y_idx(x)'], foreignKeys: ['c_p_fkey(p)->p(id) RESTRICT/RESTRICT'] });
     });
 

@@ -38,7 +38,7 @@ import type { Note } from '../core/notes';
 import { LineIndex, type Range } from '../core/source';
 import { canonicalMysqlType, foreignKeyServed, indexColumnBase, indexServesForeignKey, isMysqlCurrentTime, mysqlDefault, unescapeMysqlString } from '../map/mysqlTypes';
 import { entryOf, flattenProvenance } from './provenance';
-import type { MigrationInput, ProvenanceEntry, Replayer } from './types';
+import type { MigrationInput, ProvenanceEntry, Replayer, UncertainStatement } from './types';
 import { collectTokens, isSpace, skipSpaceAndComments } from './sqlText';
 
 // ---------------------------------------------------------------------------
@@ -323,6 +323,8 @@ interface ReplayData {
   implicitIndexes: Record<string, string[]>;
   /** Table key → CHECK constraint names: not modelled, but DROP CHECK / DROP CONSTRAINT must find them. */
   checks: Record<string, string[]>;
+  /** Statements MySQL rejects on the replayed state: their migrations fail on a fresh database. */
+  uncertain?: UncertainStatement[];
 }
 
 /** A foreign key added by the current statement, to give it an index at the end of the statement. */
@@ -347,6 +349,7 @@ class MysqlReplayer implements Replayer {
   private pending: PendingForeignKey[] = [];
   /** Table renames made by earlier clauses of the current statement. */
   private renamedTo = new Map<string, string>();
+  private statementText = '';
 
   constructor(private data: ReplayData) {}
 
@@ -365,6 +368,7 @@ class MysqlReplayer implements Replayer {
       this.pending = [];
       this.renamedTo = new Map();
       const statementText = sql.slice(piece.start, piece.end);
+      this.statementText = statementText;
       try {
         this.applyText(statementText, piece.tokens);
         this.finishStatement();
@@ -399,6 +403,10 @@ class MysqlReplayer implements Replayer {
     return entryOf(key, this.data.sources);
   }
 
+  uncertain(): readonly UncertainStatement[] {
+    return this.data.uncertain ?? [];
+  }
+
   fork(): Replayer {
     return new MysqlReplayer(structuredClone(this.data));
   }
@@ -417,6 +425,28 @@ class MysqlReplayer implements Replayer {
   private note(level: Note['level'], message: string): void {
     const where = this.migration && this.range ? { where: { file: this.migration.file, range: this.range } } : {};
     this.notes.push({ level, message, ...where });
+  }
+
+  /**
+   * A statement MySQL rejects on the replayed state: the migration fails on a
+   * fresh database, as on PostgreSQL and SQLite, and every table it names is
+   * uncertain (the databases it was deployed to were mended by hand).
+   */
+  private rejected(reason: string): void {
+    this.note('warning', `This migration fails on a fresh database at line ${this.line()}: ${reason}`);
+    if (!this.migration || !this.range) return;
+    const words = new Set<string>();
+    for (const match of this.migration.sql.matchAll(/`((?:[^`]|``)+)`|([A-Za-z_$][\w$]*)/g)) words.add((match[1] ?? match[2]).replace(/``/g, '`').toLowerCase());
+    const tables = Object.keys(this.data.state.tables).filter((key) => words.has(this.data.state.tables[key].name.toLowerCase()));
+    (this.data.uncertain ??= []).push({
+      migration: this.migration.name,
+      file: this.migration.file,
+      range: this.range,
+      excerpt: this.statementText.trim().split('\n')[0].replace(/;$/, ''),
+      reason: `MySQL rejects it (${reason})`,
+      tables,
+      fails: true,
+    });
   }
 
   private line(): number {
@@ -535,7 +565,7 @@ class MysqlReplayer implements Replayer {
     const key = tableKey(undefined, name);
     const table = this.tables[key];
     if (table) return { key, table };
-    if (!missingOk) this.note('warning', `Line ${this.line()}: table \`${name}\` does not exist at this point of the migrations; MySQL rejects the statement, so it is skipped.`);
+    if (!missingOk) this.rejected(`table \`${name}\` does not exist at this point of the migrations; MySQL rejects the statement, so it is skipped.`);
     return undefined;
   }
 
@@ -616,7 +646,7 @@ class MysqlReplayer implements Replayer {
     const built = this.buildColumn(def);
     if (!built) return;
     if (table.columns.some((c) => c.name.toLowerCase() === built.column.name.toLowerCase())) {
-      this.note('warning', `Line ${this.line()}: column \`${table.name}.${built.column.name}\` already exists; MySQL rejects the statement, so it is skipped.`);
+      this.rejected(`column \`${table.name}.${built.column.name}\` already exists; MySQL rejects the statement, so it is skipped.`);
       return;
     }
     this.place(table, built.column, def.suffix);
@@ -637,7 +667,7 @@ class MysqlReplayer implements Replayer {
     const from = rename ? columnName(def.old_column) : columnName(def.column);
     const index = table.columns.findIndex((c) => c.name.toLowerCase() === (from ?? '').toLowerCase());
     if (from === undefined || index < 0) {
-      this.note('warning', `Line ${this.line()}: column \`${table.name}.${from ?? '?'}\` does not exist; MySQL rejects the statement, so it is skipped.`);
+      this.rejected(`column \`${table.name}.${from ?? '?'}\` does not exist; MySQL rejects the statement, so it is skipped.`);
       return;
     }
     const built = this.buildColumn(def);
@@ -645,7 +675,7 @@ class MysqlReplayer implements Replayer {
     const old = table.columns[index];
     if (built.column.name !== old.name) {
       if (table.columns.some((c, i) => i !== index && c.name.toLowerCase() === built.column.name.toLowerCase())) {
-        this.note('warning', `Line ${this.line()}: column \`${table.name}.${built.column.name}\` already exists; MySQL rejects the statement, so it is skipped.`);
+        this.rejected(`column \`${table.name}.${built.column.name}\` already exists; MySQL rejects the statement, so it is skipped.`);
         return;
       }
       this.renameColumnEverywhere(key, table, old.name, built.column.name);
@@ -660,11 +690,11 @@ class MysqlReplayer implements Replayer {
   private renameColumn(key: string, table: DbTable, from: string | undefined, to: string | undefined): void {
     const column = table.columns.find((c) => c.name.toLowerCase() === (from ?? '').toLowerCase());
     if (!column || to === undefined) {
-      this.note('warning', `Line ${this.line()}: column \`${table.name}.${from ?? '?'}\` does not exist; MySQL rejects the statement, so it is skipped.`);
+      this.rejected(`column \`${table.name}.${from ?? '?'}\` does not exist; MySQL rejects the statement, so it is skipped.`);
       return;
     }
     if (table.columns.some((c) => c !== column && c.name.toLowerCase() === to.toLowerCase())) {
-      this.note('warning', `Line ${this.line()}: column \`${table.name}.${to}\` already exists; MySQL rejects the statement, so it is skipped.`);
+      this.rejected(`column \`${table.name}.${to}\` already exists; MySQL rejects the statement, so it is skipped.`);
       return;
     }
     const old = column.name;
@@ -687,19 +717,19 @@ class MysqlReplayer implements Replayer {
   private dropColumn(key: string, table: DbTable, name: string | undefined): void {
     const column = table.columns.find((c) => c.name.toLowerCase() === (name ?? '').toLowerCase());
     if (!column) {
-      this.note('warning', `Line ${this.line()}: column \`${table.name}.${name ?? '?'}\` does not exist; MySQL rejects the statement, so it is skipped.`);
+      this.rejected(`column \`${table.name}.${name ?? '?'}\` does not exist; MySQL rejects the statement, so it is skipped.`);
       return;
     }
     const own = table.foreignKeys.find((fk) => fk.columns.includes(column.name));
     if (own) {
-      this.note('warning', `Line ${this.line()}: MySQL refuses to drop \`${table.name}.${column.name}\` while foreign key \`${own.name}\` uses it; the statement is skipped.`);
+      this.rejected(`MySQL refuses to drop \`${table.name}.${column.name}\` while foreign key \`${own.name}\` uses it; the statement is skipped.`);
       return;
     }
     if (this.foreignKeyChecks) {
       for (const other of Object.values(this.tables)) {
         const fk = other.foreignKeys.find((f) => f.referencedTable === key && f.referencedColumns.includes(column.name));
         if (fk && other !== table) {
-          this.note('warning', `Line ${this.line()}: MySQL refuses to drop \`${table.name}.${column.name}\` while foreign key \`${fk.name}\` of \`${other.name}\` references it; the statement is skipped.`);
+          this.rejected(`MySQL refuses to drop \`${table.name}.${column.name}\` while foreign key \`${fk.name}\` of \`${other.name}\` references it; the statement is skipped.`);
           return;
         }
       }
@@ -721,7 +751,7 @@ class MysqlReplayer implements Replayer {
 
   private setPrimaryKey(key: string, table: DbTable, columns: string[]): void {
     if (table.primaryKey) {
-      this.note('warning', `Line ${this.line()}: \`${table.name}\` already has a primary key; MySQL rejects a second one, so it is skipped.`);
+      this.rejected(`\`${table.name}\` already has a primary key; MySQL rejects a second one, so it is skipped.`);
       return;
     }
     if (!this.columnsExist(table, columns)) return;
@@ -732,7 +762,7 @@ class MysqlReplayer implements Replayer {
 
   private dropPrimaryKey(key: string, table: DbTable): void {
     if (!table.primaryKey) {
-      this.note('warning', `Line ${this.line()}: \`${table.name}\` has no primary key to drop; MySQL rejects the statement, so it is skipped.`);
+      this.rejected(`\`${table.name}\` has no primary key to drop; MySQL rejects the statement, so it is skipped.`);
       return;
     }
     delete table.primaryKey;
@@ -742,7 +772,7 @@ class MysqlReplayer implements Replayer {
   private columnsExist(table: DbTable, columns: string[]): boolean {
     const missing = columns.filter((c) => !table.columns.some((column) => column.name.toLowerCase() === c.toLowerCase()));
     if (missing.length === 0) return true;
-    this.note('warning', `Line ${this.line()}: \`${table.name}\` has no column ${missing.map((c) => `\`${c}\``).join(', ')}; MySQL rejects the statement, so it is skipped.`);
+    this.rejected(`\`${table.name}\` has no column ${missing.map((c) => `\`${c}\``).join(', ')}; MySQL rejects the statement, so it is skipped.`);
     return false;
   }
 
@@ -772,7 +802,7 @@ class MysqlReplayer implements Replayer {
       }
       const column = table.columns.find((c) => c.name.toLowerCase() === (name ?? '').toLowerCase());
       if (!column) {
-        this.note('warning', `Line ${this.line()}: \`${table.name}\` has no column \`${name ?? '?'}\`; MySQL rejects the statement, so it is skipped.`);
+        this.rejected(`\`${table.name}\` has no column \`${name ?? '?'}\`; MySQL rejects the statement, so it is skipped.`);
         return undefined;
       }
       columns.push(text(node.order_by)?.toUpperCase() === 'DESC' ? `${column.name} DESC` : column.name);
@@ -782,7 +812,7 @@ class MysqlReplayer implements Replayer {
 
   private addIndex(key: string, table: DbTable, index: DbIndex): void {
     if (index.name.toUpperCase() === 'PRIMARY' || table.indexes.some((i) => i.name.toLowerCase() === index.name.toLowerCase())) {
-      this.note('warning', `Line ${this.line()}: \`${table.name}\` already has an index named \`${index.name}\`; MySQL rejects the statement, so it is skipped.`);
+      this.rejected(`\`${table.name}\` already has an index named \`${index.name}\`; MySQL rejects the statement, so it is skipped.`);
       return;
     }
     table.indexes.push(index);
@@ -803,12 +833,12 @@ class MysqlReplayer implements Replayer {
     if (name.toUpperCase() === 'PRIMARY') return this.dropPrimaryKey(key, table);
     const index = table.indexes.find((i) => i.name.toLowerCase() === name.toLowerCase());
     if (!index) {
-      this.note('warning', `Line ${this.line()}: \`${table.name}\` has no index \`${name}\`; MySQL rejects the statement, so it is skipped.`);
+      this.rejected(`\`${table.name}\` has no index \`${name}\`; MySQL rejects the statement, so it is skipped.`);
       return;
     }
     const needs = table.foreignKeys.find((fk) => indexServesForeignKey(index, fk.columns) && !foreignKeyServed(table, fk.columns, index.name));
     if (needs) {
-      this.note('warning', `Line ${this.line()}: MySQL refuses to drop index \`${index.name}\`: foreign key \`${needs.name}\` needs it. The statement is skipped.`);
+      this.rejected(`MySQL refuses to drop index \`${index.name}\`: foreign key \`${needs.name}\` needs it. The statement is skipped.`);
       return;
     }
     this.removeIndex(key, table, index.name);
@@ -817,11 +847,11 @@ class MysqlReplayer implements Replayer {
   private renameIndex(key: string, table: DbTable, from: string, to: string): void {
     const index = table.indexes.find((i) => i.name.toLowerCase() === from.toLowerCase());
     if (!index) {
-      this.note('warning', `Line ${this.line()}: \`${table.name}\` has no index \`${from}\`; MySQL rejects the statement, so it is skipped.`);
+      this.rejected(`\`${table.name}\` has no index \`${from}\`; MySQL rejects the statement, so it is skipped.`);
       return;
     }
     if (table.indexes.some((i) => i !== index && i.name.toLowerCase() === to.toLowerCase())) {
-      this.note('warning', `Line ${this.line()}: \`${table.name}\` already has an index named \`${to}\`; MySQL rejects the statement, so it is skipped.`);
+      this.rejected(`\`${table.name}\` already has an index named \`${to}\`; MySQL rejects the statement, so it is skipped.`);
       return;
     }
     const old = index.name;
@@ -884,13 +914,13 @@ class MysqlReplayer implements Replayer {
     const referencedKey = tableKey(undefined, target);
     const referenced = referencedKey === key ? table : this.tables[referencedKey];
     if (!referenced && this.foreignKeyChecks) {
-      this.note('warning', `Line ${this.line()}: foreign key on \`${table.name}\` references \`${target}\`, which does not exist; MySQL rejects it while foreign_key_checks is on, so it is skipped.`);
+      this.rejected(`foreign key on \`${table.name}\` references \`${target}\`, which does not exist; MySQL rejects it while foreign_key_checks is on, so it is skipped.`);
       return;
     }
     const named = text(def.constraint);
     const name = named ?? this.nextForeignKeyName(table);
     if (table.foreignKeys.some((fk) => fk.name.toLowerCase() === name.toLowerCase())) {
-      this.note('warning', `Line ${this.line()}: \`${table.name}\` already has a foreign key named \`${name}\`; MySQL rejects the statement, so it is skipped.`);
+      this.rejected(`\`${table.name}\` already has a foreign key named \`${name}\`; MySQL rejects the statement, so it is skipped.`);
       return;
     }
     let onDelete: ReferentialAction = 'RESTRICT';
@@ -926,7 +956,7 @@ class MysqlReplayer implements Replayer {
   private dropForeignKey(key: string, table: DbTable, name: string | undefined): void {
     const fk = table.foreignKeys.find((f) => f.name.toLowerCase() === (name ?? '').toLowerCase());
     if (!fk) {
-      this.note('warning', `Line ${this.line()}: \`${table.name}\` has no foreign key \`${name ?? '?'}\`; MySQL rejects the statement, so it is skipped.`);
+      this.rejected(`\`${table.name}\` has no foreign key \`${name ?? '?'}\`; MySQL rejects the statement, so it is skipped.`);
       return;
     }
     table.foreignKeys = table.foreignKeys.filter((f) => f !== fk);
@@ -953,7 +983,7 @@ class MysqlReplayer implements Replayer {
       this.data.checks[key] = checks.filter((c) => c !== name);
       return;
     }
-    this.note('warning', `Line ${this.line()}: \`${table.name}\` has no constraint \`${name}\`; MySQL rejects the statement, so it is skipped.`);
+    this.rejected(`\`${table.name}\` has no constraint \`${name}\`; MySQL rejects the statement, so it is skipped.`);
   }
 
   /**
@@ -996,7 +1026,7 @@ class MysqlReplayer implements Replayer {
     }
     const key = tableKey(undefined, name);
     if (this.tables[key]) {
-      if (!node.if_not_exists) this.note('warning', `Line ${this.line()}: table \`${name}\` already exists; MySQL rejects the statement, so it is skipped.`);
+      if (!node.if_not_exists) this.rejected(`table \`${name}\` already exists; MySQL rejects the statement, so it is skipped.`);
       return;
     }
     const like = obj(node.like);
@@ -1015,7 +1045,7 @@ class MysqlReplayer implements Replayer {
       const built = this.buildColumn(def);
       if (!built) continue;
       if (table.columns.some((c) => c.name.toLowerCase() === built.column.name.toLowerCase())) {
-        this.note('warning', `Line ${this.line()}: column \`${name}.${built.column.name}\` is declared twice; MySQL rejects the statement.`);
+        this.rejected(`column \`${name}.${built.column.name}\` is declared twice; MySQL rejects the statement.`);
         continue;
       }
       table.columns.push(built.column);
@@ -1153,7 +1183,7 @@ class MysqlReplayer implements Replayer {
       const columnToken = clause[at];
       const column = table.columns.find((c) => c.name.toLowerCase() === (name(columnToken) ?? '').toLowerCase());
       if (!column) {
-        this.note('warning', `Line ${this.line()}: \`${table.name}\` has no column \`${name(columnToken) ?? '?'}\`; MySQL rejects the statement, so it is skipped.`);
+        this.rejected(`\`${table.name}\` has no column \`${name(columnToken) ?? '?'}\`; MySQL rejects the statement, so it is skipped.`);
         return true;
       }
       if (isWord(clause[at + 1], 'DROP') && isWord(clause[at + 2], 'DEFAULT') && clause.length === at + 3) {
@@ -1236,7 +1266,7 @@ class MysqlReplayer implements Replayer {
           if (dropping.has(otherKey)) continue;
           const fk = other.foreignKeys.find((f) => f.referencedTable === key);
           if (fk) {
-            this.note('warning', `Line ${this.line()}: MySQL refuses to drop \`${table.name}\` while foreign key \`${fk.name}\` of \`${other.name}\` references it (foreign_key_checks is on); the statement is skipped.`);
+            this.rejected(`MySQL refuses to drop \`${table.name}\` while foreign key \`${fk.name}\` of \`${other.name}\` references it (foreign_key_checks is on); the statement is skipped.`);
             return;
           }
         }
@@ -1266,7 +1296,7 @@ class MysqlReplayer implements Replayer {
     const nextKey = tableKey(undefined, next);
     if (nextKey === key) return;
     if (this.tables[nextKey]) {
-      this.note('warning', `Line ${this.line()}: table \`${next}\` already exists; MySQL rejects the rename, so it is skipped.`);
+      this.rejected(`table \`${next}\` already exists; MySQL rejects the rename, so it is skipped.`);
       return;
     }
     delete this.tables[key];
