@@ -509,6 +509,7 @@ class MysqlReplayer implements Replayer {
 
   private unparsed(tokens: MysqlToken[], error: unknown): void {
     const first = tokens[0]?.text.toUpperCase() ?? '';
+    if (first === 'SET' && this.setForeignKeyChecksByTokens(tokens)) return;
     if (DATA_WORDS.has(first)) {
       // A data statement the parser does not know changes no table, column or index.
       this.skip(`${first} (not parsed)`);
@@ -1315,14 +1316,29 @@ class MysqlReplayer implements Replayer {
     this.renamedTo.set(key, nextKey);
   }
 
+  /** `SET foreign_key_checks = ON`, which the parser does not read (ON is a keyword to it). */
+  private setForeignKeyChecksByTokens(tokens: MysqlToken[]): boolean {
+    const joined = tokens.map((t) => t.text).join(' ').replace(/\s*;\s*$/, '');
+    const match = /^SET\s+(?:(GLOBAL|SESSION|LOCAL)\s+)?(?:@@\s*(?:(GLOBAL|SESSION|LOCAL)\s*\.\s*)?)?`?foreign_key_checks`?\s*:?=\s*'?(\w+)'?$/i.exec(joined);
+    if (!match) return false;
+    if ((match[1] ?? match[2] ?? '').toLowerCase() !== 'global') this.foreignKeyChecks = !['0', 'off', 'false'].includes(match[3].toLowerCase());
+    return true;
+  }
+
   private set(node: Ast): void {
+    // SET GLOBAL changes the setting of sessions that start later, not this one.
+    const global = String(node.keyword ?? '').toLowerCase() === 'global';
     for (const item of list(node.expr)) {
       const assign = obj(item);
       const left = obj(assign?.left);
-      const variable = (text(left?.name) ?? '').toLowerCase().replace(/^@@(session\.|global\.)?/, '');
-      if (variable !== 'foreign_key_checks') continue;
+      // `@@session.foreign_key_checks` is read as the variable `session` with the member `foreign_key_checks`.
+      const members = list(left?.members).map((m) => String(m).toLowerCase());
+      const scope = (text(left?.name) ?? '').toLowerCase().replace(/^@@/, '');
+      const variable = members.length > 0 ? members[members.length - 1] : scope.replace(/^(session|local|global)\./, '');
+      if (variable !== 'foreign_key_checks' || global || (members.length > 0 && scope === 'global')) continue;
       const right = obj(assign?.right);
-      const value = String(right?.value ?? '').toLowerCase();
+      // `OFF` and `ON` come as column names.
+      const value = String(right?.value ?? right?.column ?? '').toLowerCase();
       this.foreignKeyChecks = !(value === '0' || value === 'off' || value === 'false');
       return;
     }
