@@ -219,6 +219,27 @@ describe('MySQL replayer', () => {
       assert.deepStrictEqual(compact(replayer.state()).c, { columns: ['id:int', 'p:int', 'n:int?'], primaryKey: 'id', indexes: ['c_p_fkey(p)'], foreignKeys: [] });
     });
 
+    it('does not call a refusal a failure when a statement it could not read created or changed the table, and keeps a table created from a query', async () => {
+      const { replayer, notes } = await replay(
+        migration('1', "CREATE TABLE `User` (`id` INT NOT NULL, PRIMARY KEY (`id`));\nCREATE TABLE `Log` (`id` INT NOT NULL, `at` DATE NOT NULL, PRIMARY KEY (`id`, `at`)) PARTITION BY RANGE (YEAR(`at`)) (PARTITION p0 VALUES LESS THAN (2025), PARTITION p1 VALUES LESS THAN MAXVALUE);\nCREATE TABLE `UserCopy` AS SELECT `id` FROM `User`;"),
+        migration('2', 'ALTER TABLE `Log` ADD COLUMN `msg` TEXT;\nALTER TABLE `UserCopy` ADD PRIMARY KEY (`id`);\nALTER TABLE `User` DROP COLUMN `nope`;'),
+      );
+      // Checked on MariaDB 10.11: migration 2 fails at its line 3 only.
+      assert.deepStrictEqual(messages(notes), [
+        'warning: Line 2: MySQL syntax not understood (unexpected `P`); the statement is skipped and the rest of the file is still read.',
+        'info: Line 3: table `UserCopy` is created from a query; its columns are not known to the replay, so nothing in it is compared with the schema.',
+        'warning: Line 1: on the replayed state MySQL would reject this statement (table `Log` does not exist at this point of the migrations), but line 2 of 1, which the replay could not fully read, created or changed `Log`: it is not reported as failing.',
+        'warning: Line 2: on the replayed state MySQL would reject this statement (`UserCopy` has no column `id`), but line 3 of 1, which the replay could not fully read, created or changed `UserCopy`: it is not reported as failing.',
+        'warning: This migration fails on a fresh database at line 3: column `User.nope` does not exist; MySQL rejects the statement, so it is skipped.',
+      ]);
+      assert.deepStrictEqual(replayer.state().tables.UserCopy, { name: 'UserCopy', columns: [], indexes: [], foreignKeys: [], fromQuery: true });
+      assert.deepStrictEqual(replayer.uncertain?.(), [
+        { migration: '2', file: '/virtual/2/migration.sql', range: range(0, 0, 0, 39), excerpt: 'ALTER TABLE `Log` ADD COLUMN `msg` TEXT', reason: 'an earlier statement the replay could not fully read may have made it valid (table `Log` does not exist at this point of the migrations)', tables: [] },
+        { migration: '2', file: '/virtual/2/migration.sql', range: range(1, 0, 1, 45), excerpt: 'ALTER TABLE `UserCopy` ADD PRIMARY KEY (`id`)', reason: 'an earlier statement the replay could not fully read may have made it valid (`UserCopy` has no column `id`)', tables: ['UserCopy'] },
+        { migration: '2', file: '/virtual/2/migration.sql', range: range(2, 0, 2, 37), excerpt: 'ALTER TABLE `User` DROP COLUMN `nope`', reason: 'MySQL rejects it (column `User.nope` does not exist; MySQL rejects the statement, so it is skipped.)', tables: ['User', 'UserCopy'], fails: true },
+      ]);
+    });
+
     it('reads foreign_key_checks in every spelling MariaDB accepts, and leaves SET GLOBAL to later sessions', async () => {
       const init = 'CREATE TABLE `p` (`id` INT NOT NULL, PRIMARY KEY (`id`));\nCREATE TABLE `c` (`id` INT NOT NULL, `p` INT NOT NULL, PRIMARY KEY (`id`), CONSTRAINT `c_p_fkey` FOREIGN KEY (`p`) REFERENCES `p`(`id`));';
       const spellings: [string, boolean][] = [

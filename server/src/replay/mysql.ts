@@ -325,6 +325,12 @@ interface ReplayData {
   checks: Record<string, string[]>;
   /** Statements MySQL rejects on the replayed state: their migrations fail on a fresh database. */
   uncertain?: UncertainStatement[];
+  /**
+   * Tables (lower-case name → where) that a statement the replay could not read
+   * created or changed, or that were created from a query: what MySQL would say
+   * to a later statement on them is not known.
+   */
+  unread?: Record<string, { name: string; migration: string; line: number }>;
 }
 
 /** A foreign key added by the current statement, to give it an index at the end of the statement. */
@@ -433,20 +439,45 @@ class MysqlReplayer implements Replayer {
    * uncertain (the databases it was deployed to were mended by hand).
    */
   private rejected(reason: string): void {
+    if (!this.migration || !this.range) return this.note('warning', `This migration fails on a fresh database at line ${this.line()}: ${reason}`);
+    const excerpt = this.statementText.trim().split('\n')[0].replace(/;$/, '');
+    const named = wordsOf(this.statementText);
+    const unread = Object.entries(this.data.unread ?? {}).find(([table]) => named.has(table));
+    if (unread) {
+      // What the replay could not read may be exactly what makes this statement valid.
+      const at = unread[1];
+      const where = at.migration === this.migration.name ? `line ${at.line}` : `line ${at.line} of ${at.migration}`;
+      const why = reason.replace(/;? ?MySQL rejects the statement, so it is skipped\.?$/, '').replace(/\.$/, '');
+      this.note('warning', `Line ${this.line()}: on the replayed state MySQL would reject this statement (${why}), but ${where}, which the replay could not fully read, created or changed \`${at.name}\`: it is not reported as failing.`);
+      (this.data.uncertain ??= []).push({ migration: this.migration.name, file: this.migration.file, range: this.range, excerpt, reason: `an earlier statement the replay could not fully read may have made it valid (${why})`, tables: this.tablesNamed(named) });
+      return;
+    }
     this.note('warning', `This migration fails on a fresh database at line ${this.line()}: ${reason}`);
-    if (!this.migration || !this.range) return;
-    const words = new Set<string>();
-    for (const match of this.migration.sql.matchAll(/`((?:[^`]|``)+)`|([A-Za-z_$][\w$]*)/g)) words.add((match[1] ?? match[2]).replace(/``/g, '`').toLowerCase());
-    const tables = Object.keys(this.data.state.tables).filter((key) => words.has(this.data.state.tables[key].name.toLowerCase()));
     (this.data.uncertain ??= []).push({
       migration: this.migration.name,
       file: this.migration.file,
       range: this.range,
-      excerpt: this.statementText.trim().split('\n')[0].replace(/;$/, ''),
+      excerpt,
       reason: `MySQL rejects it (${reason})`,
-      tables,
+      tables: this.tablesNamed(wordsOf(this.migration.sql)),
       fails: true,
     });
+  }
+
+  private tablesNamed(words: Set<string>): string[] {
+    return Object.keys(this.data.state.tables).filter((key) => words.has(this.data.state.tables[key].name.toLowerCase()));
+  }
+
+  /** A statement the replay could not read names these tables (after TABLE, or ON of CREATE INDEX): later refusals on them are not failures. */
+  private markUnread(tokens: MysqlToken[]): void {
+    if (!this.migration) return;
+    for (let i = 0; i + 1 < tokens.length; i++) {
+      if (!isWord(tokens[i], 'TABLE') && !isWord(tokens[i], 'ON')) continue;
+      let next = i + 1;
+      if (isWord(tokens[next], 'IF')) next += isWord(tokens[next + 1], 'NOT') ? 3 : 2;
+      const name = tokens[next];
+      if (name && (name.kind === 'ident' || name.kind === 'word')) (this.data.unread ??= {})[name.value.toLowerCase()] = { name: name.value, migration: this.migration.name, line: this.line() };
+    }
   }
 
   private line(): number {
@@ -522,6 +553,7 @@ class MysqlReplayer implements Replayer {
       return;
     }
     this.note('warning', `Line ${this.line()}: MySQL syntax not understood (${parseError(error)}); the statement is skipped and the rest of the file is still read.`);
+    this.markUnread(tokens);
   }
 
   private applyStatement(node: Ast): void {
@@ -1033,7 +1065,12 @@ class MysqlReplayer implements Replayer {
     const like = obj(node.like);
     if (like) return this.createTableLike(key, name, list(like.table)[0]);
     if (node.query_expr) {
-      this.note('warning', `Line ${this.line()}: CREATE TABLE ... AS SELECT is not modelled: the columns of \`${name}\` are unknown to the replay.`);
+      // The columns come from a query the replay does not run: the table is kept, so later statements find it, and never compared.
+      this.tables[key] = { name, columns: [], indexes: [], foreignKeys: [], fromQuery: true };
+      this.data.sources[key] = { items: {} };
+      this.record(key);
+      if (this.migration) (this.data.unread ??= {})[name.toLowerCase()] = { name, migration: this.migration.name, line: this.line() };
+      this.note('info', `Line ${this.line()}: table \`${name}\` is created from a query; its columns are not known to the replay, so nothing in it is compared with the schema.`);
       return;
     }
     const table: DbTable = { name, columns: [], indexes: [], foreignKeys: [] };
@@ -1348,6 +1385,13 @@ class MysqlReplayer implements Replayer {
 
 // ---------------------------------------------------------------------------
 // Small pure helpers
+
+/** The identifiers of a piece of SQL, backticked or not, lower-case. */
+function wordsOf(sql: string): Set<string> {
+  const words = new Set<string>();
+  for (const match of sql.matchAll(/`((?:[^`]|``)+)`|([A-Za-z_$][\w$]*)/g)) words.add((match[1] ?? match[2]).replace(/``/g, '`').toLowerCase());
+  return words;
+}
 
 function parseError(error: unknown): string {
   const failure = error as { found?: unknown; message?: string } | undefined;
