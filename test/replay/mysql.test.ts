@@ -219,14 +219,22 @@ describe('MySQL replayer', () => {
       assert.deepStrictEqual(compact(replayer.state()).c, { columns: ['id:int', 'p:int', 'n:int?'], primaryKey: 'id', indexes: ['c_p_fkey(p)'], foreignKeys: [] });
     });
 
+    it('reads a partitioned table without its PARTITION BY clause, which the parser does not know and which changes no column, index or key', async () => {
+      const { replayer, notes } = await replay(
+        migration('1', 'CREATE TABLE `Log` (`id` INT NOT NULL, `at` DATE NOT NULL, PRIMARY KEY (`id`, `at`)) PARTITION BY RANGE (YEAR(`at`)) (PARTITION p0 VALUES LESS THAN (2025), PARTITION p1 VALUES LESS THAN MAXVALUE);\nALTER TABLE `Log` ADD COLUMN `msg` TEXT;'),
+      );
+      assert.deepStrictEqual(messages(notes), []);
+      assert.deepStrictEqual(compact(replayer.state()), { Log: { columns: ['id:int', 'at:date', 'msg:text?'], primaryKey: 'id,at', indexes: [], foreignKeys: [] } });
+    });
+
     it('does not call a refusal a failure when a statement it could not read created or changed the table, and keeps a table created from a query', async () => {
       const { replayer, notes } = await replay(
-        migration('1', "CREATE TABLE `User` (`id` INT NOT NULL, PRIMARY KEY (`id`));\nCREATE TABLE `Log` (`id` INT NOT NULL, `at` DATE NOT NULL, PRIMARY KEY (`id`, `at`)) PARTITION BY RANGE (YEAR(`at`)) (PARTITION p0 VALUES LESS THAN (2025), PARTITION p1 VALUES LESS THAN MAXVALUE);\nCREATE TABLE `UserCopy` AS SELECT `id` FROM `User`;"),
+        migration('1', "CREATE TABLE `User` (`id` INT NOT NULL, PRIMARY KEY (`id`));\nCREATE TABLE `Log` (`id` INT NOT NULL, `at` DATE NOT NULL, PRIMARY KEY (`id`, `at`)) STATS_PERSISTENT=0;\nCREATE TABLE `UserCopy` AS SELECT `id` FROM `User`;"),
         migration('2', 'ALTER TABLE `Log` ADD COLUMN `msg` TEXT;\nALTER TABLE `UserCopy` ADD PRIMARY KEY (`id`);\nALTER TABLE `User` DROP COLUMN `nope`;'),
       );
       // Checked on MariaDB 10.11: migration 2 fails at its line 3 only.
       assert.deepStrictEqual(messages(notes), [
-        'warning: Line 2: MySQL syntax not understood (unexpected `P`); the statement is skipped and the rest of the file is still read.',
+        'warning: Line 2: MySQL syntax not understood (unexpected `S`); the statement is skipped and the rest of the file is still read.',
         'info: Line 3: table `UserCopy` is created from a query; its columns are not known to the replay, so nothing in it is compared with the schema.',
         'warning: Line 1: on the replayed state MySQL would reject this statement (table `Log` does not exist at this point of the migrations), but line 2 of 1, which the replay could not fully read, created or changed `Log`: it is not reported as failing.',
         'warning: Line 2: on the replayed state MySQL would reject this statement (`UserCopy` has no column `id`), but line 3 of 1, which the replay could not fully read, created or changed `UserCopy`: it is not reported as failing.',

@@ -376,7 +376,7 @@ class MysqlReplayer implements Replayer {
       const statementText = sql.slice(piece.start, piece.end);
       this.statementText = statementText;
       try {
-        this.applyText(statementText, piece.tokens);
+        this.applyText(statementText, piece.tokens, piece.start);
         this.finishStatement();
       } catch (error) {
         // A shape of syntax tree this code did not expect must not stop the replay.
@@ -520,7 +520,8 @@ class MysqlReplayer implements Replayer {
   // -------------------------------------------------------------------------
   // Parsing one statement
 
-  private applyText(statementText: string, tokens: MysqlToken[]): void {
+  /** `offset`: where the statement starts in its file (token positions are the file's). */
+  private applyText(statementText: string, tokens: MysqlToken[], offset: number): void {
     let ast: unknown;
     try {
       ast = mysqlParser().astify(statementText, OPTIONS);
@@ -529,8 +530,19 @@ class MysqlReplayer implements Replayer {
         this.alterTableByClauses(statementText, tokens, error);
         return;
       }
-      this.unparsed(tokens, error);
-      return;
+      // The parser does not read partitioning, which changes no column, index or key: the table without it.
+      const partitioned = isWord(tokens[0], 'CREATE') ? partitionClauseStart(tokens) : undefined;
+      if (partitioned !== undefined) {
+        try {
+          ast = mysqlParser().astify(statementText.slice(0, partitioned - offset), OPTIONS);
+        } catch {
+          ast = undefined;
+        }
+      }
+      if (ast === undefined) {
+        this.unparsed(tokens, error);
+        return;
+      }
     }
     for (const statement of list(ast)) {
       const node = obj(statement);
@@ -1385,6 +1397,17 @@ class MysqlReplayer implements Replayer {
 
 // ---------------------------------------------------------------------------
 // Small pure helpers
+
+/** Where a top-level `PARTITION BY` clause starts (outside parentheses), if the statement has one. */
+function partitionClauseStart(tokens: MysqlToken[]): number | undefined {
+  let depth = 0;
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    if (tokens[i].text === '(') depth++;
+    else if (tokens[i].text === ')') depth--;
+    else if (depth === 0 && isWord(tokens[i], 'PARTITION') && isWord(tokens[i + 1], 'BY')) return tokens[i].start;
+  }
+  return undefined;
+}
 
 /** The identifiers of a piece of SQL, backticked or not, lower-case. */
 function wordsOf(sql: string): Set<string> {
