@@ -1511,8 +1511,9 @@ class PostgresReplayer implements Replayer {
 
   /**
    * DROP EXTENSION: with CASCADE, PostgreSQL drops the columns of the types
-   * the extension defines (and their indexes); without it, it refuses while
-   * such a column exists. Only the types of EXTENSION_COLUMN_TYPES are known.
+   * the extension defines (and their indexes) and the indexes on its operator
+   * classes; without it, it refuses while any of them exists. Only what
+   * EXTENSION_COLUMN_TYPES and EXTENSION_OPERATOR_CLASSES list is known.
    */
   private dropExtension(name: string, cascade: boolean, missingOk: boolean): void {
     const types = EXTENSION_COLUMN_TYPES[name.toLowerCase()] ?? [];
