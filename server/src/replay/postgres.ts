@@ -277,6 +277,8 @@ class PostgresReplayer implements Replayer {
   private searchPath: string[] = DEFAULT_SEARCH_PATH;
   /** The search path before a `SET LOCAL search_path`, which the transaction's end restores. */
   private searchPathBeforeLocal?: string[];
+  /** Columns whose default the ALTER TABLE being applied drops (in any of its commands). */
+  private defaultsDroppedHere = new Set<string>();
   /** What PostgreSQL rejects in the statement being applied (a statement can be partly applied: one ALTER TABLE subcommand fails). */
   private refused: Refusal[] = [];
   /** Relation keys one DROP statement names together: they may depend on each other without CASCADE. */
@@ -1162,10 +1164,11 @@ class PostgresReplayer implements Replayer {
     const found = this.table(stmt.relation, stmt.missing_ok);
     if (!found) return;
     const { table, key } = found;
-    for (const node of stmt.cmds ?? []) {
-      const [kind, body] = unwrap(node);
-      if (kind === 'AlterTableCmd') this.alterTableCommand(key, table, body as AlterTableCmd);
-    }
+    const commands = (stmt.cmds ?? []).map((node) => unwrap(node)).filter(([kind]) => kind === 'AlterTableCmd').map(([, body]) => body as AlterTableCmd);
+    // A DROP DEFAULT anywhere in the statement is done before a type change of the same column (PostgreSQL's documented way).
+    this.defaultsDroppedHere = new Set(commands.filter((c) => c.subtype === 'AT_ColumnDefault' && !c.def && c.name).map((c) => c.name as string));
+    for (const command of commands) this.alterTableCommand(key, table, command);
+    this.defaultsDroppedHere = new Set();
   }
 
   private column(key: string, table: DbTable, name: string | undefined, missingOk?: boolean): DbColumn | undefined {
@@ -1204,7 +1207,13 @@ class PostgresReplayer implements Replayer {
           this.refuse('feature_not_supported', `Column "${column.name}" of "${key}" is used by ${users.map((u) => u.label).join(', ')}; PostgreSQL cannot change the type of a column a view uses ("cannot alter type of a column used by a view or rule"): drop the view first and create it again after.`);
         }
         const def = unwrap(cmd.def)[1] as ColumnDef;
-        column.type = resolveType(def.typeName, this.enumKey).type;
+        const newType = resolveType(def.typeName, this.enumKey).type;
+        // PostgreSQL casts the column's default to the new type with an assignment cast, and no other type has one to an enum.
+        const sameEnum = column.type.isEnum && column.type.name === newType.name && column.type.array === newType.array;
+        if (newType.isEnum && !sameEnum && column.default && column.default.kind !== 'autoincrement' && !this.defaultsDroppedHere.has(column.name)) {
+          this.refuse('datatype_mismatch', `The default of "${key}"."${column.name}" cannot be cast automatically to enum "${newType.name}" ("default for column cannot be cast automatically"): drop the default before the type change (ALTER COLUMN ... DROP DEFAULT) and set it again after, as Prisma does. The replay changes the type.`);
+        }
+        column.type = newType;
         // PostgreSQL casts an existing default to the new type: it now depends on that type too.
         const deps = this.data.defaultDependencies[key]?.[column.name];
         if (column.default && column.default.kind !== 'autoincrement' && column.type.isEnum) {
