@@ -40,9 +40,11 @@ function classifyPostgres(from: ColumnType, to: ColumnType): CastCost {
   const a = from.name;
   const b = to.name;
   if (from.isEnum || to.isEnum) {
-    // Enum to text keeps every value; anything else goes through a text cast that can fail.
+    // Enum to text keeps every value. To an enum, from text or from another enum, Prisma's engine drops the
+    // column and adds it again (dittofeed's support_new_broadcast_flow: DBCompletionStatus → DBBroadcastStatus);
+    // a cast through text would also need the default dropped first.
     if (from.isEnum && PG_TEXTUAL.has(b) && b !== 'bpchar') return to.args.length === 0 ? 'rewrite' : 'mayFail';
-    return from.isEnum && to.isEnum ? 'mayFail' : 'dropsData';
+    return from.isEnum && to.isEnum && a === b ? 'free' : 'dropsData';
   }
   if (a === b) {
     if (a === 'varchar' || a === 'bpchar' || a === 'bit' || a === 'varbit') {
