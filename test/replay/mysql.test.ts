@@ -219,6 +219,19 @@ describe('MySQL replayer', () => {
       assert.deepStrictEqual(compact(replayer.state()).c, { columns: ['id:int', 'p:int', 'n:int?'], primaryKey: 'id', indexes: ['c_p_fkey(p)'], foreignKeys: [] });
     });
 
+    it('says ADD COLUMN ... AFTER a column the table does not have fails on a fresh database, and keeps the column, last', async () => {
+      const { replayer, notes } = await replay(
+        migration('1', 'CREATE TABLE `User` (`id` INT NOT NULL, `email` VARCHAR(191) NOT NULL, PRIMARY KEY (`id`));'),
+        migration('2', 'ALTER TABLE `User` ADD COLUMN `x` INT AFTER `nope`;\nALTER TABLE `User` ADD COLUMN `y` INT AFTER `id`;'),
+      );
+      // Checked on MariaDB 10.11: "Unknown column 'nope'".
+      assert.deepStrictEqual(messages(notes), [
+        'warning: This migration fails on a fresh database at line 1: AFTER names column `nope`, which `User` does not have; MySQL rejects the statement ("Unknown column"). The replay puts the column last.',
+      ]);
+      assert.deepStrictEqual(compact(replayer.state()).User, { columns: ['id:int', 'y:int?', 'email:varchar(191)', 'x:int?'], primaryKey: 'id', indexes: [], foreignKeys: [] });
+      assert.deepStrictEqual((replayer.uncertain?.() ?? []).map((u) => [u.migration, u.excerpt, u.fails]), [['2', 'ALTER TABLE `User` ADD COLUMN `x` INT AFTER `nope`', true]]);
+    });
+
     it('reads a partitioned table without its PARTITION BY clause, which the parser does not know and which changes no column, index or key', async () => {
       const { replayer, notes } = await replay(
         migration('1', 'CREATE TABLE `Log` (`id` INT NOT NULL, `at` DATE NOT NULL, PRIMARY KEY (`id`, `at`)) PARTITION BY RANGE (YEAR(`at`)) (PARTITION p0 VALUES LESS THAN (2025), PARTITION p1 VALUES LESS THAN MAXVALUE);\nALTER TABLE `Log` ADD COLUMN `msg` TEXT;'),

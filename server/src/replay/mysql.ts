@@ -681,7 +681,7 @@ class MysqlReplayer implements Replayer {
         table.columns.splice(index + 1, 0, column);
         return;
       }
-      this.note('warning', `Line ${this.line()}: AFTER names column \`${after ?? '?'}\`, which \`${table.name}\` does not have; the column is put last.`);
+      this.rejected(`AFTER names column \`${after ?? '?'}\`, which \`${table.name}\` does not have; MySQL rejects the statement ("Unknown column"). The replay puts the column last.`);
     }
     if (at !== undefined && at >= 0 && at <= table.columns.length) table.columns.splice(at, 0, column);
     else table.columns.push(column);
