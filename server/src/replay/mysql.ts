@@ -470,14 +470,17 @@ class MysqlReplayer implements Replayer {
 
   /** A statement the replay could not read names these tables (after TABLE, or ON of CREATE INDEX): later refusals on them are not failures. */
   private markUnread(tokens: MysqlToken[]): void {
-    if (!this.migration) return;
     for (let i = 0; i + 1 < tokens.length; i++) {
       if (!isWord(tokens[i], 'TABLE') && !isWord(tokens[i], 'ON')) continue;
       let next = i + 1;
       if (isWord(tokens[next], 'IF')) next += isWord(tokens[next + 1], 'NOT') ? 3 : 2;
       const name = tokens[next];
-      if (name && (name.kind === 'ident' || name.kind === 'word')) (this.data.unread ??= {})[name.value.toLowerCase()] = { name: name.value, migration: this.migration.name, line: this.line() };
+      if (name && (name.kind === 'ident' || name.kind === 'word')) this.markTableUnread(name.value);
     }
+  }
+
+  private markTableUnread(name: string): void {
+    if (this.migration) (this.data.unread ??= {})[name.toLowerCase()] = { name, migration: this.migration.name, line: this.line() };
   }
 
   private line(): number {
@@ -1081,7 +1084,7 @@ class MysqlReplayer implements Replayer {
       this.tables[key] = { name, columns: [], indexes: [], foreignKeys: [], fromQuery: true };
       this.data.sources[key] = { items: {} };
       this.record(key);
-      if (this.migration) (this.data.unread ??= {})[name.toLowerCase()] = { name, migration: this.migration.name, line: this.line() };
+      this.markTableUnread(name);
       this.note('info', `Line ${this.line()}: table \`${name}\` is created from a query; its columns are not known to the replay, so nothing in it is compared with the schema.`);
       return;
     }

@@ -438,7 +438,7 @@ class Interpreter {
     const value = this.evaluate(query);
     const name = this.datumNames[body.varno as number];
     if (!Array.isArray(value) || name === undefined) return this.unknownLoop('PLpgSQL_stmt_foreach_a', body, lineno);
-    this.unroll(body, value.map((v) => () => this.variables.set(name, v)));
+    this.unroll(body, name, value);
   }
 
   /**
@@ -454,7 +454,7 @@ class Interpreter {
     const value = this.value(array);
     const name = this.datumNames[fields[0].varno ?? -1] ?? fields[0].name?.toLowerCase();
     if (!Array.isArray(value) || name === undefined) return false;
-    this.unroll(body, value.map((v) => () => this.variables.set(name, v)));
+    this.unroll(body, name, value);
     return true;
   }
 
@@ -468,13 +468,14 @@ class Interpreter {
     const values: number[] = [];
     if (reverse) for (let i = lower; i >= upper; i -= step) values.push(i);
     else for (let i = lower; i <= upper; i += step) values.push(i);
-    this.unroll(body, values.map((v) => () => this.variables.set(name, v)));
+    this.unroll(body, name, values);
   }
 
-  private unroll(body: Record<string, unknown>, iterations: (() => void)[]): void {
+  /** Runs the loop's body once per value, with the loop variable `name` set to it. */
+  private unroll(body: Record<string, unknown>, name: string, values: readonly Known[]): void {
     const label = body.label as string | undefined;
-    for (const set of iterations) {
-      set();
+    for (const value of values) {
+      this.variables.set(name, value);
       try {
         this.statements(body.body);
       } catch (error) {

@@ -277,8 +277,6 @@ class PostgresReplayer implements Replayer {
   private searchPath: string[] = DEFAULT_SEARCH_PATH;
   /** The search path before a `SET LOCAL search_path`, which the transaction's end restores. */
   private searchPathBeforeLocal?: string[];
-  /** Columns whose default the ALTER TABLE being applied drops (in any of its commands). */
-  private defaultsDroppedHere = new Set<string>();
   /** What PostgreSQL rejects in the statement being applied (a statement can be partly applied: one ALTER TABLE subcommand fails). */
   private refused: Refusal[] = [];
   /** Relation keys one DROP statement names together: they may depend on each other without CASCADE. */
@@ -399,10 +397,11 @@ class PostgresReplayer implements Replayer {
     if (unread) {
       // What the replay could not read may be exactly what makes this statement valid (a DO block that added the column).
       const where = unread.entry.migration === this.migration?.name ? `line ${unread.entry.range.start.line + 1}` : `line ${unread.entry.range.start.line + 1} of ${unread.entry.migration}`;
-      const message = `Line ${line}: on the replayed state PostgreSQL would reject this statement (${refusal.message.replace(/\.$/, '')}), but ${where}, which the replay could not interpret, may have changed "${unread.table}": it is not reported as failing.`;
+      const why = refusal.message.replace(/\.$/, '');
+      const message = `Line ${line}: on the replayed state PostgreSQL would reject this statement (${why}), but ${where}, which the replay could not interpret, may have changed "${unread.table}": it is not reported as failing.`;
       if (this.migration) {
         this.notes.push({ level: 'warning', message, where: { file: this.migration.file, range } });
-        this.data.uncertain.push({ migration: this.migration.name, file: this.migration.file, range, excerpt, reason: `an earlier statement the replay could not interpret may have made it valid (${refusal.message.replace(/\.$/, '')})`, tables: refusal.tables ?? [] });
+        this.data.uncertain.push({ migration: this.migration.name, file: this.migration.file, range, excerpt, reason: `an earlier statement the replay could not interpret may have made it valid (${why})`, tables: refusal.tables ?? [] });
       }
       return;
     }
@@ -1166,9 +1165,8 @@ class PostgresReplayer implements Replayer {
     const { table, key } = found;
     const commands = (stmt.cmds ?? []).map((node) => unwrap(node)).filter(([kind]) => kind === 'AlterTableCmd').map(([, body]) => body as AlterTableCmd);
     // A DROP DEFAULT anywhere in the statement is done before a type change of the same column (PostgreSQL's documented way).
-    this.defaultsDroppedHere = new Set(commands.filter((c) => c.subtype === 'AT_ColumnDefault' && !c.def && c.name).map((c) => c.name as string));
-    for (const command of commands) this.alterTableCommand(key, table, command);
-    this.defaultsDroppedHere = new Set();
+    const defaultsDropped = new Set(commands.filter((c) => c.subtype === 'AT_ColumnDefault' && !c.def && c.name).map((c) => c.name as string));
+    for (const command of commands) this.alterTableCommand(key, table, command, defaultsDropped);
   }
 
   private column(key: string, table: DbTable, name: string | undefined, missingOk?: boolean): DbColumn | undefined {
@@ -1177,7 +1175,8 @@ class PostgresReplayer implements Replayer {
     return column;
   }
 
-  private alterTableCommand(key: string, table: DbTable, cmd: AlterTableCmd): void {
+  /** `defaultsDropped`: the columns whose default the statement drops, in any of its commands. */
+  private alterTableCommand(key: string, table: DbTable, cmd: AlterTableCmd, defaultsDropped: ReadonlySet<string>): void {
     const subtype = cmd.subtype ?? '';
     if (NEUTRAL_SUBCOMMANDS.has(subtype)) return;
     switch (subtype) {
@@ -1210,7 +1209,7 @@ class PostgresReplayer implements Replayer {
         const newType = resolveType(def.typeName, this.enumKey).type;
         // PostgreSQL casts the column's default to the new type with an assignment cast, and no other type has one to an enum.
         const sameEnum = column.type.isEnum && column.type.name === newType.name && column.type.array === newType.array;
-        if (newType.isEnum && !sameEnum && column.default && column.default.kind !== 'autoincrement' && !this.defaultsDroppedHere.has(column.name)) {
+        if (newType.isEnum && !sameEnum && column.default && column.default.kind !== 'autoincrement' && !defaultsDropped.has(column.name)) {
           this.refuse('datatype_mismatch', `The default of "${key}"."${column.name}" cannot be cast automatically to enum "${newType.name}" ("default for column cannot be cast automatically"): drop the default before the type change (ALTER COLUMN ... DROP DEFAULT) and set it again after, as Prisma does. The replay changes the type.`);
         }
         column.type = newType;
@@ -1770,15 +1769,12 @@ class PostgresReplayer implements Replayer {
     (this.data.dropEvents ??= []).push({ migration: this.migration.name, file: this.migration.file, range: this.statement.range, target, action, cascade, dependants });
   }
 
-  /** A table or view renamed (or moved to another schema): what depends on it follows, as in PostgreSQL. */
   /** What an object depends on, kept under its new key when the object is renamed or moved. */
   private moveDependencies(oldKey: string, newKey: string): void {
-    const all = this.data.dependencies;
-    if (!all?.[oldKey]) return;
-    all[newKey] = all[oldKey];
-    delete all[oldKey];
+    moveEntry(this.data.dependencies, oldKey, newKey);
   }
 
+  /** A table or view renamed (or moved to another schema): what depends on it follows, as in PostgreSQL. */
   private renameDependencies(oldRelation: string, newRelation: string, oldObjectKey?: string, newObjectKey?: string): void {
     const all = this.data.dependencies;
     if (!all) return;
@@ -1924,10 +1920,7 @@ class PostgresReplayer implements Replayer {
         // Triggers and views keep calling it under its new name (PostgreSQL links them to the function itself).
         const oldLower = at.name.toLowerCase();
         const newLower = newName.toLowerCase();
-        if (this.data.functions[oldLower]) {
-          this.data.functions[newLower] = this.data.functions[oldLower];
-          delete this.data.functions[oldLower];
-        }
+        moveEntry(this.data.functions, oldLower, newLower);
         if (this.data.readOnlyFunctions) this.data.readOnlyFunctions = this.data.readOnlyFunctions.map((f) => (f === oldLower ? newLower : f));
         for (const dependencies of Object.values(this.data.dependencies ?? {})) {
           dependencies.functions = dependencies.functions.map((f) => (f === oldLower ? newLower : f));
@@ -1959,11 +1952,8 @@ class PostgresReplayer implements Replayer {
     delete this.objects[oldKey];
     this.objects[newKey] = moved;
     this.moveDependencies(oldKey, newKey);
-    for (const byKey of [this.data.ownedSequences, this.data.overloads]) {
-      if (!byKey?.[oldKey]) continue;
-      byKey[newKey] = byKey[oldKey] as never;
-      delete byKey[oldKey];
-    }
+    moveEntry(this.data.ownedSequences, oldKey, newKey);
+    moveEntry(this.data.overloads, oldKey, newKey);
   }
 
   /**
@@ -1991,9 +1981,7 @@ class PostgresReplayer implements Replayer {
     this.data.otherTypes = this.data.otherTypes.map((key) => (key.startsWith(`${from}.`) ? `${to}.${key.slice(from.length + 1)}` : key));
     const partitions = this.data.partitions;
     for (const child of Object.keys(partitions ?? {})) {
-      if (!child.startsWith(`${from}.`)) continue;
-      partitions![`${to}.${child.slice(from.length + 1)}`] = partitions![child];
-      delete partitions![child];
+      if (child.startsWith(`${from}.`)) moveEntry(partitions, child, `${to}.${child.slice(from.length + 1)}`);
     }
     // Triggers moved with their tables above; views take their indexes and triggers with them.
     for (const [key, object] of Object.entries(this.objects)) {
@@ -2042,17 +2030,7 @@ class PostgresReplayer implements Replayer {
     change(table);
     this.moveTriggers(oldKey, newKey, table.schema);
     this.moveChildPartitions(oldKey, newKey);
-    delete this.tables[oldKey];
-    this.tables[newKey] = table;
-    const sources = this.data.tableSources[oldKey];
-    delete this.data.tableSources[oldKey];
-    if (sources) this.data.tableSources[newKey] = sources;
-    const others = this.data.unmodelledConstraints[oldKey];
-    delete this.data.unmodelledConstraints[oldKey];
-    if (others) this.data.unmodelledConstraints[newKey] = others;
-    const dependencies = this.data.defaultDependencies[oldKey];
-    delete this.data.defaultDependencies[oldKey];
-    if (dependencies) this.data.defaultDependencies[newKey] = dependencies;
+    for (const byTable of [this.tables, this.data.tableSources, this.data.unmodelledConstraints, this.data.defaultDependencies]) moveEntry<unknown>(byTable, oldKey, newKey);
     for (const other of Object.values(this.tables)) {
       for (const fk of other.foreignKeys) if (fk.referencedTable === oldKey) fk.referencedTable = newKey;
     }
@@ -2211,16 +2189,10 @@ class PostgresReplayer implements Replayer {
   private moveEnum(oldKey: string, newKey: string, change: (e: DbEnum) => void): void {
     const target = this.data.state.enums[oldKey];
     change(target);
-    delete this.data.state.enums[oldKey];
-    this.data.state.enums[newKey] = target;
-    const sources = this.data.enumSources[oldKey];
-    delete this.data.enumSources[oldKey];
-    if (sources) this.data.enumSources[newKey] = sources;
+    moveEntry(this.data.state.enums, oldKey, newKey);
+    moveEntry(this.data.enumSources, oldKey, newKey);
     const open = this.data.openTransaction;
-    if (open?.addedValues[oldKey]) {
-      open.addedValues[newKey] = open.addedValues[oldKey];
-      delete open.addedValues[oldKey];
-    }
+    moveEntry(open?.addedValues, oldKey, newKey);
     if (open) open.createdEnums = open.createdEnums.map((k) => (k === oldKey ? newKey : k));
     for (const table of Object.values(this.tables)) {
       for (const column of table.columns) if (column.type.isEnum && column.type.name === oldKey) column.type.name = newKey;
@@ -2323,6 +2295,13 @@ class PostgresReplayer implements Replayer {
     }
     return this.skip(`ALTER ${qualifiedLabel(stmt.objectType ?? 'OBJECT_UNKNOWN')} SET SCHEMA`);
   }
+}
+
+/** Moves what `record` keeps under `from` to `to`, if anything: a renamed or moved object keeps what is recorded about it. */
+function moveEntry<T>(record: Record<string, T> | undefined, from: string, to: string): void {
+  if (!record || from === to || !Object.prototype.hasOwnProperty.call(record, from)) return;
+  record[to] = record[from];
+  delete record[from];
 }
 
 /** A function's argument types as DROP FUNCTION names them: the input parameters only (OUT and TABLE columns are not part of it). */
