@@ -43,7 +43,7 @@ import { concurrentLabel, parsePostgresStatements, postgresParserLoaded, type Pa
 import { functionCallTables, interpretDoBlock, type CatalogView, type PlpgsqlHost, type Refusal } from './plpgsql';
 import { entryOf, flattenProvenance } from './provenance';
 import { newEnumValueUse, type EnumUseScope } from './enumValueUse';
-import { findInParseTree } from './parseTree';
+import { findInParseTree, walkParseTree } from './parseTree';
 import type { Dependant, DropEvent, MigrationInput, NewEnumValueUse, ProvenanceEntry, Replayer, UncertainStatement } from './types';
 import { viewDependencies, type ObjectDependencies } from './viewDependencies';
 
@@ -79,6 +79,13 @@ interface ReplayData {
    * drops such defaults even after the column itself changed to another type.
    */
   defaultDependencies: Record<string, Record<string, string[]>>;
+  /**
+   * Table key → generated column → the columns of that table its expression
+   * reads. PostgreSQL records those dependencies: it refuses to drop such a
+   * column without CASCADE (which drops the generated column too) and to
+   * change its type at all.
+   */
+  generatedFrom?: Record<string, Record<string, string[]>>;
   /** Statements the replay could not interpret, or that PostgreSQL rejects, in order. */
   uncertain: UncertainStatement[];
   /** Functions and procedures the migrations created, by lower-case name → the names their body mentions (what a call may touch). */
@@ -857,13 +864,17 @@ class PostgresReplayer implements Replayer {
         else table.columns.push(built.column);
         for (const constraint of built.constraints) constraints.push({ constraint, column: built.column.name });
         this.setDefaultDependencies(rel.key, built.column, built.defaultExpr);
+        this.setGeneratedFrom(rel.key, built.column.name, built.generatedExpr);
       } else if (kind === 'Constraint') {
         constraints.push({ constraint: body as Constraint });
       } else if (kind === 'TableLikeClause') {
         const like = body as TableLikeClause;
         const source = this.table(like.relation, false);
-        // CREATE_TABLE_LIKE_DEFAULTS is bit 3 of the options mask.
-        if (source) for (const column of source.table.columns) this.copyColumn(table, column, ((like.options ?? 0) & (1 << 3)) !== 0);
+        // CREATE_TABLE_LIKE_DEFAULTS and _GENERATED are bits 3 and 4 of the options mask.
+        const withGenerated = ((like.options ?? 0) & (1 << 4)) !== 0;
+        if (source) for (const column of source.table.columns) this.copyColumn(table, column, ((like.options ?? 0) & (1 << 3)) !== 0, withGenerated);
+        const generatedFrom = source && withGenerated ? this.data.generatedFrom?.[source.key] : undefined;
+        if (generatedFrom) Object.assign(((this.data.generatedFrom ??= {})[rel.key] ??= {}), structuredClone(generatedFrom));
         if (source) likes.push({ source: source.key, options: like.options ?? 0 });
       }
     }
@@ -897,10 +908,10 @@ class PostgresReplayer implements Replayer {
     }
   }
 
-  private copyColumn(table: DbTable, column: DbColumn, withDefault: boolean): void {
+  private copyColumn(table: DbTable, column: DbColumn, withDefault: boolean, withGeneratedExpression = false): void {
     const copy: DbColumn = structuredClone(column);
     if (!withDefault || copy.default?.kind === 'autoincrement') delete copy.default;
-    delete copy.generated;
+    if (!withGeneratedExpression || !copy.generated?.startsWith('GENERATED ALWAYS AS (')) delete copy.generated;
     table.columns.push(copy);
   }
 
@@ -929,7 +940,7 @@ class PostgresReplayer implements Replayer {
     this.note('info', `Table "${rel.key}" is created from a query; its columns are not known to the replay, so nothing in it is compared with the schema.`);
   }
 
-  private buildColumn(def: ColumnDef): { column: DbColumn; constraints: Constraint[]; defaultExpr?: Node } {
+  private buildColumn(def: ColumnDef): { column: DbColumn; constraints: Constraint[]; defaultExpr?: Node; generatedExpr?: Node } {
     const resolved = resolveType(def.typeName, this.enumKey);
     const column: DbColumn = { name: def.colname ?? '', type: resolved.type, nullable: true };
     if (resolved.serial) {
@@ -938,6 +949,7 @@ class PostgresReplayer implements Replayer {
     }
     const constraints: Constraint[] = [];
     let defaultExpr: Node | undefined;
+    let generatedExpr: Node | undefined;
     for (const node of def.constraints ?? []) {
       const [kind, body] = unwrap(node);
       if (kind !== 'Constraint') continue;
@@ -964,6 +976,7 @@ class PostgresReplayer implements Replayer {
           break;
         case 'CONSTR_GENERATED':
           column.generated = `GENERATED ALWAYS AS (${expressionSql(c.raw_expr)}) ${c.generated_kind === 'v' ? 'VIRTUAL' : 'STORED'}`;
+          generatedExpr = c.raw_expr;
           break;
         case 'CONSTR_PRIMARY':
         case 'CONSTR_UNIQUE':
@@ -977,7 +990,28 @@ class PostgresReplayer implements Replayer {
           break;
       }
     }
-    return { column, constraints, ...(defaultExpr && column.default?.kind !== 'autoincrement' ? { defaultExpr } : {}) };
+    return { column, constraints, ...(defaultExpr && column.default?.kind !== 'autoincrement' ? { defaultExpr } : {}), ...(generatedExpr ? { generatedExpr } : {}) };
+  }
+
+  /** Records the columns a generated column's expression reads (see ReplayData.generatedFrom); no expression forgets them. */
+  private setGeneratedFrom(key: string, column: string, expr: Node | undefined): void {
+    const sources = new Set<string>();
+    walkParseTree(expr, (object) => {
+      if (!object.ColumnRef) return undefined;
+      const fields = names((object.ColumnRef as { fields?: Node[] }).fields);
+      const name = fields[fields.length - 1];
+      if (name && name !== column) sources.add(name);
+      return 'skip';
+    });
+    if (sources.size > 0) ((this.data.generatedFrom ??= {})[key] ??= {})[column] = [...sources];
+    else if (this.data.generatedFrom?.[key]) delete this.data.generatedFrom[key][column];
+  }
+
+  /** The generated columns of a table whose expression reads `column`. */
+  private generatedUsers(key: string, column: string): string[] {
+    return Object.entries(this.data.generatedFrom?.[key] ?? {})
+      .filter(([, sources]) => sources.includes(column))
+      .map(([generated]) => generated);
   }
 
   /** Records which enums a column's default depends on (see ReplayData.defaultDependencies). */
@@ -1190,6 +1224,7 @@ class PostgresReplayer implements Replayer {
         table.columns.push(built.column);
         this.recordItem(key, `.${built.column.name}`);
         this.setDefaultDependencies(key, built.column, built.defaultExpr);
+        this.setGeneratedFrom(key, built.column.name, built.generatedExpr);
         for (const constraint of built.constraints) this.addConstraint(key, table, constraint, built.column.name);
         return;
       }
@@ -1200,6 +1235,10 @@ class PostgresReplayer implements Replayer {
       case 'AT_AlterColumnType': {
         const column = this.column(key, table, cmd.name);
         if (!column) return;
+        const generated = this.generatedUsers(key, column.name);
+        if (generated.length > 0) {
+          this.refuse('feature_not_supported', `Column "${column.name}" of "${key}" is used by generated column${generated.length > 1 ? 's' : ''} ${generated.map((g) => `"${g}"`).join(', ')}; PostgreSQL cannot change its type ("cannot alter type of a column used by a generated column"): drop the generated column first and add it again after.`);
+        }
         const users = this.dependantsOf((d) => d.columns[key]?.includes(column.name) === true);
         if (users.length > 0) {
           this.recordDropEvent(`column "${key}"."${column.name}"`, 'alterType', false, users);
@@ -1268,12 +1307,16 @@ class PostgresReplayer implements Replayer {
       }
       case 'AT_DropExpression': {
         const column = this.column(key, table, cmd.name, cmd.missing_ok);
-        if (column) delete column.generated;
+        if (!column) return;
+        delete column.generated;
+        this.setGeneratedFrom(key, column.name, undefined);
         return;
       }
       case 'AT_SetExpression': {
         const column = this.column(key, table, cmd.name);
-        if (column) column.generated = `GENERATED ALWAYS AS (${expressionSql(cmd.def)}) STORED`;
+        if (!column) return;
+        column.generated = `GENERATED ALWAYS AS (${expressionSql(cmd.def)}) STORED`;
+        this.setGeneratedFrom(key, column.name, cmd.def);
         return;
       }
       case 'AT_ChangeOwner':
@@ -1321,6 +1364,15 @@ class PostgresReplayer implements Replayer {
   }
 
   private dropColumn(key: string, table: DbTable, name: string, cascade: boolean): void {
+    const generated = this.generatedUsers(key, name);
+    if (generated.length > 0) {
+      this.recordDropEvent(`column "${key}"."${name}"`, 'drop', cascade, generated.map((g) => ({ kind: 'column', key: `${key}.${g}`, label: `column "${key}"."${g}"` })));
+      if (!cascade) {
+        this.refuse('dependent_objects_still_exist', `Column "${name}" of "${key}" is used by generated column${generated.length > 1 ? 's' : ''} ${generated.map((g) => `"${g}"`).join(', ')}; PostgreSQL refuses to drop it without CASCADE. The replay drops ${generated.length > 1 ? 'them' : 'it'} too.`);
+      }
+      for (const dependant of generated) if (table.columns.some((c) => c.name === dependant)) this.dropColumn(key, table, dependant, cascade);
+    }
+    this.setGeneratedFrom(key, name, undefined);
     this.dropViewsOn(`column "${key}"."${name}"`, (d) => d.columns[key]?.includes(name) === true, cascade);
     // Foreign keys elsewhere that point at the column need CASCADE.
     for (const [otherKey, other] of Object.entries(this.tables)) {
@@ -1574,6 +1626,7 @@ class PostgresReplayer implements Replayer {
     delete this.data.tableSources[key];
     delete this.data.unmodelledConstraints[key];
     delete this.data.defaultDependencies[key];
+    if (this.data.generatedFrom) delete this.data.generatedFrom[key];
     for (const [otherKey, other] of Object.entries(this.tables)) {
       const dependants = other.foreignKeys.filter((f) => f.referencedTable === key);
       if (dependants.length === 0) continue;
@@ -2030,7 +2083,7 @@ class PostgresReplayer implements Replayer {
     change(table);
     this.moveTriggers(oldKey, newKey, table.schema);
     this.moveChildPartitions(oldKey, newKey);
-    for (const byTable of [this.tables, this.data.tableSources, this.data.unmodelledConstraints, this.data.defaultDependencies]) moveEntry<unknown>(byTable, oldKey, newKey);
+    for (const byTable of [this.tables, this.data.tableSources, this.data.unmodelledConstraints, this.data.defaultDependencies, this.data.generatedFrom ?? {}]) moveEntry<unknown>(byTable, oldKey, newKey);
     for (const other of Object.values(this.tables)) {
       for (const fk of other.foreignKeys) if (fk.referencedTable === oldKey) fk.referencedTable = newKey;
     }
@@ -2051,6 +2104,11 @@ class PostgresReplayer implements Replayer {
     if (dependencies?.[from]) {
       dependencies[to] = dependencies[from];
       delete dependencies[from];
+    }
+    const generatedFrom = this.data.generatedFrom?.[key];
+    if (generatedFrom) {
+      moveEntry(generatedFrom, from, to);
+      for (const [column, sources] of Object.entries(generatedFrom)) generatedFrom[column] = sources.map((c) => (c === from ? to : c));
     }
     for (const index of table.indexes) {
       index.columns = index.columns.map((entry) => renameEntry(entry, from, to));
