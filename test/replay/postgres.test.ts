@@ -226,7 +226,7 @@ CREATE TABLE "auth"."User.x" ("id" TEXT NOT NULL);`,
           { name: 'code', type: { name: 'text', args: [], array: false, isEnum: false }, nullable: true },
         ],
         primaryKey: { name: 'parent_pkey', columns: ['id'] },
-        indexes: [{ name: 'parent_code_key', columns: ['code'], unique: true }],
+        indexes: [{ name: 'parent_code_key', columns: ['code'], unique: true, constraint: true }],
         foreignKeys: [],
       });
       assert.deepStrictEqual(state.tables.child, {
@@ -238,7 +238,7 @@ CREATE TABLE "auth"."User.x" ("id" TEXT NOT NULL);`,
           { name: 'total', type: { name: 'int4', args: [], array: false, isEnum: false }, nullable: true, generated: 'GENERATED ALWAYS AS (id * 2) STORED' },
         ],
         indexes: [
-          { name: 'child_parent_id_code_key', columns: ['parent_id', 'code'], unique: true },
+          { name: 'child_parent_id_code_key', columns: ['parent_id', 'code'], unique: true, constraint: true },
           { name: 'child_code_idx', columns: ['code'], unique: false },
           { name: 'child_code_idx1', columns: ['code'], unique: false },
           { name: 'child_lower_idx', columns: ['lower(code)'], unique: false },
@@ -322,7 +322,7 @@ CREATE TABLE "auth"."User.x" ("id" TEXT NOT NULL);`,
          ALTER TABLE t ADD CONSTRAINT t_code_key UNIQUE USING INDEX t_code_idx;`,
       );
       assert.deepStrictEqual(state.tables.t.primaryKey, { name: 't_pkey', columns: ['id'] });
-      assert.deepStrictEqual(state.tables.t.indexes, [{ name: 't_code_key', columns: ['code'], unique: true }]);
+      assert.deepStrictEqual(state.tables.t.indexes, [{ name: 't_code_key', columns: ['code'], unique: true, constraint: true }]);
       assert.deepStrictEqual(notes, []);
     });
 
@@ -455,7 +455,7 @@ CREATE TABLE "auth"."User.x" ("id" TEXT NOT NULL);`,
       );
       const expected = clone(INIT_STATE);
       expected.tables.Post.primaryKey = { name: 'Post_pkey', columns: ['id', 'authorId'] };
-      expected.tables.Post.indexes.push({ name: 'Post_title_key', columns: ['title'], unique: true });
+      expected.tables.Post.indexes.push({ name: 'Post_title_key', columns: ['title'], unique: true, constraint: true });
       expected.tables.Post.foreignKeys[0] = { ...expected.tables.Post.foreignKeys[0], onDelete: 'NO ACTION', onUpdate: 'NO ACTION' };
       expected.tables.User.indexes = [];
       assert.deepStrictEqual(state, expected);

@@ -89,6 +89,12 @@ export interface DbIndex {
   include?: string[];
   /** `NULLS NOT DISTINCT` (PostgreSQL 15+) on a unique index. */
   nullsNotDistinct?: boolean;
+  /**
+   * Replay only, never compared: the index of a UNIQUE constraint (`ADD
+   * CONSTRAINT ... UNIQUE`, `UNIQUE` in `CREATE TABLE`) rather than a unique
+   * index. PostgreSQL refuses to drop it with `DROP INDEX`, and names its copies `_key`.
+   */
+  constraint?: boolean;
 }
 
 export type ReferentialAction = 'CASCADE' | 'RESTRICT' | 'NO ACTION' | 'SET NULL' | 'SET DEFAULT';

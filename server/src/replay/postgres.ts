@@ -903,8 +903,8 @@ class PostgresReplayer implements Replayer {
     for (const index of source.indexes) {
       // An expression column is named after its function, as PostgreSQL's FigureColname does (`lower(email)` → `lower`), else `expr`.
       const nameParts = [...index.columns, ...(index.include ?? [])].map((entry) => (entry.includes('(') ? (/^([A-Za-z_][\w$]*)\(/.exec(entry)?.[1] ?? 'expr') : entry.split(' ')[0]));
-      // PostgreSQL says `key` only for the copy of a UNIQUE constraint; Prisma's @unique (and most hand-written ones) are unique indexes, `idx`.
-      table.indexes.push({ ...structuredClone(index), name: chooseName(table.name, nameParts, 'idx', takenHere) });
+      // The copy of a UNIQUE constraint is a constraint, named `key`; that of an index (Prisma's @unique among them) is named `idx`.
+      table.indexes.push({ ...structuredClone(index), name: chooseName(table.name, nameParts, index.constraint ? 'key' : 'idx', takenHere) });
     }
   }
 
@@ -1074,6 +1074,7 @@ class PostgresReplayer implements Replayer {
             found.name = c.conname;
           }
           found.unique = true;
+          found.constraint = true;
           return;
         }
         if (!this.columnsExist(key, table, columns)) return;
@@ -1082,7 +1083,7 @@ class PostgresReplayer implements Replayer {
           this.refuse('duplicate_table', `A relation or constraint named "${name}" already exists; the unique constraint is not added.`);
           return;
         }
-        table.indexes.push({ name, columns, unique: true });
+        table.indexes.push({ name, columns, unique: true, constraint: true });
         this.recordItem(key, `#${name}`);
         return;
       }
@@ -1652,6 +1653,10 @@ class PostgresReplayer implements Replayer {
     }
     if (found.primaryKey) {
       this.refuse('dependent_objects_still_exist', `"${name}" is the index of the primary key of "${found.key}"; PostgreSQL refuses to drop it with DROP INDEX. Skipped.`);
+      return;
+    }
+    if (found.index?.constraint) {
+      this.refuse('dependent_objects_still_exist', `"${name}" is the index of a UNIQUE constraint of "${found.key}", not a plain index; PostgreSQL refuses to drop it with DROP INDEX, even with CASCADE: drop the constraint (ALTER TABLE ... DROP CONSTRAINT "${name}"). Skipped.`);
       return;
     }
     if (found.index?.unique) this.dropDependentForeignKeys(found.key, found.index.columns, cascade, name);
