@@ -39,7 +39,7 @@ import { emptyState, objectKey, tableKey, type DbColumn, type DbEnum, type DbInd
 import type { Note } from '../core/notes';
 import type { Range } from '../core/source';
 import { canonicalArrayDefault, castTypes, chooseName, classifyDefault, EXTENSION_COLUMN_TYPES, EXTENSION_OPERATOR_CLASSES, expressionSql, names, quoteIdent, resolveType, splitQualified, unwrap } from './pgTypes';
-import { concurrentLabel, parsePostgresStatements, postgresParserLoaded, type ParsedStatement } from './statements';
+import { outsideTransactionLabel, parsePostgresStatements, postgresParserLoaded, type ParsedStatement } from './statements';
 import { functionCallTables, interpretDoBlock, type CatalogView, type PlpgsqlHost, type Refusal } from './plpgsql';
 import { entryOf, flattenProvenance } from './provenance';
 import { newEnumValueUse, type EnumUseScope } from './enumValueUse';
@@ -312,7 +312,7 @@ class PostgresReplayer implements Replayer {
     for (const statement of parsed.statements) {
       const refused = this.applyOne(statement);
       this.statement = statement;
-      const outsideOnly = oneBlock ? concurrentLabel(statement) : undefined;
+      const outsideOnly = oneBlock ? outsideTransactionLabel(statement) : undefined;
       if (outsideOnly) {
         refused.push({
           condition: 'active_sql_transaction',

@@ -474,6 +474,36 @@ function shiftLocations(node: unknown, by: number): void {
 }
 
 /**
+ * The statements PostgreSQL refuses inside a transaction block ("cannot run
+ * inside a transaction block", 25001): the CONCURRENTLY ones, VACUUM (ANALYZE
+ * alone may run there), CLUSTER of every table, REINDEX of a whole database,
+ * and the cluster-wide commands. Named as a message quotes them.
+ */
+export function outsideTransactionLabel(statement: ParsedStatement): string | undefined {
+  const concurrent = concurrentLabel(statement);
+  if (concurrent) return concurrent;
+  const [kind, body] = statement.ast ? unwrap(statement.ast) : [statement.kind, {}];
+  switch (kind) {
+    case 'VacuumStmt':
+      return body.is_vacuumcmd === true ? 'VACUUM' : undefined;
+    case 'ClusterStmt':
+      return body.relation === undefined ? 'CLUSTER without a table' : undefined;
+    case 'ReindexStmt':
+      return body.kind === 'REINDEX_OBJECT_DATABASE' || body.kind === 'REINDEX_OBJECT_SYSTEM' ? `REINDEX ${body.kind === 'REINDEX_OBJECT_SYSTEM' ? 'SYSTEM' : 'DATABASE'}` : undefined;
+    default:
+      return CLUSTER_WIDE[kind];
+  }
+}
+
+const CLUSTER_WIDE: Record<string, string | undefined> = {
+  CreatedbStmt: 'CREATE DATABASE',
+  DropdbStmt: 'DROP DATABASE',
+  CreateTableSpaceStmt: 'CREATE TABLESPACE',
+  DropTableSpaceStmt: 'DROP TABLESPACE',
+  AlterSystemStmt: 'ALTER SYSTEM',
+};
+
+/**
  * The statement, as a label, when PostgreSQL refuses to run it inside a
  * transaction block (`CREATE INDEX CONCURRENTLY` and its kin); undefined
  * otherwise. PostgreSQL runs a script of several statements as one implicit
