@@ -128,6 +128,19 @@ interface ReplayData {
    * is gone once none is left.
    */
   overloads?: Record<string, string[]>;
+  /**
+   * What each of those overloads returns and its input parameters' names (object key →
+   * signature → result): `CREATE OR REPLACE FUNCTION` may change neither. Read only
+   * for an overload `overloads` holds, so an entry left by a dropped one is never compared.
+   */
+  functionResults?: Record<string, Record<string, FunctionResult>>;
+}
+
+interface FunctionResult {
+  /** `int4`, `setof int4`, `row(a int4, b text)` (two or more OUT / TABLE parameters). */
+  returns: string;
+  /** The input parameters' names, '' where unnamed. */
+  inputNames: string[];
 }
 
 /** `SET search_path` as the migration left it: where unqualified names are created and looked up (`public` is the default schema). */
@@ -710,8 +723,12 @@ class PostgresReplayer implements Replayer {
         const key = objectKey('function', at.schema, at.name);
         const signature = inputSignature(fn.parameters);
         const overloads = (this.data.overloads ??= {});
+        const result = functionResult(fn);
+        if (this.objects[key] && overloads[key]?.includes(signature)) this.replaceFunction(key, signature, fn, result);
         if (!this.objects[key] || !overloads[key]) overloads[key] = [signature];
         else if (!overloads[key].includes(signature)) overloads[key].push(signature);
+        if (result) ((this.data.functionResults ??= {})[key] ??= {})[signature] = result;
+        else if (this.data.functionResults?.[key]) delete this.data.functionResults[key][signature];
         return this.createObject(fn.is_procedure ? 'procedure' : 'function', at, true, false);
       }
       case 'CreateTrigStmt': {
@@ -1551,6 +1568,25 @@ class PostgresReplayer implements Replayer {
     }
   }
 
+  /** `CREATE [OR REPLACE] FUNCTION` of an overload that exists: what PostgreSQL refuses to change in place. */
+  private replaceFunction(key: string, signature: string, fn: CreateFunctionStmt, result: FunctionResult | undefined): void {
+    const label = `${this.objects[key].name}(${signature})`;
+    if (!fn.replace) {
+      this.refuse('duplicate_function', `Function "${label}" already exists with the same argument types; CREATE FUNCTION without OR REPLACE fails. The replay keeps the new definition.`);
+      return;
+    }
+    const before = this.data.functionResults?.[key]?.[signature];
+    if (!before || !result) return;
+    if (before.returns !== result.returns) {
+      this.refuse('invalid_function_definition', `CREATE OR REPLACE cannot change what "${label}" returns (${before.returns}, now ${result.returns}): PostgreSQL refuses it ("cannot change return type of existing function"). Drop the function first (DROP FUNCTION), then create it. The replay keeps the new definition.`);
+      return;
+    }
+    const renamed = before.inputNames.findIndex((name, i) => name !== '' && result.inputNames[i] !== name);
+    if (renamed >= 0) {
+      this.refuse('invalid_function_definition', `CREATE OR REPLACE cannot rename input parameter "${before.inputNames[renamed]}" of "${label}": PostgreSQL refuses it ("cannot change name of input parameter"). Drop the function first (DROP FUNCTION), then create it. The replay keeps the new definition.`);
+    }
+  }
+
   /**
    * DROP FUNCTION f(args) of a function with several overloads: removes the one
    * named (or, when the argument types are not recognised, one of them: the count
@@ -2012,6 +2048,7 @@ class PostgresReplayer implements Replayer {
     this.moveDependencies(oldKey, newKey);
     moveEntry(this.data.ownedSequences, oldKey, newKey);
     moveEntry(this.data.overloads, oldKey, newKey);
+    moveEntry(this.data.functionResults, oldKey, newKey);
   }
 
   /**
@@ -2380,10 +2417,40 @@ function inputSignature(parameters: Node[] | undefined): string {
   return types.join(',');
 }
 
+/**
+ * What a function returns, as PostgreSQL compares it on CREATE OR REPLACE: one
+ * OUT (or TABLE) parameter is its type, two or more a row of names and types;
+ * type modifiers do not count. Undefined for a procedure.
+ */
+function functionResult(fn: CreateFunctionStmt): FunctionResult | undefined {
+  if (fn.is_procedure) return undefined;
+  const outputs: FunctionParameter[] = [];
+  const inputNames: string[] = [];
+  let table = false;
+  for (const node of fn.parameters ?? []) {
+    const [kind, body] = unwrap(node);
+    if (kind !== 'FunctionParameter') continue;
+    const parameter = body as FunctionParameter;
+    if (parameter.mode === 'FUNC_PARAM_TABLE') table = true;
+    if (parameter.mode === 'FUNC_PARAM_OUT' || parameter.mode === 'FUNC_PARAM_INOUT' || parameter.mode === 'FUNC_PARAM_TABLE') outputs.push(parameter);
+    if (parameter.mode !== 'FUNC_PARAM_OUT' && parameter.mode !== 'FUNC_PARAM_TABLE') inputNames.push(parameter.name ?? '');
+  }
+  const setof = table || fn.returnType?.setof === true ? 'setof ' : '';
+  let returns: string;
+  if (outputs.length >= 2) returns = `${setof}row(${outputs.map((p) => `${p.name ?? ''} ${signatureType(p.argType)}`).join(', ')})`;
+  else if (outputs.length === 1) returns = `${setof}${signatureType(outputs[0].argType)}`;
+  else if (fn.returnType) returns = `${setof}${signatureType(fn.returnType)}`;
+  else return undefined;
+  return { returns, inputNames };
+}
+
 /** An argument type as one word: its canonical name, `[]` for an array; modifiers do not tell overloads apart. */
 function signatureType(typeName: TypeName | undefined): string {
   const { type } = resolveType(typeName, () => undefined);
-  return `${type.name.toLowerCase()}${type.array ? '[]' : ''}`;
+  const name = type.name.toLowerCase();
+  // `_text` is PostgreSQL's own name for `text[]`.
+  if (!type.array && name.length > 1 && name.startsWith('_')) return `${name.slice(1)}[]`;
+  return `${name}${type.array ? '[]' : ''}`;
 }
 
 /** A copy of an object moved to `schema` (undefined: the default schema). */
