@@ -1518,7 +1518,7 @@ class PostgresReplayer implements Replayer {
       case 'OBJECT_DOMAIN':
         for (const object of stmt.objects ?? []) {
           const { schema, name } = splitQualified(objectNames(object));
-          this.data.otherTypes = this.data.otherTypes.filter((k) => k !== tableKey(schema, name));
+          if (this.data.otherTypes.includes(tableKey(schema, name))) this.dropOtherType(tableKey(schema, name), name, cascade, 'domain');
         }
         return this.skip('DROP DOMAIN');
       case 'OBJECT_SCHEMA':
@@ -1547,6 +1547,7 @@ class PostgresReplayer implements Replayer {
           // One overload of several: the others stay, and so does what calls the function by name.
           if (this.dropOverload(key, fn as { objargs?: Node[]; args_unspecified?: boolean })) continue;
           if (this.objects[key]) this.dropViewsOn(`function "${at.name}"`, (d) => d.functions.includes(name), cascade);
+          if (this.objects[key]) this.dropFunctionUsers(at.name, cascade);
           this.dropObject('function', at, missingOk);
           if (this.data.overloads) delete this.data.overloads[key];
         }
@@ -2307,7 +2308,7 @@ class PostgresReplayer implements Replayer {
     const key = tableKey(schema, name);
     if (!this.data.state.enums[key]) {
       if (this.data.otherTypes.includes(key)) {
-        this.data.otherTypes = this.data.otherTypes.filter((k) => k !== key);
+        this.dropOtherType(key, name, cascade, 'type');
         return this.skip('DROP TYPE (not an enum)');
       }
       if (!missingOk) this.refuse('undefined_object', `Type "${key}" does not exist at this point of the migrations; DROP TYPE is skipped.`);
@@ -2339,6 +2340,51 @@ class PostgresReplayer implements Replayer {
     delete this.data.state.enums[key];
     delete this.data.enumSources[key];
     if (this.data.openTransaction) delete this.data.openTransaction.addedValues[key];
+  }
+
+  /**
+   * DROP DOMAIN, or DROP TYPE of a composite or range type: PostgreSQL refuses while a
+   * column has the type (or an array of it), and CASCADE drops those columns. A
+   * column keeps only its type's name, so the same name in another schema counts too.
+   */
+  private dropOtherType(key: string, name: string, cascade: boolean, label: 'domain' | 'type'): void {
+    const users: [string, DbTable, string][] = [];
+    for (const [tk, table] of Object.entries(this.tables)) {
+      for (const column of table.columns) if (!column.type.isEnum && column.type.name === name) users.push([tk, table, column.name]);
+    }
+    if (users.length > 0 && !cascade) {
+      this.refuse('dependent_objects_still_exist', `The ${label} "${key}" is still the type of ${users.map(([tk, , c]) => `column "${tk}"."${c}"`).join(', ')}; PostgreSQL refuses to drop it without CASCADE. Skipped.`);
+      return;
+    }
+    if (users.length > 0) this.recordDropEvent(`${label} "${key}"`, 'drop', true, users.map(([tk, , c]) => ({ kind: 'column', key: `${tk}.${c}`, label: `column "${tk}"."${c}"` })));
+    for (const [tk, table, column] of users) this.dropColumn(tk, table, column, true);
+    this.data.otherTypes = this.data.otherTypes.filter((k) => k !== key);
+  }
+
+  /**
+   * DROP FUNCTION of a function an index expression or predicate, or a column default,
+   * calls: PostgreSQL refuses without CASCADE, and CASCADE drops those indexes and
+   * defaults. Calls are found by name in the SQL the replay keeps.
+   */
+  private dropFunctionUsers(name: string, cascade: boolean): void {
+    const call = new RegExp(`(^|[^A-Za-z0-9_$"])"?${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?\\s*\\(`, name === name.toLowerCase() ? 'i' : '');
+    const indexes: [string, DbTable, DbIndex][] = [];
+    const defaults: [string, DbColumn][] = [];
+    for (const [tk, table] of Object.entries(this.tables)) {
+      for (const index of table.indexes) if (index.columns.some((entry) => entry.includes('(') && call.test(entry)) || (index.where !== undefined && call.test(index.where))) indexes.push([tk, table, index]);
+      for (const column of table.columns) if (column.default?.kind === 'expression' && call.test(column.default.sql)) defaults.push([tk, column]);
+    }
+    if (indexes.length + defaults.length === 0) return;
+    if (!cascade) {
+      const what = [...indexes.map(([tk, , index]) => `index "${index.name}" of "${tk}"`), ...defaults.map(([tk, column]) => `the default of "${tk}"."${column.name}"`)];
+      this.refuse('dependent_objects_still_exist', `Function "${name}" is used by ${what.join(', ')}; PostgreSQL refuses to drop it without CASCADE. The replay drops ${what.length > 1 ? 'them' : 'it'} too.`);
+    }
+    for (const [tk, table, index] of indexes) {
+      if (index.unique) this.dropDependentForeignKeys(tk, index.columns, true, index.name);
+      table.indexes = table.indexes.filter((i) => i !== index);
+      this.forgetItem(tk, `#${index.name}`);
+    }
+    for (const [, column] of defaults) delete column.default;
   }
 
   // -------------------------------------------------------------------------
