@@ -737,7 +737,10 @@ class PostgresReplayer implements Replayer {
         this.checkTriggerColumns(trigger);
         this.createObject('trigger', { name: trigger.trigname ?? '', ...(on.schema ? { schema: on.schema } : {}) }, !!trigger.replace, false, on.key);
         const fn = names(trigger.funcname).pop()?.toLowerCase() ?? '';
-        if (this.data.functions[fn]) (this.data.dependencies ??= {})[objectKey('trigger', on.schema, trigger.trigname ?? '', on.key)] = { relations: [], columns: {}, functions: [fn] };
+        const columns = this.triggerColumns(trigger, on.key);
+        if (this.data.functions[fn] || columns.length > 0) {
+          (this.data.dependencies ??= {})[objectKey('trigger', on.schema, trigger.trigname ?? '', on.key)] = { relations: [], columns: columns.length > 0 ? { [on.key]: columns } : {}, functions: this.data.functions[fn] ? [fn] : [] };
+        }
         return;
       }
       case 'CreateSeqStmt': {
@@ -831,6 +834,21 @@ class PostgresReplayer implements Replayer {
   }
 
   /** CREATE TRIGGER: PostgreSQL checks that the columns of UPDATE OF exist. */
+  /** The columns of its table a trigger names (`UPDATE OF`, `OLD.x` / `NEW.x` in `WHEN`): PostgreSQL records each as a dependency. */
+  private triggerColumns(stmt: CreateTrigStmt, key: string): string[] {
+    const table = this.tables[key];
+    if (!table) return [];
+    const named = new Set(names(stmt.columns));
+    walkParseTree(stmt.whenClause, (object) => {
+      if (!object.ColumnRef) return undefined;
+      const fields = names((object.ColumnRef as { fields?: Node[] }).fields);
+      const column = fields[fields.length - 1];
+      if (column) named.add(column);
+      return 'skip';
+    });
+    return [...named].filter((name) => table.columns.some((c) => c.name === name));
+  }
+
   private checkTriggerColumns(stmt: CreateTrigStmt): void {
     const rel = this.relation(stmt.relation);
     const table = this.tables[rel.key];
@@ -1260,7 +1278,8 @@ class PostgresReplayer implements Replayer {
         const users = this.dependantsOf((d) => d.columns[key]?.includes(column.name) === true);
         if (users.length > 0) {
           this.recordDropEvent(`column "${key}"."${column.name}"`, 'alterType', false, users);
-          this.refuse('feature_not_supported', `Column "${column.name}" of "${key}" is used by ${users.map((u) => u.label).join(', ')}; PostgreSQL cannot change the type of a column a view uses ("cannot alter type of a column used by a view or rule"): drop the view first and create it again after.`);
+          const byTrigger = users.every((u) => u.kind === 'trigger');
+          this.refuse('feature_not_supported', `Column "${column.name}" of "${key}" is used by ${users.map((u) => u.label).join(', ')}; PostgreSQL cannot change the type of a column ${byTrigger ? 'a trigger names ("cannot alter type of a column used in a trigger definition"): drop the trigger' : 'a view uses ("cannot alter type of a column used by a view or rule"): drop the view'} first and create it again after.`);
         }
         const def = unwrap(cmd.def)[1] as ColumnDef;
         const newType = resolveType(def.typeName, this.enumKey).type;
