@@ -137,10 +137,14 @@ interface ReplayData {
 }
 
 interface FunctionResult {
-  /** `int4`, `setof int4`, `row(a int4, b text)` (two or more OUT / TABLE parameters). */
-  returns: string;
+  /** `int4`, `setof int4`, `row(a int4, b text)` (two or more OUT / TABLE parameters); none for a procedure. */
+  returns?: string;
   /** The input parameters' names, '' where unnamed. */
   inputNames: string[];
+  /** The names of the types its parameters and result use: DROP TYPE | DOMAIN | TABLE | EXTENSION ... CASCADE drops the overload with them. */
+  types: string[];
+  /** How many statements were uncertain when it was created: after an unread one, whether it still exists is not known. */
+  uncertainAt: number;
 }
 
 /** `SET search_path` as the migration left it: where unqualified names are created and looked up (`public` is the default schema). */
@@ -723,12 +727,11 @@ class PostgresReplayer implements Replayer {
         const key = objectKey('function', at.schema, at.name);
         const signature = inputSignature(fn.parameters);
         const overloads = (this.data.overloads ??= {});
-        const result = functionResult(fn);
+        const result = functionResult(fn, this.data.uncertain.length);
         if (this.objects[key] && overloads[key]?.includes(signature)) this.replaceFunction(key, signature, fn, result);
         if (!this.objects[key] || !overloads[key]) overloads[key] = [signature];
         else if (!overloads[key].includes(signature)) overloads[key].push(signature);
-        if (result) ((this.data.functionResults ??= {})[key] ??= {})[signature] = result;
-        else if (this.data.functionResults?.[key]) delete this.data.functionResults[key][signature];
+        ((this.data.functionResults ??= {})[key] ??= {})[signature] = result;
         return this.createObject(fn.is_procedure ? 'procedure' : 'function', at, true, false);
       }
       case 'CreateTrigStmt': {
@@ -1588,16 +1591,35 @@ class PostgresReplayer implements Replayer {
     }
   }
 
+  /** DROP TYPE | DOMAIN | TABLE | EXTENSION ... CASCADE: the overloads whose parameters or result use one of `types` go too. */
+  private dropFunctionsUsingTypes(types: readonly string[]): void {
+    const wanted = types.map((t) => t.toLowerCase());
+    for (const [key, bySignature] of Object.entries(this.data.functionResults ?? {})) {
+      const overloads = this.data.overloads?.[key];
+      if (!overloads || !this.objects[key]) continue;
+      for (const [signature, result] of Object.entries(bySignature)) {
+        if (!overloads.includes(signature) || !result.types.some((t) => wanted.includes(t))) continue;
+        overloads.splice(overloads.indexOf(signature), 1);
+        delete bySignature[signature];
+      }
+      if (overloads.length === 0) {
+        delete this.objects[key];
+        delete this.data.overloads![key];
+      }
+    }
+  }
+
   /** `CREATE [OR REPLACE] FUNCTION` of an overload that exists: what PostgreSQL refuses to change in place. */
-  private replaceFunction(key: string, signature: string, fn: CreateFunctionStmt, result: FunctionResult | undefined): void {
+  private replaceFunction(key: string, signature: string, fn: CreateFunctionStmt, result: FunctionResult): void {
     const label = `${this.objects[key].name}(${signature})`;
+    const before = this.data.functionResults?.[key]?.[signature];
+    // A statement the replay could not read since may have dropped it (EXECUTE of a built string, say).
+    if (!before || this.data.uncertain.slice(before.uncertainAt).some((entry) => !entry.fails)) return;
     if (!fn.replace) {
       this.refuse('duplicate_function', `Function "${label}" already exists with the same argument types; CREATE FUNCTION without OR REPLACE fails. The replay keeps the new definition.`);
       return;
     }
-    const before = this.data.functionResults?.[key]?.[signature];
-    if (!before || !result) return;
-    if (before.returns !== result.returns) {
+    if (before.returns !== undefined && result.returns !== undefined && before.returns !== result.returns) {
       this.refuse('invalid_function_definition', `CREATE OR REPLACE cannot change what "${label}" returns (${before.returns}, now ${result.returns}): PostgreSQL refuses it ("cannot change return type of existing function"). Drop the function first (DROP FUNCTION), then create it. The replay keeps the new definition.`);
       return;
     }
@@ -1653,6 +1675,7 @@ class PostgresReplayer implements Replayer {
       this.forgetItem(key, `#${index.name}`);
     }
     for (const [key, table, column] of users) this.dropColumn(key, table, column, true);
+    if (cascade) this.dropFunctionsUsingTypes(types);
     this.dropObject('extension', { name }, missingOk);
   }
 
@@ -1676,6 +1699,7 @@ class PostgresReplayer implements Replayer {
 
   private removeTable(key: string, cascade: boolean): void {
     this.dropViewsOn(`table "${key}"`, (d) => d.relations.includes(key), cascade);
+    if (cascade && this.tables[key]) this.dropFunctionsUsingTypes([this.tables[key].name]);
     delete this.tables[key];
     this.forgetTriggers(key);
     this.dropOwnedSequences(key);
@@ -1833,11 +1857,13 @@ class PostgresReplayer implements Replayer {
 
   private recordViewDependencies(key: string, query: Node | undefined): void {
     if (!this.objects[key] || !query) return;
-    (this.data.dependencies ??= {})[key] = viewDependencies(query, {
+    const dependencies = viewDependencies(query, {
       relationKey: (rv) => this.relation(rv).key,
       columnsOf: (table) => this.tables[table]?.columns.map((c) => c.name),
       isUserFunction: (name) => this.data.functions[name] !== undefined,
     });
+    const types = [...new Set(castTypes(query).map((parts) => parts[parts.length - 1]).filter((name): name is string => !!name))];
+    (this.data.dependencies ??= {})[key] = types.length > 0 ? { ...dependencies, types } : dependencies;
   }
 
   /** The views and triggers that depend, directly or through other views, on what `depends` picks; closest first. */
@@ -2291,6 +2317,7 @@ class PostgresReplayer implements Replayer {
     if (!this.data.state.enums[key]) {
       if (this.data.otherTypes.includes(key)) {
         this.data.otherTypes = this.data.otherTypes.map((k) => (k === key ? tableKey(schema, newName) : k));
+        this.renameCastType(name, newName);
         return this.skip('ALTER TYPE ... RENAME');
       }
       if (!missingOk) this.refuse('undefined_object', `Enum "${key}" does not exist at this point of the migrations; the rename is skipped.`);
@@ -2320,6 +2347,15 @@ class PostgresReplayer implements Replayer {
     for (const byColumn of Object.values(this.data.defaultDependencies)) {
       for (const column of Object.keys(byColumn)) byColumn[column] = byColumn[column].map((k) => (k === oldKey ? newKey : k));
     }
+    this.renameCastType(oldKey.slice(oldKey.lastIndexOf('.') + 1), newKey.slice(newKey.lastIndexOf('.') + 1));
+  }
+
+  /** Views cast to a type by its identity, not its name: they follow a rename. */
+  private renameCastType(from: string, to: string): void {
+    if (from === to) return;
+    for (const dependencies of Object.values(this.data.dependencies ?? {})) {
+      if (dependencies.types) dependencies.types = dependencies.types.map((t) => (t === from ? to : t));
+    }
   }
 
   private dropType(parts: string[], cascade: boolean, missingOk: boolean): void {
@@ -2343,12 +2379,15 @@ class PostgresReplayer implements Replayer {
         if (enums.includes(key) && !users.some(([k, , c]) => k === tk && c === column) && this.tables[tk]) defaults.push([tk, this.tables[tk], column]);
       }
     }
-    if (users.length + defaults.length > 0 && !cascade) {
-      const what = [...users.map(([tk, , c]) => `column "${tk}"."${c}"`), ...defaults.map(([tk, , c]) => `the default of "${tk}"."${c}"`)];
+    const castsTo = (d: ObjectDependencies): boolean => d.types?.includes(name) === true;
+    const views = this.dependantsOf(castsTo);
+    if (users.length + defaults.length + views.length > 0 && !cascade) {
+      const what = [...users.map(([tk, , c]) => `column "${tk}"."${c}"`), ...defaults.map(([tk, , c]) => `the default of "${tk}"."${c}"`), ...views.map((v) => v.label)];
       this.refuse('dependent_objects_still_exist', `Enum "${key}" is still used by ${what.join(', ')}; PostgreSQL refuses to drop it without CASCADE. Skipped.`);
       return;
     }
     if (users.length > 0) this.recordDropEvent(`enum "${key}"`, 'drop', true, users.map(([tk, , c]) => ({ kind: 'column', key: `${tk}.${c}`, label: `column "${tk}"."${c}"` })));
+    this.dropViewsOn(`enum "${key}"`, castsTo, true);
     // DROP TYPE ... CASCADE drops the columns of that type and the defaults that cast to it.
     for (const [tk, table, column] of defaults) {
       const target = table.columns.find((c) => c.name === column);
@@ -2356,6 +2395,7 @@ class PostgresReplayer implements Replayer {
       delete this.data.defaultDependencies[tk][column];
     }
     for (const [tk, table, column] of users) this.dropColumn(tk, table, column, true);
+    if (cascade) this.dropFunctionsUsingTypes([name]);
     delete this.data.state.enums[key];
     delete this.data.enumSources[key];
     if (this.data.openTransaction) delete this.data.openTransaction.addedValues[key];
@@ -2371,12 +2411,17 @@ class PostgresReplayer implements Replayer {
     for (const [tk, table] of Object.entries(this.tables)) {
       for (const column of table.columns) if (!column.type.isEnum && column.type.name === name) users.push([tk, table, column.name]);
     }
-    if (users.length > 0 && !cascade) {
-      this.refuse('dependent_objects_still_exist', `The ${label} "${key}" is still the type of ${users.map(([tk, , c]) => `column "${tk}"."${c}"`).join(', ')}; PostgreSQL refuses to drop it without CASCADE. Skipped.`);
+    const castsTo = (d: ObjectDependencies): boolean => d.types?.includes(name) === true;
+    const views = this.dependantsOf(castsTo);
+    if (users.length + views.length > 0 && !cascade) {
+      const what = [...users.map(([tk, , c]) => `the type of column "${tk}"."${c}"`), ...views.map((v) => `used by ${v.label}`)];
+      this.refuse('dependent_objects_still_exist', `The ${label} "${key}" is still ${what.join(', ')}; PostgreSQL refuses to drop it without CASCADE. Skipped.`);
       return;
     }
     if (users.length > 0) this.recordDropEvent(`${label} "${key}"`, 'drop', true, users.map(([tk, , c]) => ({ kind: 'column', key: `${tk}.${c}`, label: `column "${tk}"."${c}"` })));
+    this.dropViewsOn(`${label} "${key}"`, castsTo, true);
     for (const [tk, table, column] of users) this.dropColumn(tk, table, column, true);
+    if (cascade) this.dropFunctionsUsingTypes([name]);
     this.data.otherTypes = this.data.otherTypes.filter((k) => k !== key);
   }
 
@@ -2485,28 +2530,30 @@ function inputSignature(parameters: Node[] | undefined): string {
 /**
  * What a function returns, as PostgreSQL compares it on CREATE OR REPLACE: one
  * OUT (or TABLE) parameter is its type, two or more a row of names and types;
- * type modifiers do not count. Undefined for a procedure.
+ * type modifiers do not count. A procedure returns nothing.
  */
-function functionResult(fn: CreateFunctionStmt): FunctionResult | undefined {
-  if (fn.is_procedure) return undefined;
+function functionResult(fn: CreateFunctionStmt, uncertainAt: number): FunctionResult {
   const outputs: FunctionParameter[] = [];
   const inputNames: string[] = [];
+  const types = new Set<string>();
+  if (fn.returnType) types.add(signatureType(fn.returnType).replace(/\[\]$/, ''));
   let table = false;
   for (const node of fn.parameters ?? []) {
     const [kind, body] = unwrap(node);
     if (kind !== 'FunctionParameter') continue;
     const parameter = body as FunctionParameter;
+    types.add(signatureType(parameter.argType).replace(/\[\]$/, ''));
     if (parameter.mode === 'FUNC_PARAM_TABLE') table = true;
     if (parameter.mode === 'FUNC_PARAM_OUT' || parameter.mode === 'FUNC_PARAM_INOUT' || parameter.mode === 'FUNC_PARAM_TABLE') outputs.push(parameter);
     if (parameter.mode !== 'FUNC_PARAM_OUT' && parameter.mode !== 'FUNC_PARAM_TABLE') inputNames.push(parameter.name ?? '');
   }
   const setof = table || fn.returnType?.setof === true ? 'setof ' : '';
-  let returns: string;
-  if (outputs.length >= 2) returns = `${setof}row(${outputs.map((p) => `${p.name ?? ''} ${signatureType(p.argType)}`).join(', ')})`;
+  let returns: string | undefined;
+  if (fn.is_procedure) returns = undefined;
+  else if (outputs.length >= 2) returns = `${setof}row(${outputs.map((p) => `${p.name ?? ''} ${signatureType(p.argType)}`).join(', ')})`;
   else if (outputs.length === 1) returns = `${setof}${signatureType(outputs[0].argType)}`;
   else if (fn.returnType) returns = `${setof}${signatureType(fn.returnType)}`;
-  else return undefined;
-  return { returns, inputNames };
+  return { ...(returns !== undefined ? { returns } : {}), inputNames, types: [...types], uncertainAt };
 }
 
 /** An argument type as one word: its canonical name, `[]` for an array; modifiers do not tell overloads apart. */

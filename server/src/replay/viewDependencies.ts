@@ -15,6 +15,8 @@ export interface ObjectDependencies {
   columns: Record<string, string[]>;
   /** Lower-case names of functions the migrations created that the object calls. */
   functions: string[];
+  /** Names of the types it casts to (`x::"Role"`): DROP TYPE | DOMAIN ... CASCADE drops the object with the type. */
+  types?: string[];
 }
 
 export interface DependencyScope {
