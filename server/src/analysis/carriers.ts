@@ -9,7 +9,7 @@ import type { AlterTableCmd, IndexStmt, RenameStmt } from 'libpg-query';
 import type { Change } from '../diff/changes';
 import { names, unwrap } from '../replay/pgTypes';
 import type { ParsedStatement } from '../replay/statements';
-import { alterTableOf, bodyOf, columnDefOf, constraintOf, relationKey } from '../rules/support/sqlAst';
+import { alterTableOf, bodyOf, columnCopyBefore, columnDefOf, constraintOf, relationKey } from '../rules/support/sqlAst';
 import type { CarryingStatement, ChangeCarrier } from '../rules/types';
 import { changeIdentity } from './origin';
 import type { PendingSql } from './pendingSql';
@@ -59,8 +59,11 @@ function findCarrier(change: Change, statements: Located[], sql: PendingSql, pos
         const stmt = renameOf(s.statement);
         return stmt?.renameType === 'OBJECT_COLUMN' && relationKey(stmt.relation) === change.tableKey && stmt.subname === change.from && stmt.newname === change.column;
       });
-      return rename ? { statements: [rename], renamedInPlace: true } : undefined;
+      if (rename) return { statements: [rename], renamedInPlace: true };
+      return copyCarrier(change.tableKey, change.from, statements, change.column);
     }
+    case 'dropColumn':
+      return copyCarrier(change.tableKey, change.column, statements);
     case 'renameTable': {
       const rename = statements.find((s) => {
         const stmt = renameOf(s.statement);
@@ -108,6 +111,19 @@ function findCarrier(change: Change, statements: Located[], sql: PendingSql, pos
     default:
       return undefined;
   }
+}
+
+/**
+ * The pending statement that copies every value of `table`.`column` before a pending
+ * statement drops it (into `into` of the same table, when given; else anywhere).
+ */
+function copyCarrier(table: string, column: string, statements: Located[], into?: string): ChangeCarrier | undefined {
+  const drop = findCommand(statements, table, (c) => c.subtype === 'AT_DropColumn' && c.name === column);
+  if (!drop) return undefined;
+  const copy = columnCopyBefore(statements.map((s) => s.statement), drop.located.statement, table, column);
+  if (!copy || (into !== undefined && (copy.table !== table || copy.column !== into))) return undefined;
+  const located = statements.find((s) => s.statement === copy.statement);
+  return located ? { statements: [located, drop.located], valuesCopied: true } : undefined;
 }
 
 /** The statements that create index `name` on `table`, directly, as a constraint, or as an index renamed into it. */

@@ -1,6 +1,6 @@
 import type { SchemaRule } from './types';
 import { ident } from './support/dialect';
-import { modelName } from './support/wording';
+import { carriedAt, modelName } from './support/wording';
 
 const rule: SchemaRule = {
   id: 'drop-column',
@@ -15,6 +15,14 @@ const rule: SchemaRule = {
     const column = `\`${change.model ?? change.table}.${change.column}\``;
     const key = context.baseline.tables[change.tableKey]?.primaryKey?.columns ?? [];
     const kept = (provider: 'mysql' | 'sqlite'): string => [...key.map((c) => ident(c, provider)), ident(change.column, provider)].join(', ');
+    const carrier = context.carrier?.(change);
+    if (carrier?.valuesCopied && carrier.statements[0]) {
+      return [{
+        message: `Column ${column} is no longer in ${modelName(change)}: ${carriedAt(carrier.statements[0])} copies every value of it before the drop, so the data stays, but the running code still selects it until it is redeployed.`,
+        help: 'Drop the column in a later migration, after code that no longer uses it is deployed (keep the field with `@ignore` until then).',
+        severity: 'warning',
+      }];
+    }
     if (context.provider === 'mysql') {
       return [{
         message: `Column ${column} is no longer in ${modelName(change)}: the migration drops it with all its data (instantly on MySQL 8.0.29+, by rebuilding the table before that), and the running code still selects it until it is redeployed.`,

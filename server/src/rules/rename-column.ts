@@ -30,6 +30,13 @@ const rule: SchemaRule = {
         severity: 'warning',
       }];
     }
+    if (carrier?.valuesCopied && carrier.statements[0]) {
+      return [{
+        message: `${what}: ${carriedAt(carrier.statements[0])} copies every value of \`${change.from}\` into \`${change.column}\` before the column is dropped, so the data stays, but running code that reads or writes \`${change.from}\` fails from the drop until code that uses \`${change.column}\` is deployed.`,
+        help: `Drop \`${change.from}\` in a later migration, after code that reads and writes \`${change.column}\` is deployed (expand, then contract); or keep the column as it is (\`@map("${change.from}")\`) and rename only in code.`,
+        severity: 'warning',
+      }];
+    }
     const message = `${what}: Prisma drops column \`${change.from}\` of ${modelName(change)} with its data and adds an empty \`${change.column}\`, and running code that reads \`${change.from}\` breaks.${addFails}`;
     if (context.provider === 'mysql' || context.provider === 'sqlite') {
       // Both can rename in place (MySQL 8.0: RENAME COLUMN, instant since 8.0.28; SQLite 3.25+), which keeps the data but not running code.

@@ -1,6 +1,6 @@
 import type { ParsedStatement } from '../replay/statements';
 import { dialectOf, redefinitionOf, spanRange, sqlName } from './support/dialectSql';
-import { alterTableOf, at, clauseRange, columnDefOf, factsOf, headRange, identPattern, quoted, type PrismaWarning } from './support/sqlAst';
+import { alterTableOf, at, clauseRange, columnCopyBefore, columnDefOf, factsOf, headRange, identPattern, quoted, type PrismaWarning } from './support/sqlAst';
 import type { RuleReport, SqlRule, SqlRuleContext } from './types';
 
 const rule: SqlRule = {
@@ -26,15 +26,22 @@ const rule: SqlRule = {
       const renamed = deployedName !== command.name ? ` (deployed as "${deployedName}")` : '';
       const column = `${quoted(alter.key)}."${command.name}"${renamed}`;
       const recreated = readdedLater(context.statements, statement, alter.key, command.name);
+      const copy = recreated ? undefined : columnCopyBefore(context.statements, statement, alter.key, command.name);
+      const copiedInto = copy ? (copy.table === alter.key && copy.column ? `${quoted(alter.key)}."${copy.column}"` : `table ${quoted(copy.table)}`) : '';
       const cascade = command.behavior === 'DROP_CASCADE' ? ' CASCADE also drops the views and constraints that use it.' : '';
       const prisma = prismaSaidSo(facts.warnings, view.deployedTable(alter.key) ?? alter.key, alter.key, deployedName, command.name);
       reports.push({
         message: recreated
           ? `Column ${column} is dropped and created again (a type change without a cast): every value it holds is deleted and the new column starts empty, which only a backup undoes; code still running fails until it is replaced.${cascade}${prisma}`
-          : `Drops column ${column} with every value in it: quick, but only a backup brings the data back, and code still running fails on every query of the model (Prisma Client selects all columns) until it is replaced.${cascade}${prisma}`,
+          : copy
+            ? `Drops column ${column} after line ${copy.statement.range.start.line + 1} copied its values into ${copiedInto}, so the values are kept, but code still running fails on every query of the model (Prisma Client selects all columns) until it is replaced.${cascade}${prisma}`
+            : `Drops column ${column} with every value in it: quick, but only a backup brings the data back, and code still running fails on every query of the model (Prisma Client selects all columns) until it is replaced.${cascade}${prisma}`,
         help: recreated
           ? 'Add a new column, copy the values over with a cast in batches, switch the code to it, and drop the old column in a later release.'
-          : 'Stop using the field first (`@ignore` in the schema) and deploy; back the column up, then drop it in a later migration with `-- migration-guard-ignore sql-drop-column -- <why it is safe now>`.',
+          : copy
+            ? 'Keep both columns for one release: deploy the copy and code that reads the new place first, then drop the old column in a later migration with `-- migration-guard-ignore sql-drop-column -- <why it is safe now>`.'
+            : 'Stop using the field first (`@ignore` in the schema) and deploy; back the column up, then drop it in a later migration with `-- migration-guard-ignore sql-drop-column -- <why it is safe now>`.',
+        ...(copy ? { severity: 'warning' as const } : {}),
         ...at(context, clauseRange(statement, new RegExp(`DROP\\s+(?:COLUMN\\s+)?(?:IF\\s+EXISTS\\s+)?${identPattern(command.name)}`, 'i'))),
       });
     }

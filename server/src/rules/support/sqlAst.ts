@@ -14,9 +14,13 @@ import type {
   CreateStmt,
   DropStmt,
   IndexStmt,
+  InsertStmt,
   Node,
   RangeVar,
   RenameStmt,
+  ResTarget,
+  SelectStmt,
+  UpdateStmt,
 } from 'libpg-query';
 import { tableKey, type DbState } from '../../core/dbState';
 import type { Position, Range } from '../../core/source';
@@ -134,6 +138,54 @@ export function columnRefs(node: unknown, into: { qualifier?: string; column: st
   }
   for (const value of Object.values(body)) if (value && typeof value === 'object') columnRefs(value, into);
   return into;
+}
+
+/**
+ * A statement before `upTo` that copied every value of `table`.`column` elsewhere:
+ * an `UPDATE` of the table setting another column from it (`column` names that
+ * one), or an `INSERT ... SELECT` reading it from the table into another `table`.
+ * The values then survive a drop of the column; running code does not.
+ */
+export function columnCopyBefore(statements: ParsedStatement[], upTo: ParsedStatement, table: string, column: string): { statement: ParsedStatement; table: string; column?: string } | undefined {
+  for (const statement of statements) {
+    if (statement === upTo) return undefined;
+    const [kind, body] = bodyOf(statement);
+    if (kind === 'UpdateStmt') {
+      const update = body as UpdateStmt;
+      if (relationKey(update.relation) !== table) continue;
+      const everyRow = (target: string): boolean => coversEveryValue(update.whereClause as Node | undefined, column, target);
+      const alias = update.relation?.alias?.aliasname;
+      for (const node of update.targetList ?? []) {
+        const target = unwrap(node)[1] as ResTarget;
+        if (!target.name || target.name === column) continue;
+        if (everyRow(target.name) && columnRefs(target.val).some((ref) => ref.column === column && (ref.qualifier === undefined || ref.qualifier === alias || ref.qualifier === update.relation?.relname))) {
+          return { statement, table, column: target.name };
+        }
+      }
+    }
+    if (kind === 'InsertStmt') {
+      const insert = body as InsertStmt;
+      const select = unwrap(insert.selectStmt as Node | undefined)[1] as SelectStmt | undefined;
+      const from = (select?.fromClause ?? []).map((node) => unwrap(node)).filter(([k]) => k === 'RangeVar');
+      if (from.length !== 1 || relationKey(from[0][1] as RangeVar) !== table || !coversEveryValue(select?.whereClause as Node | undefined, column)) continue;
+      if (columnRefs(select?.targetList).some((ref) => ref.column === column)) {
+        const into = relationKey(insert.relation);
+        if (into && into !== table) return { statement, table: into };
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Whether a copy's WHERE leaves out no value of `source`: none, `source IS NOT NULL`, or `target IS NULL` (rows not copied yet). */
+function coversEveryValue(where: Node | undefined, source: string, target?: string): boolean {
+  if (!where) return true;
+  const [kind, body] = unwrap(where);
+  if (kind !== 'NullTest') return false;
+  const tested = columnRefs((body as { arg?: Node }).arg);
+  if (tested.length !== 1) return false;
+  const test = (body as { nulltesttype?: string }).nulltesttype;
+  return (test === 'IS_NOT_NULL' && tested[0].column === source) || (test === 'IS_NULL' && target !== undefined && tested[0].column === target);
 }
 
 // ---------------------------------------------------------------------------
