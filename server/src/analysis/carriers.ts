@@ -5,11 +5,11 @@
  * before SET NOT NULL); only changes no file carries yet are judged on the SQL
  * Prisma would generate.
  */
-import type { AlterTableCmd, IndexStmt, RenameStmt } from 'libpg-query';
+import type { AlterTableCmd, DropStmt, IndexStmt, RenameStmt } from 'libpg-query';
 import type { Change } from '../diff/changes';
 import { names, unwrap } from '../replay/pgTypes';
 import type { ParsedStatement } from '../replay/statements';
-import { alterTableOf, bodyOf, columnCopyBefore, columnDefOf, constraintOf, relationKey } from '../rules/support/sqlAst';
+import { alterTableOf, bodyOf, columnCopyBefore, columnDefOf, constraintOf, droppedKeys, relationKey, tableCopyBefore } from '../rules/support/sqlAst';
 import type { CarryingStatement, ChangeCarrier } from '../rules/types';
 import { changeIdentity } from './origin';
 import type { PendingSql } from './pendingSql';
@@ -64,12 +64,16 @@ function findCarrier(change: Change, statements: Located[], sql: PendingSql, pos
     }
     case 'dropColumn':
       return copyCarrier(change.tableKey, change.column, statements);
+    case 'dropTable':
+      return rowCopyCarrier(change.tableKey, statements);
     case 'renameTable': {
       const rename = statements.find((s) => {
         const stmt = renameOf(s.statement);
         return stmt?.renameType === 'OBJECT_TABLE' && stmt.relation?.relname === change.from && stmt.newname === change.table;
       });
-      return rename ? { statements: [rename], renamedInPlace: true } : undefined;
+      if (rename) return { statements: [rename], renamedInPlace: true };
+      const schema = change.tableKey.includes('.') ? change.tableKey.slice(0, change.tableKey.lastIndexOf('.')) : undefined;
+      return rowCopyCarrier(schema ? `${schema}.${change.from}` : change.from, statements, change.tableKey);
     }
     case 'setNotNull': {
       const setting = findCommand(statements, change.tableKey, (c) => c.subtype === 'AT_SetNotNull' && c.name === change.column);
@@ -124,6 +128,18 @@ function copyCarrier(table: string, column: string, statements: Located[], into?
   if (!copy || (into !== undefined && (copy.table !== table || copy.column !== into))) return undefined;
   const located = statements.find((s) => s.statement === copy.statement);
   return located ? { statements: [located, drop.located], valuesCopied: true } : undefined;
+}
+
+/** The pending statement that copies every row of `table` (into `into`, when given) before a pending DROP TABLE of it. */
+function rowCopyCarrier(table: string, statements: Located[], into?: string): ChangeCarrier | undefined {
+  const drop = statements.find((s) => {
+    const [kind, body] = bodyOf(s.statement);
+    return kind === 'DropStmt' && (body as DropStmt).removeType === 'OBJECT_TABLE' && droppedKeys(body as DropStmt).includes(table);
+  });
+  const copy = drop ? tableCopyBefore(statements.map((s) => s.statement), drop.statement, table) : undefined;
+  if (!drop || !copy || (into !== undefined && copy.into !== into)) return undefined;
+  const located = statements.find((s) => s.statement === copy.statement);
+  return located ? { statements: [located, drop], valuesCopied: true } : undefined;
 }
 
 /** The statements that create index `name` on `table`, directly, as a constraint, or as an index renamed into it. */

@@ -1,4 +1,5 @@
 import { ident } from './support/dialect';
+import { carriedAt } from './support/wording';
 import type { SchemaRule } from './types';
 
 const rule: SchemaRule = {
@@ -11,6 +12,14 @@ const rule: SchemaRule = {
   providers: ['postgresql', 'sqlite', 'mysql'],
   detect(change, context) {
     if (change.kind !== 'dropTable' || change.implicitManyToMany) return [];
+    const carrier = context.carrier?.(change);
+    if (carrier?.valuesCopied && carrier.statements[0]) {
+      return [{
+        message: `Table \`${change.table}\` is no longer in the schema: ${carriedAt(carrier.statements[0])} copies every row of it into another table before the drop, so the rows are kept (not its indexes or triggers), but the running code still queries it until it is redeployed.`,
+        help: 'Drop the table in a later migration, after code that no longer uses the model is deployed (keep the model with `@@ignore` until then).',
+        severity: 'warning',
+      }];
+    }
     const message = `Table \`${change.table}\` is no longer in the schema: the migration drops it with all its rows, and the running code still queries it until it is redeployed.`;
     if (context.provider === 'mysql' || context.provider === 'sqlite') {
       const table = ident(change.table, context.provider);

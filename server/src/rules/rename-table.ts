@@ -25,6 +25,13 @@ const rule: SchemaRule = {
         severity: 'warning',
       }];
     }
+    if (carrier?.valuesCopied && carrier.statements[0]) {
+      return [{
+        message: `${what}: ${carriedAt(carrier.statements[0])} copies every row of \`${change.from}\` into \`${change.table}\` before the old table is dropped, so the rows stay, but running code that queries \`${change.from}\` fails from the drop until code that uses \`${change.table}\` is deployed.`,
+        help: `Drop \`${change.from}\` in a later migration, after code that uses \`${change.table}\` is deployed (rows written to \`${change.from}\` between the copy and the drop are lost otherwise); or keep the table (\`@@map("${change.from}")\`) and rename only in code.`,
+        severity: 'warning',
+      }];
+    }
     const message = `${what}: Prisma drops table \`${change.from}\` with all its rows and creates an empty \`${change.table}\`, and running code that queries \`${change.from}\` breaks.`;
     if (context.provider === 'mysql' || context.provider === 'sqlite') {
       // A hand-written rename keeps the rows: metadata only on both (MySQL also moves the foreign keys that point at the table).

@@ -1,7 +1,7 @@
 import type { DropStmt } from 'libpg-query';
 import type { ParsedStatement } from '../replay/statements';
 import { dialectOf, redefinitionOf, spanRange, sqlName } from './support/dialectSql';
-import { at, bodyOf, clauseRange, droppedKeys, factsOf, identPattern, quoted } from './support/sqlAst';
+import { at, bodyOf, clauseRange, droppedKeys, factsOf, identPattern, quoted, tableCopyBefore } from './support/sqlAst';
 import type { RuleReport, SqlRule, SqlRuleContext } from './types';
 
 const rule: SqlRule = {
@@ -32,6 +32,16 @@ const rule: SqlRule = {
         : '';
       const cascade = stmt.behavior === 'DROP_CASCADE' ? ' CASCADE also drops the foreign keys and views that depend on it, in other tables.' : '';
       const name = key.slice(key.lastIndexOf('.') + 1);
+      const copy = tableCopyBefore(context.statements, statement, key);
+      if (copy) {
+        reports.push({
+          message: `Drops table ${quoted(key)} after line ${copy.statement.range.start.line + 1} copied every row into ${quoted(copy.into)}, so the rows are kept (its indexes, triggers and policies are not), but code still running fails on every query of the model until it is replaced.${cascade}${prisma}`,
+          help: 'Retire the model in code first (`@@ignore`) and deploy, then drop the table in a later migration with `-- migration-guard-ignore sql-drop-table -- <why it is safe now>`.',
+          severity: 'warning',
+          ...(keys.length > 1 ? at(context, clauseRange(statement, new RegExp(identPattern(name)))) : {}),
+        });
+        continue;
+      }
       reports.push({
         message: `Drops table ${quoted(key)} with all its rows, indexes, triggers and policies: only a backup restores them, and code still running fails on every query of the model until it is replaced.${cascade}${prisma}`,
         help: 'Retire the model in code first (`@@ignore`) and deploy; archive the table (`pg_dump --table`), then drop it in a later migration with `-- migration-guard-ignore sql-drop-table -- <why it is safe now>`.',

@@ -50,7 +50,7 @@ export interface ChangeCarrier {
   indexBuild?: 'concurrently' | 'deployed' | 'blocking' | 'refused';
   /** A RENAME statement renames the column or table in place: the data stays. */
   renamedInPlace?: boolean;
-  /** The pending SQL copies every value of the dropped column before the drop (into the new column, or into another table): the data stays. */
+  /** The pending SQL copies every value of the dropped column (into the new column, or another table), or every row of the dropped table, before the drop: the data stays. */
   valuesCopied?: boolean;
   /** The new column is `GENERATED ALWAYS AS (...) STORED`: PostgreSQL computes it for every row (a table rewrite) and it never fails for lack of a value. */
   generatedStored?: boolean;

@@ -188,6 +188,32 @@ function coversEveryValue(where: Node | undefined, source: string, target?: stri
   return (test === 'IS_NOT_NULL' && tested[0].column === source) || (test === 'IS_NULL' && target !== undefined && tested[0].column === target);
 }
 
+/**
+ * A statement before `upTo` that copied every row of `table` into another table:
+ * `CREATE TABLE ... AS SELECT * FROM table` or `INSERT INTO ... SELECT * FROM table`,
+ * without a WHERE. The rows then survive a drop of the table (not its indexes,
+ * triggers or policies).
+ */
+export function tableCopyBefore(statements: ParsedStatement[], upTo: ParsedStatement, table: string): { statement: ParsedStatement; into: string } | undefined {
+  for (const statement of statements) {
+    if (statement === upTo) return undefined;
+    const [kind, body] = bodyOf(statement);
+    const into = kind === 'CreateTableAsStmt' ? relationKey((body as { into?: { rel?: RangeVar } }).into?.rel) : kind === 'InsertStmt' ? relationKey((body as InsertStmt).relation) : undefined;
+    const query = kind === 'CreateTableAsStmt' ? (body as { query?: Node }).query : kind === 'InsertStmt' ? ((body as InsertStmt).selectStmt as Node | undefined) : undefined;
+    const select = unwrap(query)[1] as SelectStmt | undefined;
+    if (!into || into === table || !select || select.whereClause || select.limitCount) continue;
+    const from = (select.fromClause ?? []).map((node) => unwrap(node));
+    if (from.length !== 1 || from[0][0] !== 'RangeVar' || relationKey(from[0][1] as RangeVar) !== table) continue;
+    const everyColumn = (select.targetList ?? []).some((node) => {
+      const target = unwrap(node)[1] as ResTarget;
+      const [refKind, ref] = unwrap(target.val);
+      return refKind === 'ColumnRef' && ((ref as ColumnRef).fields ?? []).some((field) => unwrap(field)[0] === 'A_Star');
+    });
+    if (everyColumn) return { statement, into };
+  }
+  return undefined;
+}
+
 // ---------------------------------------------------------------------------
 // Where things are in the file
 
