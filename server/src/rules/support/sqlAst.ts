@@ -158,7 +158,7 @@ export function columnCopyBefore(statements: ParsedStatement[], upTo: ParsedStat
       for (const node of update.targetList ?? []) {
         const target = unwrap(node)[1] as ResTarget;
         if (!target.name || target.name === column) continue;
-        if (everyRow(target.name) && columnRefs(target.val).some((ref) => ref.column === column && (ref.qualifier === undefined || ref.qualifier === alias || ref.qualifier === update.relation?.relname))) {
+        if (everyRow(target.name) && copiesColumn(target.val, column, [alias, update.relation?.relname])) {
           return { statement, table, column: target.name };
         }
       }
@@ -167,14 +167,31 @@ export function columnCopyBefore(statements: ParsedStatement[], upTo: ParsedStat
       const insert = body as InsertStmt;
       const select = unwrap(insert.selectStmt as Node | undefined)[1] as SelectStmt | undefined;
       const from = (select?.fromClause ?? []).map((node) => unwrap(node)).filter(([k]) => k === 'RangeVar');
-      if (from.length !== 1 || relationKey(from[0][1] as RangeVar) !== table || !coversEveryValue(select?.whereClause as Node | undefined, column)) continue;
-      if (columnRefs(select?.targetList).some((ref) => ref.column === column)) {
+      if (from.length !== 1 || relationKey(from[0][1] as RangeVar) !== table || select?.limitCount || !coversEveryValue(select?.whereClause as Node | undefined, column)) continue;
+      const source = from[0][1] as RangeVar;
+      if ((select?.targetList ?? []).some((node) => copiesColumn((unwrap(node)[1] as ResTarget).val, column, [source.alias?.aliasname, source.relname]))) {
         const into = relationKey(insert.relation);
         if (into && into !== table) return { statement, table: into };
       }
     }
   }
   return undefined;
+}
+
+/**
+ * Whether `value` is the column itself, unchanged: the bare column, or a cast without
+ * modifiers (which keeps the value or fails). `left(name, 10)` or `::varchar(10)` may
+ * shorten it, so they are not copies.
+ */
+function copiesColumn(value: Node | undefined, column: string, qualifiers: (string | undefined)[]): boolean {
+  const [kind, body] = unwrap(value);
+  if (kind === 'TypeCast') {
+    const cast = body as { arg?: Node; typeName?: { typmods?: Node[] } };
+    return (cast.typeName?.typmods ?? []).length === 0 && copiesColumn(cast.arg, column, qualifiers);
+  }
+  if (kind !== 'ColumnRef') return false;
+  const parts = names((body as ColumnRef).fields);
+  return parts[parts.length - 1] === column && (parts.length === 1 || qualifiers.includes(parts[parts.length - 2]));
 }
 
 /** Whether a copy's WHERE leaves out no value of `source`: none, `source IS NOT NULL`, or `target IS NULL` (rows not copied yet). */
