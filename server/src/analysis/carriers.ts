@@ -122,17 +122,21 @@ function findCarrier(change: Change, statements: Located[], sql: PendingSql, pos
  * statement drops it (into `into` of the same table, when given; else anywhere).
  */
 function copyCarrier(table: string, column: string, statements: Located[], into?: string): ChangeCarrier | undefined {
-  const drop = findCommand(statements, table, (c) => c.subtype === 'AT_DropColumn' && c.name === column);
+  const drop =
+    findCommand(statements, table, (c) => c.subtype === 'AT_DropColumn' && c.name === column)?.located ??
+    statements.find((s) => s.statement.dialect?.kind === 'alterTable' && s.statement.dialect.table === table && s.statement.dialect.clauses.some((c) => c.kind === 'dropColumn' && c.column === column));
   if (!drop) return undefined;
-  const copy = columnCopyBefore(statements.map((s) => s.statement), drop.located.statement, table, column);
+  const copy = columnCopyBefore(statements.map((s) => s.statement), drop.statement, table, column);
   if (!copy || (into !== undefined && (copy.table !== table || copy.column !== into))) return undefined;
   const located = statements.find((s) => s.statement === copy.statement);
-  return located ? { statements: [located, drop.located], valuesCopied: true } : undefined;
+  return located ? { statements: [located, drop], valuesCopied: true } : undefined;
 }
 
 /** The pending statement that copies every row of `table` (into `into`, when given) before a pending DROP TABLE of it. */
 function rowCopyCarrier(table: string, statements: Located[], into?: string): ChangeCarrier | undefined {
   const drop = statements.find((s) => {
+    const dialect = s.statement.dialect;
+    if (dialect) return dialect.kind === 'dropTable' && dialect.tables.some((t) => t.name === table);
     const [kind, body] = bodyOf(s.statement);
     return kind === 'DropStmt' && (body as DropStmt).removeType === 'OBJECT_TABLE' && droppedKeys(body as DropStmt).includes(table);
   });

@@ -57,7 +57,7 @@ export function judgeSchema(input: JudgeInput): JudgeResult {
     config: input.config,
     provenance: input.provenance,
     ...(input.uncertain ? { uncertain: input.uncertain } : {}),
-    ...(input.pendingSql && input.provider === 'postgresql' ? { carrier: carrierFinder(input.pendingSql, unmigrated, input.config.postgresVersion) } : {}),
+    ...(input.pendingSql ? { carrier: carrierFinder(input.pendingSql, unmigrated, input.config.postgresVersion) } : {}),
   });
   const ran = new Set(activeRules(schemaRules, input.provider, input.config).map((rule) => rule.id));
   const { findings, notes } = applySuppressions(raw, input.suppressions, ran);

@@ -103,8 +103,8 @@ export type DialectStatement =
    * name in the SELECT list, inside expressions too (`COALESCE("nickname", '')` reads `nickname`; keywords and
    * function names come along, which only errs on the side of "kept").
    */
-  | { kind: 'insert'; table: string; columns: string[]; selected: string[]; from: string[]; referenced: string[] }
-  | { kind: 'update'; table: string; setColumns: string[]; where: WhereShape; limit: boolean; joins: boolean }
+  | { kind: 'insert'; table: string; columns: string[]; selected: string[]; from: string[]; referenced: string[]; filtered: boolean }
+  | { kind: 'update'; table: string; setColumns: string[]; where: WhereShape; limit: boolean; joins: boolean; copies: Record<string, string> }
   | { kind: 'delete'; table: string; where: WhereShape; limit: boolean }
   | { kind: 'setVariable'; name: string; value: string }
   | { kind: 'pragma'; name: string; value?: string }
@@ -554,7 +554,9 @@ class Reader {
         }
       }
     }
-    return { kind: 'insert', table, columns, selected, from, referenced };
+    // A WHERE or LIMIT anywhere after the list (in a subquery too, to stay on the safe side): not every row is copied.
+    const filtered = this.tokens.slice(selectStart).some((t) => t.kind === 'word' && ['WHERE', 'LIMIT', 'HAVING', 'GROUP'].includes(t.text.toUpperCase()));
+    return { kind: 'insert', table, columns, selected, from, referenced, filtered };
   }
 
   /** The items of a SELECT list up to its FROM: bare or qualified columns by name (their alias ignored), the rest as `(expression)`. */
@@ -600,28 +602,42 @@ class Reader {
     }
     this.accept('SET');
     const setColumns: string[] = [];
+    // Each set column's value, as tokens after its `=`: a lone (qualified) name is a copy of that column.
+    const values: DialectToken[][] = [];
     let depth = 0;
     let expectColumn = true;
     while (this.pos < this.tokens.length && !(depth === 0 && (this.is('WHERE') || this.is('ORDER') || this.is('LIMIT') || this.is('FROM')))) {
       const token = this.peek()!;
+      if (!expectColumn && values.length > 0) values[values.length - 1].push(token);
       if (token.kind === 'punct' && token.text === '(') depth++;
       else if (token.kind === 'punct' && token.text === ')') depth--;
-      else if (depth === 0 && token.kind === 'punct' && token.text === ',') expectColumn = true;
-      else if (expectColumn && (token.kind === 'ident' || token.kind === 'word')) {
+      else if (depth === 0 && token.kind === 'punct' && token.text === ',') {
+        expectColumn = true;
+        values[values.length - 1]?.pop();
+      } else if (expectColumn && (token.kind === 'ident' || token.kind === 'word')) {
         let name = token.value;
         while (this.punct('.', 1) && this.peek(2)) {
           this.pos += 2;
           name = this.peek()!.value;
         }
         setColumns.push(name);
+        values.push([]);
         expectColumn = false;
       }
       this.pos++;
     }
+    const copies: Record<string, string> = {};
+    setColumns.forEach((column, i) => {
+      const value = (values[i] ?? []).filter((t) => !(t.kind === 'punct' && t.text === '='));
+      const named = (t: DialectToken | undefined): boolean => t !== undefined && (t.kind === 'ident' || (t.kind === 'word' && !['NULL', 'TRUE', 'FALSE', 'DEFAULT'].includes(t.text.toUpperCase())));
+      const last = value[value.length - 1];
+      const plain = value.length === 1 || (value.length === 3 && value[1].text === '.' && value[0].kind !== 'punct');
+      if (plain && named(last) && last.value !== column) copies[column] = last.value;
+    });
     if (this.is('FROM')) joins = true;
     const where = this.where(new Set(setColumns));
     const limit = this.tokens.slice(this.pos).some((t) => t.kind === 'word' && t.text.toUpperCase() === 'LIMIT');
-    return { kind: 'update', table, setColumns, where, limit, joins };
+    return { kind: 'update', table, setColumns, where, limit, joins, copies };
   }
 
   private delete(): DialectStatement {

@@ -68,6 +68,17 @@ function detectDialect(statement: ParsedStatement, context: SqlRuleContext): Rul
     if (!deployedName) continue;
     const renamed = deployedName !== clause.column ? ` (deployed as ${name(deployedName)})` : '';
     const prisma = prismaSaidSo(facts.warnings, view.deployedTable(alter.table) ?? alter.table, alter.table, deployedName, clause.column);
+    const copy = columnCopyBefore(context.statements, statement, alter.table, clause.column);
+    if (copy) {
+      const into = copy.table === alter.table && copy.column ? name(alter.table, copy.column) : `table ${name(copy.table)}`;
+      reports.push({
+        message: `Drops column ${name(alter.table, clause.column)}${renamed} after line ${copy.statement.range.start.line + 1} copied its values into ${into}, so the values are kept, but code still running fails on every query of the model (Prisma Client selects all columns) until it is replaced.${prisma}`,
+        help: 'Keep both columns for one release: deploy the copy and code that reads the new place first, then drop the old column in a later migration with `-- migration-guard-ignore sql-drop-column -- <why it is safe now>`.',
+        severity: 'warning',
+        ...at(context, spanRange(statement, clause)),
+      });
+      continue;
+    }
     const how = context.provider === 'mysql' ? mysqlDrop() : sqliteDrop(context, view.deployedTable(alter.table) ?? alter.table, deployedName);
     reports.push({
       message: `Drops column ${name(alter.table, clause.column)}${renamed} with every value in it: only a backup brings the data back, and code still running fails on every query of the model (Prisma Client selects all columns) until it is replaced.${how}${prisma}`,

@@ -71,6 +71,16 @@ function detectDialect(statement: ParsedStatement, context: SqlRuleContext): Rul
     const prisma = facts.warnings.some((w) => w.kind === 'drop_table' && [deployed, table.name].includes(w.table ?? ''))
       ? " Prisma's `Warnings:` note at the top of this file names the same drop: this is that risk, still in the SQL."
       : '';
+    const copy = tableCopyBefore(context.statements, statement, table.name);
+    if (copy) {
+      reports.push({
+        message: `Drops table ${sqlName(context.provider, table.name)} after line ${copy.statement.range.start.line + 1} copied every row into ${sqlName(context.provider, copy.into)}, so the rows are kept (its indexes and triggers are not), but code still running fails on every query of the model until it is replaced.${prisma}`,
+        help: 'Retire the model in code first (`@@ignore`) and deploy, then drop the table in a later migration with `-- migration-guard-ignore sql-drop-table -- <why it is safe now>`.',
+        severity: 'warning',
+        ...(drop.tables.length > 1 ? at(context, spanRange(statement, table)) : {}),
+      });
+      continue;
+    }
     const backup = context.provider === 'mysql' ? '`mysqldump <database> ' + table.name + '`' : 'a copy of the database file, or `.dump ' + table.name + '` in the sqlite3 shell';
     reports.push({
       message: `Drops table ${sqlName(context.provider, table.name)} with all its rows and indexes: only a backup restores them, and code still running fails on every query of the model until it is replaced.${prisma}`,

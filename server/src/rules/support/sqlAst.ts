@@ -149,6 +149,15 @@ export function columnRefs(node: unknown, into: { qualifier?: string; column: st
 export function columnCopyBefore(statements: ParsedStatement[], upTo: ParsedStatement, table: string, column: string): { statement: ParsedStatement; table: string; column?: string } | undefined {
   for (const statement of statements) {
     if (statement === upTo) return undefined;
+    const dialect = statement.dialect;
+    if (dialect?.kind === 'update' && dialect.table === table && !dialect.joins && !dialect.limit) {
+      const into = dialect.setColumns.find((set) => dialect.copies[set] === column);
+      const where = dialect.where;
+      if (into && (where.everyRow || (where.onlyNullTestsOfSetColumns && (where.alsoNotNullTests ?? []).every((c) => c === column)))) return { statement, table, column: into };
+    }
+    if (dialect?.kind === 'insert' && dialect.table !== table && dialect.from.length === 1 && dialect.from[0] === table && !dialect.filtered && (dialect.selected.includes(column) || dialect.selected.includes('*'))) {
+      return { statement, table: dialect.table };
+    }
     const [kind, body] = bodyOf(statement);
     if (kind === 'UpdateStmt') {
       const update = body as UpdateStmt;
@@ -214,6 +223,10 @@ function coversEveryValue(where: Node | undefined, source: string, target?: stri
 export function tableCopyBefore(statements: ParsedStatement[], upTo: ParsedStatement, table: string): { statement: ParsedStatement; into: string } | undefined {
   for (const statement of statements) {
     if (statement === upTo) return undefined;
+    const dialect = statement.dialect;
+    if (dialect?.kind === 'insert' && dialect.table !== table && dialect.from.length === 1 && dialect.from[0] === table && !dialect.filtered && dialect.selected.includes('*')) {
+      return { statement, into: dialect.table };
+    }
     const [kind, body] = bodyOf(statement);
     const into = kind === 'CreateTableAsStmt' ? relationKey((body as { into?: { rel?: RangeVar } }).into?.rel) : kind === 'InsertStmt' ? relationKey((body as InsertStmt).relation) : undefined;
     const query = kind === 'CreateTableAsStmt' ? (body as { query?: Node }).query : kind === 'InsertStmt' ? ((body as InsertStmt).selectStmt as Node | undefined) : undefined;
