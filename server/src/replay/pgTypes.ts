@@ -150,6 +150,27 @@ export const EXTENSION_OPERATOR_CLASSES: Readonly<Record<string, readonly string
   vector: ['vector_l2_ops', 'vector_ip_ops', 'vector_cosine_ops', 'vector_l1_ops', 'halfvec_l2_ops', 'halfvec_ip_ops', 'halfvec_cosine_ops', 'halfvec_l1_ops', 'sparsevec_l2_ops', 'sparsevec_ip_ops', 'sparsevec_cosine_ops', 'sparsevec_l1_ops'],
 };
 
+/**
+ * Functions of common extensions that views, defaults and index expressions call
+ * (lower case): DROP EXTENSION ... CASCADE drops what calls them, and without
+ * CASCADE PostgreSQL refuses. PostGIS's are its `st_` functions.
+ */
+export const EXTENSION_FUNCTIONS: Readonly<Record<string, readonly string[]>> = {
+  pg_trgm: ['similarity', 'word_similarity', 'strict_word_similarity', 'show_trgm', 'show_limit', 'set_limit'],
+  unaccent: ['unaccent'],
+  'uuid-ossp': ['uuid_generate_v1', 'uuid_generate_v1mc', 'uuid_generate_v3', 'uuid_generate_v4', 'uuid_generate_v5', 'uuid_nil'],
+  pgcrypto: ['gen_random_bytes', 'gen_salt', 'crypt', 'digest', 'hmac', 'pgp_sym_encrypt', 'pgp_sym_decrypt', 'armor', 'dearmor'],
+  fuzzystrmatch: ['levenshtein', 'levenshtein_less_equal', 'soundex', 'difference', 'metaphone', 'dmetaphone', 'dmetaphone_alt'],
+  vector: ['l2_distance', 'inner_product', 'cosine_distance', 'l1_distance', 'vector_dims', 'vector_norm'],
+  earthdistance: ['earth_distance', 'll_to_earth', 'earth_box'],
+};
+
+/** Whether `name` (lower case) is a function of extension `extension`. */
+export function isExtensionFunction(extension: string, name: string): boolean {
+  const key = extension.toLowerCase();
+  return (EXTENSION_FUNCTIONS[key] ?? []).includes(name) || (key === 'postgis' && name.startsWith('st_'));
+}
+
 /** A type as SQL, for casts inside expressions. */
 function typeSql(typeName: TypeName | undefined): string {
   const parts = names(typeName?.names);

@@ -38,7 +38,7 @@ import type {
 import { emptyState, objectKey, tableKey, type DbColumn, type DbEnum, type DbIndex, type DbObject, type DbObjectKind, type DbState, type DbTable, type ReferentialAction } from '../core/dbState';
 import type { Note } from '../core/notes';
 import type { Range } from '../core/source';
-import { canonicalArrayDefault, castTypes, chooseName, classifyDefault, EXTENSION_COLUMN_TYPES, EXTENSION_OPERATOR_CLASSES, expressionSql, names, quoteIdent, resolveType, splitQualified, unwrap } from './pgTypes';
+import { canonicalArrayDefault, castTypes, chooseName, classifyDefault, EXTENSION_COLUMN_TYPES, EXTENSION_FUNCTIONS, EXTENSION_OPERATOR_CLASSES, expressionSql, isExtensionFunction, names, quoteIdent, resolveType, splitQualified, unwrap } from './pgTypes';
 import { outsideTransactionLabel, parsePostgresStatements, postgresParserLoaded, type ParsedStatement } from './statements';
 import { functionCallTables, interpretDoBlock, type CatalogView, type PlpgsqlHost, type Refusal } from './plpgsql';
 import { entryOf, flattenProvenance } from './provenance';
@@ -1655,6 +1655,13 @@ class PostgresReplayer implements Replayer {
    * EXTENSION_COLUMN_TYPES and EXTENSION_OPERATOR_CLASSES list is known.
    */
   private dropExtension(name: string, cascade: boolean, missingOk: boolean): void {
+    if (this.objects[objectKey('extension', undefined, name)]) {
+      // Views, defaults and index expressions that call its functions (a function of the same name the migrations created is theirs, not the extension's).
+      const calls = (fn: string): boolean => isExtensionFunction(name, fn) && this.data.functions[fn] === undefined;
+      this.dropViewsOn(`extension "${name}"`, (d) => d.extensionCalls?.some(calls) === true, cascade);
+      const called = [...(EXTENSION_FUNCTIONS[name.toLowerCase()] ?? [])].filter(calls);
+      if (called.length > 0) this.dropFunctionUsers(called, cascade, `Extension "${name}"`);
+    }
     const types = EXTENSION_COLUMN_TYPES[name.toLowerCase()] ?? [];
     const operatorClasses = EXTENSION_OPERATOR_CLASSES[name.toLowerCase()] ?? [];
     const users: [string, DbTable, string][] = [];
@@ -1863,7 +1870,13 @@ class PostgresReplayer implements Replayer {
       isUserFunction: (name) => this.data.functions[name] !== undefined,
     });
     const types = [...new Set(castTypes(query).map((parts) => parts[parts.length - 1]).filter((name): name is string => !!name))];
-    (this.data.dependencies ??= {})[key] = types.length > 0 ? { ...dependencies, types } : dependencies;
+    const extensionCalls = new Set<string>();
+    walkParseTree(query, (object) => {
+      const call = object.FuncCall as { funcname?: Node[] } | undefined;
+      const name = call ? names(call.funcname).pop()?.toLowerCase() : undefined;
+      if (name && Object.keys(EXTENSION_FUNCTIONS).concat('postgis').some((extension) => isExtensionFunction(extension, name))) extensionCalls.add(name);
+    });
+    (this.data.dependencies ??= {})[key] = { ...dependencies, ...(types.length > 0 ? { types } : {}), ...(extensionCalls.size > 0 ? { extensionCalls: [...extensionCalls] } : {}) };
   }
 
   /** The views and triggers that depend, directly or through other views, on what `depends` picks; closest first. */
@@ -2430,8 +2443,11 @@ class PostgresReplayer implements Replayer {
    * calls: PostgreSQL refuses without CASCADE, and CASCADE drops those indexes and
    * defaults. Calls are found by name in the SQL the replay keeps.
    */
-  private dropFunctionUsers(name: string, cascade: boolean): void {
-    const call = new RegExp(`(^|[^A-Za-z0-9_$"])"?${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?\\s*\\(`, name === name.toLowerCase() ? 'i' : '');
+  private dropFunctionUsers(functionNames: string | readonly string[], cascade: boolean, what?: string): void {
+    const list = typeof functionNames === 'string' ? [functionNames] : functionNames;
+    const name = list.join(', ');
+    const escaped = list.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+    const call = new RegExp(`(^|[^A-Za-z0-9_$"])"?(?:${escaped})"?\\s*\\(`, list.every((n) => n === n.toLowerCase()) ? 'i' : '');
     const indexes: [string, DbTable, DbIndex][] = [];
     const defaults: [string, DbColumn][] = [];
     for (const [tk, table] of Object.entries(this.tables)) {
@@ -2440,8 +2456,9 @@ class PostgresReplayer implements Replayer {
     }
     if (indexes.length + defaults.length === 0) return;
     if (!cascade) {
-      const what = [...indexes.map(([tk, , index]) => `index "${index.name}" of "${tk}"`), ...defaults.map(([tk, column]) => `the default of "${tk}"."${column.name}"`)];
-      this.refuse('dependent_objects_still_exist', `Function "${name}" is used by ${what.join(', ')}; PostgreSQL refuses to drop it without CASCADE. The replay drops ${what.length > 1 ? 'them' : 'it'} too.`);
+      const subject = what ?? `Function "${name}"`;
+      const users = [...indexes.map(([tk, , index]) => `index "${index.name}" of "${tk}"`), ...defaults.map(([tk, column]) => `the default of "${tk}"."${column.name}"`)];
+      this.refuse('dependent_objects_still_exist', `${subject} is used by ${users.join(', ')}; PostgreSQL refuses to drop it without CASCADE. The replay drops ${users.length > 1 ? 'them' : 'it'} too.`);
     }
     for (const [tk, table, index] of indexes) {
       if (index.unique) this.dropDependentForeignKeys(tk, index.columns, true, index.name);

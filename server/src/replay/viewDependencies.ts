@@ -17,6 +17,8 @@ export interface ObjectDependencies {
   functions: string[];
   /** Names of the types it casts to (`x::"Role"`): DROP TYPE | DOMAIN ... CASCADE drops the object with the type. */
   types?: string[];
+  /** Lower-case names of the extension functions it calls (`similarity(...)`): DROP EXTENSION ... CASCADE drops the object. */
+  extensionCalls?: string[];
 }
 
 export interface DependencyScope {
