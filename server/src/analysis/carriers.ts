@@ -6,6 +6,7 @@
  * Prisma would generate.
  */
 import type { AlterTableCmd, DropStmt, IndexStmt, RenameStmt } from 'libpg-query';
+import { tableKey } from '../core/dbState';
 import type { Change } from '../diff/changes';
 import { names, unwrap } from '../replay/pgTypes';
 import type { ParsedStatement } from '../replay/statements';
@@ -73,7 +74,7 @@ function findCarrier(change: Change, statements: Located[], sql: PendingSql, pos
       });
       if (rename) return { statements: [rename], renamedInPlace: true };
       const schema = change.tableKey.includes('.') ? change.tableKey.slice(0, change.tableKey.lastIndexOf('.')) : undefined;
-      return rowCopyCarrier(schema ? `${schema}.${change.from}` : change.from, statements, change.tableKey);
+      return rowCopyCarrier(tableKey(schema, change.from), statements, change.tableKey);
     }
     case 'setNotNull': {
       const setting = findCommand(statements, change.tableKey, (c) => c.subtype === 'AT_SetNotNull' && c.name === change.column);
@@ -128,8 +129,7 @@ function copyCarrier(table: string, column: string, statements: Located[], into?
   if (!drop) return undefined;
   const copy = columnCopyBefore(statements.map((s) => s.statement), drop.statement, table, column);
   if (!copy || (into !== undefined && (copy.table !== table || copy.column !== into))) return undefined;
-  const located = statements.find((s) => s.statement === copy.statement);
-  return located ? { statements: [located, drop], valuesCopied: true } : undefined;
+  return copiedBefore(copy.statement, drop, statements);
 }
 
 /** The pending statement that copies every row of `table` (into `into`, when given) before a pending DROP TABLE of it. */
@@ -142,7 +142,12 @@ function rowCopyCarrier(table: string, statements: Located[], into?: string): Ch
   });
   const copy = drop ? tableCopyBefore(statements.map((s) => s.statement), drop.statement, table) : undefined;
   if (!drop || !copy || (into !== undefined && copy.into !== into)) return undefined;
-  const located = statements.find((s) => s.statement === copy.statement);
+  return copiedBefore(copy.statement, drop, statements);
+}
+
+/** The carrier of a drop whose data `copy` saved first. */
+function copiedBefore(copy: ParsedStatement, drop: Located, statements: Located[]): ChangeCarrier | undefined {
+  const located = statements.find((s) => s.statement === copy);
   return located ? { statements: [located, drop], valuesCopied: true } : undefined;
 }
 

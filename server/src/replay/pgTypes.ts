@@ -165,10 +165,10 @@ export const EXTENSION_FUNCTIONS: Readonly<Record<string, readonly string[]>> = 
   earthdistance: ['earth_distance', 'll_to_earth', 'earth_box'],
 };
 
-/** Whether `name` (lower case) is a function of extension `extension`. */
-export function isExtensionFunction(extension: string, name: string): boolean {
-  const key = extension.toLowerCase();
-  return (EXTENSION_FUNCTIONS[key] ?? []).includes(name) || (key === 'postgis' && name.startsWith('st_'));
+/** The extension (lower case) a function of that list is from, by its lower-case name; undefined for any other. */
+export function extensionOf(name: string): string | undefined {
+  if (name.startsWith('st_')) return 'postgis';
+  return Object.keys(EXTENSION_FUNCTIONS).find((extension) => EXTENSION_FUNCTIONS[extension].includes(name));
 }
 
 /** A type as SQL, for casts inside expressions. */
@@ -513,6 +513,19 @@ export function canonicalArrayDefault(value: DbDefault, type: ColumnType): DbDef
 }
 
 /** Enum-like types an expression casts to (`'A'::"Role"`): a default depends on them in PostgreSQL. */
+/** The column names an expression reads: the last part of each column reference (`OLD."status"` is `status`). */
+export function columnNamesIn(node: unknown): string[] {
+  const found = new Set<string>();
+  walkParseTree(node, (record) => {
+    if (!record.ColumnRef) return undefined;
+    const fields = names((record.ColumnRef as ColumnRef).fields);
+    const name = fields[fields.length - 1];
+    if (name) found.add(name);
+    return 'skip';
+  });
+  return [...found];
+}
+
 export function castTypes(node: unknown): string[][] {
   const types: string[][] = [];
   walkParseTree(node, (record) => {

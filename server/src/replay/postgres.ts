@@ -38,7 +38,7 @@ import type {
 import { emptyState, objectKey, tableKey, type DbColumn, type DbEnum, type DbIndex, type DbObject, type DbObjectKind, type DbState, type DbTable, type ReferentialAction } from '../core/dbState';
 import type { Note } from '../core/notes';
 import type { Range } from '../core/source';
-import { canonicalArrayDefault, castTypes, chooseName, classifyDefault, EXTENSION_COLUMN_TYPES, EXTENSION_FUNCTIONS, EXTENSION_OPERATOR_CLASSES, expressionSql, isExtensionFunction, names, quoteIdent, resolveType, splitQualified, unwrap } from './pgTypes';
+import { canonicalArrayDefault, castTypes, chooseName, classifyDefault, columnNamesIn, EXTENSION_COLUMN_TYPES, EXTENSION_FUNCTIONS, EXTENSION_OPERATOR_CLASSES, extensionOf, expressionSql, names, quoteIdent, resolveType, splitQualified, unwrap } from './pgTypes';
 import { outsideTransactionLabel, parsePostgresStatements, postgresParserLoaded, type ParsedStatement } from './statements';
 import { functionCallTables, interpretDoBlock, type CatalogView, type PlpgsqlHost, type Refusal } from './plpgsql';
 import { entryOf, flattenProvenance } from './provenance';
@@ -836,22 +836,15 @@ class PostgresReplayer implements Replayer {
     if (tables) this.recordUncertain(statement.range, excerptOf(statement.text), 'a function the migrations created, called for its side effects', tables);
   }
 
-  /** CREATE TRIGGER: PostgreSQL checks that the columns of UPDATE OF exist. */
   /** The columns of its table a trigger names (`UPDATE OF`, `OLD.x` / `NEW.x` in `WHEN`): PostgreSQL records each as a dependency. */
   private triggerColumns(stmt: CreateTrigStmt, key: string): string[] {
     const table = this.tables[key];
     if (!table) return [];
-    const named = new Set(names(stmt.columns));
-    walkParseTree(stmt.whenClause, (object) => {
-      if (!object.ColumnRef) return undefined;
-      const fields = names((object.ColumnRef as { fields?: Node[] }).fields);
-      const column = fields[fields.length - 1];
-      if (column) named.add(column);
-      return 'skip';
-    });
+    const named = new Set([...names(stmt.columns), ...columnNamesIn(stmt.whenClause)]);
     return [...named].filter((name) => table.columns.some((c) => c.name === name));
   }
 
+  /** CREATE TRIGGER: PostgreSQL checks that the columns of UPDATE OF exist. */
   private checkTriggerColumns(stmt: CreateTrigStmt): void {
     const rel = this.relation(stmt.relation);
     const table = this.tables[rel.key];
@@ -1033,15 +1026,8 @@ class PostgresReplayer implements Replayer {
 
   /** Records the columns a generated column's expression reads (see ReplayData.generatedFrom); no expression forgets them. */
   private setGeneratedFrom(key: string, column: string, expr: Node | undefined): void {
-    const sources = new Set<string>();
-    walkParseTree(expr, (object) => {
-      if (!object.ColumnRef) return undefined;
-      const fields = names((object.ColumnRef as { fields?: Node[] }).fields);
-      const name = fields[fields.length - 1];
-      if (name && name !== column) sources.add(name);
-      return 'skip';
-    });
-    if (sources.size > 0) ((this.data.generatedFrom ??= {})[key] ??= {})[column] = [...sources];
+    const sources = columnNamesIn(expr).filter((name) => name !== column);
+    if (sources.length > 0) ((this.data.generatedFrom ??= {})[key] ??= {})[column] = sources;
     else if (this.data.generatedFrom?.[key]) delete this.data.generatedFrom[key][column];
   }
 
@@ -1406,7 +1392,7 @@ class PostgresReplayer implements Replayer {
   private dropColumn(key: string, table: DbTable, name: string, cascade: boolean): void {
     const generated = this.generatedUsers(key, name);
     if (generated.length > 0) {
-      this.recordDropEvent(`column "${key}"."${name}"`, 'drop', cascade, generated.map((g) => ({ kind: 'column', key: `${key}.${g}`, label: `column "${key}"."${g}"` })));
+      this.recordDropEvent(`column "${key}"."${name}"`, 'drop', cascade, generated.map((g) => columnDependant(key, g)));
       if (!cascade) {
         this.refuse('dependent_objects_still_exist', `Column "${name}" of "${key}" is used by generated column${generated.length > 1 ? 's' : ''} ${generated.map((g) => `"${g}"`).join(', ')}; PostgreSQL refuses to drop it without CASCADE. The replay drops ${generated.length > 1 ? 'them' : 'it'} too.`);
       }
@@ -1569,7 +1555,7 @@ class PostgresReplayer implements Replayer {
           // One overload of several: the others stay, and so does what calls the function by name.
           if (this.dropOverload(key, fn as { objargs?: Node[]; args_unspecified?: boolean })) continue;
           if (this.objects[key]) this.dropViewsOn(`function "${at.name}"`, (d) => d.functions.includes(name), cascade);
-          if (this.objects[key]) this.dropFunctionUsers(at.name, cascade);
+          if (this.objects[key]) this.dropFunctionUsers([at.name], `Function "${at.name}"`, cascade);
           this.dropObject('function', at, missingOk);
           if (this.data.overloads) delete this.data.overloads[key];
         }
@@ -1655,24 +1641,24 @@ class PostgresReplayer implements Replayer {
    * EXTENSION_COLUMN_TYPES and EXTENSION_OPERATOR_CLASSES list is known.
    */
   private dropExtension(name: string, cascade: boolean, missingOk: boolean): void {
-    if (this.objects[objectKey('extension', undefined, name)]) {
+    const known = !!this.objects[objectKey('extension', undefined, name)];
+    if (known) {
       // Views, defaults and index expressions that call its functions (a function of the same name the migrations created is theirs, not the extension's).
-      const calls = (fn: string): boolean => isExtensionFunction(name, fn) && this.data.functions[fn] === undefined;
+      const calls = (fn: string): boolean => extensionOf(fn) === name.toLowerCase() && this.data.functions[fn] === undefined;
       this.dropViewsOn(`extension "${name}"`, (d) => d.extensionCalls?.some(calls) === true, cascade);
-      const called = [...(EXTENSION_FUNCTIONS[name.toLowerCase()] ?? [])].filter(calls);
-      if (called.length > 0) this.dropFunctionUsers(called, cascade, `Extension "${name}"`);
+      const called = (EXTENSION_FUNCTIONS[name.toLowerCase()] ?? []).filter(calls);
+      if (called.length > 0) this.dropFunctionUsers(called, `Extension "${name}"`, cascade);
     }
     const types = EXTENSION_COLUMN_TYPES[name.toLowerCase()] ?? [];
     const operatorClasses = EXTENSION_OPERATOR_CLASSES[name.toLowerCase()] ?? [];
-    const users: [string, DbTable, string][] = [];
+    const users = known ? this.columnsOfType((type) => !type.isEnum && types.includes(type.name)) : [];
     const indexUsers: [string, DbTable, DbIndex][] = [];
-    if (this.objects[objectKey('extension', undefined, name)]) {
+    if (known) {
       for (const [key, table] of Object.entries(this.tables)) {
-        for (const column of table.columns) if (!column.type.isEnum && types.includes(column.type.name)) users.push([key, table, column.name]);
         for (const index of table.indexes) if (index.columns.some((entry) => entry.split(' ').slice(1).some((word) => operatorClasses.includes(word)))) indexUsers.push([key, table, index]);
       }
     }
-    if (users.length > 0) this.recordDropEvent(`extension "${name}"`, 'drop', cascade, users.map(([key, , column]) => ({ kind: 'column', key: `${key}.${column}`, label: `column "${key}"."${column}"` })));
+    if (users.length > 0) this.recordDropEvent(`extension "${name}"`, 'drop', cascade, users.map(([key, , column]) => columnDependant(key, column)));
     if (users.length + indexUsers.length > 0 && !cascade) {
       const what = [...users.map(([key, , column]) => `column "${key}"."${column}"`), ...indexUsers.map(([, , index]) => `index "${index.name}"`)];
       return this.refuse('dependent_objects_still_exist', `Extension "${name}" is still used by ${what.join(', ')}; PostgreSQL refuses to drop it without CASCADE. Skipped.`);
@@ -1874,7 +1860,7 @@ class PostgresReplayer implements Replayer {
     walkParseTree(query, (object) => {
       const call = object.FuncCall as { funcname?: Node[] } | undefined;
       const name = call ? names(call.funcname).pop()?.toLowerCase() : undefined;
-      if (name && Object.keys(EXTENSION_FUNCTIONS).concat('postgis').some((extension) => isExtensionFunction(extension, name))) extensionCalls.add(name);
+      if (name && extensionOf(name)) extensionCalls.add(name);
     });
     (this.data.dependencies ??= {})[key] = { ...dependencies, ...(types.length > 0 ? { types } : {}), ...(extensionCalls.size > 0 ? { extensionCalls: [...extensionCalls] } : {}) };
   }
@@ -2382,25 +2368,21 @@ class PostgresReplayer implements Replayer {
       if (!missingOk) this.refuse('undefined_object', `Type "${key}" does not exist at this point of the migrations; DROP TYPE is skipped.`);
       return;
     }
-    const users: [string, DbTable, string][] = [];
-    for (const [tk, table] of Object.entries(this.tables)) {
-      for (const column of table.columns) if (column.type.isEnum && column.type.name === key) users.push([tk, table, column.name]);
-    }
+    const users = this.columnsOfType((type) => type.isEnum && type.name === key);
     const defaults: [string, DbTable, string][] = [];
     for (const [tk, byColumn] of Object.entries(this.data.defaultDependencies)) {
       for (const [column, enums] of Object.entries(byColumn)) {
         if (enums.includes(key) && !users.some(([k, , c]) => k === tk && c === column) && this.tables[tk]) defaults.push([tk, this.tables[tk], column]);
       }
     }
-    const castsTo = (d: ObjectDependencies): boolean => d.types?.includes(name) === true;
-    const views = this.dependantsOf(castsTo);
+    const views = this.dependantsOf(castsTo(name));
     if (users.length + defaults.length + views.length > 0 && !cascade) {
       const what = [...users.map(([tk, , c]) => `column "${tk}"."${c}"`), ...defaults.map(([tk, , c]) => `the default of "${tk}"."${c}"`), ...views.map((v) => v.label)];
       this.refuse('dependent_objects_still_exist', `Enum "${key}" is still used by ${what.join(', ')}; PostgreSQL refuses to drop it without CASCADE. Skipped.`);
       return;
     }
-    if (users.length > 0) this.recordDropEvent(`enum "${key}"`, 'drop', true, users.map(([tk, , c]) => ({ kind: 'column', key: `${tk}.${c}`, label: `column "${tk}"."${c}"` })));
-    this.dropViewsOn(`enum "${key}"`, castsTo, true);
+    if (users.length > 0) this.recordDropEvent(`enum "${key}"`, 'drop', true, users.map(([tk, , c]) => columnDependant(tk, c)));
+    this.dropViewsOn(`enum "${key}"`, castsTo(name), true);
     // DROP TYPE ... CASCADE drops the columns of that type and the defaults that cast to it.
     for (const [tk, table, column] of defaults) {
       const target = table.columns.find((c) => c.name === column);
@@ -2414,25 +2396,30 @@ class PostgresReplayer implements Replayer {
     if (this.data.openTransaction) delete this.data.openTransaction.addedValues[key];
   }
 
+  /** The columns whose type `match` picks: table key, table, column name. */
+  private columnsOfType(match: (type: DbColumn['type']) => boolean): [string, DbTable, string][] {
+    const found: [string, DbTable, string][] = [];
+    for (const [key, table] of Object.entries(this.tables)) {
+      for (const column of table.columns) if (match(column.type)) found.push([key, table, column.name]);
+    }
+    return found;
+  }
+
   /**
    * DROP DOMAIN, or DROP TYPE of a composite or range type: PostgreSQL refuses while a
    * column has the type (or an array of it), and CASCADE drops those columns. A
    * column keeps only its type's name, so the same name in another schema counts too.
    */
   private dropOtherType(key: string, name: string, cascade: boolean, label: 'domain' | 'type'): void {
-    const users: [string, DbTable, string][] = [];
-    for (const [tk, table] of Object.entries(this.tables)) {
-      for (const column of table.columns) if (!column.type.isEnum && column.type.name === name) users.push([tk, table, column.name]);
-    }
-    const castsTo = (d: ObjectDependencies): boolean => d.types?.includes(name) === true;
-    const views = this.dependantsOf(castsTo);
+    const users = this.columnsOfType((type) => !type.isEnum && type.name === name);
+    const views = this.dependantsOf(castsTo(name));
     if (users.length + views.length > 0 && !cascade) {
       const what = [...users.map(([tk, , c]) => `the type of column "${tk}"."${c}"`), ...views.map((v) => `used by ${v.label}`)];
       this.refuse('dependent_objects_still_exist', `The ${label} "${key}" is still ${what.join(', ')}; PostgreSQL refuses to drop it without CASCADE. Skipped.`);
       return;
     }
-    if (users.length > 0) this.recordDropEvent(`${label} "${key}"`, 'drop', true, users.map(([tk, , c]) => ({ kind: 'column', key: `${tk}.${c}`, label: `column "${tk}"."${c}"` })));
-    this.dropViewsOn(`${label} "${key}"`, castsTo, true);
+    if (users.length > 0) this.recordDropEvent(`${label} "${key}"`, 'drop', true, users.map(([tk, , c]) => columnDependant(tk, c)));
+    this.dropViewsOn(`${label} "${key}"`, castsTo(name), true);
     for (const [tk, table, column] of users) this.dropColumn(tk, table, column, true);
     if (cascade) this.dropFunctionsUsingTypes([name]);
     this.data.otherTypes = this.data.otherTypes.filter((k) => k !== key);
@@ -2443,11 +2430,9 @@ class PostgresReplayer implements Replayer {
    * calls: PostgreSQL refuses without CASCADE, and CASCADE drops those indexes and
    * defaults. Calls are found by name in the SQL the replay keeps.
    */
-  private dropFunctionUsers(functionNames: string | readonly string[], cascade: boolean, what?: string): void {
-    const list = typeof functionNames === 'string' ? [functionNames] : functionNames;
-    const name = list.join(', ');
-    const escaped = list.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
-    const call = new RegExp(`(^|[^A-Za-z0-9_$"])"?(?:${escaped})"?\\s*\\(`, list.every((n) => n === n.toLowerCase()) ? 'i' : '');
+  private dropFunctionUsers(functionNames: readonly string[], subject: string, cascade: boolean): void {
+    const escaped = functionNames.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+    const call = new RegExp(`(^|[^A-Za-z0-9_$"])"?(?:${escaped})"?\\s*\\(`, functionNames.every((n) => n === n.toLowerCase()) ? 'i' : '');
     const indexes: [string, DbTable, DbIndex][] = [];
     const defaults: [string, DbColumn][] = [];
     for (const [tk, table] of Object.entries(this.tables)) {
@@ -2456,7 +2441,6 @@ class PostgresReplayer implements Replayer {
     }
     if (indexes.length + defaults.length === 0) return;
     if (!cascade) {
-      const subject = what ?? `Function "${name}"`;
       const users = [...indexes.map(([tk, , index]) => `index "${index.name}" of "${tk}"`), ...defaults.map(([tk, column]) => `the default of "${tk}"."${column.name}"`)];
       this.refuse('dependent_objects_still_exist', `${subject} is used by ${users.join(', ')}; PostgreSQL refuses to drop it without CASCADE. The replay drops ${users.length > 1 ? 'them' : 'it'} too.`);
     }
@@ -2645,6 +2629,15 @@ function excerptOf(text: string): string {
 
 function foreignKeyDependant(table: string, name: string): Dependant {
   return { kind: 'foreignKey', key: `${table}#${name}`, label: `foreign key "${name}" of "${table}"` };
+}
+
+function columnDependant(table: string, column: string): Dependant {
+  return { kind: 'column', key: `${table}.${column}`, label: `column "${table}"."${column}"` };
+}
+
+/** Picks what casts to type `name` (`x::"Role"`), for DROP TYPE | DOMAIN. */
+function castsTo(name: string): (d: ObjectDependencies) => boolean {
+  return (d) => d.types?.includes(name) === true;
 }
 
 /** The identifiers, quoted identifiers and string contents of a text: what a function body may name. */

@@ -39,8 +39,8 @@ const rule: SqlRule = {
         help: recreated
           ? 'Add a new column, copy the values over with a cast in batches, switch the code to it, and drop the old column in a later release.'
           : copy
-            ? 'Keep both columns for one release: deploy the copy and code that reads the new place first, then drop the old column in a later migration with `-- migration-guard-ignore sql-drop-column -- <why it is safe now>`.'
-            : 'Stop using the field first (`@ignore` in the schema) and deploy; back the column up, then drop it in a later migration with `-- migration-guard-ignore sql-drop-column -- <why it is safe now>`.',
+            ? COPIED_FIRST
+            : STOP_FIRST,
         ...(copy ? { severity: 'warning' as const } : {}),
         ...at(context, clauseRange(statement, new RegExp(`DROP\\s+(?:COLUMN\\s+)?(?:IF\\s+EXISTS\\s+)?${identPattern(command.name)}`, 'i'))),
       });
@@ -50,6 +50,7 @@ const rule: SqlRule = {
 };
 
 const STOP_FIRST = 'Stop using the field first (`@ignore` in the schema) and deploy; back the column up, then drop it in a later migration with `-- migration-guard-ignore sql-drop-column -- <why it is safe now>`.';
+const COPIED_FIRST = 'Keep both columns for one release: deploy the copy and code that reads the new place first, then drop the old column in a later migration with `-- migration-guard-ignore sql-drop-column -- <why it is safe now>`.';
 
 /**
  * MySQL and SQLite: `ALTER TABLE ... DROP [COLUMN]`, and on SQLite the
@@ -73,7 +74,7 @@ function detectDialect(statement: ParsedStatement, context: SqlRuleContext): Rul
       const into = copy.table === alter.table && copy.column ? name(alter.table, copy.column) : `table ${name(copy.table)}`;
       reports.push({
         message: `Drops column ${name(alter.table, clause.column)}${renamed} after line ${copy.statement.range.start.line + 1} copied its values into ${into}, so the values are kept, but code still running fails on every query of the model (Prisma Client selects all columns) until it is replaced.${prisma}`,
-        help: 'Keep both columns for one release: deploy the copy and code that reads the new place first, then drop the old column in a later migration with `-- migration-guard-ignore sql-drop-column -- <why it is safe now>`.',
+        help: COPIED_FIRST,
         severity: 'warning',
         ...at(context, spanRange(statement, clause)),
       });

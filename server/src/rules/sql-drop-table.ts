@@ -4,6 +4,8 @@ import { dialectOf, redefinitionOf, spanRange, sqlName } from './support/dialect
 import { at, bodyOf, clauseRange, droppedKeys, factsOf, identPattern, quoted, tableCopyBefore } from './support/sqlAst';
 import type { RuleReport, SqlRule, SqlRuleContext } from './types';
 
+const ROWS_KEPT = 'Retire the model in code first (`@@ignore`) and deploy, then drop the table in a later migration with `-- migration-guard-ignore sql-drop-table -- <why it is safe now>`.';
+
 const rule: SqlRule = {
   id: 'sql-drop-table',
   target: 'sql',
@@ -36,7 +38,7 @@ const rule: SqlRule = {
       if (copy) {
         reports.push({
           message: `Drops table ${quoted(key)} after line ${copy.statement.range.start.line + 1} copied every row into ${quoted(copy.into)}, so the rows are kept (its indexes, triggers and policies are not), but code still running fails on every query of the model until it is replaced.${cascade}${prisma}`,
-          help: 'Retire the model in code first (`@@ignore`) and deploy, then drop the table in a later migration with `-- migration-guard-ignore sql-drop-table -- <why it is safe now>`.',
+          help: ROWS_KEPT,
           severity: 'warning',
           ...(keys.length > 1 ? at(context, clauseRange(statement, new RegExp(identPattern(name)))) : {}),
         });
@@ -75,7 +77,7 @@ function detectDialect(statement: ParsedStatement, context: SqlRuleContext): Rul
     if (copy) {
       reports.push({
         message: `Drops table ${sqlName(context.provider, table.name)} after line ${copy.statement.range.start.line + 1} copied every row into ${sqlName(context.provider, copy.into)}, so the rows are kept (its indexes and triggers are not), but code still running fails on every query of the model until it is replaced.${prisma}`,
-        help: 'Retire the model in code first (`@@ignore`) and deploy, then drop the table in a later migration with `-- migration-guard-ignore sql-drop-table -- <why it is safe now>`.',
+        help: ROWS_KEPT,
         severity: 'warning',
         ...(drop.tables.length > 1 ? at(context, spanRange(statement, table)) : {}),
       });

@@ -155,9 +155,8 @@ export function columnCopyBefore(statements: ParsedStatement[], upTo: ParsedStat
       const where = dialect.where;
       if (into && (where.everyRow || (where.onlyNullTestsOfSetColumns && (where.alsoNotNullTests ?? []).every((c) => c === column)))) return { statement, table, column: into };
     }
-    if (dialect?.kind === 'insert' && dialect.table !== table && dialect.from.length === 1 && dialect.from[0] === table && !dialect.filtered && (dialect.selected.includes(column) || dialect.selected.includes('*'))) {
-      return { statement, table: dialect.table };
-    }
+    const rows = dialectRowCopy(statement, table);
+    if (rows && (rows.selected.includes(column) || rows.selected.includes('*'))) return { statement, table: rows.table };
     const [kind, body] = bodyOf(statement);
     if (kind === 'UpdateStmt') {
       const update = body as UpdateStmt;
@@ -175,16 +174,27 @@ export function columnCopyBefore(statements: ParsedStatement[], upTo: ParsedStat
     if (kind === 'InsertStmt') {
       const insert = body as InsertStmt;
       const select = unwrap(insert.selectStmt as Node | undefined)[1] as SelectStmt | undefined;
-      const from = (select?.fromClause ?? []).map((node) => unwrap(node)).filter(([k]) => k === 'RangeVar');
-      if (from.length !== 1 || relationKey(from[0][1] as RangeVar) !== table || select?.limitCount || !coversEveryValue(select?.whereClause as Node | undefined, column)) continue;
-      const source = from[0][1] as RangeVar;
-      if ((select?.targetList ?? []).some((node) => copiesColumn((unwrap(node)[1] as ResTarget).val, column, [source.alias?.aliasname, source.relname]))) {
+      const source = onlySource(select, table);
+      if (!select || !source || select.limitCount || !coversEveryValue(select.whereClause as Node | undefined, column)) continue;
+      if ((select.targetList ?? []).some((node) => copiesColumn((unwrap(node)[1] as ResTarget).val, column, [source.alias?.aliasname, source.relname]))) {
         const into = relationKey(insert.relation);
         if (into && into !== table) return { statement, table: into };
       }
     }
   }
   return undefined;
+}
+
+/** MySQL / SQLite: an `INSERT INTO other ... SELECT` of every row of `table`, and of nothing else. */
+function dialectRowCopy(statement: ParsedStatement, table: string): Extract<DialectStatement, { kind: 'insert' }> | undefined {
+  const dialect = statement.dialect;
+  return dialect?.kind === 'insert' && dialect.table !== table && dialect.from.length === 1 && dialect.from[0] === table && !dialect.filtered ? dialect : undefined;
+}
+
+/** The FROM of a SELECT when it is `table` alone (no join, no second source). */
+function onlySource(select: SelectStmt | undefined, table: string): RangeVar | undefined {
+  const from = (select?.fromClause ?? []).map((node) => unwrap(node));
+  return from.length === 1 && from[0][0] === 'RangeVar' && relationKey(from[0][1] as RangeVar) === table ? (from[0][1] as RangeVar) : undefined;
 }
 
 /**
@@ -223,17 +233,13 @@ function coversEveryValue(where: Node | undefined, source: string, target?: stri
 export function tableCopyBefore(statements: ParsedStatement[], upTo: ParsedStatement, table: string): { statement: ParsedStatement; into: string } | undefined {
   for (const statement of statements) {
     if (statement === upTo) return undefined;
-    const dialect = statement.dialect;
-    if (dialect?.kind === 'insert' && dialect.table !== table && dialect.from.length === 1 && dialect.from[0] === table && !dialect.filtered && dialect.selected.includes('*')) {
-      return { statement, into: dialect.table };
-    }
+    const rows = dialectRowCopy(statement, table);
+    if (rows?.selected.includes('*')) return { statement, into: rows.table };
     const [kind, body] = bodyOf(statement);
     const into = kind === 'CreateTableAsStmt' ? relationKey((body as { into?: { rel?: RangeVar } }).into?.rel) : kind === 'InsertStmt' ? relationKey((body as InsertStmt).relation) : undefined;
     const query = kind === 'CreateTableAsStmt' ? (body as { query?: Node }).query : kind === 'InsertStmt' ? ((body as InsertStmt).selectStmt as Node | undefined) : undefined;
     const select = unwrap(query)[1] as SelectStmt | undefined;
-    if (!into || into === table || !select || select.whereClause || select.limitCount) continue;
-    const from = (select.fromClause ?? []).map((node) => unwrap(node));
-    if (from.length !== 1 || from[0][0] !== 'RangeVar' || relationKey(from[0][1] as RangeVar) !== table) continue;
+    if (!into || into === table || !select || select.whereClause || select.limitCount || !onlySource(select, table)) continue;
     const everyColumn = (select.targetList ?? []).some((node) => {
       const target = unwrap(node)[1] as ResTarget;
       const [refKind, ref] = unwrap(target.val);
