@@ -30,6 +30,7 @@ import type {
   RangeVar,
   RenameStmt,
   TableLikeClause,
+  TruncateStmt,
   FunctionParameter,
   TypeName,
   VariableSetStmt,
@@ -336,7 +337,7 @@ class PostgresReplayer implements Replayer {
           message: `${outsideOnly} cannot run inside a transaction block, and a migration file of several statements runs as one; the replay applies it anyway.`,
         });
       }
-      for (const refusal of refused) this.failed(statement.range, excerptOf(statement.text), { ...refusal, tables: this.tablesIn(statement.text) });
+      for (const refusal of refused) this.failed(statement.range, excerptOf(statement.text), { ...refusal, tables: this.refusalTables(refusal, statement) });
     }
     for (const [label, { count, range }] of this.skipped) {
       this.notes.push({
@@ -396,6 +397,12 @@ class PostgresReplayer implements Replayer {
     this.notes.push({ level, message, ...where });
   }
 
+  /** The tables a refusal is about: those the statement names, and any other the check read (a foreign key's table, for TRUNCATE). */
+  private refusalTables(refusal: Refusal, statement: ParsedStatement): string[] {
+    const named = this.tablesIn(statement.text);
+    return refusal.tables ? [...new Set([...refusal.tables, ...named])] : named;
+  }
+
   /** Applies one statement; returns what PostgreSQL rejects in it. */
   private applyOne(statement: ParsedStatement): Refusal[] {
     this.statement = statement;
@@ -410,8 +417,8 @@ class PostgresReplayer implements Replayer {
   }
 
   /** PostgreSQL rejects (part of) the statement being applied; `condition` is the name an exception handler would catch. */
-  private refuse(condition: string, message: string): void {
-    this.refused.push({ condition, message });
+  private refuse(condition: string, message: string, tables?: string[]): void {
+    this.refused.push(tables ? { condition, message, tables } : { condition, message });
   }
 
   /** A statement PostgreSQL rejects and nothing catches: the migration stops there on a fresh database. */
@@ -484,7 +491,7 @@ class PostgresReplayer implements Replayer {
         const refusal = this.applyOne(statement)[0];
         this.statement = outer;
         this.refused = outerRefused;
-        return refusal ? { ...refusal, tables: this.tablesIn(statement.text) } : undefined;
+        return refusal ? { ...refusal, tables: this.refusalTables(refusal, statement) } : undefined;
       },
       catalog: (): CatalogView => this.catalogView(),
       save: () => structuredClone(this.data),
@@ -768,6 +775,9 @@ class PostgresReplayer implements Replayer {
       case 'CallStmt':
         this.callsForEffect(statement);
         return this.skip('CALL');
+      case 'TruncateStmt':
+        this.checkTruncate(body as TruncateStmt);
+        return this.skip('TRUNCATE');
       case 'DoStmt':
         return interpretDoBlock(statement, this.host());
       case 'TransactionStmt': {
@@ -1670,6 +1680,30 @@ class PostgresReplayer implements Replayer {
     for (const [key, table, column] of users) this.dropColumn(key, table, column, true);
     if (cascade) this.dropFunctionsUsingTypes(types);
     this.dropObject('extension', { name }, missingOk);
+  }
+
+  /**
+   * TRUNCATE changes no schema, but PostgreSQL rejects it for a table that does
+   * not exist, and, without CASCADE, for a table another table's foreign key
+   * references unless that table is truncated in the same statement (even when
+   * both are empty).
+   */
+  private checkTruncate(stmt: TruncateStmt): void {
+    const truncated = new Set<string>();
+    for (const node of stmt.relations ?? []) {
+      const found = this.table((node as { RangeVar?: RangeVar }).RangeVar, false);
+      if (found) truncated.add(found.key);
+    }
+    if (stmt.behavior === 'DROP_CASCADE') return;
+    for (const key of truncated) {
+      for (const [otherKey, other] of Object.entries(this.tables)) {
+        if (truncated.has(otherKey)) continue;
+        const fk = other.foreignKeys.find((f) => f.referencedTable === key);
+        if (!fk) continue;
+        this.refuse('feature_not_supported', `Table "${key}" is referenced by foreign key "${fk.name}" of "${otherKey}"; PostgreSQL cannot TRUNCATE it unless "${otherKey}" is truncated in the same statement or CASCADE is given. Nothing is truncated.`, [key, otherKey]);
+        return;
+      }
+    }
   }
 
   private dropTable(parts: string[], cascade: boolean, missingOk: boolean): void {
