@@ -593,6 +593,9 @@ class MysqlReplayer implements Replayer {
         return this.set(node);
       case 'use':
         return;
+      case 'truncate':
+        this.checkTruncate(node);
+        return this.skip('TRUNCATE');
       default:
         return this.skip(SKIP_LABELS[type] ?? type.toUpperCase());
     }
@@ -1299,6 +1302,25 @@ class MysqlReplayer implements Replayer {
     if (!target) return;
     const name = columnName(node.name) ?? text(node.name);
     this.dropIndex(target.key, target.table, name);
+  }
+
+  /**
+   * TRUNCATE changes no schema, but MySQL rejects it for a missing table and,
+   * while foreign_key_checks is on, for a table another table's foreign key
+   * references, empty or not (InnoDB truncates by dropping and creating the table).
+   */
+  private checkTruncate(node: Ast): void {
+    for (const ref of list(node.name)) {
+      const name = tableName(ref);
+      if (name !== undefined && this.temporary.has(name)) continue;
+      const found = this.table(ref);
+      if (!found || !this.foreignKeyChecks) return;
+      for (const [otherKey, other] of Object.entries(this.tables)) {
+        if (otherKey === found.key) continue;
+        const fk = other.foreignKeys.find((f) => f.referencedTable === found.key);
+        if (fk) return this.rejected(`MySQL refuses to truncate \`${found.table.name}\` while foreign key \`${fk.name}\` of \`${other.name}\` references it (foreign_key_checks is on); nothing is truncated.`);
+      }
+    }
   }
 
   private dropTables(node: Ast): void {
