@@ -640,18 +640,54 @@ class PostgresReplayer implements Replayer {
   }
 
   /** Names that share PostgreSQL's relation and constraint namespaces in a schema, for choosing free names. */
-  private nameTaken(schema: string | undefined): (name: string) => boolean {
+  /**
+   * Relations of a schema by name: tables and their indexes (a primary key's and
+   * a unique constraint's among them), views, materialized views and their
+   * indexes, sequences, partitions. An index or an index-backed constraint named
+   * explicitly must not take one of these names (42P07), and PostgreSQL picks a
+   * plain index's name among them only: a foreign key or CHECK constraint is not
+   * a relation, so an index may be named like one.
+   */
+  private relationTaken(schema: string | undefined): (name: string) => boolean {
     return (name) => {
       for (const key in this.tables) {
         const t = this.tables[key];
         if (t.schema !== schema) continue;
         if (t.name === name || t.primaryKey?.name === name) return true;
         for (const i of t.indexes) if (i.name === name) return true;
-        for (const f of t.foreignKeys) if (f.name === name) return true;
-        if (this.data.unmodelledConstraints[key]?.includes(name)) return true;
       }
-      return this.data.relationIndexes?.[tableKey(schema, name)] !== undefined || this.data.partitions?.[tableKey(schema, name)] !== undefined;
+      const key = tableKey(schema, name);
+      return this.data.relationIndexes?.[key] !== undefined || this.data.partitions?.[key] !== undefined || !!this.data.state.objects?.[`relation:${key}`] || !!this.data.state.objects?.[`sequence:${key}`];
     };
+  }
+
+  /** What PostgreSQL avoids when it picks the name of a constraint's index (primary key, unique, exclusion): relation names and every constraint name of the schema. */
+  private nameTaken(schema: string | undefined): (name: string) => boolean {
+    const relation = this.relationTaken(schema);
+    const constraint = this.constraintNameTaken(schema);
+    return (name) => relation(name) || constraint(name);
+  }
+
+  /**
+   * A modelled constraint of this table has the name: PostgreSQL refuses a second
+   * one (42710). CHECK constraints are left out: the replay does not know which
+   * of them a DROP COLUMN took along.
+   */
+  private modelledConstraintOn(table: DbTable, name: string): boolean {
+    return table.primaryKey?.name === name || table.indexes.some((i) => i.constraint === true && i.name === name) || table.foreignKeys.some((f) => f.name === name);
+  }
+
+  /** An explicit name for a primary key or unique constraint: refused when a relation of the schema or a constraint of the table has it. */
+  private indexConstraintNameFree(key: string, table: DbTable, name: string, what: string): boolean {
+    if (this.relationTaken(table.schema)(name)) {
+      this.refuse('duplicate_table', `A relation named "${name}" already exists; the ${what} is not added.`);
+      return false;
+    }
+    if (this.modelledConstraintOn(table, name)) {
+      this.refuse('duplicate_object', `Constraint "${name}" already exists on table "${key}"; the ${what} is not added.`);
+      return false;
+    }
+    return true;
   }
 
   /** Names of constraints in a schema: PostgreSQL picks CHECK and foreign key names among constraints only, not among indexes or tables. */
@@ -938,14 +974,17 @@ class PostgresReplayer implements Replayer {
       if (checks.length > 0) this.data.unmodelledConstraints[key] = [...(this.data.unmodelledConstraints[key] ?? []), ...checks];
     }
     if (!(options & (1 << 6))) return;
+    // A constraint's copy is named away from relations and constraints, a plain index's away from relations only.
     const taken = this.nameTaken(table.schema);
+    const relationTaken = this.relationTaken(table.schema);
     const takenHere = (name: string): boolean => taken(name) || table.primaryKey?.name === name || table.indexes.some((i) => i.name === name);
+    const relationTakenHere = (name: string): boolean => relationTaken(name) || table.primaryKey?.name === name || table.indexes.some((i) => i.name === name);
     if (source.primaryKey && !table.primaryKey) table.primaryKey = { name: chooseName(table.name, [], 'pkey', takenHere), columns: [...source.primaryKey.columns] };
     for (const index of source.indexes) {
       // An expression column is named after its function, as PostgreSQL's FigureColname does (`lower(email)` → `lower`), else `expr`.
       const nameParts = [...index.columns, ...(index.include ?? [])].map((entry) => (entry.includes('(') ? (/^([A-Za-z_][\w$]*)\(/.exec(entry)?.[1] ?? 'expr') : entry.split(' ')[0]));
       // The copy of a UNIQUE constraint is a constraint, named `key`; that of an index (Prisma's @unique among them) is named `idx`.
-      table.indexes.push({ ...structuredClone(index), name: chooseName(table.name, nameParts, index.constraint ? 'key' : 'idx', takenHere) });
+      table.indexes.push({ ...structuredClone(index), name: index.constraint ? chooseName(table.name, nameParts, 'key', takenHere) : chooseName(table.name, nameParts, 'idx', relationTakenHere) });
     }
   }
 
@@ -1090,6 +1129,7 @@ class PostgresReplayer implements Replayer {
           name = name ?? found.name;
         }
         if (!this.columnsExist(key, table, pkColumns)) return;
+        if (name !== undefined && name !== c.indexname && !this.indexConstraintNameFree(key, table, name, 'primary key')) return;
         name = name ?? chooseName(table.name, [], 'pkey', this.nameTaken(table.schema));
         table.primaryKey = { name, columns: pkColumns };
         for (const col of table.columns) if (pkColumns.includes(col.name)) col.nullable = false;
@@ -1104,6 +1144,7 @@ class PostgresReplayer implements Replayer {
             return;
           }
           if (c.conname && c.conname !== found.name) {
+            if (!this.indexConstraintNameFree(key, table, c.conname, 'unique constraint')) return;
             this.moveItem(key, `#${found.name}`, `#${c.conname}`);
             found.name = c.conname;
           }
@@ -1113,10 +1154,7 @@ class PostgresReplayer implements Replayer {
         }
         if (!this.columnsExist(key, table, columns)) return;
         const name = c.conname ?? chooseName(table.name, columns, 'key', this.nameTaken(table.schema));
-        if (this.nameTaken(table.schema)(name)) {
-          this.refuse('duplicate_table', `A relation or constraint named "${name}" already exists; the unique constraint is not added.`);
-          return;
-        }
+        if (!this.indexConstraintNameFree(key, table, name, 'unique constraint')) return;
         table.indexes.push({ name, columns, unique: true, constraint: true });
         this.recordItem(key, `#${name}`);
         return;
@@ -1464,7 +1502,7 @@ class PostgresReplayer implements Replayer {
     const { table, key } = found;
     const plain = (stmt.indexParams ?? []).map((n) => (unwrap(n)[1] as IndexElem).name).filter((n): n is string => !!n);
     if (!this.columnsExist(key, table, plain)) return;
-    const taken = this.nameTaken(table.schema);
+    const taken = this.relationTaken(table.schema);
     const name = stmt.idxname ?? chooseName(table.name, nameParts, label, taken);
     if (taken(name)) {
       if (!stmt.if_not_exists) this.refuse('duplicate_table', `A relation named "${name}" already exists; the index is not created.`);
@@ -1490,7 +1528,7 @@ class PostgresReplayer implements Replayer {
       return;
     }
     if (relation?.kind !== 'materializedView') return;
-    const taken = this.nameTaken(rel.schema);
+    const taken = this.relationTaken(rel.schema);
     const name = stmt.idxname ?? chooseName(rel.name, nameParts, label, taken);
     if (taken(name)) {
       if (!stmt.if_not_exists) this.refuse('duplicate_table', `A relation named "${name}" already exists; the index is not created.`);
@@ -1851,7 +1889,7 @@ class PostgresReplayer implements Replayer {
     const indexes = this.data.relationIndexes!;
     const { view } = indexes[key];
     const schema = this.objects[`relation:${view}`]?.schema;
-    if (this.nameTaken(schema)(newName)) {
+    if (this.relationTaken(schema)(newName)) {
       this.refuse('duplicate_table', `A relation named "${newName}" already exists; the rename is skipped.`);
       return;
     }
@@ -2250,22 +2288,29 @@ class PostgresReplayer implements Replayer {
   }
 
   private renameConstraint(key: string, table: DbTable, from: string, to: string): void {
-    if (this.nameTaken(table.schema)(to)) {
-      this.refuse('duplicate_table', `A relation or constraint named "${to}" already exists; the rename is skipped.`);
+    // RENAME CONSTRAINT means a constraint: a plain index of that name (an index may be named like a foreign key) is only the fallback.
+    const unmodelled = this.data.unmodelledConstraints[key] ?? [];
+    const primary = table.primaryKey?.name === from ? table.primaryKey : undefined;
+    const constraintIndex = table.indexes.find((i) => i.constraint === true && i.name === from);
+    const foreignKey = table.foreignKeys.find((f) => f.name === from);
+    const plainIndex = primary || constraintIndex || foreignKey || unmodelled.includes(from) ? undefined : table.indexes.find((i) => i.name === from);
+    // A constraint's name is unique on its table; a primary key's or unique constraint's is its index's too, a relation's name in the schema.
+    if ((primary || constraintIndex || plainIndex) && this.relationTaken(table.schema)(to)) {
+      this.refuse('duplicate_table', `A relation named "${to}" already exists; the rename is skipped.`);
       return;
     }
-    const target =
-      (table.primaryKey?.name === from ? table.primaryKey : undefined) ??
-      table.indexes.find((i) => i.name === from) ??
-      table.foreignKeys.find((f) => f.name === from);
+    if (this.modelledConstraintOn(table, to)) {
+      this.refuse('duplicate_object', `Constraint "${to}" already exists on table "${key}"; the rename is skipped.`);
+      return;
+    }
+    const target = primary ?? constraintIndex ?? foreignKey ?? plainIndex;
     if (target) {
       target.name = to;
       this.moveItem(key, `#${from}`, `#${to}`);
       return;
     }
-    const others = this.data.unmodelledConstraints[key] ?? [];
-    if (others.includes(from)) {
-      this.data.unmodelledConstraints[key] = others.map((n) => (n === from ? to : n));
+    if (unmodelled.includes(from)) {
+      this.data.unmodelledConstraints[key] = unmodelled.map((n) => (n === from ? to : n));
       return;
     }
     this.refuse('undefined_object', `Constraint "${from}" does not exist on table "${key}"; the rename is skipped.`);
