@@ -302,6 +302,15 @@ class PostgresReplayer implements Replayer {
   private searchPath: string[] = DEFAULT_SEARCH_PATH;
   /** The search path before a `SET LOCAL search_path`, which the transaction's end restores. */
   private searchPathBeforeLocal?: string[];
+  /**
+   * Where a ROLLBACK or ROLLBACK TO SAVEPOINT of this file goes back to: the
+   * state at the start of the current transaction (the file's start, or the last
+   * COMMIT or ROLLBACK: a BEGIN inside the script's implicit block continues the
+   * same transaction) and at each savepoint. Kept only for a file that rolls back.
+   */
+  private rollbackPoints?: { transaction: ReplayData; savepoints: { name: string; data: ReplayData }[] };
+  /** After BEGIN and until COMMIT or ROLLBACK: savepoints exist only there, not in the implicit block a script of several statements runs in. */
+  private explicitBlock = false;
   /** What PostgreSQL rejects in the statement being applied (a statement can be partly applied: one ALTER TABLE subcommand fails). */
   private refused: Refusal[] = [];
   /** Relation keys one DROP statement names together: they may depend on each other without CASCADE. */
@@ -325,6 +334,9 @@ class PostgresReplayer implements Replayer {
       return [{ level: 'error', message: `Could not read ${migration.name}: ${(error as Error).message}`, where: { file: migration.file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } } }];
     }
     this.notes.push(...parsed.notes);
+    const rollsBack = parsed.statements.some((statement) => statement.kind === 'TransactionStmt' && /^TRANS_STMT_ROLLBACK(_TO)?$/.test(String((unwrap(statement.ast)[1] as { kind?: string }).kind ?? '')));
+    this.rollbackPoints = rollsBack ? { transaction: structuredClone(this.data), savepoints: [] } : undefined;
+    this.explicitBlock = false;
     // PostgreSQL runs a script of several statements as one implicit transaction block, and Prisma sends each file as one script.
     const oneBlock = parsed.statements.length > 1;
     for (const statement of parsed.statements) {
@@ -818,8 +830,16 @@ class PostgresReplayer implements Replayer {
         return interpretDoBlock(statement, this.host());
       case 'TransactionStmt': {
         // BEGIN / COMMIT / SAVEPOINT split a file's transactions; they change no object, and the replay goes on.
+        const transactionKind = String((body as { kind?: string }).kind ?? '');
+        if (['TRANS_STMT_SAVEPOINT', 'TRANS_STMT_RELEASE', 'TRANS_STMT_ROLLBACK_TO'].includes(transactionKind) && !this.explicitBlock) {
+          this.refuse('no_active_sql_transaction', `${transactionKind === 'TRANS_STMT_SAVEPOINT' ? 'SAVEPOINT' : transactionKind === 'TRANS_STMT_RELEASE' ? 'RELEASE SAVEPOINT' : 'ROLLBACK TO SAVEPOINT'} can only be used in a transaction block, after BEGIN; a migration file's statements run in an implicit one.`);
+          return this.skip(SKIPPED_LABELS[kind]);
+        }
+        if (transactionKind === 'TRANS_STMT_BEGIN' || transactionKind === 'TRANS_STMT_START') this.explicitBlock = true;
+        else if (['TRANS_STMT_COMMIT', 'TRANS_STMT_ROLLBACK', 'TRANS_STMT_PREPARE'].includes(transactionKind)) this.explicitBlock = false;
+        if (this.rollbackPoints) this.transactionControl(body as { kind?: string; savepoint_name?: string });
         // After a COMMIT, ROLLBACK or PREPARE TRANSACTION the values added before are no longer new.
-        if (['TRANS_STMT_COMMIT', 'TRANS_STMT_ROLLBACK', 'TRANS_STMT_PREPARE'].includes(String((body as { kind?: string }).kind ?? ''))) {
+        if (['TRANS_STMT_COMMIT', 'TRANS_STMT_ROLLBACK', 'TRANS_STMT_PREPARE'].includes(transactionKind)) {
           delete this.data.openTransaction;
           // SET LOCAL lasts until the transaction ends.
           if (this.searchPathBeforeLocal) this.searchPath = this.searchPathBeforeLocal;
@@ -837,6 +857,45 @@ class PostgresReplayer implements Replayer {
       }
       default:
         return this.skip(SKIPPED_LABELS[kind] ?? kind.replace(/Stmt$/, ''));
+    }
+  }
+
+  /** ROLLBACK undoes the current transaction, ROLLBACK TO SAVEPOINT what followed the savepoint; what was found failing stays found. */
+  private transactionControl(stmt: { kind?: string; savepoint_name?: string }): void {
+    const points = this.rollbackPoints!;
+    const savepoint = stmt.savepoint_name ?? '';
+    const goBackTo = (data: ReplayData): void => {
+      const { uncertain } = this.data;
+      this.data = structuredClone(data);
+      this.data.uncertain = uncertain;
+      this.flat = undefined;
+      this.lastEntry = undefined;
+    };
+    switch (stmt.kind) {
+      case 'TRANS_STMT_SAVEPOINT':
+        points.savepoints.push({ name: savepoint, data: structuredClone(this.data) });
+        return;
+      case 'TRANS_STMT_RELEASE': {
+        const at = points.savepoints.map((p) => p.name).lastIndexOf(savepoint);
+        if (at >= 0) points.savepoints.length = at;
+        return;
+      }
+      case 'TRANS_STMT_ROLLBACK_TO': {
+        const at = points.savepoints.map((p) => p.name).lastIndexOf(savepoint);
+        if (at < 0) return;
+        points.savepoints.length = at + 1;
+        return goBackTo(points.savepoints[at].data);
+      }
+      case 'TRANS_STMT_ROLLBACK':
+        goBackTo(points.transaction);
+        points.savepoints = [];
+        return;
+      case 'TRANS_STMT_COMMIT':
+      case 'TRANS_STMT_PREPARE':
+        points.transaction = structuredClone(this.data);
+        points.savepoints = [];
+        return;
+      default:
     }
   }
 
