@@ -147,6 +147,13 @@ describe('MySQL replayer', () => {
           indexes: ['Legacy_tagId_fkey(tagId)'],
           foreignKeys: ['Legacy_tagId_fkey(tagId)->Tag(id) RESTRICT/RESTRICT'],
         },
+        // Created as `Badge`: InnoDB renamed the keys it named (Badge_ibfk_1, Badge_ibfk_2) with the table, not the one named by hand.
+        Award: {
+          columns: ['id:int=autoincrement', 'ownerId:int', 'giverId:int?', 'parentId:int?'],
+          primaryKey: 'id',
+          indexes: ['Badge_parent_fkey(parentId)', 'giverId(giverId)', 'ownerId(ownerId)'],
+          foreignKeys: ['Award_ibfk_1(ownerId)->Award(id) RESTRICT/RESTRICT', 'Award_ibfk_2(giverId)->Award(id) RESTRICT/RESTRICT', 'Badge_parent_fkey(parentId)->Award(id) RESTRICT/RESTRICT'],
+        },
       });
     });
 

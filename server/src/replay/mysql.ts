@@ -970,8 +970,10 @@ class MysqlReplayer implements Replayer {
     }
     const named = text(def.constraint);
     const name = named ?? this.nextForeignKeyName(table);
-    if (table.foreignKeys.some((fk) => fk.name.toLowerCase() === name.toLowerCase())) {
-      this.rejected(`\`${table.name}\` already has a foreign key named \`${name}\`; MySQL rejects the statement, so it is skipped.`);
+    // InnoDB names foreign keys per database, ignoring case: a table renamed by hand keeps its keys' names.
+    const holder = Object.values(this.tables).find((t) => t.foreignKeys.some((fk) => fk.name.toLowerCase() === name.toLowerCase()));
+    if (holder) {
+      this.rejected(holder === table ? `\`${table.name}\` already has a foreign key named \`${name}\`; MySQL rejects the statement, so it is skipped.` : `foreign key names are unique in a database, and \`${holder.name}\` already has one named \`${name}\`; MySQL rejects the statement, so it is skipped.`);
       return;
     }
     let onDelete: ReferentialAction = 'RESTRICT';
@@ -1375,6 +1377,16 @@ class MysqlReplayer implements Replayer {
       return;
     }
     delete this.tables[key];
+    // InnoDB renames the keys it named itself (`<table>_ibfk_<n>`) with the table; names someone chose stay.
+    const generated = `${table.name}_ibfk_`.toLowerCase();
+    for (const fk of table.foreignKeys) {
+      if (!fk.name.toLowerCase().startsWith(generated) || !/^\d+$/.test(fk.name.slice(generated.length))) continue;
+      const renamed = `${next}_ibfk_${fk.name.slice(generated.length)}`;
+      this.move(key, `#${fk.name}`, `#${renamed}`);
+      for (const pending of this.pending) if (pending.key === key && pending.name === fk.name) pending.name = renamed;
+      fk.name = renamed;
+    }
+    table.foreignKeys.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     table.name = next;
     this.tables[nextKey] = table;
     for (const other of Object.values(this.tables)) {
