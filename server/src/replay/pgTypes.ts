@@ -588,3 +588,24 @@ export function chooseName(table: string, columns: string[], label: string, take
   }
   return candidate;
 }
+
+const STRING_TYPES = new Set(['text', 'varchar', 'bpchar']);
+/** Types with no assignment cast from text, varchar or char: PostgreSQL's conversions out of string types are explicit only (checked one by one on PostgreSQL 15). */
+const NOT_ASSIGNABLE_FROM_STRING = new Set(['int2', 'int4', 'int8', 'numeric', 'float4', 'float8', 'bool', 'date', 'timestamp', 'timestamptz', 'time', 'timetz', 'interval', 'uuid', 'json', 'jsonb', 'bytea', 'inet', 'cidr', 'macaddr', 'money', 'xml']);
+const INTEGER_TYPES = new Set(['int2', 'int4', 'int8']);
+
+/**
+ * Whether ALTER COLUMN ... TYPE fails on the column's default ("default for column
+ * cannot be cast automatically", 42804): PostgreSQL casts the default to the new
+ * type with an assignment cast, and a string literal has none to a number, a date,
+ * a boolean or a uuid, nor a boolean to an integer or back. Only literal defaults
+ * are judged: an expression's own type may have the cast (text column, DEFAULT
+ * gen_random_uuid(), to uuid works).
+ */
+export function defaultCastFails(from: ColumnType, to: ColumnType, value: DbDefault): boolean {
+  if (value.kind !== 'value' || from.isEnum || to.isEnum || from.array !== to.array) return false;
+  if (STRING_TYPES.has(from.name)) return value.sql.startsWith("'") && NOT_ASSIGNABLE_FROM_STRING.has(to.name);
+  if (from.name === 'bool') return INTEGER_TYPES.has(to.name);
+  if (INTEGER_TYPES.has(from.name)) return to.name === 'bool';
+  return false;
+}

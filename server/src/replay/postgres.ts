@@ -39,7 +39,7 @@ import type {
 import { emptyState, objectKey, tableKey, type DbColumn, type DbEnum, type DbIndex, type DbObject, type DbObjectKind, type DbState, type DbTable, type ReferentialAction } from '../core/dbState';
 import type { Note } from '../core/notes';
 import type { Range } from '../core/source';
-import { canonicalArrayDefault, castTypes, chooseName, classifyDefault, columnNamesIn, EXTENSION_COLUMN_TYPES, EXTENSION_FUNCTIONS, EXTENSION_OPERATOR_CLASSES, extensionOf, expressionSql, names, quoteIdent, resolveType, splitQualified, unwrap } from './pgTypes';
+import { canonicalArrayDefault, castTypes, chooseName, classifyDefault, columnNamesIn, defaultCastFails, EXTENSION_COLUMN_TYPES, EXTENSION_FUNCTIONS, EXTENSION_OPERATOR_CLASSES, extensionOf, expressionSql, names, quoteIdent, resolveType, splitQualified, unwrap } from './pgTypes';
 import { outsideTransactionLabel, parsePostgresStatements, postgresParserLoaded, type ParsedStatement } from './statements';
 import { functionCallTables, interpretDoBlock, type CatalogView, type PlpgsqlHost, type Refusal } from './plpgsql';
 import { entryOf, flattenProvenance } from './provenance';
@@ -1383,6 +1383,8 @@ class PostgresReplayer implements Replayer {
         const sameEnum = column.type.isEnum && column.type.name === newType.name && column.type.array === newType.array;
         if (newType.isEnum && !sameEnum && column.default && column.default.kind !== 'autoincrement' && !defaultsDropped.has(column.name)) {
           this.refuse('datatype_mismatch', `The default of "${key}"."${column.name}" cannot be cast automatically to enum "${newType.name}" ("default for column cannot be cast automatically"): drop the default before the type change (ALTER COLUMN ... DROP DEFAULT) and set it again after, as Prisma does. The replay changes the type.`);
+        } else if (column.default && !defaultsDropped.has(column.name) && defaultCastFails(column.type, newType, column.default)) {
+          this.refuse('datatype_mismatch', `The default ${column.default.kind === 'value' ? column.default.sql : ''} of "${key}"."${column.name}" (${column.type.name}) cannot be cast automatically to ${newType.name}${newType.array ? '[]' : ''} ("default for column cannot be cast automatically"): drop the default before the type change (ALTER COLUMN ... DROP DEFAULT) and set it again after. The replay changes the type.`);
         }
         column.type = newType;
         // PostgreSQL casts an existing default to the new type: it now depends on that type too.
