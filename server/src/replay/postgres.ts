@@ -2158,7 +2158,7 @@ class PostgresReplayer implements Replayer {
           return;
         }
         // Renaming a constraint's index renames the constraint: both are one object in the state.
-        return this.renameConstraint(found.key, found.table, name, stmt.newname ?? '');
+        return this.renameConstraint(found.key, found.table, name, stmt.newname ?? '', true);
       }
       case 'OBJECT_TYPE':
         return this.renameEnum(objectNames(stmt.object), stmt.newname ?? '', !!stmt.missing_ok);
@@ -2348,19 +2348,21 @@ class PostgresReplayer implements Replayer {
     }
   }
 
-  private renameConstraint(key: string, table: DbTable, from: string, to: string): void {
-    // RENAME CONSTRAINT means a constraint: a plain index of that name (an index may be named like a foreign key) is only the fallback.
+  /** RENAME CONSTRAINT, or ALTER INDEX ... RENAME (`index`): the index, whatever shares its name (an index may be named like a foreign key). */
+  private renameConstraint(key: string, table: DbTable, from: string, to: string, index = false): void {
+    // RENAME CONSTRAINT means a constraint: a plain index of that name is only the fallback.
     const unmodelled = this.data.unmodelledConstraints[key] ?? [];
     const primary = table.primaryKey?.name === from ? table.primaryKey : undefined;
-    const constraintIndex = table.indexes.find((i) => i.constraint === true && i.name === from);
-    const foreignKey = table.foreignKeys.find((f) => f.name === from);
+    const constraintIndex = table.indexes.find((i) => (index || i.constraint === true) && i.name === from);
+    const foreignKey = index ? undefined : table.foreignKeys.find((f) => f.name === from);
     const plainIndex = primary || constraintIndex || foreignKey || unmodelled.includes(from) ? undefined : table.indexes.find((i) => i.name === from);
     // A constraint's name is unique on its table; a primary key's or unique constraint's is its index's too, a relation's name in the schema.
     if ((primary || constraintIndex || plainIndex) && this.relationTaken(table.schema)(to)) {
       this.refuse('duplicate_table', `A relation named "${to}" already exists; the rename is skipped.`);
       return;
     }
-    if (this.modelledConstraintOn(table, to)) {
+    const renamesConstraint = !!primary || constraintIndex?.constraint === true || !!foreignKey;
+    if (renamesConstraint && this.modelledConstraintOn(table, to)) {
       this.refuse('duplicate_object', `Constraint "${to}" already exists on table "${key}"; the rename is skipped.`);
       return;
     }
