@@ -66,7 +66,7 @@ function findCarrier(change: Change, statements: Located[], sql: PendingSql, pos
     case 'dropColumn':
       return copyCarrier(change.tableKey, change.column, statements);
     case 'dropTable':
-      return rowCopyCarrier(change.tableKey, statements);
+      return rowCopyCarrier(sql, change.tableKey, statements);
     case 'renameTable': {
       const rename = statements.find((s) => {
         const stmt = renameOf(s.statement);
@@ -74,7 +74,7 @@ function findCarrier(change: Change, statements: Located[], sql: PendingSql, pos
       });
       if (rename) return { statements: [rename], renamedInPlace: true };
       const schema = change.tableKey.includes('.') ? change.tableKey.slice(0, change.tableKey.lastIndexOf('.')) : undefined;
-      return rowCopyCarrier(tableKey(schema, change.from), statements, change.tableKey);
+      return rowCopyCarrier(sql, tableKey(schema, change.from), statements, change.tableKey);
     }
     case 'setNotNull': {
       const setting = findCommand(statements, change.tableKey, (c) => c.subtype === 'AT_SetNotNull' && c.name === change.column);
@@ -133,14 +133,14 @@ function copyCarrier(table: string, column: string, statements: Located[], into?
 }
 
 /** The pending statement that copies every row of `table` (into `into`, when given) before a pending DROP TABLE of it. */
-function rowCopyCarrier(table: string, statements: Located[], into?: string): ChangeCarrier | undefined {
+function rowCopyCarrier(sql: PendingSql, table: string, statements: Located[], into?: string): ChangeCarrier | undefined {
   const drop = statements.find((s) => {
     const dialect = s.statement.dialect;
     if (dialect) return dialect.kind === 'dropTable' && dialect.tables.some((t) => t.name === table);
     const [kind, body] = bodyOf(s.statement);
     return kind === 'DropStmt' && (body as DropStmt).removeType === 'OBJECT_TABLE' && droppedKeys(body as DropStmt).includes(table);
   });
-  const copy = drop ? tableCopyBefore(statements.map((s) => s.statement), drop.statement, table) : undefined;
+  const copy = drop ? tableCopyBefore(statements.map((s) => s.statement), drop.statement, table, sql.baselineTable(table)?.columns.map((c) => c.name)) : undefined;
   if (!drop || !copy || (into !== undefined && copy.into !== into)) return undefined;
   return copiedBefore(copy.statement, drop, statements);
 }

@@ -633,6 +633,9 @@ class Reader {
       const last = value[value.length - 1];
       const plain = value.length === 1 || (value.length === 3 && value[1].text === '.' && value[0].kind !== 'punct');
       if (plain && named(last) && last.value !== column) copies[column] = last.value;
+      // COALESCE(`name`, '') / IFNULL(`name`, '') keeps every value and fills in the NULLs.
+      const [fn, open, first, comma] = value;
+      if (fn?.kind === 'word' && ['COALESCE', 'IFNULL'].includes(fn.text.toUpperCase()) && open?.text === '(' && named(first) && comma?.text === ',' && first.value !== column) copies[column] = first.value;
     });
     if (this.is('FROM')) joins = true;
     const where = this.where(new Set(setColumns));

@@ -34,7 +34,17 @@ const rule: SqlRule = {
         : '';
       const cascade = stmt.behavior === 'DROP_CASCADE' ? ' CASCADE also drops the foreign keys and views that depend on it, in other tables.' : '';
       const name = key.slice(key.lastIndexOf('.') + 1);
-      const copy = tableCopyBefore(context.statements, statement, key);
+      const copy = tableCopyBefore(context.statements, statement, key, context.baseline.tables[deployed]?.columns.map((c) => c.name));
+      if (copy && copy.into === deployed && key !== deployed) {
+        // A rebuild: the table was renamed aside, a new one took its name, the rows moved over.
+        reports.push({
+          message: `Drops table ${quoted(key)}, the old ${quoted(deployed)} this migration rebuilds: line ${copy.statement.range.start.line + 1} copied every row into the new ${quoted(deployed)}, so the rows are kept, but the old table's indexes, triggers, policies and grants go with it; the new table has only what this migration gave it.${cascade}${prisma}`,
+          help: 'Check that the new table has every index, constraint, trigger and grant the old one had; suppress with `-- migration-guard-ignore sql-drop-table -- <why>` once it does.',
+          severity: 'warning',
+          ...(keys.length > 1 ? at(context, clauseRange(statement, new RegExp(identPattern(name)))) : {}),
+        });
+        continue;
+      }
       if (copy) {
         reports.push({
           message: `Drops table ${quoted(key)} after line ${copy.statement.range.start.line + 1} copied every row into ${quoted(copy.into)}, so the rows are kept (its indexes, triggers and policies are not), but code still running fails on every query of the model until it is replaced.${cascade}${prisma}`,
@@ -73,7 +83,7 @@ function detectDialect(statement: ParsedStatement, context: SqlRuleContext): Rul
     const prisma = facts.warnings.some((w) => w.kind === 'drop_table' && [deployed, table.name].includes(w.table ?? ''))
       ? " Prisma's `Warnings:` note at the top of this file names the same drop: this is that risk, still in the SQL."
       : '';
-    const copy = tableCopyBefore(context.statements, statement, table.name);
+    const copy = tableCopyBefore(context.statements, statement, table.name, context.baseline.tables[deployed]?.columns.map((c) => c.name));
     if (copy) {
       reports.push({
         message: `Drops table ${sqlName(context.provider, table.name)} after line ${copy.statement.range.start.line + 1} copied every row into ${sqlName(context.provider, copy.into)}, so the rows are kept (its indexes and triggers are not), but code still running fails on every query of the model until it is replaced.${prisma}`,

@@ -198,12 +198,14 @@ function onlySource(select: SelectStmt | undefined, table: string): RangeVar | u
 }
 
 /**
- * Whether `value` is the column itself, unchanged: the bare column, or a cast without
- * modifiers (which keeps the value or fails). `left(name, 10)` or `::varchar(10)` may
- * shorten it, so they are not copies.
+ * Whether `value` keeps every value of the column: the bare column, a cast without
+ * modifiers (which keeps the value or fails), or COALESCE with the column first
+ * (only its NULLs are filled in). `left(name, 10)` or `::varchar(10)` may shorten
+ * it, so they are not copies.
  */
 function copiesColumn(value: Node | undefined, column: string, qualifiers: (string | undefined)[]): boolean {
   const [kind, body] = unwrap(value);
+  if (kind === 'CoalesceExpr') return copiesColumn((body as { args?: Node[] }).args?.[0], column, qualifiers);
   if (kind === 'TypeCast') {
     const cast = body as { arg?: Node; typeName?: { typmods?: Node[] } };
     return (cast.typeName?.typmods ?? []).length === 0 && copiesColumn(cast.arg, column, qualifiers);
@@ -227,25 +229,31 @@ function coversEveryValue(where: Node | undefined, source: string, target?: stri
 /**
  * A statement before `upTo` that copied every row of `table` into another table:
  * `CREATE TABLE ... AS SELECT * FROM table` or `INSERT INTO ... SELECT * FROM table`,
- * without a WHERE. The rows then survive a drop of the table (not its indexes,
- * triggers or policies).
+ * without a WHERE, or a SELECT that names each of `columns` (the table's columns,
+ * when the caller knows them) unchanged: the rebuild `INSERT INTO "Post" ("id",
+ * "title") SELECT "id", "title" FROM "Post_old"`. The rows then survive a drop of
+ * the table (not its indexes, triggers or policies).
  */
-export function tableCopyBefore(statements: ParsedStatement[], upTo: ParsedStatement, table: string): { statement: ParsedStatement; into: string } | undefined {
+export function tableCopyBefore(statements: ParsedStatement[], upTo: ParsedStatement, table: string, columns?: readonly string[]): { statement: ParsedStatement; into: string } | undefined {
+  const named = (selected: readonly string[]): boolean => selected.includes('*') || (columns !== undefined && columns.length > 0 && columns.every((c) => selected.includes(c)));
   for (const statement of statements) {
     if (statement === upTo) return undefined;
     const rows = dialectRowCopy(statement, table);
-    if (rows?.selected.includes('*')) return { statement, into: rows.table };
+    if (rows && named(rows.selected)) return { statement, into: rows.table };
     const [kind, body] = bodyOf(statement);
     const into = kind === 'CreateTableAsStmt' ? relationKey((body as { into?: { rel?: RangeVar } }).into?.rel) : kind === 'InsertStmt' ? relationKey((body as InsertStmt).relation) : undefined;
     const query = kind === 'CreateTableAsStmt' ? (body as { query?: Node }).query : kind === 'InsertStmt' ? ((body as InsertStmt).selectStmt as Node | undefined) : undefined;
     const select = unwrap(query)[1] as SelectStmt | undefined;
-    if (!into || into === table || !select || select.whereClause || select.limitCount || !onlySource(select, table)) continue;
-    const everyColumn = (select.targetList ?? []).some((node) => {
-      const target = unwrap(node)[1] as ResTarget;
-      const [refKind, ref] = unwrap(target.val);
-      return refKind === 'ColumnRef' && ((ref as ColumnRef).fields ?? []).some((field) => unwrap(field)[0] === 'A_Star');
+    const source = onlySource(select, table);
+    if (!into || into === table || !select || select.whereClause || select.limitCount || !source) continue;
+    const qualifiers = [undefined, source.relname, source.alias?.aliasname];
+    const selected = (select.targetList ?? []).flatMap((node) => {
+      const value = (unwrap(node)[1] as ResTarget).val;
+      const [refKind, ref] = unwrap(value);
+      if (refKind === 'ColumnRef' && ((ref as ColumnRef).fields ?? []).some((field) => unwrap(field)[0] === 'A_Star')) return ['*'];
+      return (columns ?? []).filter((column) => copiesColumn(value, column, qualifiers));
     });
-    if (everyColumn) return { statement, into };
+    if (named(selected)) return { statement, into };
   }
   return undefined;
 }
