@@ -139,9 +139,18 @@ export function viewDependencies(query: Node | undefined, scope: DependencyScope
     const scopes = [local, ...outer];
     for (const subquery of subqueries) visit(subquery, outer, ctes);
     for (const qual of joinQuals) visit(qual, scopes, ctes);
+    // In ORDER BY and DISTINCT ON a bare name means an output column first (`SELECT "id" AS "name" ... ORDER BY "name"` sorts by "id").
+    const outputNames = new Set(((select.targetList as Node[] | undefined) ?? []).map((target) => unwrap(target)[1].name as string | undefined).filter((name): name is string => !!name));
+    const namesOutput = (expression: unknown): boolean => {
+      const [kind, ref] = unwrap(expression as Node);
+      const fields = (ref as { fields?: Node[] } | undefined)?.fields ?? [];
+      return kind === 'ColumnRef' && fields.length === 1 && outputNames.has(names(fields)[0] ?? '');
+    };
     for (const [key, value] of Object.entries(select)) {
       if (key === 'fromClause' || key === 'withClause') continue;
-      visit(value, scopes, ctes);
+      if (key === 'sortClause') visit((value as unknown[]).filter((sortBy) => !namesOutput((unwrap(sortBy as Node)[1] as { node?: Node }).node)), scopes, ctes);
+      else if (key === 'distinctClause') visit((value as unknown[]).filter((expression) => !namesOutput(expression)), scopes, ctes);
+      else visit(value, scopes, ctes);
     }
   };
 
