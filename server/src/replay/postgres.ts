@@ -124,6 +124,12 @@ interface ReplayData {
   /** Sequences `OWNED BY` a column (object key → table key and column): PostgreSQL drops them with the column or table. */
   ownedSequences?: Record<string, { table: string; column: string }>;
   /**
+   * Keys of the sequences serial and identity columns made without a CREATE
+   * SEQUENCE (`User_id_seq`). Only so that ALTER TABLE on one (pg_dump writes
+   * `ALTER TABLE public."User_id_seq" OWNER TO ...`) is not read as a missing table.
+   */
+  implicitSequences?: string[];
+  /**
    * The argument types of each overload of a function the migrations created (object key →
    * `int4,text` per overload): `DROP FUNCTION f(int4)` removes one overload, and the function
    * is gone once none is left.
@@ -627,7 +633,8 @@ class PostgresReplayer implements Replayer {
     const table = this.tables[rel.key];
     if (table) return { table, key: rel.key };
     // Indexes, triggers and the like on a view or materialized view are not part of any table; partitions are left out.
-    if (this.data.state.objects?.[`relation:${rel.key}`] || this.data.partitions?.[rel.key] !== undefined) return undefined;
+    // ALTER TABLE also acts on sequences (pg_dump sets their owner that way): not a table, and not missing.
+    if (this.data.state.objects?.[`relation:${rel.key}`] || this.data.state.objects?.[`sequence:${rel.key}`] || this.data.implicitSequences?.includes(rel.key) || this.data.partitions?.[rel.key] !== undefined) return undefined;
     if (!missingOk) this.refuse('undefined_table', `Table "${rel.key}" does not exist at this point of the migrations; the statement is skipped.`);
     return undefined;
   }
@@ -1018,6 +1025,7 @@ class PostgresReplayer implements Replayer {
     this.tables[rel.key] = table;
     this.data.tableSources[rel.key] = { self: this.here(), items: {} };
     for (const column of table.columns) this.recordItem(rel.key, `.${column.name}`);
+    this.recordImplicitSequences(table, table.columns);
     for (const { constraint, column } of constraints) this.addConstraint(rel.key, table, constraint, column);
   }
 
@@ -1355,6 +1363,7 @@ class PostgresReplayer implements Replayer {
         const built = this.buildColumn(def);
         table.columns.push(built.column);
         this.recordItem(key, `.${built.column.name}`);
+        this.recordImplicitSequences(table, [built.column]);
         this.setDefaultDependencies(key, built.column, built.defaultExpr);
         this.setGeneratedFrom(key, built.column.name, built.generatedExpr);
         for (const constraint of built.constraints) this.addConstraint(key, table, constraint, built.column.name);
@@ -1431,6 +1440,7 @@ class PostgresReplayer implements Replayer {
         column.default = { kind: 'autoincrement' };
         column.nullable = false;
         this.setDefaultDependencies(key, column, undefined);
+        this.recordImplicitSequences(table, [column]);
         return;
       }
       case 'AT_DropIdentity': {
@@ -1476,6 +1486,16 @@ class PostgresReplayer implements Replayer {
     const on = this.qualify(parts, this.relationExists);
     owned[sequenceKey] = { table: tableKey(on.schema, on.name), column };
     return true;
+  }
+
+  /** The sequence names PostgreSQL gives serial and identity columns (`<table>_<column>_seq`); a name it had to vary is missed, which only costs a refusal. */
+  private recordImplicitSequences(table: DbTable, columns: DbColumn[]): void {
+    for (const column of columns) {
+      if (column.default?.kind !== 'autoincrement') continue;
+      const key = tableKey(table.schema, chooseName(table.name, [column.name], 'seq', () => false));
+      const known = (this.data.implicitSequences ??= []);
+      if (!known.includes(key)) known.push(key);
+    }
   }
 
   /** Drops the sequences owned by a column (or, without one, by any column of the table), as PostgreSQL does. */

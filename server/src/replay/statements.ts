@@ -220,9 +220,13 @@ export function parsePostgresStatements(sql: string, file?: string): ParsedSql {
     if (comment !== undefined) statement.leadingComment = comment;
     statements.push(statement);
     previousEnd = bounds.end;
+    // psql's own commands (`\restrict`, which pg_dump writes since 17.6, 16.10 and 15.14) are not SQL: the server rejects them.
+    const metaCommand = /^[ \t]*(\\[A-Za-z]+)/m.exec(statement.text);
     notes.push({
       level: 'warning',
-      message: `Line ${errorLine}: PostgreSQL cannot parse this statement (${message}); it is skipped and the rest of the file is still read.`,
+      message: metaCommand
+        ? `Line ${lines.positionAt(bounds.start + metaCommand.index).line + 1}: ${metaCommand[1]} is a psql command, not SQL (pg_dump writes \\restrict and \\unrestrict lines); prisma migrate sends the file to the server, which rejects it. Delete the line. The statement is skipped and the rest of the file is still read.`
+        : `Line ${errorLine}: PostgreSQL cannot parse this statement (${message}); it is skipped and the rest of the file is still read.`,
       ...(file ? { where: { file, range } } : {}),
     });
   }

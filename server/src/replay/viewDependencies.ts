@@ -87,6 +87,14 @@ export function viewDependencies(query: Node | undefined, scope: DependencyScope
       if (kind === 'FuncCall') {
         const name = names(body.funcname as Node[] | undefined).pop()?.toLowerCase();
         if (name && scope.isUserFunction(name)) functions.add(name);
+        // `to_jsonb(u.*)` passes the whole row, which depends on the table, not on its columns: dropping one is allowed.
+        const wholeRow = (arg: unknown): boolean => {
+          const [argKind, ref] = unwrap(arg as Node);
+          const fields = (ref as { fields?: Node[] } | undefined)?.fields ?? [];
+          return argKind === 'ColumnRef' && fields.length > 0 && unwrap(fields[fields.length - 1])[0] === 'A_Star';
+        };
+        visit({ ...body, args: ((body.args as unknown[] | undefined) ?? []).filter((arg) => !wholeRow(arg)) }, scopes, ctes);
+        continue;
       }
       visit(value, scopes, ctes);
     }
