@@ -41,6 +41,18 @@ async function replayCase(dir: string): Promise<{ notes: string[]; failing: stri
   return { notes, failing };
 }
 
+
+/** The table prisma migrate creates (if missing) before it applies migrations, as prisma-engines defines it for PostgreSQL. */
+const PRISMA_MIGRATIONS_TABLE = `CREATE TABLE "_prisma_migrations" (
+  "id" VARCHAR(36) PRIMARY KEY NOT NULL,
+  "checksum" VARCHAR(64) NOT NULL,
+  "finished_at" TIMESTAMPTZ,
+  "migration_name" VARCHAR(255) NOT NULL,
+  "logs" TEXT,
+  "rolled_back_at" TIMESTAMPTZ,
+  "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(),
+  "applied_steps_count" INTEGER NOT NULL DEFAULT 0
+)`;
 describe('Replay: migrations that fail on a fresh database', () => {
   before(async () => {
     await loadPostgresParser();
@@ -90,6 +102,8 @@ describe('Replay failures agree with a real PostgreSQL server', function () {
       await admin.end();
       const client = new Client({ connectionString: server!.adminUrl(database) });
       await client.connect();
+      // As prisma migrate deploy does before the first migration: its bookkeeping table exists.
+      await client.query(PRISMA_MIGRATIONS_TABLE);
       const outcome: Record<string, string | null> = {};
       try {
         for (const migration of readMigrationsFolder(path.join(dir, 'migrations')).migrations) {

@@ -300,6 +300,33 @@ describe('MySQL replayer', () => {
       ]);
     });
 
+    it("says a migration creating prisma migrate's own table fails, and keeps that table out of the state", async () => {
+      const { replayer, notes } = await replay(
+        migration('1', 'CREATE TABLE `_prisma_migrations` (`id` VARCHAR(36) NOT NULL, `checksum` VARCHAR(64) NOT NULL, PRIMARY KEY (`id`));\nINSERT INTO `_prisma_migrations` (`id`, `checksum`) VALUES (\'a\', \'b\');\nCREATE TABLE `User` (`id` INT NOT NULL, PRIMARY KEY (`id`));'),
+        migration('2', 'CREATE TABLE IF NOT EXISTS `_prisma_migrations` (`id` VARCHAR(36) NOT NULL);\nALTER TABLE `_prisma_migrations` ADD COLUMN `x` INT;'),
+        // A mysqldump drops each table before it creates it: then the CREATE is fine.
+        migration('3', 'DROP TABLE IF EXISTS `_prisma_migrations`;\nCREATE TABLE `_prisma_migrations` (`id` VARCHAR(36) NOT NULL, PRIMARY KEY (`id`));'),
+      );
+      assert.deepStrictEqual(messages(notes), [
+        'warning: This migration fails on a fresh database at line 1: table `_prisma_migrations` already exists: prisma migrate creates it before it applies the first migration (a mysqldump of a database Prisma manages includes it). Remove its CREATE TABLE, and the statements on it, from the migration.',
+        'info: INSERT: 1 statement not replayed (not part of the modelled schema: tables, columns, indexes, constraints).',
+      ]);
+      assert.deepStrictEqual(Object.keys(replayer.state().tables), ['User']);
+    });
+
+    it('says DELIMITER, which only the mysql client understands, makes the migration fail, and reads the trigger after it', async () => {
+      const { replayer, notes } = await replay(
+        migration('1', 'CREATE TABLE `User` (`id` INT NOT NULL, `email` VARCHAR(191) NOT NULL, PRIMARY KEY (`id`));\nDELIMITER ;;\nCREATE TRIGGER `user_bi` BEFORE INSERT ON `User` FOR EACH ROW SET NEW.`email` = LOWER(NEW.`email`);;\nDELIMITER ;'),
+      );
+      const refusal = 'DELIMITER is a command of the mysql client, not SQL: prisma migrate sends the file to the server, which rejects it (1064). Delete the DELIMITER lines and end the CREATE TRIGGER or CREATE PROCEDURE with a plain semicolon; the server reads its BEGIN ... END whole.';
+      assert.deepStrictEqual(messages(notes), [
+        `warning: This migration fails on a fresh database at line 2: ${refusal}`,
+        `warning: This migration fails on a fresh database at line 4: ${refusal}`,
+        'info: CREATE TRIGGER: 1 statement not replayed (not part of the modelled schema: tables, columns, indexes, constraints).',
+      ]);
+      assert.deepStrictEqual(Object.keys(replayer.state().tables), ['User']);
+    });
+
     it('keeps an index a foreign key needs, and drops a column from the indexes that use it', async () => {
       const { replayer, notes } = await replay(
         migration('1', 'CREATE TABLE `p` (`id` INT NOT NULL, PRIMARY KEY (`id`));\nCREATE TABLE `c` (`id` INT NOT NULL, `p` INT NOT NULL, `x` INT, `y` INT, INDEX `c_x_y_idx`(`x`, `y`), INDEX `c_y_idx`(`y`), PRIMARY KEY (`id`), CONSTRAINT `c_p_fkey` FOREIGN KEY (`p`) REFERENCES `p`(`id`));'),

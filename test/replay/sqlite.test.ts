@@ -436,6 +436,19 @@ describe('SQLite replayer', () => {
     });
   });
 
+  it("says a migration creating prisma migrate's own table fails, since prisma migrate made it first, and keeps that table out of the state", async () => {
+    const r = await replayer();
+    const migration = { name: '1', file: '/virtual/1/migration.sql', sql: 'CREATE TABLE "_prisma_migrations" ("id" TEXT PRIMARY KEY NOT NULL);\nCREATE TABLE "User" ("id" INTEGER NOT NULL PRIMARY KEY);' };
+    assert.deepStrictEqual(r.apply(migration), [
+      {
+        level: 'warning',
+        message: 'This migration fails on a fresh database at line 1: SQLite rejects the statement (table "_prisma_migrations" already exists). The replay skipped it and applied the rest of the migration, and it names no table the replay knows.',
+        where: { file: migration.file, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 67 } } },
+      },
+    ]);
+    assert.deepStrictEqual(Object.keys(r.state().tables), ['User']);
+  });
+
   it('applies a schema change SQLite refuses only because of rows the migrations inserted, and reports the migration as failing on a fresh database', async () => {
     const r = await replayer();
     const [init, accountName, teamSlug, sessionRebuild] = readMigrations(SEEDED_ROWS);

@@ -68,6 +68,9 @@ export function mysqlParser(): SqlParser {
 
 const OPTIONS = { database: 'MySQL' };
 
+/** prisma migrate's own bookkeeping table: never part of the compared schema, and there before the first migration runs. */
+const PRISMA_MIGRATIONS_TABLE = '_prisma_migrations';
+
 export async function createMysqlReplayer(): Promise<Replayer> {
   mysqlParser();
   return new MysqlReplayer({ state: { provider: 'mysql', tables: {}, enums: {} }, sources: {}, implicitIndexes: {}, checks: {} });
@@ -304,7 +307,7 @@ const SKIP_LABELS: Record<string, string> = {
 };
 
 /** Statement kinds that change no schema object: unparsed ones are info, not a warning. */
-const DATA_WORDS = new Set(['INSERT', 'REPLACE', 'UPDATE', 'DELETE', 'SELECT', 'SET', 'CALL', 'DO', 'WITH', 'LOCK', 'UNLOCK', 'START', 'BEGIN', 'COMMIT', 'ROLLBACK', 'ANALYZE', 'OPTIMIZE', 'FLUSH', 'GRANT', 'REVOKE', 'USE', 'SHOW', 'PREPARE', 'EXECUTE', 'DEALLOCATE', 'DELIMITER']);
+const DATA_WORDS = new Set(['INSERT', 'REPLACE', 'UPDATE', 'DELETE', 'SELECT', 'SET', 'CALL', 'DO', 'WITH', 'LOCK', 'UNLOCK', 'START', 'BEGIN', 'COMMIT', 'ROLLBACK', 'ANALYZE', 'OPTIMIZE', 'FLUSH', 'GRANT', 'REVOKE', 'USE', 'SHOW', 'PREPARE', 'EXECUTE', 'DEALLOCATE']);
 
 // ---------------------------------------------------------------------------
 // Replayer
@@ -331,6 +334,8 @@ interface ReplayData {
    * to a later statement on them is not known.
    */
   unread?: Record<string, { name: string; migration: string; line: number }>;
+  /** A migration dropped prisma migrate's own table (a mysqldump writes DROP TABLE IF EXISTS before each CREATE TABLE): creating it again is then fine. */
+  prismaMigrationsDropped?: boolean;
 }
 
 /** A foreign key added by the current statement, to give it an index at the end of the statement. */
@@ -556,6 +561,10 @@ class MysqlReplayer implements Replayer {
   private unparsed(tokens: MysqlToken[], error: unknown): void {
     const first = tokens[0]?.text.toUpperCase() ?? '';
     if (first === 'SET' && this.setForeignKeyChecksByTokens(tokens)) return;
+    if (first === 'DELIMITER') {
+      // mysqldump writes it around triggers and routines; only the mysql client understands it.
+      return this.rejected('DELIMITER is a command of the mysql client, not SQL: prisma migrate sends the file to the server, which rejects it (1064). Delete the DELIMITER lines and end the CREATE TRIGGER or CREATE PROCEDURE with a plain semicolon; the server reads its BEGIN ... END whole.');
+    }
     if (DATA_WORDS.has(first)) {
       // A data statement the parser does not know changes no table, column or index.
       this.skip(`${first} (not parsed)`);
@@ -612,7 +621,7 @@ class MysqlReplayer implements Replayer {
   private table(ref: unknown, missingOk = false): { key: string; table: DbTable } | undefined {
     const name = tableName(ref);
     if (name === undefined) return undefined;
-    if (this.temporary.has(name)) return undefined;
+    if (this.temporary.has(name) || name === PRISMA_MIGRATIONS_TABLE) return undefined;
     const key = tableKey(undefined, name);
     const table = this.tables[key];
     if (table) return { key, table };
@@ -1078,6 +1087,12 @@ class MysqlReplayer implements Replayer {
       return this.skip('CREATE TEMPORARY TABLE');
     }
     const key = tableKey(undefined, name);
+    if (name === PRISMA_MIGRATIONS_TABLE) {
+      // prisma migrate keeps this table itself and makes it before it applies the first migration.
+      if (this.data.prismaMigrationsDropped) delete this.data.prismaMigrationsDropped;
+      else if (!node.if_not_exists) this.rejected('table `_prisma_migrations` already exists: prisma migrate creates it before it applies the first migration (a mysqldump of a database Prisma manages includes it). Remove its CREATE TABLE, and the statements on it, from the migration.');
+      return;
+    }
     if (this.tables[key]) {
       if (!node.if_not_exists) this.rejected(`table \`${name}\` already exists; MySQL rejects the statement, so it is skipped.`);
       return;
@@ -1332,6 +1347,10 @@ class MysqlReplayer implements Replayer {
     for (const ref of list(node.name)) {
       const name = tableName(ref);
       if (name !== undefined && this.temporary.has(name)) continue;
+      if (name === PRISMA_MIGRATIONS_TABLE) {
+        this.data.prismaMigrationsDropped = true;
+        continue;
+      }
       const found = this.table(ref, ifExists);
       if (found) targets.push(found);
       else if (!ifExists) return;

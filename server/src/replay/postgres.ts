@@ -129,6 +129,8 @@ interface ReplayData {
    * `ALTER TABLE public."User_id_seq" OWNER TO ...`) is not read as a missing table.
    */
   implicitSequences?: string[];
+  /** A migration dropped prisma migrate's own table: creating it again is then fine. */
+  prismaMigrationsDropped?: boolean;
   /**
    * The argument types of each overload of a function the migrations created (object key →
    * `int4,text` per overload): `DROP FUNCTION f(int4)` removes one overload, and the function
@@ -181,6 +183,9 @@ export function createPostgresReplayerOn(state: DbState): Replayer {
 export function restorePostgresReplayer(data: unknown): Replayer {
   return new PostgresReplayer(data as ReplayData);
 }
+
+/** prisma migrate's own bookkeeping table: never part of the compared schema, and there before the first migration runs. */
+const PRISMA_MIGRATIONS_TABLE = '_prisma_migrations';
 
 /** Readable names for statement kinds that are skipped. */
 const SKIPPED_LABELS: Record<string, string> = {
@@ -629,7 +634,7 @@ class PostgresReplayer implements Replayer {
   /** The table a statement acts on, or undefined after the right note (none for temporary tables or IF EXISTS). */
   private table(rv: RangeVar | undefined, missingOk: boolean | undefined): { table: DbTable; key: string } | undefined {
     const rel = this.relation(rv);
-    if (rel.temporary) return undefined;
+    if (rel.temporary || rel.key === PRISMA_MIGRATIONS_TABLE) return undefined;
     const table = this.tables[rel.key];
     if (table) return { table, key: rel.key };
     // Indexes, triggers and the like on a view or materialized view are not part of any table; partitions are left out.
@@ -983,6 +988,12 @@ class PostgresReplayer implements Replayer {
       }
       const parent = stmt.inhRelations?.[0];
       (this.data.partitions ??= {})[rel.key] = parent ? this.relation(unwrap(parent)[1] as RangeVar).key : '';
+      return;
+    }
+    if (rel.key === PRISMA_MIGRATIONS_TABLE) {
+      // prisma migrate keeps this table itself and makes it before it applies the first migration.
+      if (this.data.prismaMigrationsDropped) delete this.data.prismaMigrationsDropped;
+      else if (!stmt.if_not_exists) this.refuse('duplicate_table', `Table "_prisma_migrations" already exists: prisma migrate creates it before it applies the first migration (a pg_dump of a database Prisma manages includes it). Remove its CREATE TABLE, and the statements on it, from the migration.`);
       return;
     }
     if (this.tables[rel.key]) {
@@ -1832,6 +1843,10 @@ class PostgresReplayer implements Replayer {
       return;
     }
     const key = tableKey(schema, name);
+    if (key === PRISMA_MIGRATIONS_TABLE) {
+      this.data.prismaMigrationsDropped = true;
+      return;
+    }
     if (this.data.partitions?.[key] !== undefined) {
       delete this.data.partitions[key];
       return;

@@ -76,9 +76,16 @@ function loadSqlJs(): Promise<SqlJsStatic> {
   return sqlJs;
 }
 
+/** prisma migrate makes its bookkeeping table before it applies the first migration: a migration that creates it again fails. */
+const PRISMA_MIGRATIONS_TABLE_DDL =
+  'CREATE TABLE "_prisma_migrations" ("id" TEXT PRIMARY KEY NOT NULL, "checksum" TEXT NOT NULL, "finished_at" DATETIME, "migration_name" TEXT NOT NULL, ' +
+  '"logs" TEXT, "rolled_back_at" DATETIME, "started_at" DATETIME NOT NULL DEFAULT current_timestamp, "applied_steps_count" INTEGER UNSIGNED NOT NULL DEFAULT 0)';
+
 export async function createSqliteReplayer(): Promise<Replayer> {
   const SQL = await loadSqlJs();
-  return new SqliteReplayer(SQL, new SQL.Database(), new ReplayMemo());
+  const db = new SQL.Database();
+  db.run(PRISMA_MIGRATIONS_TABLE_DDL);
+  return new SqliteReplayer(SQL, db, new ReplayMemo());
 }
 
 // ---------------------------------------------------------------------------
