@@ -129,6 +129,8 @@ interface ReplayData {
    * `ALTER TABLE public."User_id_seq" OWNER TO ...`) is not read as a missing table.
    */
   implicitSequences?: string[];
+  /** Schemas a migration created (dropped since or not): not the platform's (see platformSchema). */
+  schemasCreated?: string[];
   /** A migration dropped prisma migrate's own table: creating it again is then fine. */
   prismaMigrationsDropped?: boolean;
   /**
@@ -640,8 +642,20 @@ class PostgresReplayer implements Replayer {
     // Indexes, triggers and the like on a view or materialized view are not part of any table; partitions are left out.
     // ALTER TABLE also acts on sequences (pg_dump sets their owner that way): not a table, and not missing.
     if (this.data.state.objects?.[`relation:${rel.key}`] || this.data.state.objects?.[`sequence:${rel.key}`] || this.data.implicitSequences?.includes(rel.key) || this.data.partitions?.[rel.key] !== undefined) return undefined;
+    if (this.platformSchema(rel.schema)) return undefined;
     if (!missingOk) this.refuse('undefined_table', `Table "${rel.key}" does not exist at this point of the migrations; the statement is skipped.`);
     return undefined;
+  }
+
+  /**
+   * A schema the migrations never create nor put a table in (Supabase's `auth`,
+   * `storage`): what is in it was made by the platform before the first migration,
+   * so a missing table there is not modelled rather than missing.
+   */
+  private platformSchema(schema: string | undefined): boolean {
+    if (schema === undefined || schema === 'public' || this.data.state.objects?.[`schema:${schema}`] || this.data.schemasCreated?.includes(schema)) return false;
+    for (const key in this.tables) if (this.tables[key].schema === schema) return false;
+    return true;
   }
 
   private enumKey = (schema: string | undefined, name: string): string | undefined => {
@@ -1241,6 +1255,10 @@ class PostgresReplayer implements Replayer {
         const fkColumns = names(c.fk_attrs).length > 0 ? names(c.fk_attrs) : column ? [column] : [];
         const target = this.relation(c.pktable);
         const referenced = target.key === key ? table : this.tables[target.key];
+        if (!referenced && this.platformSchema(target.schema)) {
+          this.note('info', `Line ${(this.statement?.range.start.line ?? 0) + 1}: the foreign key on "${key}" references "${target.key}", in schema "${target.schema}", which no migration creates: it is taken as provided by the platform the database runs on (Supabase creates auth.users), and not modelled. On a plain PostgreSQL without that schema this statement fails.`);
+          return;
+        }
         if (!referenced) {
           this.refuse('undefined_table', `Foreign key on "${key}" references table "${target.key}", which does not exist; it is not added.`);
           return;
@@ -2133,6 +2151,7 @@ class PostgresReplayer implements Replayer {
       return;
     }
     this.objects[key] = { kind: 'schema', name };
+    if (!this.data.schemasCreated?.includes(name)) (this.data.schemasCreated ??= []).push(name);
     // CREATE SCHEMA x CREATE TABLE ...: the elements are created in the new schema.
     for (const element of stmt.schemaElts ?? []) {
       const previous = this.searchPath;
