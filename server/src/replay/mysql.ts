@@ -38,7 +38,7 @@ import type { Note } from '../core/notes';
 import { LineIndex, type Range } from '../core/source';
 import { canonicalMysqlType, foreignKeyServed, indexColumnBase, indexServesForeignKey, isMysqlCurrentTime, mysqlDefault, unescapeMysqlString } from '../map/mysqlTypes';
 import { entryOf, flattenProvenance } from './provenance';
-import type { MigrationInput, ProvenanceEntry, Replayer, UncertainStatement } from './types';
+import { PRISMA_MIGRATIONS_TABLE, type MigrationInput, type ProvenanceEntry, type Replayer, type UncertainStatement } from './types';
 import { collectTokens, isSpace, skipSpaceAndComments } from './sqlText';
 
 // ---------------------------------------------------------------------------
@@ -68,8 +68,6 @@ export function mysqlParser(): SqlParser {
 
 const OPTIONS = { database: 'MySQL' };
 
-/** prisma migrate's own bookkeeping table: never part of the compared schema, and there before the first migration runs. */
-const PRISMA_MIGRATIONS_TABLE = '_prisma_migrations';
 
 export async function createMysqlReplayer(): Promise<Replayer> {
   mysqlParser();

@@ -45,7 +45,7 @@ import { functionCallTables, interpretDoBlock, type CatalogView, type PlpgsqlHos
 import { entryOf, flattenProvenance } from './provenance';
 import { newEnumValueUse, type EnumUseScope } from './enumValueUse';
 import { findInParseTree, walkParseTree } from './parseTree';
-import type { Dependant, DropEvent, MigrationInput, NewEnumValueUse, ProvenanceEntry, Replayer, UncertainStatement } from './types';
+import { PRISMA_MIGRATIONS_TABLE, type Dependant, type DropEvent, type MigrationInput, type NewEnumValueUse, type ProvenanceEntry, type Replayer, type UncertainStatement } from './types';
 import { viewDependencies, type ObjectDependencies } from './viewDependencies';
 
 interface TableSources {
@@ -186,8 +186,15 @@ export function restorePostgresReplayer(data: unknown): Replayer {
   return new PostgresReplayer(data as ReplayData);
 }
 
-/** prisma migrate's own bookkeeping table: never part of the compared schema, and there before the first migration runs. */
-const PRISMA_MIGRATIONS_TABLE = '_prisma_migrations';
+/** The statements that end a transaction (TransactionStmt kinds). */
+const TRANSACTION_ENDS = ['TRANS_STMT_COMMIT', 'TRANS_STMT_ROLLBACK', 'TRANS_STMT_PREPARE'];
+
+/** Savepoint statements, which need an explicit transaction block (TransactionStmt kind → how it is written). */
+const SAVEPOINT_COMMANDS: Record<string, string> = {
+  TRANS_STMT_SAVEPOINT: 'SAVEPOINT',
+  TRANS_STMT_RELEASE: 'RELEASE SAVEPOINT',
+  TRANS_STMT_ROLLBACK_TO: 'ROLLBACK TO SAVEPOINT',
+};
 
 /** Readable names for statement kinds that are skipped. */
 const SKIPPED_LABELS: Record<string, string> = {
@@ -854,25 +861,10 @@ class PostgresReplayer implements Replayer {
         return this.skip('TRUNCATE');
       case 'DoStmt':
         return interpretDoBlock(statement, this.host());
-      case 'TransactionStmt': {
+      case 'TransactionStmt':
         // BEGIN / COMMIT / SAVEPOINT split a file's transactions; they change no object, and the replay goes on.
-        const transactionKind = String((body as { kind?: string }).kind ?? '');
-        if (['TRANS_STMT_SAVEPOINT', 'TRANS_STMT_RELEASE', 'TRANS_STMT_ROLLBACK_TO'].includes(transactionKind) && !this.explicitBlock) {
-          this.refuse('no_active_sql_transaction', `${transactionKind === 'TRANS_STMT_SAVEPOINT' ? 'SAVEPOINT' : transactionKind === 'TRANS_STMT_RELEASE' ? 'RELEASE SAVEPOINT' : 'ROLLBACK TO SAVEPOINT'} can only be used in a transaction block, after BEGIN; a migration file's statements run in an implicit one.`);
-          return this.skip(SKIPPED_LABELS[kind]);
-        }
-        if (transactionKind === 'TRANS_STMT_BEGIN' || transactionKind === 'TRANS_STMT_START') this.explicitBlock = true;
-        else if (['TRANS_STMT_COMMIT', 'TRANS_STMT_ROLLBACK', 'TRANS_STMT_PREPARE'].includes(transactionKind)) this.explicitBlock = false;
-        if (this.rollbackPoints) this.transactionControl(body as { kind?: string; savepoint_name?: string });
-        // After a COMMIT, ROLLBACK or PREPARE TRANSACTION the values added before are no longer new.
-        if (['TRANS_STMT_COMMIT', 'TRANS_STMT_ROLLBACK', 'TRANS_STMT_PREPARE'].includes(transactionKind)) {
-          delete this.data.openTransaction;
-          // SET LOCAL lasts until the transaction ends.
-          if (this.searchPathBeforeLocal) this.searchPath = this.searchPathBeforeLocal;
-          this.searchPathBeforeLocal = undefined;
-        }
+        this.transactionStatement(body as { kind?: string; savepoint_name?: string });
         return this.skip(SKIPPED_LABELS[kind]);
-      }
       case 'CreateDomainStmt':
       case 'CompositeTypeStmt':
       case 'CreateRangeStmt': {
@@ -883,6 +875,24 @@ class PostgresReplayer implements Replayer {
       }
       default:
         return this.skip(SKIPPED_LABELS[kind] ?? kind.replace(/Stmt$/, ''));
+    }
+  }
+
+  private transactionStatement(stmt: { kind?: string; savepoint_name?: string }): void {
+    const kind = stmt.kind ?? '';
+    const savepointCommand = SAVEPOINT_COMMANDS[kind];
+    if (savepointCommand && !this.explicitBlock) {
+      return this.refuse('no_active_sql_transaction', `${savepointCommand} can only be used in a transaction block, after BEGIN; a migration file's statements run in an implicit one.`);
+    }
+    if (kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START') this.explicitBlock = true;
+    if (this.rollbackPoints) this.transactionControl(stmt);
+    if (TRANSACTION_ENDS.includes(kind)) {
+      this.explicitBlock = false;
+      // After a COMMIT, ROLLBACK or PREPARE TRANSACTION the values added before are no longer new.
+      delete this.data.openTransaction;
+      // SET LOCAL lasts until the transaction ends.
+      if (this.searchPathBeforeLocal) this.searchPath = this.searchPathBeforeLocal;
+      this.searchPathBeforeLocal = undefined;
     }
   }
 

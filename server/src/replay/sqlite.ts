@@ -60,7 +60,7 @@ import {
 import { messageOf, type Note } from '../core/notes';
 import { LineIndex, type Range } from '../core/source';
 import { lexSqlite, nextToken, parseColumnType, skipTrivia, type SqliteToken } from './sqliteLexer';
-import type { MigrationInput, ProvenanceEntry, Replayer, UncertainStatement } from './types';
+import { PRISMA_MIGRATIONS_TABLE, type MigrationInput, type ProvenanceEntry, type Replayer, type UncertainStatement } from './types';
 
 let sqlJs: Promise<SqlJsStatic> | undefined;
 
@@ -78,7 +78,7 @@ function loadSqlJs(): Promise<SqlJsStatic> {
 
 /** prisma migrate makes its bookkeeping table before it applies the first migration: a migration that creates it again fails. */
 const PRISMA_MIGRATIONS_TABLE_DDL =
-  'CREATE TABLE "_prisma_migrations" ("id" TEXT PRIMARY KEY NOT NULL, "checksum" TEXT NOT NULL, "finished_at" DATETIME, "migration_name" TEXT NOT NULL, ' +
+  `CREATE TABLE "${PRISMA_MIGRATIONS_TABLE}" (` + '"id" TEXT PRIMARY KEY NOT NULL, "checksum" TEXT NOT NULL, "finished_at" DATETIME, "migration_name" TEXT NOT NULL, ' +
   '"logs" TEXT, "rolled_back_at" DATETIME, "started_at" DATETIME NOT NULL DEFAULT current_timestamp, "applied_steps_count" INTEGER UNSIGNED NOT NULL DEFAULT 0)';
 
 export async function createSqliteReplayer(): Promise<Replayer> {
@@ -552,7 +552,7 @@ function readMaster(query: Statement): Map<string, MasterEntry> {
 // Introspection
 
 function isUserTable(name: string): boolean {
-  return !name.toLowerCase().startsWith('sqlite_') && name !== '_prisma_migrations';
+  return !name.toLowerCase().startsWith('sqlite_') && name !== PRISMA_MIGRATIONS_TABLE;
 }
 
 function queryRows(db: Database, sql: string, params?: SqlValue[]): SqlValue[][] {

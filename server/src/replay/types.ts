@@ -119,3 +119,6 @@ export interface Replayer {
   /** Frees resources held outside the JS heap (a SQLite database); the replayer is unusable after. */
   dispose(): void;
 }
+
+/** prisma migrate's own bookkeeping table: there before the first migration runs (deploy creates it), and never part of the compared schema. */
+export const PRISMA_MIGRATIONS_TABLE = '_prisma_migrations';
