@@ -68,6 +68,11 @@ export function mysqlParser(): SqlParser {
 
 const OPTIONS = { database: 'MySQL' };
 
+/** A table's indexes and foreign keys are kept in name order, so that states compare equal whatever order made them. */
+function sortByName(items: { name: string }[]): void {
+  items.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 
 export async function createMysqlReplayer(): Promise<Replayer> {
   mysqlParser();
@@ -874,7 +879,7 @@ class MysqlReplayer implements Replayer {
       return;
     }
     table.indexes.push(index);
-    table.indexes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    sortByName(table.indexes);
     this.record(key, `#${index.name}`);
   }
 
@@ -914,7 +919,7 @@ class MysqlReplayer implements Replayer {
     }
     const old = index.name;
     index.name = to;
-    table.indexes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    sortByName(table.indexes);
     if (table.foreignKeys.some((fk) => fk.name === old)) {
       const entry = this.data.sources[key]?.items[`#${old}`];
       if (entry) this.data.sources[key].items[`#${to}`] = entry;
@@ -995,7 +1000,7 @@ class MysqlReplayer implements Replayer {
     }
     const fk: DbForeignKey = { name, columns: own, referencedTable: referencedKey, referencedColumns: referencedColumns as string[], onDelete, onUpdate };
     table.foreignKeys.push(fk);
-    table.foreignKeys.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    sortByName(table.foreignKeys);
     this.record(key, `#${name}`);
     this.pending.push({ key, name, named: named !== undefined });
   }
@@ -1330,12 +1335,19 @@ class MysqlReplayer implements Replayer {
       if (name !== undefined && this.temporary.has(name)) continue;
       const found = this.table(ref);
       if (!found || !this.foreignKeyChecks) return;
-      for (const [otherKey, other] of Object.entries(this.tables)) {
-        if (otherKey === found.key) continue;
-        const fk = other.foreignKeys.find((f) => f.referencedTable === found.key);
-        if (fk) return this.rejected(`MySQL refuses to truncate \`${found.table.name}\` while foreign key \`${fk.name}\` of \`${other.name}\` references it (foreign_key_checks is on); nothing is truncated.`);
-      }
+      const referencing = this.referencedFrom(found.key, new Set([found.key]));
+      if (referencing) return this.rejected(`MySQL refuses to truncate \`${found.table.name}\` while foreign key \`${referencing.fk.name}\` of \`${referencing.table.name}\` references it (foreign_key_checks is on); nothing is truncated.`);
     }
+  }
+
+  /** A foreign key of a table outside `exempt` that references table `key`, with its table. */
+  private referencedFrom(key: string, exempt: ReadonlySet<string>): { table: DbTable; fk: DbForeignKey } | undefined {
+    for (const [otherKey, other] of Object.entries(this.tables)) {
+      if (exempt.has(otherKey)) continue;
+      const fk = other.foreignKeys.find((f) => f.referencedTable === key);
+      if (fk) return { table: other, fk };
+    }
+    return undefined;
   }
 
   private dropTables(node: Ast): void {
@@ -1356,13 +1368,10 @@ class MysqlReplayer implements Replayer {
     const dropping = new Set(targets.map((t) => t.key));
     if (this.foreignKeyChecks) {
       for (const { key, table } of targets) {
-        for (const [otherKey, other] of Object.entries(this.tables)) {
-          if (dropping.has(otherKey)) continue;
-          const fk = other.foreignKeys.find((f) => f.referencedTable === key);
-          if (fk) {
-            this.rejected(`MySQL refuses to drop \`${table.name}\` while foreign key \`${fk.name}\` of \`${other.name}\` references it (foreign_key_checks is on); the statement is skipped.`);
-            return;
-          }
+        const referencing = this.referencedFrom(key, dropping);
+        if (referencing) {
+          this.rejected(`MySQL refuses to drop \`${table.name}\` while foreign key \`${referencing.fk.name}\` of \`${referencing.table.name}\` references it (foreign_key_checks is on); the statement is skipped.`);
+          return;
         }
       }
     }
@@ -1403,7 +1412,7 @@ class MysqlReplayer implements Replayer {
       for (const pending of this.pending) if (pending.key === key && pending.name === fk.name) pending.name = renamed;
       fk.name = renamed;
     }
-    table.foreignKeys.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    sortByName(table.foreignKeys);
     table.name = next;
     this.tables[nextKey] = table;
     for (const other of Object.values(this.tables)) {

@@ -661,8 +661,7 @@ class PostgresReplayer implements Replayer {
    */
   private platformSchema(schema: string | undefined): boolean {
     if (schema === undefined || schema === 'public' || this.data.state.objects?.[`schema:${schema}`] || this.data.schemasCreated?.includes(schema)) return false;
-    for (const key in this.tables) if (this.tables[key].schema === schema) return false;
-    return true;
+    return this.inSchema(schema).length === 0;
   }
 
   private enumKey = (schema: string | undefined, name: string): string | undefined => {
@@ -684,7 +683,6 @@ class PostgresReplayer implements Replayer {
     return result;
   }
 
-  /** Names that share PostgreSQL's relation and constraint namespaces in a schema, for choosing free names. */
   /**
    * Relations of a schema by name: tables and their indexes (a primary key's and
    * a unique constraint's among them), views, materialized views and their
@@ -695,14 +693,15 @@ class PostgresReplayer implements Replayer {
    */
   private relationTaken(schema: string | undefined): (name: string) => boolean {
     return (name) => {
+      if (this.relationExists(schema, name)) return true;
       for (const key in this.tables) {
         const t = this.tables[key];
         if (t.schema !== schema) continue;
-        if (t.name === name || t.primaryKey?.name === name) return true;
+        if (t.primaryKey?.name === name) return true;
         for (const i of t.indexes) if (i.name === name) return true;
       }
       const key = tableKey(schema, name);
-      return this.data.relationIndexes?.[key] !== undefined || this.data.partitions?.[key] !== undefined || !!this.data.state.objects?.[`relation:${key}`] || !!this.data.state.objects?.[`sequence:${key}`];
+      return this.data.relationIndexes?.[key] !== undefined || !!this.data.state.objects?.[`sequence:${key}`];
     };
   }
 
@@ -722,14 +721,18 @@ class PostgresReplayer implements Replayer {
     return table.primaryKey?.name === name || table.indexes.some((i) => i.constraint === true && i.name === name) || table.foreignKeys.some((f) => f.name === name);
   }
 
-  /** An explicit name for a primary key or unique constraint: refused when a relation of the schema or a constraint of the table has it. */
-  private indexConstraintNameFree(key: string, table: DbTable, name: string, what: string): boolean {
-    if (this.relationTaken(table.schema)(name)) {
-      this.refuse('duplicate_table', `A relation named "${name}" already exists; the ${what} is not added.`);
+  /**
+   * An explicit name for a constraint: refused (with `outcome`, what the replay
+   * then does) when a relation of the schema has it, for a constraint with an index,
+   * or when a constraint of the table has it.
+   */
+  private constraintNameFree(key: string, table: DbTable, name: string, outcome: string, checks = { relation: true, constraint: true }): boolean {
+    if (checks.relation && this.relationTaken(table.schema)(name)) {
+      this.refuse('duplicate_table', `A relation named "${name}" already exists; ${outcome}.`);
       return false;
     }
-    if (this.modelledConstraintOn(table, name)) {
-      this.refuse('duplicate_object', `Constraint "${name}" already exists on table "${key}"; the ${what} is not added.`);
+    if (checks.constraint && this.modelledConstraintOn(table, name)) {
+      this.refuse('duplicate_object', `Constraint "${name}" already exists on table "${key}"; ${outcome}.`);
       return false;
     }
     return true;
@@ -1231,7 +1234,7 @@ class PostgresReplayer implements Replayer {
           name = name ?? found.name;
         }
         if (!this.columnsExist(key, table, pkColumns)) return;
-        if (name !== undefined && name !== c.indexname && !this.indexConstraintNameFree(key, table, name, 'primary key')) return;
+        if (name !== undefined && name !== c.indexname && !this.constraintNameFree(key, table, name, 'the primary key is not added')) return;
         name = name ?? chooseName(table.name, [], 'pkey', this.nameTaken(table.schema));
         table.primaryKey = { name, columns: pkColumns };
         for (const col of table.columns) if (pkColumns.includes(col.name)) col.nullable = false;
@@ -1246,7 +1249,7 @@ class PostgresReplayer implements Replayer {
             return;
           }
           if (c.conname && c.conname !== found.name) {
-            if (!this.indexConstraintNameFree(key, table, c.conname, 'unique constraint')) return;
+            if (!this.constraintNameFree(key, table, c.conname, 'the unique constraint is not added')) return;
             this.moveItem(key, `#${found.name}`, `#${c.conname}`);
             found.name = c.conname;
           }
@@ -1256,7 +1259,7 @@ class PostgresReplayer implements Replayer {
         }
         if (!this.columnsExist(key, table, columns)) return;
         const name = c.conname ?? chooseName(table.name, columns, 'key', this.nameTaken(table.schema));
-        if (!this.indexConstraintNameFree(key, table, name, 'unique constraint')) return;
+        if (!this.constraintNameFree(key, table, name, 'the unique constraint is not added')) return;
         table.indexes.push({ name, columns, unique: true, constraint: true });
         this.recordItem(key, `#${name}`);
         return;
@@ -2421,15 +2424,8 @@ class PostgresReplayer implements Replayer {
     const foreignKey = index ? undefined : table.foreignKeys.find((f) => f.name === from);
     const plainIndex = primary || constraintIndex || foreignKey || unmodelled.includes(from) ? undefined : table.indexes.find((i) => i.name === from);
     // A constraint's name is unique on its table; a primary key's or unique constraint's is its index's too, a relation's name in the schema.
-    if ((primary || constraintIndex || plainIndex) && this.relationTaken(table.schema)(to)) {
-      this.refuse('duplicate_table', `A relation named "${to}" already exists; the rename is skipped.`);
-      return;
-    }
-    const renamesConstraint = !!primary || constraintIndex?.constraint === true || !!foreignKey;
-    if (renamesConstraint && this.modelledConstraintOn(table, to)) {
-      this.refuse('duplicate_object', `Constraint "${to}" already exists on table "${key}"; the rename is skipped.`);
-      return;
-    }
+    const checks = { relation: !!(primary || constraintIndex || plainIndex), constraint: !!primary || constraintIndex?.constraint === true || !!foreignKey };
+    if (!this.constraintNameFree(key, table, to, 'the rename is skipped', checks)) return;
     const target = primary ?? constraintIndex ?? foreignKey ?? plainIndex;
     if (target) {
       target.name = to;

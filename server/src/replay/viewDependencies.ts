@@ -89,9 +89,8 @@ export function viewDependencies(query: Node | undefined, scope: DependencyScope
         if (name && scope.isUserFunction(name)) functions.add(name);
         // `to_jsonb(u.*)` passes the whole row, which depends on the table, not on its columns: dropping one is allowed.
         const wholeRow = (arg: unknown): boolean => {
-          const [argKind, ref] = unwrap(arg as Node);
-          const fields = (ref as { fields?: Node[] } | undefined)?.fields ?? [];
-          return argKind === 'ColumnRef' && fields.length > 0 && unwrap(fields[fields.length - 1])[0] === 'A_Star';
+          const fields = columnRefFields(arg);
+          return fields !== undefined && fields.length > 0 && unwrap(fields[fields.length - 1])[0] === 'A_Star';
         };
         visit({ ...body, args: ((body.args as unknown[] | undefined) ?? []).filter((arg) => !wholeRow(arg)) }, scopes, ctes);
         continue;
@@ -150,9 +149,8 @@ export function viewDependencies(query: Node | undefined, scope: DependencyScope
     // In ORDER BY and DISTINCT ON a bare name means an output column first (`SELECT "id" AS "name" ... ORDER BY "name"` sorts by "id").
     const outputNames = new Set(((select.targetList as Node[] | undefined) ?? []).map((target) => unwrap(target)[1].name as string | undefined).filter((name): name is string => !!name));
     const namesOutput = (expression: unknown): boolean => {
-      const [kind, ref] = unwrap(expression as Node);
-      const fields = (ref as { fields?: Node[] } | undefined)?.fields ?? [];
-      return kind === 'ColumnRef' && fields.length === 1 && outputNames.has(names(fields)[0] ?? '');
+      const fields = columnRefFields(expression);
+      return fields?.length === 1 && outputNames.has(names(fields)[0] ?? '');
     };
     for (const [key, value] of Object.entries(select)) {
       if (key === 'fromClause' || key === 'withClause') continue;
@@ -164,4 +162,10 @@ export function viewDependencies(query: Node | undefined, scope: DependencyScope
 
   visit(query, [], new Set());
   return { relations: [...relations], columns, functions: [...functions] };
+}
+
+/** The fields of a column reference (`u."name"`, `u.*`), or undefined for any other node. */
+function columnRefFields(node: unknown): Node[] | undefined {
+  const [kind, ref] = unwrap(node as Node);
+  return kind === 'ColumnRef' ? ((ref as { fields?: Node[] }).fields ?? []) : undefined;
 }
